@@ -1,0 +1,15 @@
+import { App } from 'aws-cdk-lib';
+import { GithubBuildApproveStack } from './github-build-approve/stack';
+
+/** An account and region that synthesize offline; a team puts its own here. */
+export const EXAMPLE_ENV = { account: '111111111111', region: 'us-east-1' };
+
+/** Every example stack, each as a team would instantiate it. */
+export function addExamples(app: App): void {
+  new GithubBuildApproveStack(app, 'GithubBuildApprove', {
+    env: EXAMPLE_ENV,
+    connectionArn: 'arn:aws:codeconnections:us-east-1:111111111111:connection/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0',
+    repository: 'my-org/shop',
+    approverEmail: 'release-managers@example.com',
+  });
+}

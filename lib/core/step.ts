@@ -1,0 +1,62 @@
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+/**
+ * What a pipeline tells a step when the step is placed in a stage.
+ */
+export interface StepContext {
+  /** Name of the stage the step is placed in. */
+  readonly stageName: string;
+
+  /**
+   * The runOrder the step's first actions take. Actions with the same runOrder run in parallel;
+   * a step that runs several actions in sequence uses `runOrder`, `runOrder + 1`, ...
+   */
+  readonly runOrder: number;
+
+  /** The pipeline the step is placed in. */
+  readonly pipeline: codepipeline.IPipeline;
+
+  /** The bucket the pipeline keeps its artifacts in. */
+  readonly artifactBucket: s3.IBucket;
+
+  /**
+   * The KMS key that encrypts the pipeline's artifacts.
+   *
+   * @default - the artifact bucket has no customer-managed key
+   */
+  readonly artifactKey?: kms.IKey;
+
+  /** The artifact a step consumes when it is not told otherwise: the pipeline's primary source output. */
+  readonly primaryInput: codepipeline.Artifact;
+}
+
+/**
+ * What a step adds to a stage.
+ */
+export interface StepActions {
+  /** The pipeline actions, each with its runOrder already set. */
+  readonly actions: codepipeline.IAction[];
+}
+
+/**
+ * One step of a pipeline stage: a build, an approval, a deployment, a test.
+ *
+ * A step is a plain object until a pipeline places it in a stage; then `bind` creates the
+ * resources the step needs (under `scope`) and returns its actions. Steps written by users
+ * implement this interface too.
+ */
+export interface IStep {
+  /** The step's name, used as its action name: unique within a stage. */
+  readonly stepName: string;
+
+  /**
+   * Creates the step's resources and actions. Called once, by the pipeline.
+   *
+   * @param scope the construct to create resources under (unique to this step)
+   * @param context where the step is placed
+   */
+  bind(scope: Construct, context: StepContext): StepActions;
+}

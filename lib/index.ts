@@ -1,0 +1,4 @@
+export * from './core';
+export * from './source';
+export * from './build';
+export * from './pipeline';

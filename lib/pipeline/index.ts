@@ -1,0 +1,3 @@
+export * from './delivery-pipeline';
+export * from './manual-approval-step';
+export * from './pipeline-variable';

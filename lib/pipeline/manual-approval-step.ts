@@ -1,0 +1,151 @@
+import { Duration, Lazy } from 'aws-cdk-lib';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { IStep, StepActions, StepContext } from '../core/step';
+import { ACTION_NAME, checkName } from '../private/names';
+import { DeliveryValidationError, Problems, isConcrete } from '../private/validation';
+
+/** Props of a `ManualApprovalStep`. */
+export interface ManualApprovalStepProps {
+  /**
+   * Email addresses notified when the approval is waiting. Each gets an SNS subscription to
+   * confirm.
+   *
+   * @default - no email
+   */
+  readonly notifyEmails?: string[];
+
+  /**
+   * The SNS topic to notify.
+   *
+   * @default - a KMS-encrypted, SSL-only topic is created when `notifyEmails` is given
+   */
+  readonly topic?: sns.ITopic;
+
+  /**
+   * URL the reviewer opens to review the change (may contain variable references, e.g.
+   * `https://github.com/org/repo/commit/#{Source.CommitId}`).
+   *
+   * @default - no review URL
+   */
+  readonly reviewUrl?: string;
+
+  /**
+   * Text shown to the reviewer: at most 500 characters (may contain variable references).
+   *
+   * @default - no comment
+   */
+  readonly comment?: string;
+
+  /**
+   * How long the approval waits before it fails: 5 minutes to 86,400 minutes (60 days).
+   *
+   * @default - CodePipeline's default of 7 days
+   */
+  readonly timeout?: Duration;
+}
+
+/** Approval timeout range for V2 pipelines (https://docs.aws.amazon.com/codepipeline/latest/userguide/limits.html). */
+const TIMEOUT_MINUTES = { min: 5, max: 86400 };
+/** CodePipeline limit on an approval's CustomData. */
+const MAX_COMMENT = 500;
+
+/**
+ * A manual approval: the pipeline waits until a person approves or rejects, notified by SNS.
+ */
+export class ManualApprovalStep implements IStep {
+  public readonly stepName: string;
+  private readonly props: ManualApprovalStepProps;
+  private bound?: { pipeline: codepipeline.IPipeline; stageName: string; topic?: sns.ITopic };
+
+  /** @param name the step's name, used as its action name */
+  constructor(name: string, props: ManualApprovalStepProps = {}) {
+    const problems = new Problems(`ManualApprovalStep '${name}'`);
+    checkName(problems, 'name', name, ACTION_NAME, 'action');
+    (props.notifyEmails ?? []).forEach((email, i) => {
+      if (isConcrete(email) && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+        problems.add(`notifyEmails[${i}]`, email, 'is not an email address', 'give an address such as release-team@example.com');
+      }
+    });
+    if (props.notifyEmails !== undefined && props.notifyEmails.length === 0) {
+      problems.add('notifyEmails', props.notifyEmails, 'is an empty list', 'give at least one address, or remove notifyEmails');
+    }
+    if (isConcrete(props.reviewUrl) && !/^https?:\/\/\S+$/.test(props.reviewUrl)) {
+      problems.add('reviewUrl', props.reviewUrl, 'is not an http(s) URL', 'give a URL starting with https://');
+    }
+    if (isConcrete(props.reviewUrl) && props.reviewUrl.length > 1000) {
+      problems.add('reviewUrl', props.reviewUrl, 'is longer than 1,000 characters (CodePipeline limit on action configuration values)', 'shorten the URL');
+    }
+    if (isConcrete(props.comment) && props.comment.length > MAX_COMMENT) {
+      problems.add('comment', props.comment, `is longer than ${MAX_COMMENT} characters (CodePipeline limit)`, 'shorten the comment and link to details with reviewUrl');
+    }
+    if (props.timeout !== undefined) {
+      const minutes = props.timeout.toMinutes({ integral: false });
+      if (!Number.isInteger(minutes) || minutes < TIMEOUT_MINUTES.min || minutes > TIMEOUT_MINUTES.max) {
+        problems.add('timeout', `${minutes} minutes`, `must be a whole number of minutes from ${TIMEOUT_MINUTES.min} to ${TIMEOUT_MINUTES.max} (60 days)`, 'use Duration.minutes(n), Duration.hours(n) or Duration.days(n) in that range');
+      }
+    }
+    problems.throwIfAny();
+    this.stepName = name;
+    this.props = props;
+  }
+
+  /** The topic the approval notifies, once the step is placed in a pipeline (if any). */
+  public get topic(): sns.ITopic | undefined {
+    return this.bound?.topic ?? this.props.topic;
+  }
+
+  /**
+   * Lets `grantee` approve or reject this approval, and nothing else: `codepipeline:PutApprovalResult`
+   * on exactly this action's ARN, and `codepipeline:GetPipelineState` on the pipeline (to read the
+   * approval token). May be called before or after the step is added to a pipeline.
+   */
+  public grantApprove(grantee: iam.IGrantable): iam.Grant {
+    const pipelineArn = Lazy.string({ produce: () => this.requireBound().pipeline.pipelineArn });
+    const actionArn = Lazy.string({
+      produce: () => {
+        const b = this.requireBound();
+        return `${b.pipeline.pipelineArn}/${b.stageName}/${this.stepName}`;
+      },
+    });
+    const approve = iam.Grant.addToPrincipal({ grantee, actions: ['codepipeline:PutApprovalResult'], resourceArns: [actionArn] });
+    const read = iam.Grant.addToPrincipal({ grantee, actions: ['codepipeline:GetPipelineState'], resourceArns: [pipelineArn] });
+    return approve.combine(read);
+  }
+
+  public bind(scope: Construct, context: StepContext): StepActions {
+    let topic = this.props.topic;
+    if (!topic && this.props.notifyEmails) {
+      topic = new sns.Topic(scope, 'Topic', {
+        displayName: `Approval ${context.stageName}/${this.stepName}`,
+        masterKey: context.artifactKey ?? new kms.Key(scope, 'TopicKey', { enableKeyRotation: true, description: `Encrypts the approval topic of ${this.stepName}` }),
+        enforceSSL: true,
+      });
+    }
+    this.bound = { pipeline: context.pipeline, stageName: context.stageName, topic };
+    return {
+      actions: [
+        new actions.ManualApprovalAction({
+          actionName: this.stepName,
+          runOrder: context.runOrder,
+          notificationTopic: topic,
+          notifyEmails: this.props.notifyEmails,
+          externalEntityLink: this.props.reviewUrl,
+          additionalInformation: this.props.comment,
+          timeout: this.props.timeout,
+        }),
+      ],
+    };
+  }
+
+  private requireBound() {
+    if (!this.bound) {
+      throw new DeliveryValidationError(`ManualApprovalStep '${this.stepName}': grantApprove was called, but the step was never added to a pipeline, so its action ARN is unknown. Add the step to a stage (pipeline.addStage(...)) or remove the grant.`);
+    }
+    return this.bound;
+  }
+}

@@ -1,0 +1,29 @@
+import { CfnResource } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+
+/** A cdk-nag finding that a resource we create accepts on purpose, with the reason. */
+export interface NagAcceptance {
+  readonly id: string;
+  readonly reason: string;
+  /** Finding details this covers (cdk-nag `appliesTo`); a string or a regular expression source. */
+  readonly appliesTo?: Array<string | { regex: string }>;
+}
+
+/**
+ * Records cdk-nag suppressions in the resource metadata cdk-nag reads (`cdk_nag.rules_to_suppress`),
+ * so the library needs no runtime dependency on cdk-nag. Each suppression is scoped to one resource
+ * and, where the finding has details, to exactly those details.
+ */
+export function acceptNagFindings(construct: IConstruct, findings: NagAcceptance[]): void {
+  const resource = construct instanceof CfnResource ? construct : construct.node.defaultChild;
+  if (!(resource instanceof CfnResource)) {
+    throw new Error(`acceptNagFindings: ${construct.node.path} has no CloudFormation resource`);
+  }
+  const existing = resource.getMetadata('cdk_nag')?.rules_to_suppress ?? [];
+  const added = findings.map((f) => ({
+    id: f.id,
+    reason: f.reason,
+    ...(f.appliesTo ? { applies_to: f.appliesTo } : {}),
+  }));
+  resource.addMetadata('cdk_nag', { rules_to_suppress: [...existing, ...added] });
+}

@@ -1,0 +1,38 @@
+import { Problems, isConcrete } from './validation';
+
+/**
+ * Naming rules of CodePipeline, from the pipeline structure reference
+ * (https://docs.aws.amazon.com/codepipeline/latest/userguide/reference-pipeline-structure.html)
+ * and the CodePipeline quotas page.
+ */
+export const PIPELINE_NAME = { pattern: /^[A-Za-z0-9.@_-]{1,100}$/, rule: '1 to 100 characters from A-Z a-z 0-9 . @ _ -' };
+export const STAGE_NAME = PIPELINE_NAME;
+export const ACTION_NAME = PIPELINE_NAME;
+export const ARTIFACT_NAME = { pattern: /^[A-Za-z0-9_-]{1,100}$/, rule: '1 to 100 characters from A-Z a-z 0-9 _ -' };
+export const NAMESPACE = { pattern: /^[A-Za-z0-9@_-]{1,100}$/, rule: '1 to 100 characters from A-Z a-z 0-9 @ _ -' };
+export const VARIABLE_NAME = { pattern: /^[A-Za-z0-9@_-]{1,128}$/, rule: '1 to 128 characters from A-Z a-z 0-9 @ _ -' };
+
+export interface NameRule {
+  readonly pattern: RegExp;
+  readonly rule: string;
+}
+
+/** Adds a problem when a concrete name breaks the rule. Tokens are skipped. */
+export function checkName(problems: Problems, prop: string, value: string | undefined, rule: NameRule, what: string): void {
+  if (!isConcrete(value)) return;
+  if (!rule.pattern.test(value)) {
+    problems.add(prop, value, `is not a valid ${what} name`, `use ${rule.rule}`);
+  }
+}
+
+/** Turns any string into a valid artifact name (used for names we derive, never for names the user gave). */
+export function toArtifactName(raw: string): string {
+  const cleaned = raw.replace(/[^A-Za-z0-9_-]/g, '_');
+  return cleaned.slice(0, 100) || 'Artifact';
+}
+
+/** Turns any string into a valid variables namespace. */
+export function toNamespace(raw: string): string {
+  const cleaned = raw.replace(/[^A-Za-z0-9@_-]/g, '_');
+  return cleaned.slice(0, 100) || 'Variables';
+}

@@ -1,0 +1,77 @@
+import { Problems, isConcrete } from '../private/validation';
+import { ACTION_NAME, NAMESPACE, checkName, toArtifactName, toNamespace } from '../private/names';
+
+/** Props every source accepts. */
+export interface SourceOptions {
+  /**
+   * Name of the source action, unique within the source stage.
+   *
+   * @default 'Source'
+   */
+  readonly actionName?: string;
+
+  /**
+   * Variables namespace of the source action. Later actions reference the source's variables as
+   * `#{namespace.CommitId}`; the `variables` property of each source renders these for you.
+   *
+   * @default - the action name
+   */
+  readonly variablesNamespace?: string;
+
+  /**
+   * Name of the output artifact.
+   *
+   * @default - the action name followed by `_Source`
+   */
+  readonly outputArtifactName?: string;
+}
+
+/** Names every source resolves from `SourceOptions`. */
+export interface ResolvedSourceNames {
+  readonly actionName: string;
+  readonly variablesNamespace: string;
+  readonly outputArtifactName: string;
+}
+
+/** Validates and defaults the names shared by every source. */
+export function resolveSourceNames(problems: Problems, options: SourceOptions): ResolvedSourceNames {
+  const actionName = options.actionName ?? 'Source';
+  checkName(problems, 'actionName', actionName, ACTION_NAME, 'action');
+  checkName(problems, 'variablesNamespace', options.variablesNamespace, NAMESPACE, 'variables namespace');
+  if (options.outputArtifactName !== undefined) {
+    checkName(problems, 'outputArtifactName', options.outputArtifactName, { pattern: /^[A-Za-z0-9_-]{1,100}$/, rule: '1 to 100 characters from A-Z a-z 0-9 _ -' }, 'artifact');
+  }
+  return {
+    actionName,
+    variablesNamespace: options.variablesNamespace ?? toNamespace(actionName),
+    outputArtifactName: options.outputArtifactName ?? toArtifactName(`${actionName}_Source`),
+  };
+}
+
+/**
+ * Checks a branch name against git's ref rules that matter here (`git check-ref-format`):
+ * not empty, no whitespace or control characters, none of `~ ^ : ? * [ \`, no `..`, no leading
+ * or trailing `/`, not ending in `.lock` or `.`.
+ */
+export function checkBranch(problems: Problems, prop: string, branch: string | undefined): void {
+  if (!isConcrete(branch)) return;
+  const fix = "use a git branch name such as 'main' or 'release/1.x'";
+  if (branch.trim().length === 0) {
+    problems.add(prop, branch, 'is empty', fix);
+  } else if (/[\s~^:?*[\\\x00-\x1f\x7f]/.test(branch) || branch.includes('..') || branch.startsWith('/') || branch.endsWith('/') || branch.endsWith('.lock') || branch.endsWith('.') || branch.includes('@{')) {
+    problems.add(prop, branch, 'is not a valid git branch name', fix);
+  }
+}
+
+/**
+ * Rejects trigger-filter props on sources that cannot have them. TypeScript rules them out, but
+ * JavaScript and other jsii languages can pass them, and CodePipeline V2 only accepts triggers on
+ * CodeStarSourceConnection actions (https://docs.aws.amazon.com/codepipeline/latest/userguide/pipelines-filter.html).
+ */
+export function rejectTriggerFilters(problems: Problems, kind: string, props: object): void {
+  for (const prop of ['pushFilters', 'pullRequestFilters', 'filePaths']) {
+    if ((props as Record<string, unknown>)[prop] !== undefined) {
+      problems.add(prop, (props as Record<string, unknown>)[prop], `trigger filters are not supported on a ${kind} source: CodePipeline V2 triggers apply to connection sources only`, "remove it, or use Source.connection('owner/repo', ...) for a GitHub, GitLab or Bitbucket repository");
+    }
+  }
+}

@@ -1,0 +1,47 @@
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import { Construct } from 'constructs';
+
+/**
+ * What a source gives the pipeline when the pipeline places it in its first stage.
+ */
+export interface SourceConfig {
+  /** The source action, with its output artifact and variables namespace. */
+  readonly action: codepipeline.IAction;
+
+  /**
+   * The V2 trigger for this action (connection sources only).
+   *
+   * @default - no trigger: the pipeline starts on every change the action detects
+   */
+  readonly trigger?: codepipeline.TriggerProps;
+}
+
+/**
+ * Where a pipeline's code comes from: a source action, the artifact it produces and the
+ * variables (commit id, branch, ...) later actions can reference.
+ *
+ * Create one with the factories on `Source`.
+ */
+export interface ISource {
+  /** Name of the source action: unique within the source stage. */
+  readonly actionName: string;
+
+  /** The artifact the source action produces. */
+  readonly output: codepipeline.Artifact;
+
+  /** The variables namespace of the source action; its variables are `#{namespace.Name}`. */
+  readonly variablesNamespace: string;
+
+  /**
+   * Creates the source's resources and its action. Called once, by the pipeline.
+   *
+   * @param scope the construct to create resources under (unique to this source)
+   * @param pipeline the pipeline the source starts
+   */
+  bind(scope: Construct, pipeline: codepipeline.IPipeline): SourceConfig;
+}
+
+/** Renders a variable reference of the form `#{namespace.name}`. */
+export function variableReference(namespace: string, name: string): string {
+  return `#{${namespace}.${name}}`;
+}
