@@ -9,7 +9,7 @@ import { IStep, StepActions, StepContext } from '../core/step';
 import { acceptNagFindings } from '../private/nag';
 import { ACTION_NAME, checkName, toArtifactName } from '../private/names';
 import { DeliveryValidationError, Problems, isConcrete, isConcreteNumber } from '../private/validation';
-import { useConnectionActions } from '../source/connection-source';
+import { CLONE_CONNECTION_METADATA, useConnectionActions } from '../source/connection-source';
 
 /** A plain-text environment variable of a build. Never put a secret here. */
 export interface BuildVariable {
@@ -232,7 +232,7 @@ export class BuildStep implements IStep {
         resources: [context.artifactKey.keyArn],
       }));
     }
-    const cloneConnection = input.getMetadata('CodeStarConnectionArnProperty') as string | undefined;
+    const cloneConnection = input.getMetadata(CLONE_CONNECTION_METADATA) as string | undefined;
     if (cloneConnection) {
       role.addToPrincipalPolicy(new iam.PolicyStatement({
         sid: 'CloneThroughConnection',

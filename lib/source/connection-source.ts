@@ -195,26 +195,40 @@ export class ConnectionSource implements ISource {
 /**
  * The L2 action grants `codestar-connections:UseConnection`, which does not cover connections
  * created under the renamed service: IAM needs the prefix of the connection's own ARN
- * (https://docs.aws.amazon.com/dtconsole/latest/userguide/rename.html). This subclass grants the
- * matching action, or both when the ARN is only known at deploy time.
+ * (https://docs.aws.amazon.com/dtconsole/latest/userguide/rename.html). This subclass renders the
+ * same configuration as the L2 but grants the matching action (both only when the ARN is a token).
  */
 class ConnectionSourceAction extends actions.CodeStarConnectionsSourceAction {
-  private readonly connectionArn: string;
+  private readonly sourceProps: actions.CodeStarConnectionsSourceActionProps;
 
   constructor(props: actions.CodeStarConnectionsSourceActionProps) {
     super(props);
-    this.connectionArn = props.connectionArn;
+    this.sourceProps = props;
   }
 
-  protected bound(scope: Construct, stage: codepipeline.IStage, options: codepipeline.ActionBindOptions): codepipeline.ActionConfig {
-    const config = super.bound(scope, stage, options);
-    const extra = useConnectionActions(this.connectionArn).filter((a) => a !== 'codestar-connections:UseConnection');
-    if (extra.length > 0) {
-      options.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: extra, resources: [this.connectionArn] }));
+  protected bound(_scope: Construct, _stage: codepipeline.IStage, options: codepipeline.ActionBindOptions): codepipeline.ActionConfig {
+    const props = this.sourceProps;
+    options.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: useConnectionActions(props.connectionArn), resources: [props.connectionArn] }));
+    options.bucket.grantReadWrite(options.role);
+    options.bucket.grantPutAcl(options.role);
+    if (props.codeBuildCloneOutput) {
+      // Read by BuildStep (and the L2 CodeBuildAction) to grant the build role UseConnection.
+      props.output.setMetadata(CLONE_CONNECTION_METADATA, props.connectionArn);
     }
-    return config;
+    return {
+      configuration: {
+        ConnectionArn: props.connectionArn,
+        FullRepositoryId: `${props.owner}/${props.repo}`,
+        BranchName: props.branch,
+        OutputArtifactFormat: props.codeBuildCloneOutput ? 'CODEBUILD_CLONE_REF' : undefined,
+        DetectChanges: props.triggerOnPush,
+      },
+    };
   }
 }
+
+/** The artifact metadata key the L2 CodeBuildAction reads for a clone-ref input. */
+export const CLONE_CONNECTION_METADATA = 'CodeStarConnectionArnProperty';
 
 /** The IAM actions that allow using a connection, matched to the prefix of its ARN. */
 export function useConnectionActions(connectionArn: string): string[] {

@@ -1,0 +1,210 @@
+import { Duration } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { BuildStep, BuildStepProps, DeliveryPipeline } from '../../lib';
+import { githubSource, newStack } from '../util';
+
+function synth(props: BuildStepProps) {
+  const stack = newStack();
+  const step = new BuildStep('Build', props);
+  const pipeline = new DeliveryPipeline(stack, 'Pipeline', { source: githubSource(), build: step });
+  return { step, pipeline, t: Template.fromStack(stack) };
+}
+
+function buildSpecOf(t: Template): string {
+  const project = Object.values(t.findResources('AWS::CodeBuild::Project'))[0];
+  return project.Properties.Source.BuildSpec;
+}
+
+function buildAction(t: Template) {
+  const pipeline = Object.values(t.findResources('AWS::CodePipeline::Pipeline'))[0];
+  return pipeline.Properties.Stages[1].Actions[0];
+}
+
+describe('BuildStep defaults', () => {
+  const { t, step, pipeline } = synth({ commands: ['npm ci', 'npm test'] });
+
+  test('runs on the standard Linux image, small compute, without privileged mode', () => {
+    t.hasResourceProperties('AWS::CodeBuild::Project', {
+      Environment: { ComputeType: 'BUILD_GENERAL1_SMALL', Image: 'aws/codebuild/standard:7.0', PrivilegedMode: false, Type: 'LINUX_CONTAINER' },
+      Source: { Type: 'CODEPIPELINE' },
+    });
+  });
+
+  test('encrypts with the pipeline key', () => {
+    t.hasResourceProperties('AWS::CodeBuild::Project', { EncryptionKey: { 'Fn::GetAtt': [Match.stringLikeRegexp('ArtifactKey'), 'Arn'] } });
+  });
+
+  test('logs to its own log group, kept three months', () => {
+    t.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+    t.hasResourceProperties('AWS::CodeBuild::Project', {
+      LogsConfig: { CloudWatchLogs: { Status: 'ENABLED', GroupName: { Ref: Match.stringLikeRegexp('StagesBuildLogs') } } },
+    });
+  });
+
+  test('writes a bash buildspec with the build phase and no artifacts', () => {
+    expect(buildSpecOf(t)).toBe([
+      'version: "0.2"',
+      'env:',
+      '  shell: bash',
+      'phases:',
+      '  build:',
+      '    commands:',
+      '      - npm ci',
+      '      - npm test',
+      '',
+    ].join('\n'));
+  });
+
+  test('its role has exactly the statements the build needs', () => {
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('StagesBuildRole') }],
+      PolicyDocument: {
+        Statement: [
+          { Sid: 'WriteOwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('StagesBuildLogs'), 'Arn'] } },
+          { Sid: 'LocateArtifactBucket', Effect: 'Allow', Action: ['s3:GetBucketAcl', 's3:GetBucketLocation'], Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('ArtifactBucket'), 'Arn'] } },
+          { Sid: 'ReadWriteArtifacts', Effect: 'Allow', Action: ['s3:GetObject', 's3:GetObjectVersion'], Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('ArtifactBucket'), 'Arn'] }, '/*']] } },
+          { Sid: 'UseArtifactKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('ArtifactKey'), 'Arn'] } },
+        ],
+      },
+    });
+  });
+
+  test('its role trusts CodeBuild from this account only', () => {
+    t.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'codebuild.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } } }] },
+    });
+  });
+
+  test('no role in the stack can write to the /aws/codebuild log groups', () => {
+    expect(JSON.stringify(t.findResources('AWS::IAM::Policy'))).not.toContain('/aws/codebuild/');
+  });
+
+  test('reads the primary source output and exposes project and role', () => {
+    expect(buildAction(t)).toMatchObject({ Name: 'Build', RunOrder: 1, InputArtifacts: [{ Name: 'Source_Source' }] });
+    expect(buildAction(t).OutputArtifacts).toBeUndefined();
+    expect(step.output).toBeUndefined();
+    expect(step.project).toBeInstanceOf(codebuild.PipelineProject);
+    expect(step.role.roleArn).toBeDefined();
+    expect(pipeline.primaryOutput).toBe(pipeline.sources[0].output);
+  });
+});
+
+describe('BuildStep props', () => {
+  test('phases, outputs and the base directory go into the buildspec', () => {
+    const { t, step } = synth({
+      installCommands: ['npm ci'],
+      preBuildCommands: ['npm run lint'],
+      commands: ['npm run build'],
+      postBuildCommands: ['echo done'],
+      outputs: ['**/*'],
+      outputBaseDirectory: 'dist',
+    });
+    expect(buildSpecOf(t)).toBe([
+      'version: "0.2"',
+      'env:',
+      '  shell: bash',
+      'phases:',
+      '  install:',
+      '    commands:',
+      '      - npm ci',
+      '  pre_build:',
+      '    commands:',
+      '      - npm run lint',
+      '  build:',
+      '    commands:',
+      '      - npm run build',
+      '  post_build:',
+      '    commands:',
+      '      - echo done',
+      'artifacts:',
+      '  files:',
+      '    - "**/*"',
+      '  base-directory: dist',
+      '',
+    ].join('\n'));
+    expect(step.output).toBeInstanceOf(codepipeline.Artifact);
+    expect(buildAction(t).OutputArtifacts).toEqual([{ Name: 'Build_Output' }]);
+  });
+
+  test('an output lets the role write artifacts', () => {
+    synth({ commands: ['make'], outputs: ['out/**'] }).t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'ReadWriteArtifacts', Action: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject'] })]) },
+    });
+  });
+
+  test('constant variables go into the buildspec, references into the action', () => {
+    const { t } = synth({
+      commands: ['make'],
+      env: [{ name: 'STAGE', value: 'prod' }, { name: 'COMMIT', value: '#{Source.CommitId}' }],
+    });
+    expect(buildSpecOf(t)).toContain('  variables:\n    STAGE: prod\n');
+    expect(buildSpecOf(t)).not.toContain('COMMIT');
+    expect(JSON.parse(buildAction(t).Configuration.EnvironmentVariables)).toEqual([{ name: 'COMMIT', type: 'PLAINTEXT', value: '#{Source.CommitId}' }]);
+  });
+
+  test('compute, image, timeout and log retention are configurable', () => {
+    const { t } = synth({
+      commands: ['make'],
+      computeType: codebuild.ComputeType.LARGE,
+      buildImage: codebuild.LinuxArmBuildImage.AMAZON_LINUX_2_STANDARD_3_0,
+      timeout: Duration.minutes(30),
+      logRetention: logs.RetentionDays.ONE_WEEK,
+    });
+    t.hasResourceProperties('AWS::CodeBuild::Project', {
+      Environment: Match.objectLike({ ComputeType: 'BUILD_GENERAL1_LARGE', Type: 'ARM_CONTAINER' }),
+      TimeoutInMinutes: 30,
+    });
+    t.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
+  });
+
+  test('input reads another artifact', () => {
+    const stack = newStack();
+    const first = new BuildStep('Compile', { commands: ['make'], outputs: ['bin/**'] });
+    const pipeline = new DeliveryPipeline(stack, 'Pipeline', { source: githubSource(), build: first });
+    pipeline.addStage('Package', { steps: [new BuildStep('Package', { commands: ['zip -r app.zip bin'], input: first.output })] });
+    Template.fromStack(stack).hasResourceProperties('AWS::CodePipeline::Pipeline', {
+      Stages: Match.arrayWith([Match.objectLike({ Name: 'Package', Actions: [Match.objectLike({ InputArtifacts: [{ Name: 'Compile_Output' }] })] })]),
+    });
+  });
+});
+
+describe('BuildStep errors', () => {
+  test('fails when there are no commands', () => {
+    expect(() => new BuildStep('Build', { commands: [] })).toThrow(/BuildStep 'Build' has 1 problem:\n  - commands: must list at least one command \(got \[\]\)/);
+  });
+
+  test('fails when a command is empty', () => {
+    expect(() => new BuildStep('Build', { commands: ['make', ' '], installCommands: [''] })).toThrow(/commands\[1\]: is an empty command[\s\S]*installCommands\[0\]: is an empty command/);
+  });
+
+  test('fails when the step name breaks the naming rules', () => {
+    expect(() => new BuildStep('Build & test', { commands: ['make'] })).toThrow(/name: is not a valid action name \(got "Build & test"\)/);
+  });
+
+  test.each([Duration.minutes(4), Duration.minutes(2161), Duration.seconds(330)])('fails when the timeout is %s', (timeout) => {
+    expect(() => new BuildStep('Build', { commands: ['make'], timeout })).toThrow(/timeout: must be a whole number of minutes from 5 to 2160/);
+  });
+
+  test('fails when a variable name is invalid, reserved or repeated', () => {
+    expect(() => new BuildStep('Build', { commands: ['make'], env: [{ name: '1X', value: 'a' }, { name: 'CODEBUILD_X', value: 'b' }, { name: 'A', value: 'c' }, { name: 'A', value: 'd' }] }))
+      .toThrow(/env\[0\]\.name: is not a valid environment variable name[\s\S]*env\[1\]\.name: starts with CODEBUILD_[\s\S]*env\[3\]\.name: is given twice/);
+  });
+
+  test('fails when outputs is empty or has an empty glob', () => {
+    expect(() => new BuildStep('Build', { commands: ['make'], outputs: [] })).toThrow(/outputs: is an empty list/);
+    expect(() => new BuildStep('Build', { commands: ['make'], outputs: [''] })).toThrow(/outputs\[0\]: is an empty glob/);
+  });
+
+  test('fails when outputBaseDirectory is given without outputs', () => {
+    expect(() => new BuildStep('Build', { commands: ['make'], outputBaseDirectory: 'dist' })).toThrow(/outputBaseDirectory: is given without outputs/);
+  });
+
+  test('fails when the project is read before the step is in a pipeline', () => {
+    const step = new BuildStep('Build', { commands: ['make'] });
+    expect(() => step.project).toThrow(/the project is created when the step is added to a pipeline/);
+    expect(() => step.role).toThrow(/the role is created when the step is added to a pipeline/);
+  });
+});

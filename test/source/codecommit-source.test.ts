@@ -1,0 +1,81 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as codecommit from 'aws-cdk-lib/aws-codecommit';
+import { CodeCommitSource, DeliveryPipeline, Source } from '../../lib';
+import { build, importedRepository, newStack } from '../util';
+
+function synth(source: CodeCommitSource, stack = newStack()) {
+  new DeliveryPipeline(stack, 'Pipeline', { source, build: build() });
+  return Template.fromStack(stack);
+}
+
+describe('CodeCommitSource', () => {
+  test('creates a repository with a name and description', () => {
+    const source = Source.codeCommit({ repositoryName: 'shop', repositoryDescription: 'The shop' });
+    const t = synth(source);
+    t.hasResourceProperties('AWS::CodeCommit::Repository', { RepositoryName: 'shop', RepositoryDescription: 'The shop' });
+    expect(source.repository).toBeInstanceOf(codecommit.Repository);
+  });
+
+  test('uses an imported repository and branch main, without polling', () => {
+    const stack = newStack();
+    const t = synth(Source.codeCommit({ repository: importedRepository(stack) }), stack);
+    t.resourceCountIs('AWS::CodeCommit::Repository', 0);
+    t.hasResourceProperties('AWS::CodePipeline::Pipeline', {
+      Stages: Match.arrayWith([Match.objectLike({
+        Name: 'Source',
+        Actions: [Match.objectLike({
+          ActionTypeId: Match.objectLike({ Provider: 'CodeCommit' }),
+          Namespace: 'Source',
+          Configuration: { RepositoryName: 'shop', BranchName: 'main', PollForSourceChanges: false },
+        })],
+      })]),
+    });
+  });
+
+  test('detects changes with an EventBridge rule on the branch', () => {
+    const stack = newStack();
+    synth(Source.codeCommit({ repository: importedRepository(stack), branch: 'trunk' }), stack).hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['aws.codecommit'], detail: { referenceName: ['trunk'] } },
+    });
+  });
+
+  test('typed variable references', () => {
+    const source = Source.codeCommit({ repositoryName: 'shop' });
+    expect(source.variables.commitId).toBe('#{Source.CommitId}');
+    expect(source.variables.branchName).toBe('#{Source.BranchName}');
+    expect(source.variables.repositoryName).toBe('#{Source.RepositoryName}');
+    expect(source.variables.committerDate).toBe('#{Source.CommitterDate}');
+  });
+
+  test('fails when the created repository is read before the pipeline exists', () => {
+    expect(() => Source.codeCommit({ repositoryName: 'shop' }).repository).toThrow(/the repository 'shop' is created when the source is added to a DeliveryPipeline/);
+  });
+
+  test('fails when the branch is empty', () => {
+    expect(() => Source.codeCommit({ repositoryName: 'shop', branch: '' })).toThrow(/CodeCommitSource 'Source' has 1 problem:\n  - branch: is empty/);
+  });
+
+  test('fails when neither repository nor repositoryName is given', () => {
+    expect(() => Source.codeCommit({})).toThrow(/repository: no repository is given/);
+  });
+
+  test('fails when both repository and repositoryName are given', () => {
+    const stack = newStack();
+    expect(() => Source.codeCommit({ repository: importedRepository(stack), repositoryName: 'shop' })).toThrow(/repositoryName: is given together with repository/);
+  });
+
+  test('fails when the repository name breaks CodeCommit rules', () => {
+    expect(() => Source.codeCommit({ repositoryName: 'shop.git' })).toThrow(/repositoryName: is not a valid CodeCommit repository name \(got "shop.git"\)/);
+    expect(() => Source.codeCommit({ repositoryName: 'my shop' })).toThrow(/is not a valid CodeCommit repository name/);
+  });
+
+  test('fails when a description is given for an imported repository', () => {
+    const stack = newStack();
+    expect(() => Source.codeCommit({ repository: importedRepository(stack), repositoryDescription: 'x' })).toThrow(/repositoryDescription: only applies to a repository the source creates/);
+  });
+
+  test('fails when trigger filters are passed to a CodeCommit source', () => {
+    const props = { repositoryName: 'shop', filePaths: { includes: ['src/**'] } } as never;
+    expect(() => Source.codeCommit(props)).toThrow(/filePaths: trigger filters are not supported on a CodeCommit source: CodePipeline V2 triggers apply to connection sources only/);
+  });
+});
