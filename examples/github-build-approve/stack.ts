@@ -51,7 +51,7 @@ export class GithubBuildApproveStack extends Stack {
     this.delivery = new DeliveryPipeline(this, 'Pipeline', {
       pipelineName: 'shop-release',
       source,
-      build,
+      buildStep: build,
       variables: [releaseChannel],
     });
 

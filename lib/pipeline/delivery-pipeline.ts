@@ -30,7 +30,7 @@ export interface DeliveryPipelineProps {
    *
    * @default - no build stage; add stages with `addStage`
    */
-  readonly build?: IStep;
+  readonly buildStep?: IStep;
 
   /**
    * Name of the build stage.
@@ -247,13 +247,13 @@ export class DeliveryPipeline extends Construct {
 
     this.acceptL2ArtifactGrants();
     this.stagesScope = new Construct(this, 'Stages');
-    if (props.build) {
-      this.addStage(props.buildStageName ?? 'Build', { steps: [props.build] });
+    if (props.buildStep) {
+      this.addStage(props.buildStageName ?? 'Build', { steps: [props.buildStep] });
     }
 
     this.node.addValidation({
       validate: () => this.stageNames.length < 2
-        ? [`DeliveryPipeline '${this.node.path}' has only the '${sourceStageName}' stage; CodePipeline needs at least 2 stages. Fix: pass build, or call addStage(...).`]
+        ? [`DeliveryPipeline '${this.node.path}' has only the '${sourceStageName}' stage; CodePipeline needs at least 2 stages. Fix: pass buildStep, or call addStage(...).`]
         : [],
     });
   }

@@ -58,7 +58,7 @@ export function checkBranch(problems: Problems, prop: string, branch: string | u
   const fix = "use a git branch name such as 'main' or 'release/1.x'";
   if (branch.trim().length === 0) {
     problems.add(prop, branch, 'is empty', fix);
-  } else if (/[\s~^:?*[\\\x00-\x1f\x7f]/.test(branch) || branch.includes('..') || branch.startsWith('/') || branch.endsWith('/') || branch.endsWith('.lock') || branch.endsWith('.') || branch.includes('@{')) {
+  } else if (/[\s~^:?*[\\]/.test(branch) || hasControlCharacter(branch) || branch.includes('..') || branch.startsWith('/') || branch.endsWith('/') || branch.endsWith('.lock') || branch.endsWith('.') || branch.includes('@{')) {
     problems.add(prop, branch, 'is not a valid git branch name', fix);
   }
 }
@@ -74,4 +74,8 @@ export function rejectTriggerFilters(problems: Problems, kind: string, props: ob
       problems.add(prop, (props as Record<string, unknown>)[prop], `trigger filters are not supported on a ${kind} source: CodePipeline V2 triggers apply to connection sources only`, "remove it, or use Source.connection('owner/repo', ...) for a GitHub, GitLab or Bitbucket repository");
     }
   }
+}
+
+function hasControlCharacter(value: string): boolean {
+  return [...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
 }

@@ -9,7 +9,7 @@ import { githubSource, newStack } from '../util';
 function synth(props: BuildStepProps) {
   const stack = newStack();
   const step = new BuildStep('Build', props);
-  const pipeline = new DeliveryPipeline(stack, 'Pipeline', { source: githubSource(), build: step });
+  const pipeline = new DeliveryPipeline(stack, 'Pipeline', { source: githubSource(), buildStep: step });
   return { step, pipeline, t: Template.fromStack(stack) };
 }
 
@@ -163,7 +163,7 @@ describe('BuildStep props', () => {
   test('input reads another artifact', () => {
     const stack = newStack();
     const first = new BuildStep('Compile', { commands: ['make'], outputs: ['bin/**'] });
-    const pipeline = new DeliveryPipeline(stack, 'Pipeline', { source: githubSource(), build: first });
+    const pipeline = new DeliveryPipeline(stack, 'Pipeline', { source: githubSource(), buildStep: first });
     pipeline.addStage('Package', { steps: [new BuildStep('Package', { commands: ['zip -r app.zip bin'], input: first.output })] });
     Template.fromStack(stack).hasResourceProperties('AWS::CodePipeline::Pipeline', {
       Stages: Match.arrayWith([Match.objectLike({ Name: 'Package', Actions: [Match.objectLike({ InputArtifacts: [{ Name: 'Compile_Output' }] })] })]),
@@ -173,7 +173,7 @@ describe('BuildStep props', () => {
 
 describe('BuildStep errors', () => {
   test('fails when there are no commands', () => {
-    expect(() => new BuildStep('Build', { commands: [] })).toThrow(/BuildStep 'Build' has 1 problem:\n  - commands: must list at least one command \(got \[\]\)/);
+    expect(() => new BuildStep('Build', { commands: [] })).toThrow(/BuildStep 'Build' has 1 problem:\n {2}- commands: must list at least one command \(got \[\]\)/);
   });
 
   test('fails when a command is empty', () => {

@@ -212,7 +212,7 @@ describe('DeliveryPipeline errors', () => {
   });
 
   test('fails when the pipeline name is longer than 100 characters', () => {
-    expect(() => pipelineWith({ pipelineName: 'p'.repeat(101) })).toThrow(/DeliveryPipeline 'Test\/Pipeline' has 1 problem:\n  - pipelineName: is not a valid pipeline name/);
+    expect(() => pipelineWith({ pipelineName: 'p'.repeat(101) })).toThrow(/DeliveryPipeline 'Test\/Pipeline' has 1 problem:\n {2}- pipelineName: is not a valid pipeline name/);
   });
 
   test('fails when variables are used on a V1 pipeline', () => {
@@ -260,12 +260,12 @@ describe('DeliveryPipeline errors', () => {
 
   test('fails when two sources have the same action name, namespace and artifact', () => {
     expect(() => pipelineWith({ additionalSources: [githubSource()] }))
-      .toThrow(/has 3 problems:\n  - actionName: the action name 'Source' is used twice[\s\S]*variablesNamespace: the variables namespace 'Source' is used twice[\s\S]*output: the output artifact name 'Source_Source' is used twice/);
+      .toThrow(/has 3 problems:\n {2}- actionName: the action name 'Source' is used twice[\s\S]*variablesNamespace: the variables namespace 'Source' is used twice[\s\S]*output: the output artifact name 'Source_Source' is used twice/);
   });
 
   test('fails when a stage name is used twice', () => {
     const { pipeline } = pipelineWith();
-    expect(() => pipeline.addStage('Build', { steps: [build('Other')] })).toThrow(/stage 'Build' has 1 problem:\n  - stageName: is already a stage of this pipeline \(got "Build"\)/);
+    expect(() => pipeline.addStage('Build', { steps: [build('Other')] })).toThrow(/stage 'Build' has 1 problem:\n {2}- stageName: is already a stage of this pipeline \(got "Build"\)/);
   });
 
   test('fails when a stage name breaks the naming rules', () => {
@@ -293,7 +293,7 @@ describe('DeliveryPipeline errors', () => {
   test('fails at synth when the pipeline has only the source stage', () => {
     const stack = newStack();
     new DeliveryPipeline(stack, 'Pipeline', { source: githubSource() });
-    expect(() => Template.fromStack(stack)).toThrow(/has only the 'Source' stage; CodePipeline needs at least 2 stages\. Fix: pass build, or call addStage/);
+    expect(() => Template.fromStack(stack)).toThrow(/has only the 'Source' stage; CodePipeline needs at least 2 stages\. Fix: pass buildStep, or call addStage/);
   });
 
   test('tokens are not validated', () => {

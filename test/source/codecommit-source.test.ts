@@ -4,7 +4,7 @@ import { CodeCommitSource, DeliveryPipeline, Source } from '../../lib';
 import { build, importedRepository, newStack } from '../util';
 
 function synth(source: CodeCommitSource, stack = newStack()) {
-  new DeliveryPipeline(stack, 'Pipeline', { source, build: build() });
+  new DeliveryPipeline(stack, 'Pipeline', { source, buildStep: build() });
   return Template.fromStack(stack);
 }
 
@@ -52,7 +52,7 @@ describe('CodeCommitSource', () => {
   });
 
   test('fails when the branch is empty', () => {
-    expect(() => Source.codeCommit({ repositoryName: 'shop', branch: '' })).toThrow(/CodeCommitSource 'Source' has 1 problem:\n  - branch: is empty/);
+    expect(() => Source.codeCommit({ repositoryName: 'shop', branch: '' })).toThrow(/CodeCommitSource 'Source' has 1 problem:\n {2}- branch: is empty/);
   });
 
   test('fails when neither repository nor repositoryName is given', () => {

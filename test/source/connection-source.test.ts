@@ -105,7 +105,7 @@ describe('ConnectionSource', () => {
     const stack = newStack();
     const source = Source.connection('my-org/shop', { connectionArn: CONNECTION_ARN, fullClone: true });
     const b = build();
-    new DeliveryPipeline(stack, 'Pipeline', { source, build: b });
+    new DeliveryPipeline(stack, 'Pipeline', { source, buildStep: b });
     const t = Template.fromStack(stack);
     expect(sourceAction(t).Configuration.OutputArtifactFormat).toBe('CODEBUILD_CLONE_REF');
     t.hasResourceProperties('AWS::IAM::Policy', {
@@ -123,7 +123,7 @@ describe('ConnectionSource', () => {
   test('a token connection ARN gets both UseConnection actions', () => {
     const stack = newStack();
     const connection = new CodeConnection(stack, 'GitHub', { connectionName: 'github' });
-    new DeliveryPipeline(stack, 'Pipeline', { source: Source.connection('my-org/shop', { connectionArn: connection.connectionArn }), build: new BuildStep('Build', { commands: ['make'] }) });
+    new DeliveryPipeline(stack, 'Pipeline', { source: Source.connection('my-org/shop', { connectionArn: connection.connectionArn }), buildStep: new BuildStep('Build', { commands: ['make'] }) });
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['codeconnections:UseConnection', 'codestar-connections:UseConnection'] })]) },
@@ -168,7 +168,7 @@ describe('CodeConnection', () => {
 describe('ConnectionSource errors', () => {
   const arn = CONNECTION_ARN;
   test('fails when the branch is empty', () => {
-    expect(() => Source.connection('my-org/shop', { connectionArn: arn, branch: '' })).toThrow(/ConnectionSource 'Source' \(my-org\/shop\) has 1 problem:\n  - branch: is empty \(got ""\)\. Fix: use a git branch name/);
+    expect(() => Source.connection('my-org/shop', { connectionArn: arn, branch: '' })).toThrow(/ConnectionSource 'Source' \(my-org\/shop\) has 1 problem:\n {2}- branch: is empty \(got ""\)\. Fix: use a git branch name/);
   });
 
   test('fails when the branch is not a git branch name', () => {

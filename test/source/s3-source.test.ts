@@ -8,7 +8,7 @@ describe('S3Source', () => {
     const stack = newStack();
     const bucket = new s3.Bucket(stack, 'Releases', { versioned: true });
     const source = Source.s3({ bucket, objectKey: 'releases/app.zip' });
-    new DeliveryPipeline(stack, 'Pipeline', { source, build: build() });
+    new DeliveryPipeline(stack, 'Pipeline', { source, buildStep: build() });
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::CodePipeline::Pipeline', {
       Stages: Match.arrayWith([Match.objectLike({
@@ -26,13 +26,13 @@ describe('S3Source', () => {
   test('warns that an imported bucket needs EventBridge notifications turned on', () => {
     const stack = newStack();
     const bucket = s3.Bucket.fromBucketName(stack, 'Imported', 'releases');
-    new DeliveryPipeline(stack, 'Pipeline', { source: Source.s3({ bucket, objectKey: 'app.zip' }), build: build() });
+    new DeliveryPipeline(stack, 'Pipeline', { source: Source.s3({ bucket, objectKey: 'app.zip' }), buildStep: build() });
     Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('EventBridge notifications cannot be turned on here'));
   });
 
   test('fails when the object key is empty', () => {
     const stack = newStack();
-    expect(() => Source.s3({ bucket: new s3.Bucket(stack, 'B'), objectKey: '' })).toThrow(/S3Source 'Source' has 1 problem:\n  - objectKey: must be an S3 object key of 1 to 1,024 characters/);
+    expect(() => Source.s3({ bucket: new s3.Bucket(stack, 'B'), objectKey: '' })).toThrow(/S3Source 'Source' has 1 problem:\n {2}- objectKey: must be an S3 object key of 1 to 1,024 characters/);
   });
 
   test('fails when the object key starts with a slash', () => {

@@ -31,7 +31,7 @@ export function build(name = 'Build'): BuildStep {
 
 /** A pipeline with a source and a build in a fresh stack, plus its template. */
 export function pipelineWith(props: Partial<DeliveryPipelineProps> = {}, stack = newStack()) {
-  const pipeline = new DeliveryPipeline(stack, 'Pipeline', { source: githubSource(), build: build(), ...props });
+  const pipeline = new DeliveryPipeline(stack, 'Pipeline', { source: githubSource(), buildStep: build(), ...props });
   return { stack, pipeline, template: () => Template.fromStack(stack) };
 }
 

@@ -1,0 +1,54 @@
+import { Aspects, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { addExamples } from '../../examples';
+import { newApp } from '../util';
+
+// Every example, synthesized once as `npx cdk synth` does (same feature flags, cdk-nag on).
+const app = newApp();
+addExamples(app);
+Aspects.of(app).add(new AwsSolutionsChecks());
+const stacks = app.node.children.filter((c): c is Stack => c instanceof Stack);
+const templates = new Map(stacks.map((s) => [s.stackName, Template.fromStack(s)]));
+
+describe.each(stacks.map((s) => [s.stackName, s] as const))('example %s', (name, stack) => {
+  test('matches its snapshot', () => {
+    expect(templates.get(name)!.toJSON()).toMatchSnapshot();
+  });
+
+  test('has no unsuppressed cdk-nag AwsSolutions finding', () => {
+    const findings = Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-.*'));
+    expect(findings.map((f) => `${f.id}: ${String(f.entry.data).split('\n')[0]}`)).toEqual([]);
+  });
+
+  test('has no warning', () => {
+    expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
+  });
+});
+
+describe('github-build-approve', () => {
+  const t = templates.get('GithubBuildApprove')!;
+
+  test('is a V2 pipeline in QUEUED mode triggered on main except docs', () => {
+    t.hasResourceProperties('AWS::CodePipeline::Pipeline', {
+      Name: 'shop-release',
+      PipelineType: 'V2',
+      ExecutionMode: 'QUEUED',
+      Triggers: [{
+        ProviderType: 'CodeStarSourceConnection',
+        GitConfiguration: { SourceActionName: 'Source', Push: [{ Branches: { Includes: ['main'] }, FilePaths: { Excludes: ['docs/**', '**/*.md'] } }] },
+      }],
+      Stages: [
+        Match.objectLike({ Name: 'Source' }),
+        Match.objectLike({ Name: 'Build' }),
+        Match.objectLike({ Name: 'Release', Actions: [Match.objectLike({ Name: 'Approve', Configuration: Match.objectLike({ NotificationArn: Match.anyValue() }) })] }),
+      ],
+    });
+  });
+
+  test('keeps artifacts in a KMS-encrypted bucket and emails the approver through an encrypted topic', () => {
+    t.hasResourceProperties('AWS::S3::Bucket', { BucketEncryption: { ServerSideEncryptionConfiguration: [Match.objectLike({ ServerSideEncryptionByDefault: Match.objectLike({ SSEAlgorithm: 'aws:kms' }) })] } });
+    t.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'release-managers@example.com' });
+  });
+});
