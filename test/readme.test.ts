@@ -1,0 +1,34 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ts from 'typescript';
+import * as lib from '../lib';
+
+// The README's quick start must run as written.
+const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+const quickStart = readme.split('## Quick start')[1].split('```ts\n')[1].split('```')[0];
+
+test('the README quick start synthesizes a V2 pipeline with a trigger and an approval', () => {
+  const js = ts.transpileModule(quickStart, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
+  const apps: unknown[] = [];
+  const requireShim = (name: string) => {
+    if (name === 'cdk-delivery') return lib;
+    if (name === 'aws-cdk-lib') {
+      const cdk = jest.requireActual('aws-cdk-lib');
+      // Capture the app the snippet creates.
+      class CapturingApp extends cdk.App { constructor(...args: never[]) { super(...args); apps.push(this); } }
+      return { ...cdk, App: CapturingApp };
+    }
+    return jest.requireActual(name);
+  };
+  new Function('require', 'exports', js)(requireShim, {});
+  expect(apps).toHaveLength(1);
+  const stack = (apps[0] as App).node.children.find((c) => c instanceof Stack) as Stack;
+  const t = Template.fromStack(stack);
+  t.hasResourceProperties('AWS::CodePipeline::Pipeline', {
+    PipelineType: 'V2',
+    Triggers: [Match.objectLike({ GitConfiguration: Match.objectLike({ Push: [Match.objectLike({ FilePaths: { Excludes: ['docs/**', '**/*.md'] } })] }) })],
+  });
+  t.resourceCountIs('AWS::SNS::Subscription', 1);
+});
