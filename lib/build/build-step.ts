@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { IStep, StepActions, StepContext } from '../core/step';
-import { acceptNagFindings } from '../private/nag';
+import { acceptNagFindings, artifactObjectsFinding } from '../private/nag';
 import { ACTION_NAME, checkName, toArtifactName } from '../private/names';
 import { DeliveryValidationError, Problems, isConcrete, isConcreteNumber } from '../private/validation';
 import { CLONE_CONNECTION_METADATA, useConnectionActions } from '../source/connection-source';
@@ -106,10 +106,20 @@ export interface BuildStepProps {
    * @default logs.RetentionDays.THREE_MONTHS
    */
   readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * The role the build runs with. The step adds the statements the build needs to it (if it can
+   * be changed); nothing else is added.
+   *
+   * @default - a role trusted by CodeBuild in this account, with exactly those statements
+   */
+  readonly role?: iam.IRole;
 }
 
 /** CodeBuild build timeout range (https://docs.aws.amazon.com/codebuild/latest/APIReference/API_CreateProject.html). */
 const TIMEOUT_MINUTES = { min: 5, max: 2160 };
+/** CodePipeline limit on one action configuration value (https://docs.aws.amazon.com/codepipeline/latest/userguide/limits.html). */
+const MAX_CONFIGURATION_VALUE = 1000;
 
 /**
  * Runs commands in a CodeBuild project as a pipeline action.
@@ -128,6 +138,7 @@ export class BuildStep implements IStep {
   private readonly props: BuildStepProps;
   private _project?: codebuild.IProject;
   private _role?: iam.IRole;
+  private _logGroup?: logs.ILogGroup;
 
   /** @param name the step's name, used as its action name */
   constructor(name: string, props: BuildStepProps) {
@@ -167,7 +178,11 @@ export class BuildStep implements IStep {
     if (props.outputBaseDirectory !== undefined && props.outputs === undefined) {
       problems.add('outputBaseDirectory', props.outputBaseDirectory, 'is given without outputs', 'add outputs, or remove outputBaseDirectory');
     }
-    if (props.timeout !== undefined && isConcreteNumber(props.timeout.toMinutes({ integral: false }))) {
+    const passed = actionVariables(props.env);
+    if (passed && JSON.stringify(Object.entries(passed).map(([name, v]) => ({ name, type: 'PLAINTEXT', value: v.value }))).length > MAX_CONFIGURATION_VALUE) {
+      problems.add('env', (props.env ?? []).filter((v) => isReference(v.value)).map((v) => v.name), `the variables holding #{...} references are passed in the action's configuration, which CodePipeline limits to ${MAX_CONFIGURATION_VALUE} characters`, 'pass fewer or shorter referenced values, or read them in the build from a file');
+    }
+    if (props.timeout !== undefined && !props.timeout.isUnresolved() && isConcreteNumber(props.timeout.toMinutes({ integral: false }))) {
       const minutes = props.timeout.toMinutes({ integral: false });
       if (!Number.isInteger(minutes) || minutes < TIMEOUT_MINUTES.min || minutes > TIMEOUT_MINUTES.max) {
         problems.add('timeout', `${minutes} minutes`, `must be a whole number of minutes from ${TIMEOUT_MINUTES.min} to ${TIMEOUT_MINUTES.max} (CodeBuild's range)`, 'use Duration.minutes(n) with n in that range');
@@ -178,7 +193,7 @@ export class BuildStep implements IStep {
     this.stepName = name;
     this.props = props;
     this.output = props.outputs ? new codepipeline.Artifact(toArtifactName(`${name}_Output`)) : undefined;
-    this.buildSpec = codebuild.BuildSpec.fromObjectToYaml(renderBuildSpec(props));
+    this.buildSpec = codebuild.BuildSpec.fromObjectToYaml(renderBuildSpec(props, isLinux(props.buildImage ?? codebuild.LinuxBuildImage.STANDARD_7_0)));
   }
 
   /** The CodeBuild project, once the step is placed in a pipeline. */
@@ -193,6 +208,12 @@ export class BuildStep implements IStep {
     return this._role;
   }
 
+  /** The build's log group, once the step is placed in a pipeline. */
+  public get logGroup(): logs.ILogGroup {
+    if (!this._logGroup) throw new DeliveryValidationError(`BuildStep '${this.stepName}': the log group is created when the step is added to a pipeline; read 'logGroup' after that`);
+    return this._logGroup;
+  }
+
   public bind(scope: Construct, context: StepContext): StepActions {
     const input = this.props.input ?? context.primaryInput;
     const stack = Stack.of(scope);
@@ -203,12 +224,18 @@ export class BuildStep implements IStep {
     // The project gets an immutable view of this role, so the L2 constructs cannot add their
     // broad default grants (s3:GetObject*, s3:List*, the /aws/codebuild/* log groups); the exact
     // statements below are all the build needs.
-    const role = new iam.Role(scope, 'Role', {
+    const role = this.props.role ?? new iam.Role(scope, 'Role', {
       assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com').withConditions({
         StringEquals: { 'aws:SourceAccount': stack.account },
       }),
       description: `CodeBuild role of step ${this.stepName} in stage ${context.stageName}`,
     });
+    const image = this.props.buildImage ?? codebuild.LinuxBuildImage.STANDARD_7_0;
+    if (image.imagePullPrincipalType === codebuild.ImagePullPrincipalType.SERVICE_ROLE) {
+      // The project cannot make these grants through the immutable role it is given.
+      image.repository?.grantPull(role);
+      image.secretsManagerCredentials?.grantRead(role);
+    }
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'WriteOwnLogs',
       actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
@@ -241,20 +268,23 @@ export class BuildStep implements IStep {
       }));
     }
 
-    acceptNagFindings(role.node.findChild('DefaultPolicy'), [{
-      id: 'AwsSolutions-IAM5',
-      reason: 'Artifact objects: CodePipeline generates their keys per execution, so only the bucket/* ARN of this pipeline\'s artifact bucket can name them.',
-      appliesTo: [{ regex: '/^Resource::.*/\\*$/' }],
-    }]);
+    const policy = role.node.tryFindChild('DefaultPolicy');
+    if (policy) {
+      acceptNagFindings(policy, [{
+        id: 'AwsSolutions-IAM5',
+        reason: 'Artifact objects: CodePipeline generates their keys per execution, so only the bucket/* ARN of this pipeline\'s artifact bucket can name them.',
+        appliesTo: [artifactObjectsFinding(context.artifactBucket)],
+      }]);
+    }
 
     const project = new codebuild.PipelineProject(scope, 'Project', {
       description: `Step ${this.stepName} of stage ${context.stageName}`,
-      role: role.withoutPolicyUpdates(),
+      role: role instanceof iam.Role ? role.withoutPolicyUpdates() : iam.Role.fromRoleArn(scope, 'ProjectRole', role.roleArn, { mutable: false }),
       encryptionKey: context.artifactKey,
       buildSpec: this.buildSpec,
       environment: {
-        buildImage: this.props.buildImage ?? codebuild.LinuxBuildImage.STANDARD_7_0,
-        computeType: this.props.computeType ?? codebuild.ComputeType.SMALL,
+        buildImage: image,
+        computeType: this.props.computeType ?? (isLinux(image) ? codebuild.ComputeType.SMALL : image.defaultComputeType),
         privileged: false,
       },
       timeout: this.props.timeout,
@@ -264,6 +294,7 @@ export class BuildStep implements IStep {
     project.node.addDependency(role);
     this._project = project;
     this._role = role;
+    this._logGroup = logGroup;
 
     return {
       actions: [
@@ -280,7 +311,12 @@ export class BuildStep implements IStep {
   }
 }
 
-function renderBuildSpec(props: BuildStepProps): Record<string, unknown> {
+/** Linux images run bash; Windows images run PowerShell by default and have no bash. */
+function isLinux(image: codebuild.IBuildImage): boolean {
+  return !image.type.startsWith('WINDOWS');
+}
+
+function renderBuildSpec(props: BuildStepProps, linux: boolean): Record<string, unknown> {
   const phase = (commands: string[] | undefined) => (commands && commands.length > 0 ? { commands } : undefined);
   const variables: Record<string, string> = {};
   const constants = (props.env ?? []).filter((v) => !isReference(v.value));
@@ -294,8 +330,8 @@ function renderBuildSpec(props: BuildStepProps): Record<string, unknown> {
   return {
     version: '0.2',
     env: {
-      // CodeBuild's default shell is sh; bash is what people write build scripts in.
-      shell: 'bash',
+      // CodeBuild's default shell on Linux is sh; bash is what people write build scripts in.
+      ...(linux ? { shell: 'bash' } : {}),
       ...(constants.length > 0 ? { variables } : {}),
     },
     phases,

@@ -19,6 +19,9 @@ export interface StepContext {
   /** The pipeline the step is placed in. */
   readonly pipeline: codepipeline.IPipeline;
 
+  /** The pipeline's type: some action settings (e.g. action timeouts) exist only in V2. */
+  readonly pipelineType: codepipeline.PipelineType;
+
   /** The bucket the pipeline keeps its artifacts in. */
   readonly artifactBucket: s3.IBucket;
 

@@ -5,8 +5,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { IStep } from '../core/step';
-import { acceptNagFindings } from '../private/nag';
-import { PIPELINE_NAME, STAGE_NAME, checkName } from '../private/names';
+import { acceptNagFindings, artifactObjectsFinding } from '../private/nag';
+import { ACTION_NAME, PIPELINE_NAME, STAGE_NAME, checkName } from '../private/names';
 import { DeliveryValidationError, Problems, isConcreteNumber } from '../private/validation';
 import { ISource } from '../source/source';
 import { createArtifactStore } from './artifact-store';
@@ -131,6 +131,11 @@ export interface DeliveryStageProps {
 }
 
 const DEFAULT_RETENTION_DAYS = 30;
+/** CodePipeline quotas (https://docs.aws.amazon.com/codepipeline/latest/userguide/limits.html). */
+const MAX_STAGES = 50;
+const MAX_ACTIONS_PER_STAGE = 50;
+const MAX_ACTIONS_PER_PIPELINE = 500;
+const MAX_RUN_ORDER = 999;
 const MAX_RETENTION_DAYS = 3650;
 
 /**
@@ -152,7 +157,12 @@ export class DeliveryPipeline extends Construct {
   /** The pipeline-level variables. */
   public readonly variables: PipelineVariable[];
 
+  /** The pipeline's type. */
+  public readonly pipelineType: codepipeline.PipelineType;
+
   private readonly stageNames: string[] = [];
+  private readonly outputArtifactNames = new Set<string>();
+  private actionCount = 0;
   private readonly acceptedPolicies = new Set<iam.CfnPolicy>();
   private readonly stagesScope: Construct;
   private static readonly boundSteps = new WeakMap<IStep, string>();
@@ -219,7 +229,8 @@ export class DeliveryPipeline extends Construct {
       this.accessLogsBucket = store.accessLogsBucket;
     }
 
-    this.variables = props.variables ?? [];
+    this.variables = [...(props.variables ?? [])];
+    this.pipelineType = pipelineType;
     this.pipeline = new codepipeline.Pipeline(this, 'Pipeline', {
       pipelineName: props.pipelineName,
       pipelineType,
@@ -230,7 +241,9 @@ export class DeliveryPipeline extends Construct {
       variables: this.variables.length > 0 ? this.variables.map((v) => v._toL2()) : undefined,
     });
 
-    this.sources = sources;
+    this.sources = [...sources];
+    sources.forEach((s) => this.outputArtifactNames.add(s.output.artifactName ?? ''));
+    this.actionCount = sources.length;
     const sourcesScope = new Construct(this, 'Sources');
     const configs = sources.map((s) => s.bind(new Construct(sourcesScope, s.actionName), this.pipeline));
     const filtered = sources.filter((_, i) => configs[i].trigger !== undefined);
@@ -279,6 +292,10 @@ export class DeliveryPipeline extends Construct {
       problems.add('steps', steps, 'is empty; CodePipeline needs at least one action per stage', 'give at least one step');
     }
     checkUnique(problems, steps, 'steps', 'step name', (s) => s.stepName);
+    steps.forEach((s, i) => checkName(problems, `steps[${i}].stepName`, s.stepName, ACTION_NAME, 'action'));
+    if (this.stageNames.length + 1 > MAX_STAGES) {
+      problems.add('stageName', stageName, `would be stage ${this.stageNames.length + 1}; CodePipeline allows at most ${MAX_STAGES} stages per pipeline`, 'merge stages, or split the release into several pipelines');
+    }
     steps.forEach((step, i) => {
       const where = DeliveryPipeline.boundSteps.get(step);
       if (where) problems.add(`steps[${i}]`, step.stepName, `is already placed in ${where}`, 'create a new step for each place it runs');
@@ -286,6 +303,7 @@ export class DeliveryPipeline extends Construct {
     problems.throwIfAny();
 
     const stageScope = new Construct(this.stagesScope, stageName);
+    const stageProblems = new Problems(`DeliveryPipeline '${this.node.path}' stage '${stageName}'`);
     const stageActions: codepipeline.IAction[] = [];
     let runOrder = 1;
     for (const step of steps) {
@@ -296,6 +314,7 @@ export class DeliveryPipeline extends Construct {
         artifactBucket: this.artifactBucket,
         artifactKey: this.artifactKey,
         primaryInput: this.primaryOutput,
+        pipelineType: this.pipelineType,
       });
       DeliveryPipeline.boundSteps.set(step, `stage '${stageName}' of ${this.node.path}`);
       if (result.actions.length === 0) {
@@ -304,10 +323,43 @@ export class DeliveryPipeline extends Construct {
       stageActions.push(...result.actions);
       runOrder = Math.max(...result.actions.map((a) => a.actionProperties.runOrder ?? 1)) + 1;
     }
+    this.checkActions(stageProblems, stageActions);
+    stageProblems.throwIfAny();
     this.stageNames.push(stageName);
     const stage = this.pipeline.addStage({ stageName, actions: stageActions });
     this.acceptL2ArtifactGrants();
     return stage;
+  }
+
+  /** Checks the actions a stage's steps produced against CodePipeline's structure rules. */
+  private checkActions(problems: Problems, stageActions: codepipeline.IAction[]): void {
+    const names = new Set<string>();
+    for (const action of stageActions) {
+      const p = action.actionProperties;
+      checkName(problems, `action '${p.actionName}'`, p.actionName, ACTION_NAME, 'action');
+      if (names.has(p.actionName)) {
+        problems.add(`action '${p.actionName}'`, p.actionName, 'two actions of the stage have this name', 'give each step (and each action a custom step returns) a unique name');
+      }
+      names.add(p.actionName);
+      const order = p.runOrder ?? 1;
+      if (!Number.isInteger(order) || order < 1 || order > MAX_RUN_ORDER) {
+        problems.add(`action '${p.actionName}' runOrder`, order, `must be a whole number from 1 to ${MAX_RUN_ORDER}`, 'return actions with a runOrder in that range');
+      }
+      for (const output of p.outputs ?? []) {
+        const name = output.artifactName ?? '';
+        if (this.outputArtifactNames.has(name)) {
+          problems.add(`action '${p.actionName}' output`, name, 'another action of the pipeline already outputs an artifact with this name', 'give the step a unique name (its output artifact is named after it), or rename the artifact');
+        }
+        this.outputArtifactNames.add(name);
+      }
+    }
+    if (stageActions.length > MAX_ACTIONS_PER_STAGE) {
+      problems.add('steps', `${stageActions.length} actions`, `CodePipeline allows at most ${MAX_ACTIONS_PER_STAGE} actions per stage`, 'split the steps over several stages');
+    }
+    this.actionCount += stageActions.length;
+    if (this.actionCount > MAX_ACTIONS_PER_PIPELINE) {
+      problems.add('steps', `${this.actionCount} actions in the pipeline`, `CodePipeline allows at most ${MAX_ACTIONS_PER_PIPELINE} actions per pipeline`, 'split the release into several pipelines');
+    }
   }
 
   /**
@@ -326,7 +378,7 @@ export class DeliveryPipeline extends Construct {
         appliesTo: [
           { regex: '/^Action::s3:(GetObject|GetBucket|List|DeleteObject|Abort)\\*$/' },
           { regex: '/^Action::kms:(ReEncrypt|GenerateDataKey)\\*$/' },
-          { regex: '/^Resource::.*/\\*$/' },
+          artifactObjectsFinding(this.artifactBucket),
         ],
       }]);
     }

@@ -27,6 +27,13 @@ export interface ManualApprovalStepProps {
   readonly topic?: sns.ITopic;
 
   /**
+   * The KMS key that encrypts the created topic.
+   *
+   * @default - a key of its own (rotation on), so the approval's role never needs the artifact key
+   */
+  readonly topicKey?: kms.IKey;
+
+  /**
    * URL the reviewer opens to review the change (may contain variable references, e.g.
    * `https://github.com/org/repo/commit/#{Source.CommitId}`).
    *
@@ -35,7 +42,7 @@ export interface ManualApprovalStepProps {
   readonly reviewUrl?: string;
 
   /**
-   * Text shown to the reviewer: at most 500 characters (may contain variable references).
+   * Text shown to the reviewer: at most 1,000 characters (may contain variable references).
    *
    * @default - no comment
    */
@@ -51,8 +58,10 @@ export interface ManualApprovalStepProps {
 
 /** Approval timeout range for V2 pipelines (https://docs.aws.amazon.com/codepipeline/latest/userguide/limits.html). */
 const TIMEOUT_MINUTES = { min: 5, max: 86400 };
-/** CodePipeline limit on an approval's CustomData. */
-const MAX_COMMENT = 500;
+/** CodePipeline limit on one action configuration value, which CustomData is (same quotas page). */
+const MAX_COMMENT = 1000;
+/** SNS topic display names are at most 100 characters. */
+const MAX_DISPLAY_NAME = 100;
 
 /**
  * A manual approval: the pipeline waits until a person approves or rejects, notified by SNS.
@@ -60,7 +69,7 @@ const MAX_COMMENT = 500;
 export class ManualApprovalStep implements IStep {
   public readonly stepName: string;
   private readonly props: ManualApprovalStepProps;
-  private bound?: { pipeline: codepipeline.IPipeline; stageName: string; topic?: sns.ITopic };
+  private bound?: { pipeline: codepipeline.IPipeline; stageName: string; topic?: sns.ITopic; topicKey?: kms.IKey };
 
   /** @param name the step's name, used as its action name */
   constructor(name: string, props: ManualApprovalStepProps = {}) {
@@ -81,9 +90,12 @@ export class ManualApprovalStep implements IStep {
       problems.add('reviewUrl', props.reviewUrl, 'is longer than 1,000 characters (CodePipeline limit on action configuration values)', 'shorten the URL');
     }
     if (isConcrete(props.comment) && props.comment.length > MAX_COMMENT) {
-      problems.add('comment', props.comment, `is longer than ${MAX_COMMENT} characters (CodePipeline limit)`, 'shorten the comment and link to details with reviewUrl');
+      problems.add('comment', props.comment, `is longer than ${MAX_COMMENT} characters (CodePipeline limit on action configuration values)`, 'shorten the comment and link to details with reviewUrl');
     }
-    if (props.timeout !== undefined) {
+    if (props.topic && props.topicKey) {
+      problems.add('topicKey', 'a key', 'applies only to the topic the step creates', 'encrypt your own topic with your key, or pass only topicKey');
+    }
+    if (props.timeout !== undefined && !props.timeout.isUnresolved()) {
       const minutes = props.timeout.toMinutes({ integral: false });
       if (!Number.isInteger(minutes) || minutes < TIMEOUT_MINUTES.min || minutes > TIMEOUT_MINUTES.max) {
         problems.add('timeout', `${minutes} minutes`, `must be a whole number of minutes from ${TIMEOUT_MINUTES.min} to ${TIMEOUT_MINUTES.max} (60 days)`, 'use Duration.minutes(n), Duration.hours(n) or Duration.days(n) in that range');
@@ -99,10 +111,17 @@ export class ManualApprovalStep implements IStep {
     return this.bound?.topic ?? this.props.topic;
   }
 
+  /** The key encrypting the topic the step created (if it created one). */
+  public get topicKey(): kms.IKey | undefined {
+    return this.bound?.topicKey;
+  }
+
   /**
    * Lets `grantee` approve or reject this approval, and nothing else: `codepipeline:PutApprovalResult`
-   * on exactly this action's ARN, and `codepipeline:GetPipelineState` on the pipeline (to read the
-   * approval token). May be called before or after the step is added to a pipeline.
+   * on exactly this action's ARN, and read access to this pipeline (`GetPipeline`,
+   * `GetPipelineState` for the approval token, `GetPipelineExecution`) so the approval can be
+   * given from the console page the notification links to. May be called before or after the step
+   * is added to a pipeline.
    */
   public grantApprove(grantee: iam.IGrantable): iam.Grant {
     const pipelineArn = Lazy.string({ produce: () => this.requireBound().pipeline.pipelineArn });
@@ -113,20 +132,28 @@ export class ManualApprovalStep implements IStep {
       },
     });
     const approve = iam.Grant.addToPrincipal({ grantee, actions: ['codepipeline:PutApprovalResult'], resourceArns: [actionArn] });
-    const read = iam.Grant.addToPrincipal({ grantee, actions: ['codepipeline:GetPipelineState'], resourceArns: [pipelineArn] });
+    const read = iam.Grant.addToPrincipal({ grantee, actions: ['codepipeline:GetPipeline', 'codepipeline:GetPipelineState', 'codepipeline:GetPipelineExecution'], resourceArns: [pipelineArn] });
     return approve.combine(read);
   }
 
   public bind(scope: Construct, context: StepContext): StepActions {
+    if (this.props.timeout && context.pipelineType !== codepipeline.PipelineType.V2) {
+      throw new DeliveryValidationError(`ManualApprovalStep '${this.stepName}' has 1 problem:\n  - timeout: action timeouts need a V2 pipeline (got a ${context.pipelineType} pipeline). Fix: remove the timeout (V1 approvals wait 7 days), or use a V2 pipeline`);
+    }
     let topic = this.props.topic;
+    let topicKey: kms.IKey | undefined;
     if (!topic && this.props.notifyEmails) {
+      topicKey = this.props.topicKey ?? new kms.Key(scope, 'TopicKey', {
+        enableKeyRotation: true,
+        description: `Encrypts the notifications of approval ${context.stageName}/${this.stepName}`,
+      });
       topic = new sns.Topic(scope, 'Topic', {
-        displayName: `Approval ${context.stageName}/${this.stepName}`,
-        masterKey: context.artifactKey ?? new kms.Key(scope, 'TopicKey', { enableKeyRotation: true, description: `Encrypts the approval topic of ${this.stepName}` }),
+        displayName: `Approval ${context.stageName}/${this.stepName}`.slice(0, MAX_DISPLAY_NAME),
+        masterKey: topicKey,
         enforceSSL: true,
       });
     }
-    this.bound = { pipeline: context.pipeline, stageName: context.stageName, topic };
+    this.bound = { pipeline: context.pipeline, stageName: context.stageName, topic, topicKey };
     return {
       actions: [
         new actions.ManualApprovalAction({

@@ -1,4 +1,5 @@
-import { CfnResource } from 'aws-cdk-lib';
+import { CfnResource, Stack, Token } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 
 /** A cdk-nag finding that a resource we create accepts on purpose, with the reason. */
@@ -26,4 +27,21 @@ export function acceptNagFindings(construct: IConstruct, findings: NagAcceptance
     ...(f.appliesTo ? { applies_to: f.appliesTo } : {}),
   }));
   resource.addMetadata('cdk_nag', { rules_to_suppress: [...existing, ...added] });
+}
+
+/**
+ * The cdk-nag IAM5 finding for "every object of this bucket" (`<bucket>/*`), as exactly as it can
+ * be named: `Resource::<LogicalId.Arn>/*` for a bucket in this app, or the literal ARN otherwise.
+ */
+export function artifactObjectsFinding(bucket: s3.IBucket): string | { regex: string } {
+  const cfn = bucket.node.defaultChild;
+  if (cfn instanceof s3.CfnBucket) {
+    const stack = Stack.of(cfn);
+    const logicalId = stack.resolve(stack.getLogicalId(cfn));
+    return `Resource::<${logicalId}.Arn>/*`;
+  }
+  if (!Token.isUnresolved(bucket.bucketArn)) {
+    return `Resource::${bucket.bucketArn}/*`;
+  }
+  return { regex: '/^Resource::.*\\/\\*$/' };
 }

@@ -3,9 +3,9 @@ import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Annotations } from 'aws-cdk-lib';
+import { Annotations, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { Problems, isConcrete } from '../private/validation';
+import { DeliveryValidationError, Problems, isConcrete } from '../private/validation';
 import { SourceOptions, rejectTriggerFilters, resolveSourceNames } from './common';
 import { ISource, SourceConfig, variableReference } from './source';
 
@@ -81,13 +81,17 @@ export class S3Source implements ISource {
       trigger: actions.S3Trigger.NONE,
     });
     if (this.bucket instanceof s3.Bucket) {
+      const versioning = (this.bucket.node.defaultChild as s3.CfnBucket).versioningConfiguration as s3.CfnBucket.VersioningConfigurationProperty | undefined;
+      if (versioning?.status !== 'Enabled') {
+        throw new DeliveryValidationError(`S3Source '${this.actionName}' has 1 problem:\n  - bucket: is not versioned (got ${this.bucket.node.path}), and CodePipeline reads S3 sources by version. Fix: create the bucket with versioned: true`);
+      }
       this.bucket.enableEventBridgeNotification();
     } else {
       Annotations.of(scope).addWarningV2('cdk-delivery:s3-source-eventbridge',
         `S3Source '${this.actionName}': the bucket is imported, so its EventBridge notifications cannot be turned on here. Turn them on for the bucket (Properties > Amazon EventBridge) or the pipeline will not start on new objects.`);
     }
     new events.Rule(scope, 'ObjectCreated', {
-      description: `Starts the pipeline when s3://${this.bucket.bucketName}/${this.objectKey} is written`,
+      description: `Starts the pipeline when a new version of ${describeKey(this.objectKey)} is written`,
       eventPattern: {
         source: ['aws.s3'],
         detailType: ['Object Created'],
@@ -100,4 +104,10 @@ export class S3Source implements ISource {
     });
     return { action };
   }
+}
+
+/** The object key for a rule description, which EventBridge limits to 512 characters (keys go to 1,024). */
+function describeKey(key: string): string {
+  if (Token.isUnresolved(key)) return 'the source object';
+  return key.length > 400 ? `${key.slice(0, 397)}...` : key;
 }

@@ -2,6 +2,8 @@ import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { BuildStep, BuildStepProps, DeliveryPipeline } from '../../lib';
 import { githubSource, newStack } from '../util';
@@ -171,7 +173,43 @@ describe('BuildStep props', () => {
   });
 });
 
+describe('BuildStep images and roles', () => {
+  test('an ECR image can be pulled by the build role', () => {
+    const stack = newStack();
+    const repo = new ecr.Repository(stack, 'Images');
+    const step = new BuildStep('Build', { commands: ['make'], buildImage: codebuild.LinuxBuildImage.fromEcrRepository(repo, 'builder') });
+    new DeliveryPipeline(stack, 'Pipeline', { source: githubSource(), buildStep: step });
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('StagesBuildRole') }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['ecr:BatchGetImage']), Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Images'), 'Arn'] } })]) },
+    });
+  });
+
+  test('a Windows image runs its default shell and compute type', () => {
+    const { t } = synth({ commands: ['dir'], buildImage: codebuild.WindowsBuildImage.WIN_SERVER_CORE_2019_BASE_3_0 });
+    expect(buildSpecOf(t)).not.toContain('shell');
+    t.hasResourceProperties('AWS::CodeBuild::Project', { Environment: Match.objectLike({ Type: 'WINDOWS_SERVER_2019_CONTAINER', ComputeType: 'BUILD_GENERAL1_MEDIUM' }) });
+  });
+
+  test('a passed-in role gets the build statements and is used as is', () => {
+    const stack = newStack();
+    const role = new iam.Role(stack, 'MyBuildRole', { assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com') });
+    const step = new BuildStep('Build', { commands: ['make'], role });
+    new DeliveryPipeline(stack, 'Pipeline', { source: githubSource(), buildStep: step });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::CodeBuild::Project', { ServiceRole: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MyBuildRole'), 'Arn'] } });
+    t.hasResourceProperties('AWS::IAM::Policy', { Roles: [{ Ref: Match.stringLikeRegexp('^MyBuildRole') }], PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'WriteOwnLogs' })]) } });
+    expect(step.role).toBe(role);
+    expect(step.logGroup).toBeDefined();
+  });
+});
+
 describe('BuildStep errors', () => {
+  test('fails when referenced variables do not fit in the action configuration', () => {
+    const env = Array.from({ length: 30 }, (_, i) => ({ name: `COMMIT_${i}`, value: '#{Source.CommitId}' }));
+    expect(() => new BuildStep('Build', { commands: ['make'], env })).toThrow(/env: the variables holding #\{\.\.\.\} references are passed in the action's configuration, which CodePipeline limits to 1000 characters/);
+  });
+
   test('fails when there are no commands', () => {
     expect(() => new BuildStep('Build', { commands: [] })).toThrow(/BuildStep 'Build' has 1 problem:\n {2}- commands: must list at least one command \(got \[\]\)/);
   });

@@ -3,7 +3,8 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { DeliveryPipeline, ManualApprovalStep, PipelineVariable, Source } from '../../lib';
+import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import { BuildStep, DeliveryPipeline, IStep, ManualApprovalStep, PipelineVariable, Source } from '../../lib';
 import { CONNECTION_ARN, build, githubSource, newStack, pipelineWith } from '../util';
 
 describe('DeliveryPipeline defaults', () => {
@@ -288,6 +289,45 @@ describe('DeliveryPipeline errors', () => {
     const step = build('Again');
     pipeline.addStage('One', { steps: [step] });
     expect(() => pipeline.addStage('Two', { steps: [step] })).toThrow(/steps\[0\]: is already placed in stage 'One' of Test\/Pipeline/);
+  });
+
+  test('fails when two build steps in different stages would output the same artifact', () => {
+    const { pipeline } = pipelineWith({ buildStep: new BuildStep('Build', { commands: ['make'], outputs: ['out/**'] }) });
+    expect(() => pipeline.addStage('Again', { steps: [new BuildStep('Build', { commands: ['make'], outputs: ['out/**'] })] }))
+      .toThrow(/action 'Build' output: another action of the pipeline already outputs an artifact with this name \(got "Build_Output"\)/);
+  });
+
+  test('fails when a custom step returns actions with the same name or a bad runOrder', () => {
+    const { pipeline } = pipelineWith();
+    const custom: IStep = {
+      stepName: 'Custom',
+      bind: (_scope, ctx) => ({
+        actions: [
+          new actions.ManualApprovalAction({ actionName: 'Same', runOrder: ctx.runOrder }),
+          new actions.ManualApprovalAction({ actionName: 'Same', runOrder: 1000 }),
+        ],
+      }),
+    };
+    expect(() => pipeline.addStage('Custom', { steps: [custom] }))
+      .toThrow(/action 'Same': two actions of the stage have this name[\s\S]*action 'Same' runOrder: must be a whole number from 1 to 999 \(got 1000\)/);
+  });
+
+  test('fails when a custom step name breaks the naming rules', () => {
+    const { pipeline } = pipelineWith();
+    const custom: IStep = { stepName: 'a/b', bind: () => ({ actions: [] }) };
+    expect(() => pipeline.addStage('Custom', { steps: [custom] })).toThrow(/steps\[0\]\.stepName: is not a valid action name \(got "a\/b"\)/);
+  });
+
+  test('fails when a stage would have more than 50 actions', () => {
+    const { pipeline } = pipelineWith();
+    const many = Array.from({ length: 51 }, (_, i) => new ManualApprovalStep(`Approve${i}`));
+    expect(() => pipeline.addStage('Many', { steps: many })).toThrow(/steps: CodePipeline allows at most 50 actions per stage \(got "51 actions"\)/);
+  });
+
+  test('fails when the pipeline would have more than 50 stages', () => {
+    const { pipeline } = pipelineWith();
+    for (let i = 3; i <= 50; i++) pipeline.addStage(`S${i}`, { steps: [new ManualApprovalStep('Approve')] });
+    expect(() => pipeline.addStage('S51', { steps: [new ManualApprovalStep('Approve')] })).toThrow(/stageName: would be stage 51; CodePipeline allows at most 50 stages per pipeline/);
   });
 
   test('fails at synth when the pipeline has only the source stage', () => {

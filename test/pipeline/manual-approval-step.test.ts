@@ -1,6 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { ManualApprovalStep } from '../../lib';
 import { newStack, pipelineWith } from '../util';
@@ -17,10 +19,12 @@ function approvalAction(t: Template) {
 }
 
 describe('ManualApprovalStep', () => {
-  test('notifies emails through an encrypted, SSL-only topic', () => {
+  test('notifies emails through a topic encrypted with a key of its own, SSL-only', () => {
     const step = new ManualApprovalStep('Approve', { notifyEmails: ['qa@example.com', 'ops@example.com'] });
     const { t } = withApproval(step);
-    t.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('ArtifactKey'), 'Arn'] } });
+    t.hasResourceProperties('AWS::SNS::Topic', { DisplayName: 'Approval Release/Approve', KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('ReleaseApproveTopicKey'), 'Arn'] } });
+    t.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true, Description: 'Encrypts the notifications of approval Release/Approve' });
+    expect(step.topicKey).toBeDefined();
     t.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
     });
@@ -76,7 +80,7 @@ describe('ManualApprovalStep', () => {
       PolicyDocument: {
         Statement: [
           { Effect: 'Allow', Action: 'codepipeline:PutApprovalResult', Resource: { 'Fn::Join': ['', ['arn:aws:codepipeline:us-east-1:111111111111:', { Ref: Match.stringLikeRegexp('^Pipeline') }, '/Release/Approve']] } },
-          { Effect: 'Allow', Action: 'codepipeline:GetPipelineState', Resource: pipelineArn },
+          { Effect: 'Allow', Action: ['codepipeline:GetPipeline', 'codepipeline:GetPipelineExecution', 'codepipeline:GetPipelineState'], Resource: pipelineArn },
         ],
       },
     });
@@ -105,8 +109,32 @@ describe('ManualApprovalStep', () => {
     expect(() => new ManualApprovalStep('Approve', { reviewUrl: 'github.com/x' })).toThrow(/reviewUrl: is not an http\(s\) URL/);
   });
 
-  test('fails when the comment is longer than 500 characters', () => {
-    expect(() => new ManualApprovalStep('Approve', { comment: 'x'.repeat(501) })).toThrow(/comment: is longer than 500 characters \(CodePipeline limit\) \(got "x{57}\.\.\." \(501 characters\)\)/);
+  test('fails when the comment is longer than 1,000 characters', () => {
+    expect(() => new ManualApprovalStep('Approve', { comment: 'x'.repeat(1001) })).toThrow(/comment: is longer than 1000 characters \(CodePipeline limit on action configuration values\) \(got "x{57}\.\.\." \(1001 characters\)\)/);
+  });
+
+  test('a passed-in topic key encrypts the created topic', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'NotifyKey');
+    const { t } = withApproval(new ManualApprovalStep('Approve', { notifyEmails: ['qa@example.com'], topicKey: key }), stack);
+    t.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NotifyKey'), 'Arn'] } });
+  });
+
+  test('long stage and step names are cut to the 100-character topic display name', () => {
+    const name = 'A'.repeat(100);
+    const { t } = withApproval(new ManualApprovalStep(name, { notifyEmails: ['qa@example.com'] }));
+    t.hasResourceProperties('AWS::SNS::Topic', { DisplayName: `Approval Release/${name}`.slice(0, 100) });
+  });
+
+  test('fails when topicKey is given with a topic', () => {
+    const stack = newStack();
+    expect(() => new ManualApprovalStep('Approve', { topic: new sns.Topic(stack, 'T'), topicKey: new kms.Key(stack, 'K') })).toThrow(/topicKey: applies only to the topic the step creates/);
+  });
+
+  test('fails when a timeout is set on a V1 pipeline', () => {
+    const { pipeline } = pipelineWith({ pipelineType: codepipeline.PipelineType.V1 });
+    expect(() => pipeline.addStage('Release', { steps: [new ManualApprovalStep('Approve', { timeout: Duration.hours(1) })] }))
+      .toThrow(/timeout: action timeouts need a V2 pipeline \(got a V1 pipeline\)/);
   });
 
   test('fails when the name breaks the naming rules', () => {

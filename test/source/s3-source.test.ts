@@ -30,6 +30,19 @@ describe('S3Source', () => {
     Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('EventBridge notifications cannot be turned on here'));
   });
 
+  test('fails when a bucket created in the app is not versioned', () => {
+    const stack = newStack();
+    const source = Source.s3({ bucket: new s3.Bucket(stack, 'Unversioned'), objectKey: 'app.zip' });
+    expect(() => new DeliveryPipeline(stack, 'Pipeline', { source, buildStep: build() })).toThrow(/S3Source 'Source' has 1 problem:\n {2}- bucket: is not versioned \(got Test\/Unversioned\).*Fix: create the bucket with versioned: true/);
+  });
+
+  test('cuts the rule description to 512 characters for long keys', () => {
+    const stack = newStack();
+    new DeliveryPipeline(stack, 'Pipeline', { source: Source.s3({ bucket: new s3.Bucket(stack, 'B', { versioned: true }), objectKey: 'k'.repeat(1000) }), buildStep: build() });
+    const rule = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule'))[0];
+    expect(rule.Properties.Description.length).toBeLessThanOrEqual(512);
+  });
+
   test('fails when the object key is empty', () => {
     const stack = newStack();
     expect(() => Source.s3({ bucket: new s3.Bucket(stack, 'B'), objectKey: '' })).toThrow(/S3Source 'Source' has 1 problem:\n {2}- objectKey: must be an S3 object key of 1 to 1,024 characters/);
