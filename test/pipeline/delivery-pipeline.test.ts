@@ -279,6 +279,16 @@ describe('DeliveryPipeline errors', () => {
     expect(() => pipeline.addStage('Test', { steps: [build('Unit'), build('Unit')] })).toThrow(/steps: the step name 'Unit' is used twice/);
   });
 
+  test('fails when no source is given', () => {
+    expect(() => new DeliveryPipeline(newStack(), 'Pipeline', {} as never)).toThrow(/source: is required/);
+  });
+
+  test('fails when a custom step returns no action', () => {
+    const { pipeline } = pipelineWith();
+    expect(() => pipeline.addStage('Custom', { steps: [{ stepName: 'Nothing', bind: () => ({ actions: [] }) }] }))
+      .toThrow(/step 'Nothing' produced no action\. Fix: a step must return at least one action from bind\(\)/);
+  });
+
   test('fails when a stage has no steps', () => {
     const { pipeline } = pipelineWith();
     expect(() => pipeline.addStage('Empty', { steps: [] })).toThrow(/steps: is empty; CodePipeline needs at least one action per stage/);

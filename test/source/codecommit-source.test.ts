@@ -74,6 +74,10 @@ describe('CodeCommitSource', () => {
     expect(() => Source.codeCommit({ repository: importedRepository(stack), repositoryDescription: 'x' })).toThrow(/repositoryDescription: only applies to a repository the source creates/);
   });
 
+  test('fails when the description is longer than 1,000 characters', () => {
+    expect(() => Source.codeCommit({ repositoryName: 'shop', repositoryDescription: 'd'.repeat(1001) })).toThrow(/repositoryDescription: is longer than CodeCommit allows/);
+  });
+
   test('fails when trigger filters are passed to a CodeCommit source', () => {
     const props = { repositoryName: 'shop', filePaths: { includes: ['src/**'] } } as never;
     expect(() => Source.codeCommit(props)).toThrow(/filePaths: trigger filters are not supported on a CodeCommit source: CodePipeline V2 triggers apply to connection sources only/);

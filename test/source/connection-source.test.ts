@@ -152,8 +152,9 @@ describe('CodeConnection', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::CodeConnections::Connection', { HostArn: hostArn, ProviderType: Match.absent() });
   });
 
-  test('fails when the connection name is longer than 32 characters', () => {
+  test('fails when the connection name is empty or longer than 32 characters', () => {
     expect(() => new CodeConnection(newStack(), 'C', { connectionName: 'x'.repeat(33) })).toThrow(/connectionName: must be 1 to 32 characters long/);
+    expect(() => new CodeConnection(newStack(), 'C', { connectionName: '' })).toThrow(/connectionName: must be 1 to 32 characters long/);
   });
 
   test('fails when a self-managed provider has no host', () => {
@@ -177,6 +178,10 @@ describe('ConnectionSource errors', () => {
 
   test('fails when the repository is not owner/name', () => {
     expect(() => Source.connection('shop', { connectionArn: arn })).toThrow(/repository: is not of the form 'owner\/name' \(got "shop"\)/);
+  });
+
+  test('fails when the connection ARN is missing', () => {
+    expect(() => Source.connection('my-org/shop', {} as never)).toThrow(/connectionArn: is required/);
   });
 
   test('fails when the connection ARN is not a connection ARN', () => {

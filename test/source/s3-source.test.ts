@@ -43,6 +43,10 @@ describe('S3Source', () => {
     expect(rule.Properties.Description.length).toBeLessThanOrEqual(512);
   });
 
+  test('fails when the bucket is missing', () => {
+    expect(() => Source.s3({ objectKey: 'app.zip' } as never)).toThrow(/bucket: is required/);
+  });
+
   test('fails when the object key is empty', () => {
     const stack = newStack();
     expect(() => Source.s3({ bucket: new s3.Bucket(stack, 'B'), objectKey: '' })).toThrow(/S3Source 'Source' has 1 problem:\n {2}- objectKey: must be an S3 object key of 1 to 1,024 characters/);
