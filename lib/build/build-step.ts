@@ -1,74 +1,166 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { IStep, StepActions, StepContext } from '../core/step';
 import { acceptNagFindings, artifactObjectsFinding } from '../private/nag';
-import { ACTION_NAME, checkName, toArtifactName } from '../private/names';
-import { DeliveryValidationError, Problems, isConcrete, isConcreteNumber } from '../private/validation';
+import { ACTION_NAME, ARTIFACT_NAME, NAMESPACE, checkName, toArtifactName, toNamespace } from '../private/names';
+import { DeliveryValidationError, Problems } from '../private/validation';
 import { CLONE_CONNECTION_METADATA, useConnectionActions } from '../source/connection-source';
+import { BuildCache, BuildCacheType } from './cache';
+import { BuildSpecModel, RuntimeVersion, SecondaryOutput, renderBuildSpec, renderTokens } from './buildspec';
+import { checkBuildStepProps, isLambdaCompute, isLinux, isReference } from './checks';
+import { BuildPhase } from './phases';
+import { TestReport } from './reports';
+import { BuildSecret } from './secrets';
 
-/** A plain-text environment variable of a build. Never put a secret here. */
+/** A plain-text environment variable of a build. Never put a secret here: use `secrets`. */
 export interface BuildVariable {
   /** Name of the variable: letters, digits and `_`, not starting with a digit or `CODEBUILD_`. */
   readonly name: string;
   /**
    * Value of the variable. It may contain variable references such as `#{Source.CommitId}`:
    * CodePipeline resolves those only in action configuration, so such variables are passed by the
-   * pipeline action; constant ones are written into the buildspec.
+   * pipeline action; deploy-time values (tokens) are set on the project; constant ones are written
+   * into the buildspec.
    */
   readonly value: string;
 }
 
+/** Where a build also writes its logs in S3. */
+export interface S3LogsOptions {
+  /** The bucket (should be encrypted; the logs are written encrypted). */
+  readonly bucket: s3.IBucket;
+  /**
+   * Key prefix of the logs.
+   *
+   * @default 'codebuild-logs'
+   */
+  readonly prefix?: string;
+}
+
 /** Props of a `BuildStep`. */
 export interface BuildStepProps {
-  /** Commands of the `build` phase, run in order with bash. */
-  readonly commands: string[];
+  /**
+   * Commands of the `build` phase: shorthand for `buildPhase: { commands }`.
+   *
+   * @default - none: `buildPhase` must be given
+   */
+  readonly commands?: string[];
 
   /**
-   * Commands of the `install` phase.
+   * Commands of the `install` phase: shorthand for `installPhase: { commands }`.
    *
-   * @default - no install phase
+   * @default - no install commands
    */
   readonly installCommands?: string[];
 
   /**
-   * Commands of the `pre_build` phase.
+   * Commands of the `pre_build` phase: shorthand for `preBuildPhase: { commands }`.
    *
    * @default - no pre_build phase
    */
   readonly preBuildCommands?: string[];
 
   /**
-   * Commands of the `post_build` phase.
+   * Commands of the `post_build` phase: shorthand for `postBuildPhase: { commands }`.
    *
    * @default - no post_build phase
    */
   readonly postBuildCommands?: string[];
 
   /**
-   * Plain-text environment variables. Values are visible in the console and the template: never
-   * put secrets here.
+   * The `install` phase, with `finally` commands and failure behaviour.
+   *
+   * @default - from `installCommands`
+   */
+  readonly installPhase?: BuildPhase;
+
+  /**
+   * The `pre_build` phase.
+   *
+   * @default - from `preBuildCommands`
+   */
+  readonly preBuildPhase?: BuildPhase;
+
+  /**
+   * The `build` phase.
+   *
+   * @default - from `commands`
+   */
+  readonly buildPhase?: BuildPhase;
+
+  /**
+   * The `post_build` phase.
+   *
+   * @default - from `postBuildCommands`
+   */
+  readonly postBuildPhase?: BuildPhase;
+
+  /**
+   * Runtimes the install phase selects (`runtime-versions`), e.g. nodejs 22 and python 3.12.
+   * Checked against the runtimes CodeBuild documents for the standard images.
+   *
+   * @default - the image's default runtimes
+   */
+  readonly runtimeVersions?: RuntimeVersion[];
+
+  /**
+   * Plain-text environment variables. Values are visible in the console and the template: a
+   * variable whose name or value looks like a credential is rejected (use `secrets`).
    *
    * @default - none
    */
   readonly env?: BuildVariable[];
 
   /**
-   * The artifact the build runs on.
+   * Environment variables read from Parameter Store or Secrets Manager when the build starts; the
+   * build role may read exactly those parameters and secrets.
+   *
+   * @default - none
+   */
+  readonly secrets?: BuildSecret[];
+
+  /**
+   * Environment variables the build exports to the pipeline. Later actions read them as
+   * `step.exportedVariable('NAME')` (`#{namespace.NAME}`).
+   *
+   * @default - none
+   */
+  readonly exportedVariables?: string[];
+
+  /**
+   * Variables namespace of the build action.
+   *
+   * @default - the step name, when the step exports variables
+   */
+  readonly variablesNamespace?: string;
+
+  /**
+   * The artifact the build runs on (its primary source, in `CODEBUILD_SRC_DIR`).
    *
    * @default - the pipeline's primary source output
    */
   readonly input?: codepipeline.Artifact;
 
   /**
+   * More input artifacts (at most 4 more: CodeBuild actions take 5 inputs). Each is checked out
+   * to the directory in the variable `CODEBUILD_SRC_DIR_<artifact name>`.
+   *
+   * @default - none
+   */
+  readonly additionalInputs?: codepipeline.Artifact[];
+
+  /**
    * Files the build outputs, as globs relative to `outputBaseDirectory` (for example `dist/**`).
    * When given, the step produces `output`, an artifact later steps consume.
    *
-   * @default - the build has no output artifact
+   * @default - the build has no primary output artifact
    */
   readonly outputs?: string[];
 
@@ -80,9 +172,45 @@ export interface BuildStepProps {
   readonly outputBaseDirectory?: string;
 
   /**
-   * Compute type of the build.
+   * Drop the directory structure of the output files.
    *
-   * @default codebuild.ComputeType.SMALL
+   * @default false
+   */
+  readonly discardPaths?: boolean;
+
+  /**
+   * Named output artifacts besides `outputs` (CodeBuild actions have at most 5 outputs); each is
+   * `step.secondaryOutput(name)`.
+   *
+   * @default - none
+   */
+  readonly secondaryOutputs?: SecondaryOutput[];
+
+  /**
+   * Where the build keeps its cache.
+   *
+   * @default - BuildCache.local() (source and `cachePaths`; Docker layers in Docker steps); none on Lambda compute
+   */
+  readonly cache?: BuildCache;
+
+  /**
+   * Directories to cache between builds, e.g. `/root/.npm/**\/*`.
+   *
+   * @default - none
+   */
+  readonly cachePaths?: string[];
+
+  /**
+   * Test and code-coverage reports the build writes; each gets a report group of its own.
+   *
+   * @default - none
+   */
+  readonly reports?: TestReport[];
+
+  /**
+   * Compute type of the build (including ARM and Lambda compute with the matching image).
+   *
+   * @default codebuild.ComputeType.SMALL (the image's default for Windows images)
    */
   readonly computeType?: codebuild.ComputeType;
 
@@ -101,11 +229,61 @@ export interface BuildStepProps {
   readonly timeout?: Duration;
 
   /**
+   * Time a build may wait in the queue: 5 to 480 minutes.
+   *
+   * @default Duration.hours(8)
+   */
+  readonly queuedTimeout?: Duration;
+
+  /**
+   * Run the build in privileged mode (needed to run Docker). Only Docker builds need it
+   * (Security Hub CodeBuild.5): use `DockerImageStep`, which turns it on for itself.
+   *
+   * @default false
+   */
+  readonly privileged?: boolean;
+
+  /**
    * How long CloudWatch keeps the build logs.
    *
    * @default logs.RetentionDays.THREE_MONTHS
    */
   readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Also write the logs to S3, encrypted.
+   *
+   * @default - CloudWatch Logs only
+   */
+  readonly s3Logs?: S3LogsOptions;
+
+  /**
+   * Run the build in a VPC (to reach private resources).
+   *
+   * @default - no VPC
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * Subnets of the VPC the build runs in.
+   *
+   * @default - the VPC's private subnets
+   */
+  readonly subnetSelection?: ec2.SubnetSelection;
+
+  /**
+   * Security groups of the build in the VPC.
+   *
+   * @default - a security group allowing all outbound traffic is created
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+
+  /**
+   * Name of the CodeBuild project: 2 to 255 characters from A-Z a-z 0-9 _ -, starting with a letter or digit.
+   *
+   * @default - a name CloudFormation generates
+   */
+  readonly projectName?: string;
 
   /**
    * The role the build runs with. The step adds the statements the build needs to it (if it can
@@ -116,107 +294,123 @@ export interface BuildStepProps {
   readonly role?: iam.IRole;
 }
 
-/** CodeBuild build timeout range (https://docs.aws.amazon.com/codebuild/latest/APIReference/API_CreateProject.html). */
-const TIMEOUT_MINUTES = { min: 5, max: 2160 };
-/** CodePipeline limit on one action configuration value (https://docs.aws.amazon.com/codepipeline/latest/userguide/limits.html). */
-const MAX_CONFIGURATION_VALUE = 1000;
-
 /**
  * Runs commands in a CodeBuild project as a pipeline action.
  *
- * The project is encrypted with the pipeline's artifact key, logs to a CloudWatch log group with
- * a retention period, runs bash on the standard Linux image with small compute, and has a role
- * with exactly the permissions the build needs: read its input artifacts, write its output
- * artifact, write its own log group, use the artifact key.
+ * The buildspec is generated from typed props and checked at synth; the project is encrypted with
+ * the pipeline's artifact key, logs to a CloudWatch log group with a retention period, runs bash on
+ * the standard Linux image with small compute and a local cache, and has a role with exactly the
+ * permissions the build needs: read its inputs, write its outputs and reports, write its own log
+ * group, use the artifact key, read its secrets.
  */
 export class BuildStep implements IStep {
   public readonly stepName: string;
-  /** The artifact the build produces, when `outputs` is given. */
+  /** The primary artifact the build produces, when `outputs` is given. */
   public readonly output?: codepipeline.Artifact;
-  /** The buildspec the project runs. */
-  public readonly buildSpec: codebuild.BuildSpec;
-  private readonly props: BuildStepProps;
-  private _project?: codebuild.IProject;
+
+  /** Variables namespace of the build action (set when the step exports variables). */
+  public readonly variablesNamespace?: string;
+  /** The props the step was made from. */
+  protected readonly props: BuildStepProps;
+  private readonly secondary: Map<string, codepipeline.Artifact>;
+  private readonly exported: Set<string>;
+  private readonly model: BuildSpecModel;
+  private _project?: codebuild.PipelineProject;
   private _role?: iam.IRole;
   private _logGroup?: logs.ILogGroup;
+  private _reportGroups: codebuild.IReportGroup[] = [];
+  private _buildSpec: codebuild.BuildSpec;
 
   /** @param name the step's name, used as its action name */
   constructor(name: string, props: BuildStepProps) {
-    const problems = new Problems(`BuildStep '${name}'`);
+    const problems = new Problems(`${new.target.name} '${name}'`);
     checkName(problems, 'name', name, ACTION_NAME, 'action');
-    if (!Array.isArray(props.commands) || props.commands.length === 0) {
-      problems.add('commands', props.commands, 'must list at least one command', "give the build commands, for example ['npm ci', 'npm test']");
+    checkBuildStepProps(problems, props, this.dockerBuild());
+    if (props.variablesNamespace !== undefined) {
+      checkName(problems, 'variablesNamespace', props.variablesNamespace, NAMESPACE, 'variables namespace');
     }
-    for (const [prop, list] of Object.entries({ commands: props.commands, installCommands: props.installCommands, preBuildCommands: props.preBuildCommands, postBuildCommands: props.postBuildCommands })) {
-      (Array.isArray(list) ? list : []).forEach((c, i) => {
-        if (typeof c !== 'string' || (isConcrete(c) && c.trim() === '')) {
-          problems.add(`${prop}[${i}]`, c, 'is an empty command', 'remove it or write the command');
-        }
-      });
-    }
-    const seen = new Set<string>();
-    (props.env ?? []).forEach((v, i) => {
-      if (!isConcrete(v.name)) return;
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(v.name)) {
-        problems.add(`env[${i}].name`, v.name, 'is not a valid environment variable name', 'use letters, digits and _ and do not start with a digit');
-      } else if (v.name.toUpperCase().startsWith('CODEBUILD_')) {
-        problems.add(`env[${i}].name`, v.name, 'starts with CODEBUILD_, which CodeBuild reserves', 'choose another name');
-      }
-      if (seen.has(v.name)) {
-        problems.add(`env[${i}].name`, v.name, 'is given twice', 'give each variable once');
-      }
-      seen.add(v.name);
-    });
-    (props.outputs ?? []).forEach((o, i) => {
-      if (isConcrete(o) && o.trim() === '') {
-        problems.add(`outputs[${i}]`, o, 'is an empty glob', "use a glob such as 'dist/**/*'");
-      }
-    });
-    if (props.outputs !== undefined && props.outputs.length === 0) {
-      problems.add('outputs', props.outputs, 'is an empty list', "list the files to output, for example ['**/*'], or remove outputs");
-    }
-    if (props.outputBaseDirectory !== undefined && props.outputs === undefined) {
-      problems.add('outputBaseDirectory', props.outputBaseDirectory, 'is given without outputs', 'add outputs, or remove outputBaseDirectory');
-    }
-    const passed = actionVariables(props.env);
-    if (passed && JSON.stringify(Object.entries(passed).map(([name, v]) => ({ name, type: 'PLAINTEXT', value: v.value }))).length > MAX_CONFIGURATION_VALUE) {
-      problems.add('env', (props.env ?? []).filter((v) => isReference(v.value)).map((v) => v.name), `the variables holding #{...} references are passed in the action's configuration, which CodePipeline limits to ${MAX_CONFIGURATION_VALUE} characters`, 'pass fewer or shorter referenced values, or read them in the build from a file');
-    }
-    if (props.timeout !== undefined && !props.timeout.isUnresolved() && isConcreteNumber(props.timeout.toMinutes({ integral: false }))) {
-      const minutes = props.timeout.toMinutes({ integral: false });
-      if (!Number.isInteger(minutes) || minutes < TIMEOUT_MINUTES.min || minutes > TIMEOUT_MINUTES.max) {
-        problems.add('timeout', `${minutes} minutes`, `must be a whole number of minutes from ${TIMEOUT_MINUTES.min} to ${TIMEOUT_MINUTES.max} (CodeBuild's range)`, 'use Duration.minutes(n) with n in that range');
-      }
-    }
+    (props.secondaryOutputs ?? []).forEach((o, i) => checkName(problems, `secondaryOutputs[${i}].name`, o.name, ARTIFACT_NAME, 'artifact'));
     problems.throwIfAny();
 
     this.stepName = name;
     this.props = props;
     this.output = props.outputs ? new codepipeline.Artifact(toArtifactName(`${name}_Output`)) : undefined;
-    this.buildSpec = codebuild.BuildSpec.fromObjectToYaml(renderBuildSpec(props, isLinux(props.buildImage ?? codebuild.LinuxBuildImage.STANDARD_7_0)));
+    this.secondary = new Map((props.secondaryOutputs ?? []).map((o) => [o.name, new codepipeline.Artifact(o.name)]));
+    this.exported = new Set(props.exportedVariables ?? []);
+    this.variablesNamespace = props.variablesNamespace ?? (this.exported.size > 0 ? toNamespace(name) : undefined);
+    this.model = this.buildSpecModel();
+    this._buildSpec = codebuild.BuildSpec.fromObjectToYaml(renderBuildSpec(this.model));
+  }
+
+  /**
+   * The buildspec the project runs. Before the step is placed in a pipeline it lacks what needs
+   * the pipeline (secret references and report groups).
+   */
+  public get buildSpec(): codebuild.BuildSpec {
+    return this._buildSpec;
+  }
+
+  /**
+   * A variable the build exports, as a reference later actions use: `#{namespace.NAME}`.
+   *
+   * @param name one of `exportedVariables`
+   */
+  public exportedVariable(name: string): string {
+    if (!this.exported.has(name)) {
+      throw new DeliveryValidationError(`${this.constructor.name} '${this.stepName}' has 1 problem:\n  - exportedVariable: '${name}' is not exported by this step (got "${name}"). Fix: add it to exportedVariables (exported: ${[...this.exported].join(', ') || 'none'})`);
+    }
+    return `#{${this.variablesNamespace}.${name}}`;
+  }
+
+  /**
+   * A secondary output artifact.
+   *
+   * @param name one of `secondaryOutputs`
+   */
+  public secondaryOutput(name: string): codepipeline.Artifact {
+    const artifact = this.secondary.get(name);
+    if (!artifact) {
+      throw new DeliveryValidationError(`${this.constructor.name} '${this.stepName}' has 1 problem:\n  - secondaryOutput: no secondary output is named '${name}' (got "${name}"). Fix: use one of: ${[...this.secondary.keys()].join(', ') || 'none (add secondaryOutputs)'}`);
+    }
+    return artifact;
+  }
+
+  /**
+   * The buildspec as the YAML the project runs, byte for byte. Values known only at deploy time
+   * (such as report group ARNs in a stack without an explicit environment) appear as
+   * `${LogicalId.Attribute}`, as CloudFormation's Fn::Sub would write them.
+   */
+  public buildSpecYaml(): string {
+    const yaml = this.buildSpec.toBuildSpec(this._project);
+    return this._project ? renderTokens(this._project, yaml) : yaml;
   }
 
   /** The CodeBuild project, once the step is placed in a pipeline. */
   public get project(): codebuild.IProject {
-    if (!this._project) throw new DeliveryValidationError(`BuildStep '${this.stepName}': the project is created when the step is added to a pipeline; read 'project' after that`);
-    return this._project;
+    return this.bound(this._project, 'project');
   }
 
   /** The project's role, once the step is placed in a pipeline. */
   public get role(): iam.IRole {
-    if (!this._role) throw new DeliveryValidationError(`BuildStep '${this.stepName}': the role is created when the step is added to a pipeline; read 'role' after that`);
-    return this._role;
+    return this.bound(this._role, 'role');
   }
 
   /** The build's log group, once the step is placed in a pipeline. */
   public get logGroup(): logs.ILogGroup {
-    if (!this._logGroup) throw new DeliveryValidationError(`BuildStep '${this.stepName}': the log group is created when the step is added to a pipeline; read 'logGroup' after that`);
-    return this._logGroup;
+    return this.bound(this._logGroup, 'logGroup');
+  }
+
+  /** The report groups of `reports`, in order, once the step is placed in a pipeline. */
+  public get reportGroups(): codebuild.IReportGroup[] {
+    this.bound(this._project, 'reportGroups');
+    return [...this._reportGroups];
   }
 
   public bind(scope: Construct, context: StepContext): StepActions {
     const input = this.props.input ?? context.primaryInput;
     const stack = Stack.of(scope);
+    const image = this.props.buildImage ?? codebuild.LinuxBuildImage.STANDARD_7_0;
+    const computeType = this.props.computeType ?? (isLinux(image) ? codebuild.ComputeType.SMALL : image.defaultComputeType);
     const logGroup = new logs.LogGroup(scope, 'Logs', {
       retention: this.props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
     });
@@ -230,7 +424,132 @@ export class BuildStep implements IStep {
       }),
       description: `CodeBuild role of step ${this.stepName} in stage ${context.stageName}`,
     });
-    const image = this.props.buildImage ?? codebuild.LinuxBuildImage.STANDARD_7_0;
+    const extraProblems = this.grantBaseAccess(role, logGroup, image, input, context);
+    const secrets = this.bindSecrets(scope, role);
+    const reportGroups = this.createReportGroups(scope, role);
+    const cache = this.renderCache(role, computeType);
+    const projectEnv = this.projectEnvironment(scope, role);
+    extraProblems.throwIfAny();
+
+    const policy = role.node.tryFindChild('DefaultPolicy');
+    if (policy) {
+      acceptNagFindings(policy, [{
+        id: 'AwsSolutions-IAM5',
+        reason: 'Artifact objects: CodePipeline generates their keys per execution, so only the bucket/* ARN of this pipeline\'s artifact bucket can name them.',
+        appliesTo: [artifactObjectsFinding(context.artifactBucket)],
+      }]);
+    }
+
+    const model: BuildSpecModel = {
+      ...this.model,
+      parameterStore: secrets.parameterStore,
+      secretsManager: secrets.secretsManager,
+      reports: Object.fromEntries(reportGroups.map(([group, r]) => [group.reportGroupArn, {
+        files: r.files, fileFormat: r.fileFormat, baseDirectory: r.baseDirectory, discardPaths: r.discardPaths,
+      }])),
+    };
+    const buildSpec = codebuild.BuildSpec.fromObjectToYaml(renderBuildSpec(model));
+    this._buildSpec = buildSpec;
+
+    const project = new codebuild.PipelineProject(scope, 'Project', {
+      projectName: this.props.projectName,
+      description: `Step ${this.stepName} of stage ${context.stageName}`,
+      role: role instanceof iam.Role ? role.withoutPolicyUpdates() : iam.Role.fromRoleArn(scope, 'ProjectRole', role.roleArn, { mutable: false }),
+      encryptionKey: context.artifactKey,
+      buildSpec,
+      environment: {
+        buildImage: image,
+        computeType,
+        privileged: this.dockerBuild() || (this.props.privileged ?? false),
+      },
+      environmentVariables: projectEnv,
+      timeout: this.props.timeout,
+      queuedTimeout: this.props.queuedTimeout,
+      cache,
+      logging: {
+        cloudWatch: { logGroup },
+        ...(this.props.s3Logs ? { s3: { bucket: this.props.s3Logs.bucket, prefix: this.props.s3Logs.prefix ?? 'codebuild-logs', encrypted: true } } : {}),
+      },
+      ...this.vpcConfig(scope, role),
+    });
+    // The role's policy must exist before a build can run.
+    project.node.addDependency(role);
+    this._project = project;
+    this._role = role;
+    this._logGroup = logGroup;
+    this._reportGroups = reportGroups.map(([g]) => g);
+
+    return {
+      actions: [
+        new actions.CodeBuildAction({
+          actionName: this.stepName,
+          project,
+          input,
+          extraInputs: this.props.additionalInputs,
+          outputs: this.outputs(),
+          runOrder: context.runOrder,
+          environmentVariables: actionVariables(this.props.env),
+          variablesNamespace: this.variablesNamespace,
+        }),
+      ],
+    };
+  }
+
+  /** True for steps that build Docker images (privileged mode, Docker layer cache). */
+  protected dockerBuild(): boolean {
+    return false;
+  }
+
+  /**
+   * Project-level environment variables the step adds (values known only at deploy time, such as
+   * a repository URI), and the grants they need.
+   */
+  protected extraProjectVariables(_scope: Construct, _role: iam.IRole): BuildVariable[] {
+    return [];
+  }
+
+  private bound<T>(value: T | undefined, what: string): T {
+    if (value === undefined) {
+      throw new DeliveryValidationError(`${this.constructor.name} '${this.stepName}': '${what}' is created when the step is added to a pipeline; read it after that`);
+    }
+    return value;
+  }
+
+  private outputs(): codepipeline.Artifact[] | undefined {
+    const all = [...(this.output ? [this.output] : []), ...this.secondary.values()];
+    return all.length > 0 ? all : undefined;
+  }
+
+  private buildSpecModel(): BuildSpecModel {
+    const p = this.props;
+    const phase = (full: BuildPhase | undefined, commands: string[] | undefined): BuildPhase | undefined =>
+      full ?? (commands && commands.length > 0 ? { commands } : undefined);
+    const variables: { [name: string]: string } = {};
+    for (const v of p.env ?? []) {
+      if (!isReference(v.value) && !Token.isUnresolved(v.value)) variables[v.name] = v.value;
+    }
+    return {
+      linux: isLinux(p.buildImage ?? codebuild.LinuxBuildImage.STANDARD_7_0),
+      runtimeVersions: p.runtimeVersions ?? [],
+      phases: {
+        install: phase(p.installPhase, p.installCommands),
+        pre_build: phase(p.preBuildPhase, p.preBuildCommands),
+        build: phase(p.buildPhase, p.commands),
+        post_build: phase(p.postBuildPhase, p.postBuildCommands),
+      },
+      variables,
+      parameterStore: {},
+      secretsManager: {},
+      exportedVariables: [...(p.exportedVariables ?? [])],
+      primary: p.outputs ? { files: p.outputs, baseDirectory: p.outputBaseDirectory, discardPaths: p.discardPaths } : undefined,
+      secondary: Object.fromEntries((p.secondaryOutputs ?? []).map((o) => [o.name, { files: o.files, baseDirectory: o.baseDirectory, discardPaths: o.discardPaths }])),
+      reports: {},
+      cachePaths: [...(p.cachePaths ?? [])],
+    };
+  }
+
+  private grantBaseAccess(role: iam.IRole, logGroup: logs.ILogGroup, image: codebuild.IBuildImage, input: codepipeline.Artifact, context: StepContext): Problems {
+    const problems = new Problems(`${this.constructor.name} '${this.stepName}'`);
     if (image.imagePullPrincipalType === codebuild.ImagePullPrincipalType.SERVICE_ROLE) {
       // The project cannot make these grants through the immutable role it is given.
       image.repository?.grantPull(role);
@@ -246,10 +565,10 @@ export class BuildStep implements IStep {
       actions: ['s3:GetBucketAcl', 's3:GetBucketLocation'],
       resources: [context.artifactBucket.bucketArn],
     }));
-    const objectActions = ['s3:GetObject', 's3:GetObjectVersion', ...(this.output ? ['s3:PutObject'] : [])];
+    const writes = this.output !== undefined || this.secondary.size > 0;
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'ReadWriteArtifacts',
-      actions: objectActions,
+      actions: ['s3:GetObject', 's3:GetObjectVersion', ...(writes ? ['s3:PutObject'] : [])],
       resources: [context.artifactBucket.arnForObjects('*')],
     }));
     if (context.artifactKey) {
@@ -259,94 +578,124 @@ export class BuildStep implements IStep {
         resources: [context.artifactKey.keyArn],
       }));
     }
-    const cloneConnection = input.getMetadata(CLONE_CONNECTION_METADATA) as string | undefined;
-    if (cloneConnection) {
+    [input, ...(this.props.additionalInputs ?? [])].forEach((artifact, i) => {
+      const connection = artifact.getMetadata(CLONE_CONNECTION_METADATA) as string | undefined;
+      if (connection) {
+        role.addToPrincipalPolicy(new iam.PolicyStatement({
+          sid: `CloneThroughConnection${i === 0 ? '' : i}`,
+          actions: useConnectionActions(connection),
+          resources: [connection],
+        }));
+      }
+    });
+    if (this.props.s3Logs) {
+      const prefix = this.props.s3Logs.prefix ?? 'codebuild-logs';
       role.addToPrincipalPolicy(new iam.PolicyStatement({
-        sid: 'CloneThroughConnection',
-        actions: useConnectionActions(cloneConnection),
-        resources: [cloneConnection],
+        sid: 'WriteS3Logs',
+        actions: ['s3:PutObject'],
+        resources: [this.props.s3Logs.bucket.arnForObjects(`${prefix}/*`)],
       }));
+      this.props.s3Logs.bucket.encryptionKey?.grantEncrypt(role);
     }
+    if ((this.props.privileged ?? false) && !this.dockerBuild()) {
+      Annotations.of(role).addWarningV2('cdk-delivery:privileged-without-docker',
+        `BuildStep '${this.stepName}': privileged is true, but the step builds no Docker image. Privileged mode gives the build root on its host (Security Hub CodeBuild.5). Use DockerImageStep for Docker builds, or remove privileged.`);
+    }
+    return problems;
+  }
 
+  private bindSecrets(scope: Construct, role: iam.IRole): { parameterStore: { [name: string]: string }; secretsManager: { [name: string]: string } } {
+    const parameterStore: { [name: string]: string } = {};
+    const secretsManager: { [name: string]: string } = {};
+    for (const secret of this.props.secrets ?? []) {
+      const config = secret._bind(scope, role);
+      (config.store === 'parameter-store' ? parameterStore : secretsManager)[secret.variableName] = config.reference;
+    }
+    return { parameterStore, secretsManager };
+  }
+
+  private createReportGroups(scope: Construct, role: iam.IRole): Array<[codebuild.IReportGroup, TestReport]> {
+    return (this.props.reports ?? []).map((report) => {
+      const group = new codebuild.ReportGroup(scope, `Report-${report.name}`, {
+        type: report.groupType,
+        // Test history is worth keeping; a retained group without a fixed name cannot clash.
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        sid: `WriteReport${report.name.replace(/[^A-Za-z0-9]/g, '')}`,
+        actions: ['codebuild:CreateReport', 'codebuild:UpdateReport', 'codebuild:BatchPutTestCases', 'codebuild:BatchPutCodeCoverages'],
+        resources: [group.reportGroupArn],
+      }));
+      return [group, report] as [codebuild.IReportGroup, TestReport];
+    });
+  }
+
+  private renderCache(role: iam.IRole, computeType: codebuild.ComputeType): codebuild.Cache | undefined {
+    const cache = this.props.cache ?? (isLambdaCompute(computeType) ? BuildCache.none() : BuildCache.local());
+    if (cache.cacheType === BuildCacheType.S3) {
+      const prefix = cache.prefix ?? 'codebuild-cache';
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        sid: 'ReadWriteCache',
+        actions: ['s3:GetObject', 's3:PutObject'],
+        resources: [cache.bucket!.arnForObjects(`${prefix}/*`)],
+      }));
+      cache.bucket!.encryptionKey?.grantEncryptDecrypt(role);
+      return codebuild.Cache.bucket(cache.bucket!, { prefix });
+    }
+    if (cache.cacheType === BuildCacheType.LOCAL) {
+      const modes = [
+        ...(cache.source ? [codebuild.LocalCacheMode.SOURCE] : []),
+        ...((cache.dockerLayers ?? this.dockerBuild()) ? [codebuild.LocalCacheMode.DOCKER_LAYER] : []),
+        ...((this.props.cachePaths ?? []).length > 0 ? [codebuild.LocalCacheMode.CUSTOM] : []),
+      ];
+      return modes.length > 0 ? codebuild.Cache.local(...modes) : undefined;
+    }
+    return undefined;
+  }
+
+  private projectEnvironment(scope: Construct, role: iam.IRole): { [name: string]: codebuild.BuildEnvironmentVariable } | undefined {
+    const vars = [
+      ...(this.props.env ?? []).filter((v) => !isReference(v.value) && Token.isUnresolved(v.value)),
+      ...this.extraProjectVariables(scope, role),
+    ];
+    return vars.length > 0 ? Object.fromEntries(vars.map((v) => [v.name, { value: v.value }])) : undefined;
+  }
+
+  private vpcConfig(scope: Construct, role: iam.IRole): Partial<codebuild.PipelineProjectProps> {
+    const vpc = this.props.vpc;
+    if (!vpc) return {};
+    const subnets = vpc.selectSubnets(this.props.subnetSelection ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS });
+    const securityGroups = this.props.securityGroups ?? [new ec2.SecurityGroup(scope, 'SecurityGroup', {
+      vpc,
+      description: `Build ${this.stepName}: outbound only`,
+      allowAllOutbound: true,
+    })];
+    // What CodeBuild needs to place the build in the VPC; Describe* and CreateNetworkInterface have
+    // no resource-level scoping (Service Authorization Reference, Amazon EC2).
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'BuildInVpc',
+      actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeDhcpOptions', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups', 'ec2:DescribeVpcs'],
+      resources: ['*'],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'AttachBuildInterfaces',
+      actions: ['ec2:CreateNetworkInterfacePermission'],
+      resources: [Stack.of(scope).formatArn({ service: 'ec2', resource: 'network-interface', resourceName: '*' })],
+      conditions: {
+        StringEquals: { 'ec2:AuthorizedService': 'codebuild.amazonaws.com' },
+        ArnEquals: { 'ec2:Subnet': subnets.subnetIds.map((id) => Stack.of(scope).formatArn({ service: 'ec2', resource: 'subnet', resourceName: id })) },
+      },
+    }));
     const policy = role.node.tryFindChild('DefaultPolicy');
     if (policy) {
       acceptNagFindings(policy, [{
         id: 'AwsSolutions-IAM5',
-        reason: 'Artifact objects: CodePipeline generates their keys per execution, so only the bucket/* ARN of this pipeline\'s artifact bucket can name them.',
-        appliesTo: [artifactObjectsFinding(context.artifactBucket)],
+        reason: 'CodeBuild in a VPC: the EC2 Describe* and CreateNetworkInterface actions take no resource ARN; CreateNetworkInterfacePermission is limited to CodeBuild and the build subnets.',
+        appliesTo: ['Resource::*', { regex: '/^Resource::arn:.*:network-interface\\/\\*$/' }],
       }]);
     }
-
-    const project = new codebuild.PipelineProject(scope, 'Project', {
-      description: `Step ${this.stepName} of stage ${context.stageName}`,
-      role: role instanceof iam.Role ? role.withoutPolicyUpdates() : iam.Role.fromRoleArn(scope, 'ProjectRole', role.roleArn, { mutable: false }),
-      encryptionKey: context.artifactKey,
-      buildSpec: this.buildSpec,
-      environment: {
-        buildImage: image,
-        computeType: this.props.computeType ?? (isLinux(image) ? codebuild.ComputeType.SMALL : image.defaultComputeType),
-        privileged: false,
-      },
-      timeout: this.props.timeout,
-      logging: { cloudWatch: { logGroup } },
-    });
-    // The role's policy must exist before a build can run.
-    project.node.addDependency(role);
-    this._project = project;
-    this._role = role;
-    this._logGroup = logGroup;
-
-    return {
-      actions: [
-        new actions.CodeBuildAction({
-          actionName: this.stepName,
-          project,
-          input,
-          outputs: this.output ? [this.output] : undefined,
-          runOrder: context.runOrder,
-          environmentVariables: actionVariables(this.props.env),
-        }),
-      ],
-    };
+    return { vpc, subnetSelection: this.props.subnetSelection ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }, securityGroups };
   }
-}
-
-/** Linux images run bash; Windows images run PowerShell by default and have no bash. */
-function isLinux(image: codebuild.IBuildImage): boolean {
-  return !image.type.startsWith('WINDOWS');
-}
-
-function renderBuildSpec(props: BuildStepProps, linux: boolean): Record<string, unknown> {
-  const phase = (commands: string[] | undefined) => (commands && commands.length > 0 ? { commands } : undefined);
-  const variables: Record<string, string> = {};
-  const constants = (props.env ?? []).filter((v) => !isReference(v.value));
-  for (const v of constants) variables[v.name] = v.value;
-  const phases = Object.fromEntries(Object.entries({
-    install: phase(props.installCommands),
-    pre_build: phase(props.preBuildCommands),
-    build: phase(props.commands),
-    post_build: phase(props.postBuildCommands),
-  }).filter(([, v]) => v !== undefined));
-  return {
-    version: '0.2',
-    env: {
-      // CodeBuild's default shell on Linux is sh; bash is what people write build scripts in.
-      ...(linux ? { shell: 'bash' } : {}),
-      ...(constants.length > 0 ? { variables } : {}),
-    },
-    phases,
-    ...(props.outputs ? {
-      artifacts: {
-        files: props.outputs,
-        ...(props.outputBaseDirectory ? { 'base-directory': props.outputBaseDirectory } : {}),
-      },
-    } : {}),
-  };
-}
-
-/** True when a value holds a pipeline variable reference (`#{...}`) or a deploy-time token. */
-function isReference(value: string): boolean {
-  return value.includes('#{') || Token.isUnresolved(value);
 }
 
 /** Variables CodePipeline must resolve: passed in the action's configuration. */

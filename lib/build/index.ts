@@ -1,1 +1,6 @@
 export * from './build-step';
+export { RuntimeVersion, SecondaryOutput } from './buildspec';
+export * from './cache';
+export { BuildPhase, PhaseFailure } from './phases';
+export * from './reports';
+export * from './secrets';

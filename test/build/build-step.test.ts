@@ -211,11 +211,12 @@ describe('BuildStep errors', () => {
   });
 
   test('fails when there are no commands', () => {
-    expect(() => new BuildStep('Build', { commands: [] })).toThrow(/BuildStep 'Build' has 1 problem:\n {2}- commands: must list at least one command \(got \[\]\)/);
+    expect(() => new BuildStep('Build', { commands: [] })).toThrow(/BuildStep 'Build' has 1 problem:\n {2}- commands: is an empty list \(CodeBuild rejects empty phases\) \(got \[\]\)/);
+    expect(() => new BuildStep('Build', {})).toThrow(/commands: the build phase has no commands/);
   });
 
   test('fails when a command is empty', () => {
-    expect(() => new BuildStep('Build', { commands: ['make', ' '], installCommands: [''] })).toThrow(/commands\[1\]: is an empty command[\s\S]*installCommands\[0\]: is an empty command/);
+    expect(() => new BuildStep('Build', { commands: ['make', ' '], installCommands: [''] })).toThrow(/installCommands\[0\]: is an empty command[\s\S]*commands\[1\]: is an empty command/);
   });
 
   test('fails when the step name breaks the naming rules', () => {
@@ -228,7 +229,7 @@ describe('BuildStep errors', () => {
 
   test('fails when a variable name is invalid, reserved or repeated', () => {
     expect(() => new BuildStep('Build', { commands: ['make'], env: [{ name: '1X', value: 'a' }, { name: 'CODEBUILD_X', value: 'b' }, { name: 'A', value: 'c' }, { name: 'A', value: 'd' }] }))
-      .toThrow(/env\[0\]\.name: is not a valid environment variable name[\s\S]*env\[1\]\.name: starts with CODEBUILD_[\s\S]*env\[3\]\.name: is given twice/);
+      .toThrow(/env\[0\]\.name: is not a valid environment variable name[\s\S]*env\[1\]\.name: starts with CODEBUILD_[\s\S]*env\[3\]\.name: is also given as env\[2\]\.name/);
   });
 
   test('fails when outputs is empty or has an empty glob', () => {
@@ -242,7 +243,9 @@ describe('BuildStep errors', () => {
 
   test('fails when the project is read before the step is in a pipeline', () => {
     const step = new BuildStep('Build', { commands: ['make'] });
-    expect(() => step.project).toThrow(/the project is created when the step is added to a pipeline/);
-    expect(() => step.role).toThrow(/the role is created when the step is added to a pipeline/);
+    expect(() => step.project).toThrow(/BuildStep 'Build': 'project' is created when the step is added to a pipeline/);
+    expect(() => step.role).toThrow(/'role' is created when the step is added to a pipeline/);
+    expect(() => step.logGroup).toThrow(/'logGroup' is created/);
+    expect(() => step.reportGroups).toThrow(/'reportGroups' is created/);
   });
 });

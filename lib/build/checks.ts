@@ -1,0 +1,228 @@
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import { Problems, isConcrete } from '../private/validation';
+import type { BuildStepProps, BuildVariable } from './build-step';
+import { BuildCacheType } from './cache';
+import { checkCommands, checkPhase } from './phases';
+
+/** CodeBuild limits (https://docs.aws.amazon.com/codebuild/latest/APIReference/API_CreateProject.html). */
+export const LIMITS = {
+  timeoutMinutes: { min: 5, max: 2160 },
+  queuedTimeoutMinutes: { min: 5, max: 480 },
+  /** CodePipeline CodeBuild action: 1 to 5 input artifacts, 0 to 5 output artifacts. */
+  maxInputs: 5,
+  maxOutputs: 5,
+  /** CodePipeline limit on one action configuration value. */
+  maxConfigurationValue: 1000,
+  /** Report group names: 2 to 128 characters (we add a prefix, so report names stay at 100). */
+  reportName: /^[A-Za-z0-9_-]{1,100}$/,
+  projectName: /^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$/,
+};
+
+/**
+ * Runtimes the `runtime-versions` section accepts per image family, from CodeBuild's
+ * "Available runtimes" page (https://docs.aws.amazon.com/codebuild/latest/userguide/available-runtimes.html).
+ */
+export const RUNTIMES: { [imagePrefix: string]: string[] } = {
+  'aws/codebuild/standard:': ['dotnet', 'golang', 'java', 'nodejs', 'php', 'python', 'ruby'],
+  'aws/codebuild/amazonlinux2-x86_64-standard:': ['dotnet', 'golang', 'java', 'nodejs', 'php', 'python', 'ruby'],
+  'aws/codebuild/amazonlinux-x86_64-standard:': ['dotnet', 'golang', 'java', 'nodejs', 'php', 'python', 'ruby'],
+  'aws/codebuild/amazonlinux2-aarch64-standard:': ['dotnet', 'golang', 'java', 'nodejs', 'php', 'python', 'ruby'],
+  'aws/codebuild/amazonlinux-aarch64-standard:': ['dotnet', 'golang', 'java', 'nodejs', 'php', 'python', 'ruby'],
+};
+
+/** Names of plain variables that hold credentials (Security Hub CodeBuild.2). */
+const CREDENTIAL_NAME = /(^|_)(PASSWORD|PASSWD|PASSPHRASE|SECRET|SECRET_KEY|SECRET_ACCESS_KEY|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_KEY_ID|CREDENTIALS?)$/i;
+/** Values that are AWS access key ids or PEM private keys. */
+const CREDENTIAL_VALUE = /\b(AKIA|ASIA)[A-Z0-9]{16}\b|-----BEGIN [A-Z ]*PRIVATE KEY-----/;
+
+/** True when a value holds a pipeline variable reference (`#{...}`). */
+export function isReference(value: string): boolean {
+  return typeof value === 'string' && value.includes('#{');
+}
+
+/** Linux images run bash; Windows images run PowerShell by default and have no bash. */
+export function isLinux(image: codebuild.IBuildImage): boolean {
+  return !image.type.startsWith('WINDOWS');
+}
+
+/** True for CodeBuild's Lambda compute types. */
+export function isLambdaCompute(computeType: codebuild.ComputeType | undefined): boolean {
+  return computeType !== undefined && String(computeType).startsWith('BUILD_LAMBDA_');
+}
+
+function minutesOf(problems: Problems, prop: string, d: { isUnresolved(): boolean; toMinutes(o: { integral: boolean }): number } | undefined, range: { min: number; max: number }): void {
+  if (d === undefined || d.isUnresolved()) return;
+  const minutes = d.toMinutes({ integral: false });
+  if (!Number.isInteger(minutes) || minutes < range.min || minutes > range.max) {
+    problems.add(prop, `${minutes} minutes`, `must be a whole number of minutes from ${range.min} to ${range.max} (CodeBuild's range)`, 'use Duration.minutes(n) with n in that range');
+  }
+}
+
+/** Every check of BuildStepProps that needs nothing but the props. */
+export function checkBuildStepProps(problems: Problems, props: BuildStepProps, docker: boolean): void {
+  checkPhasesAndCommands(problems, props, docker);
+  checkVariables(problems, props);
+  checkArtifacts(problems, props);
+  checkCompute(problems, props, docker);
+  checkReports(problems, props);
+  minutesOf(problems, 'timeout', props.timeout, LIMITS.timeoutMinutes);
+  minutesOf(problems, 'queuedTimeout', props.queuedTimeout, LIMITS.queuedTimeoutMinutes);
+  if (isConcrete(props.projectName) && !LIMITS.projectName.test(props.projectName)) {
+    problems.add('projectName', props.projectName, 'is not a valid CodeBuild project name', 'use 2 to 255 characters from A-Z a-z 0-9 _ -, starting with a letter or digit');
+  }
+}
+
+function checkPhasesAndCommands(problems: Problems, props: BuildStepProps, docker: boolean): void {
+  const pairs: Array<[string, string, unknown, unknown]> = [
+    ['installPhase', 'installCommands', props.installPhase, props.installCommands],
+    ['preBuildPhase', 'preBuildCommands', props.preBuildPhase, props.preBuildCommands],
+    ['buildPhase', 'commands', props.buildPhase, props.commands],
+    ['postBuildPhase', 'postBuildCommands', props.postBuildPhase, props.postBuildCommands],
+  ];
+  for (const [full, short, phase, commands] of pairs) {
+    if (phase !== undefined && commands !== undefined) {
+      problems.add(short, commands, `is given together with ${full}`, `put the commands into ${full}.commands, or remove ${full}`);
+    }
+    if (Array.isArray(commands) && commands.length === 0) {
+      problems.add(short, commands, 'is an empty list (CodeBuild rejects empty phases)', `list the commands, or remove ${short}`);
+    }
+  }
+  if (!docker && props.buildPhase === undefined && props.commands === undefined) {
+    problems.add('commands', undefined, 'the build phase has no commands', "give the build commands, for example commands: ['npm ci', 'npm test']");
+  }
+  checkPhase(problems, 'installPhase', props.installPhase);
+  checkPhase(problems, 'preBuildPhase', props.preBuildPhase);
+  checkPhase(problems, 'buildPhase', props.buildPhase);
+  checkPhase(problems, 'postBuildPhase', props.postBuildPhase);
+  checkCommands(problems, 'installCommands', props.installCommands);
+  checkCommands(problems, 'preBuildCommands', props.preBuildCommands);
+  checkCommands(problems, 'commands', props.commands);
+  checkCommands(problems, 'postBuildCommands', props.postBuildCommands);
+
+  const image = props.buildImage ?? codebuild.LinuxBuildImage.STANDARD_7_0;
+  const family = Object.keys(RUNTIMES).find((prefix) => image.imageId.startsWith(prefix));
+  const seen = new Set<string>();
+  (props.runtimeVersions ?? []).forEach((r, i) => {
+    if (seen.has(r.runtime)) problems.add(`runtimeVersions[${i}].runtime`, r.runtime, 'is given twice', 'select each runtime once');
+    seen.add(r.runtime);
+    if (!isConcrete(r.version) || r.version.trim() === '') {
+      problems.add(`runtimeVersions[${i}].version`, r.version, 'is empty', "give a version such as '22', '3.12' or 'latest'");
+    }
+    if (family && isConcrete(r.runtime) && !RUNTIMES[family].includes(r.runtime)) {
+      problems.add(`runtimeVersions[${i}].runtime`, r.runtime, `is not a runtime of ${image.imageId}`, `use one of ${RUNTIMES[family].join(', ')}`);
+    }
+  });
+  if ((props.runtimeVersions ?? []).length > 0 && !family) {
+    problems.add('runtimeVersions', (props.runtimeVersions ?? []).map((r) => r.runtime), `can only be used with CodeBuild's standard Linux images (got image ${image.imageId})`, 'install the runtime in installCommands, or use a standard image');
+  }
+}
+
+function checkVariables(problems: Problems, props: BuildStepProps): void {
+  const names = new Map<string, string>();
+  const claim = (name: string, where: string) => {
+    if (!isConcrete(name)) return;
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      problems.add(where, name, 'is not a valid environment variable name', 'use letters, digits and _ and do not start with a digit');
+    } else if (name.toUpperCase().startsWith('CODEBUILD_')) {
+      problems.add(where, name, 'starts with CODEBUILD_, which CodeBuild reserves', 'choose another name');
+    }
+    const other = names.get(name);
+    if (other) problems.add(where, name, `is also given as ${other}`, 'give each variable once');
+    names.set(name, where);
+  };
+  (props.env ?? []).forEach((v: BuildVariable, i) => {
+    claim(v.name, `env[${i}].name`);
+    if (isConcrete(v.name) && CREDENTIAL_NAME.test(v.name)) {
+      problems.add(`env[${i}].name`, v.name, 'looks like a credential, and plain variables are visible in the console and the template (Security Hub CodeBuild.2)', `put it in secrets: BuildSecret.fromSecret('${v.name}', secret) or BuildSecret.fromParameter('${v.name}', parameter)`);
+    } else if (isConcrete(v.value) && CREDENTIAL_VALUE.test(v.value)) {
+      problems.add(`env[${i}].value`, '(hidden: looks like a credential)', 'looks like an AWS access key or a private key (Security Hub CodeBuild.2)', 'remove it from the code, rotate it, and read it with secrets: BuildSecret.fromSecret(...)');
+    }
+  });
+  (props.secrets ?? []).forEach((s, i) => {
+    claim(s.variableName, `secrets[${i}].variableName`);
+    for (const [prop, value, problem, fix] of s._problems()) problems.add(`secrets[${i}].${prop}`, value, problem, fix);
+  });
+  const exported = new Set<string>();
+  (props.exportedVariables ?? []).forEach((name, i) => {
+    if (isConcrete(name) && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      problems.add(`exportedVariables[${i}]`, name, 'is not a valid variable name', 'use letters, digits and _ and do not start with a digit');
+    }
+    if (exported.has(name)) problems.add(`exportedVariables[${i}]`, name, 'is exported twice', 'export each variable once');
+    exported.add(name);
+  });
+  if (props.exportedVariables !== undefined && props.exportedVariables.length === 0) {
+    problems.add('exportedVariables', [], 'is an empty list', 'list the variables to export, or remove exportedVariables');
+  }
+  const refs = (props.env ?? []).filter((v) => isReference(v.value));
+  if (JSON.stringify(refs.map((v) => ({ name: v.name, type: 'PLAINTEXT', value: v.value }))).length > LIMITS.maxConfigurationValue) {
+    problems.add('env', refs.map((v) => v.name), `the variables holding #{...} references are passed in the action's configuration, which CodePipeline limits to ${LIMITS.maxConfigurationValue} characters`, 'pass fewer or shorter referenced values, or read them in the build from a file');
+  }
+}
+
+function checkArtifacts(problems: Problems, props: BuildStepProps): void {
+  (props.outputs ?? []).forEach((o, i) => {
+    if (isConcrete(o) && o.trim() === '') problems.add(`outputs[${i}]`, o, 'is an empty glob', "use a glob such as 'dist/**/*'");
+  });
+  if (props.outputs !== undefined && props.outputs.length === 0) {
+    problems.add('outputs', props.outputs, 'is an empty list', "list the files to output, for example ['**/*'], or remove outputs");
+  }
+  if (props.outputBaseDirectory !== undefined && props.outputs === undefined) {
+    problems.add('outputBaseDirectory', props.outputBaseDirectory, 'is given without outputs', 'add outputs, or remove outputBaseDirectory');
+  }
+  if (props.discardPaths !== undefined && props.outputs === undefined) {
+    problems.add('discardPaths', props.discardPaths, 'is given without outputs', 'add outputs, or remove discardPaths');
+  }
+  const names = new Set<string>();
+  (props.secondaryOutputs ?? []).forEach((o, i) => {
+    if (names.has(o.name)) problems.add(`secondaryOutputs[${i}].name`, o.name, 'is used twice', 'give each output a unique name');
+    names.add(o.name);
+    if (!Array.isArray(o.files) || o.files.length === 0) problems.add(`secondaryOutputs[${i}].files`, o.files, 'is empty', 'list the files of the artifact');
+  });
+  const outputCount = (props.outputs ? 1 : 0) + (props.secondaryOutputs ?? []).length;
+  if (outputCount > LIMITS.maxOutputs) {
+    problems.add('secondaryOutputs', `${outputCount} output artifacts`, `a CodeBuild action has at most ${LIMITS.maxOutputs} output artifacts`, 'put more files into fewer artifacts');
+  }
+  const inputCount = 1 + (props.additionalInputs ?? []).length;
+  if (inputCount > LIMITS.maxInputs) {
+    problems.add('additionalInputs', `${inputCount} input artifacts`, `a CodeBuild action has at most ${LIMITS.maxInputs} input artifacts`, 'combine sources in an earlier step');
+  }
+  (props.cachePaths ?? []).forEach((p, i) => {
+    if (isConcrete(p) && p.trim() === '') problems.add(`cachePaths[${i}]`, p, 'is empty', "give a directory glob such as '/root/.npm/**/*'");
+  });
+}
+
+function checkCompute(problems: Problems, props: BuildStepProps, docker: boolean): void {
+  const lambda = isLambdaCompute(props.computeType);
+  if (lambda && docker) {
+    problems.add('computeType', props.computeType, 'Lambda compute cannot run Docker', 'use an EC2 compute type such as ComputeType.SMALL for Docker builds');
+  }
+  if (lambda && props.privileged) {
+    problems.add('privileged', true, 'Lambda compute has no privileged mode', 'remove privileged, or use an EC2 compute type');
+  }
+  if (lambda && props.cache && props.cache.cacheType === BuildCacheType.LOCAL) {
+    problems.add('cache', 'BuildCache.local()', 'Lambda compute has no local cache', 'use BuildCache.s3(bucket) or BuildCache.none()');
+  }
+  if (lambda && props.vpc) {
+    problems.add('vpc', 'a VPC', 'is not supported with Lambda compute by this library yet', 'use an EC2 compute type for builds in a VPC');
+  }
+  if (props.cache?.cacheType === BuildCacheType.LOCAL && props.cache.dockerLayers === true && !docker && !props.privileged) {
+    problems.add('cache', 'BuildCache.local({ dockerLayers: true })', 'the Docker layer cache needs Docker, which needs privileged mode', 'use DockerImageStep for Docker builds, or drop dockerLayers');
+  }
+  if (props.cachePaths && props.cachePaths.length > 0 && props.cache?.cacheType === BuildCacheType.NONE) {
+    problems.add('cachePaths', props.cachePaths, 'is given with BuildCache.none()', 'choose a cache, or remove cachePaths');
+  }
+  if (props.subnetSelection && !props.vpc) problems.add('subnetSelection', 'subnets', 'is given without vpc', 'add vpc, or remove subnetSelection');
+  if (props.securityGroups && !props.vpc) problems.add('securityGroups', 'security groups', 'are given without vpc', 'add vpc, or remove securityGroups');
+}
+
+function checkReports(problems: Problems, props: BuildStepProps): void {
+  const names = new Set<string>();
+  (props.reports ?? []).forEach((r, i) => {
+    if (isConcrete(r.name) && !LIMITS.reportName.test(r.name)) {
+      problems.add(`reports[${i}].name`, r.name, 'is not a valid report name', 'use 1 to 100 characters from A-Z a-z 0-9 _ -');
+    }
+    if (names.has(r.name)) problems.add(`reports[${i}].name`, r.name, 'is used by two reports', "name the reports apart with the name option, e.g. TestReport.junit(files, { name: 'unit' })");
+    names.add(r.name);
+    if (!Array.isArray(r.files) || r.files.length === 0) problems.add(`reports[${i}].files`, r.files, 'is empty', "list the report files, e.g. ['reports/*.xml']");
+  });
+}
