@@ -13,9 +13,12 @@ export const LIMITS = {
   maxOutputs: 5,
   /** CodePipeline limit on one action configuration value. */
   maxConfigurationValue: 1000,
-  /** Report group names: 2 to 128 characters (we add a prefix, so report names stay at 100). */
+  /** Report names (our report groups are named by CloudFormation; the name only keys the step's reports). */
   reportName: /^[A-Za-z0-9_-]{1,100}$/,
-  projectName: /^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$/,
+  /** At most 5 report groups per project (buildspec reference, `reports`). */
+  maxReports: 5,
+  /** The API model allows 2 to 150 characters (older pages say 255: we keep to the stricter one). */
+  projectName: /^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$/,
 };
 
 /**
@@ -26,8 +29,8 @@ export const RUNTIMES: { [imagePrefix: string]: string[] } = {
   'aws/codebuild/standard:': ['dotnet', 'golang', 'java', 'nodejs', 'php', 'python', 'ruby'],
   'aws/codebuild/amazonlinux2-x86_64-standard:': ['dotnet', 'golang', 'java', 'nodejs', 'php', 'python', 'ruby'],
   'aws/codebuild/amazonlinux-x86_64-standard:': ['dotnet', 'golang', 'java', 'nodejs', 'php', 'python', 'ruby'],
-  'aws/codebuild/amazonlinux2-aarch64-standard:': ['dotnet', 'golang', 'java', 'nodejs', 'php', 'python', 'ruby'],
-  'aws/codebuild/amazonlinux-aarch64-standard:': ['dotnet', 'golang', 'java', 'nodejs', 'php', 'python', 'ruby'],
+  'aws/codebuild/amazonlinux2-aarch64-standard:': ['dotnet', 'golang', 'java', 'nodejs', 'php', 'python', 'ruby', 'rust'],
+  'aws/codebuild/amazonlinux-aarch64-standard:': ['dotnet', 'golang', 'java', 'nodejs', 'php', 'python', 'ruby', 'rust'],
 };
 
 /** Names of plain variables that hold credentials (Security Hub CodeBuild.2). */
@@ -68,7 +71,7 @@ export function checkBuildStepProps(problems: Problems, props: BuildStepProps, d
   minutesOf(problems, 'timeout', props.timeout, LIMITS.timeoutMinutes);
   minutesOf(problems, 'queuedTimeout', props.queuedTimeout, LIMITS.queuedTimeoutMinutes);
   if (isConcrete(props.projectName) && !LIMITS.projectName.test(props.projectName)) {
-    problems.add('projectName', props.projectName, 'is not a valid CodeBuild project name', 'use 2 to 255 characters from A-Z a-z 0-9 _ -, starting with a letter or digit');
+    problems.add('projectName', props.projectName, 'is not a valid CodeBuild project name', 'use 2 to 150 characters from A-Z a-z 0-9 _ -, starting with a letter or digit');
   }
 }
 
@@ -147,6 +150,12 @@ function checkVariables(problems: Problems, props: BuildStepProps): void {
     if (isConcrete(name) && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
       problems.add(`exportedVariables[${i}]`, name, 'is not a valid variable name', 'use letters, digits and _ and do not start with a digit');
     }
+    if (isConcrete(name) && name.toUpperCase().startsWith('AWS_')) {
+      problems.add(`exportedVariables[${i}]`, name, 'starts with AWS_, which CodeBuild does not export', 'choose another name');
+    }
+    if ((props.secrets ?? []).some((sec) => sec.variableName === name)) {
+      problems.add(`exportedVariables[${i}]`, name, 'is a secret, and CodeBuild does not export secrets (they would appear in the pipeline in plain text)', 'export a non-secret value instead');
+    }
     if (exported.has(name)) problems.add(`exportedVariables[${i}]`, name, 'is exported twice', 'export each variable once');
     exported.add(name);
   });
@@ -199,11 +208,27 @@ function checkCompute(problems: Problems, props: BuildStepProps, docker: boolean
   if (lambda && props.privileged) {
     problems.add('privileged', true, 'Lambda compute has no privileged mode', 'remove privileged, or use an EC2 compute type');
   }
-  if (lambda && props.cache && props.cache.cacheType === BuildCacheType.LOCAL) {
-    problems.add('cache', 'BuildCache.local()', 'Lambda compute has no local cache', 'use BuildCache.s3(bucket) or BuildCache.none()');
+  // Lambda compute limitations: https://docs.aws.amazon.com/codebuild/latest/userguide/lambda.html
+  if (lambda && props.cache && props.cache.cacheType !== BuildCacheType.NONE) {
+    problems.add('cache', `a ${props.cache.cacheType} cache`, 'Lambda compute has no cache', 'remove cache (Lambda builds run uncached), or use an EC2 compute type');
+  }
+  if (lambda && props.cachePaths && props.cachePaths.length > 0) {
+    problems.add('cachePaths', props.cachePaths, 'Lambda compute has no cache', 'remove cachePaths, or use an EC2 compute type');
   }
   if (lambda && props.vpc) {
-    problems.add('vpc', 'a VPC', 'is not supported with Lambda compute by this library yet', 'use an EC2 compute type for builds in a VPC');
+    problems.add('vpc', 'a VPC', 'Lambda compute has no VPC connectivity', 'use an EC2 compute type for builds in a VPC');
+  }
+  if (lambda && props.timeout) {
+    problems.add('timeout', `${props.timeout.toHumanString()}`, 'Lambda compute has no custom timeout (builds stop after 15 minutes)', 'remove timeout, or use an EC2 compute type for longer builds');
+  }
+  if (lambda && props.queuedTimeout) {
+    problems.add('queuedTimeout', `${props.queuedTimeout.toHumanString()}`, 'Lambda compute has no queued timeout', 'remove queuedTimeout');
+  }
+  if (lambda) {
+    const phases: Array<[string, { onFailure?: unknown } | undefined]> = [['installPhase', props.installPhase], ['preBuildPhase', props.preBuildPhase], ['buildPhase', props.buildPhase], ['postBuildPhase', props.postBuildPhase]];
+    for (const [prop, phase] of phases) {
+      if (phase?.onFailure) problems.add(`${prop}.onFailure`, phase.onFailure, 'Lambda compute does not support on-failure', 'remove onFailure, or use an EC2 compute type');
+    }
   }
   if (props.cache?.cacheType === BuildCacheType.LOCAL && props.cache.dockerLayers === true && !docker && !props.privileged) {
     problems.add('cache', 'BuildCache.local({ dockerLayers: true })', 'the Docker layer cache needs Docker, which needs privileged mode', 'use DockerImageStep for Docker builds, or drop dockerLayers');
@@ -217,6 +242,9 @@ function checkCompute(problems: Problems, props: BuildStepProps, docker: boolean
 
 function checkReports(problems: Problems, props: BuildStepProps): void {
   const names = new Set<string>();
+  if ((props.reports ?? []).length > LIMITS.maxReports) {
+    problems.add('reports', `${props.reports!.length} reports`, `a CodeBuild project has at most ${LIMITS.maxReports} report groups`, 'merge report files of one format into one report');
+  }
   (props.reports ?? []).forEach((r, i) => {
     if (isConcrete(r.name) && !LIMITS.reportName.test(r.name)) {
       problems.add(`reports[${i}].name`, r.name, 'is not a valid report name', 'use 1 to 100 characters from A-Z a-z 0-9 _ -');

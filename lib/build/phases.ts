@@ -6,6 +6,8 @@ export enum PhaseFailure {
   ABORT = 'ABORT',
   /** Go on with the next phase. */
   CONTINUE = 'CONTINUE',
+  /** Run the phase again, up to 3 times (not on Lambda compute). */
+  RETRY = 'RETRY',
 }
 
 /** One phase of a buildspec. */
