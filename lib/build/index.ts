@@ -4,3 +4,4 @@ export * from './cache';
 export { BuildPhase, PhaseFailure } from './phases';
 export * from './reports';
 export * from './secrets';
+export * from './docker-image-step';
