@@ -286,6 +286,14 @@ export interface BuildStepProps {
   readonly projectName?: string;
 
   /**
+   * Steps of the same stage this build runs after, in a parallel stage (e.g. end-to-end tests
+   * after unit tests).
+   *
+   * @default - none
+   */
+  readonly dependsOn?: IStep[];
+
+  /**
    * The role the build runs with. The step adds the statements the build needs to it (if it can
    * be changed); nothing else is added.
    *
@@ -310,6 +318,8 @@ export class BuildStep implements IStep {
 
   /** Variables namespace of the build action (set when the step exports variables). */
   public readonly variablesNamespace?: string;
+  /** Steps of the same stage this build runs after. */
+  public readonly dependsOn?: IStep[];
   /** The props the step was made from. */
   protected readonly props: BuildStepProps;
   private readonly secondary: Map<string, codepipeline.Artifact>;
@@ -334,6 +344,7 @@ export class BuildStep implements IStep {
 
     this.stepName = name;
     this.props = props;
+    this.dependsOn = props.dependsOn ? [...props.dependsOn] : undefined;
     this.output = props.outputs ? new codepipeline.Artifact(toArtifactName(`${name}_Output`)) : undefined;
     this.secondary = new Map((props.secondaryOutputs ?? []).map((o) => [o.name, new codepipeline.Artifact(o.name)]));
     this.exported = new Set(props.exportedVariables ?? []);

@@ -56,6 +56,21 @@ export interface IStep {
   readonly stepName: string;
 
   /**
+   * The primary artifact the step produces, if any (later steps and tests read it).
+   *
+   * @default - the step produces no artifact
+   */
+  readonly output?: codepipeline.Artifact;
+
+  /**
+   * Steps of the same stage this step runs after, in a parallel stage (a sequential stage already
+   * runs steps in the order given).
+   *
+   * @default - none: in a parallel stage the step starts with the stage
+   */
+  readonly dependsOn?: IStep[];
+
+  /**
    * Creates the step's resources and actions. Called once, by the pipeline.
    *
    * @param scope the construct to create resources under (unique to this step)

@@ -47,6 +47,22 @@ export interface DeliveryPipelineProps {
   readonly sourceStageName?: string;
 
   /**
+   * Test steps (lint, unit tests, audits, ...), placed in a stage after the build and run in
+   * parallel; a step runs after the steps it `dependsOn`. They read the build's output artifact
+   * by default (the source output when the build has none).
+   *
+   * @default - no test stage
+   */
+  readonly tests?: IStep[];
+
+  /**
+   * Name of the test stage.
+   *
+   * @default 'Test'
+   */
+  readonly testStageName?: string;
+
+  /**
    * Name of the pipeline: 1 to 100 characters from A-Z a-z 0-9 . @ _ -.
    *
    * @default - a name CloudFormation generates
@@ -123,11 +139,23 @@ export interface DeliveryPipelineProps {
 
 /** Props of a stage added with `addStage`. */
 export interface DeliveryStageProps {
-  /**
-   * The stage's steps, run one after another in the order given (each waits for the previous one
-   * to succeed).
-   */
+  /** The stage's steps. */
   readonly steps: IStep[];
+
+  /**
+   * Run the steps in parallel (one runOrder), except that a step runs after the steps it
+   * `dependsOn`. When false, each step waits for the one before it.
+   *
+   * @default false
+   */
+  readonly parallel?: boolean;
+
+  /**
+   * The artifact steps read when not told otherwise.
+   *
+   * @default - the pipeline's primary source output
+   */
+  readonly defaultInput?: codepipeline.Artifact;
 }
 
 const DEFAULT_RETENTION_DAYS = 30;
@@ -263,6 +291,13 @@ export class DeliveryPipeline extends Construct {
     if (props.buildStep) {
       this.addStage(props.buildStageName ?? 'Build', { steps: [props.buildStep] });
     }
+    if (props.tests && props.tests.length > 0) {
+      this.addStage(props.testStageName ?? 'Test', {
+        steps: props.tests,
+        parallel: true,
+        defaultInput: props.buildStep?.output ?? this.primaryOutput,
+      });
+    }
 
     this.node.addValidation({
       validate: () => this.stageNames.length < 2
@@ -305,15 +340,21 @@ export class DeliveryPipeline extends Construct {
     const stageScope = new Construct(this.stagesScope, stageName);
     const stageProblems = new Problems(`DeliveryPipeline '${this.node.path}' stage '${stageName}'`);
     const stageActions: codepipeline.IAction[] = [];
-    let runOrder = 1;
-    for (const step of steps) {
+    const lastRunOrder = new Map<IStep, number>();
+    let previous = 0;
+    const ordered = orderSteps(steps, props.parallel ?? false, stageProblems);
+    stageProblems.throwIfAny();
+    for (const step of ordered) {
+      const after = props.parallel
+        ? Math.max(0, ...(step.dependsOn ?? []).map((d) => lastRunOrder.get(d) ?? 0))
+        : previous;
       const result = step.bind(new Construct(stageScope, step.stepName), {
         stageName,
-        runOrder,
+        runOrder: after + 1,
         pipeline: this.pipeline,
         artifactBucket: this.artifactBucket,
         artifactKey: this.artifactKey,
-        primaryInput: this.primaryOutput,
+        primaryInput: props.defaultInput ?? this.primaryOutput,
         pipelineType: this.pipelineType,
       });
       DeliveryPipeline.boundSteps.set(step, `stage '${stageName}' of ${this.node.path}`);
@@ -321,7 +362,8 @@ export class DeliveryPipeline extends Construct {
         throw new DeliveryValidationError(`DeliveryPipeline '${this.node.path}' stage '${stageName}': step '${step.stepName}' produced no action. Fix: a step must return at least one action from bind().`);
       }
       stageActions.push(...result.actions);
-      runOrder = Math.max(...result.actions.map((a) => a.actionProperties.runOrder ?? 1)) + 1;
+      previous = Math.max(...result.actions.map((a) => a.actionProperties.runOrder ?? 1));
+      lastRunOrder.set(step, previous);
     }
     this.checkActions(stageProblems, stageActions);
     stageProblems.throwIfAny();
@@ -394,4 +436,38 @@ function checkUnique<T>(problems: Problems, items: T[], prop: string, what: stri
     }
     seen.add(k);
   }
+}
+
+/**
+ * The order to bind a stage's steps in: as given for a sequential stage (a dependency must come
+ * earlier), dependencies first for a parallel one. Reports dependencies outside the stage or in a
+ * cycle.
+ */
+function orderSteps(steps: IStep[], parallel: boolean, problems: Problems): IStep[] {
+  const inStage = new Set(steps);
+  steps.forEach((step, i) => {
+    for (const dep of step.dependsOn ?? []) {
+      if (!inStage.has(dep)) {
+        problems.add(`steps[${i}].dependsOn`, dep.stepName, `'${step.stepName}' depends on a step that is not in this stage`, 'list the step in the same stage, or drop the dependency (earlier stages always finish first)');
+      } else if (!parallel && steps.indexOf(dep) > i) {
+        problems.add(`steps[${i}].dependsOn`, dep.stepName, `'${step.stepName}' depends on a step listed after it in a sequential stage`, 'list the dependency first, or make the stage parallel');
+      }
+    }
+  });
+  if (!parallel) return steps;
+  const ordered: IStep[] = [];
+  const state = new Map<IStep, 'visiting' | 'done'>();
+  const visit = (step: IStep, path: IStep[]): void => {
+    if (state.get(step) === 'done') return;
+    if (state.get(step) === 'visiting') {
+      problems.add('steps', [...path, step].map((s) => s.stepName).join(' -> '), 'the dependencies form a cycle', 'remove one of the dependencies');
+      return;
+    }
+    state.set(step, 'visiting');
+    for (const dep of step.dependsOn ?? []) if (inStage.has(dep)) visit(dep, [...path, step]);
+    state.set(step, 'done');
+    ordered.push(step);
+  };
+  steps.forEach((s) => visit(s, []));
+  return ordered;
 }

@@ -355,3 +355,63 @@ describe('DeliveryPipeline errors', () => {
     expect(() => pipelineWith({ pipelineName: 'a b', artifactRetentionDays: 0, sourceStageName: '' })).toThrow(/has 3 problems/);
   });
 });
+
+describe('parallel stages and tests', () => {
+  test('tests run in parallel after the build, reading its output; a dependent test runs after its dependency', () => {
+    const stack = newStack();
+    const compile = new BuildStep('Compile', { commands: ['make'], outputs: ['**/*'] });
+    const lint = new BuildStep('Lint', { commands: ['make lint'] });
+    const unit = new BuildStep('Unit', { commands: ['make test'] });
+    const e2e = new BuildStep('E2E', { commands: ['make e2e'], dependsOn: [unit] });
+    new DeliveryPipeline(stack, 'Pipeline', { source: githubSource(), buildStep: compile, tests: [lint, e2e, unit] });
+    Template.fromStack(stack).hasResourceProperties('AWS::CodePipeline::Pipeline', {
+      Stages: Match.arrayWith([Match.objectLike({
+        Name: 'Test',
+        Actions: Match.arrayWith([
+          Match.objectLike({ Name: 'Lint', RunOrder: 1, InputArtifacts: [{ Name: 'Compile_Output' }] }),
+          Match.objectLike({ Name: 'Unit', RunOrder: 1, InputArtifacts: [{ Name: 'Compile_Output' }] }),
+          Match.objectLike({ Name: 'E2E', RunOrder: 2, InputArtifacts: [{ Name: 'Compile_Output' }] }),
+        ]),
+      })]),
+    });
+  });
+
+  test('tests read the source when the build has no output, and the stage name can be changed', () => {
+    const stack = newStack();
+    new DeliveryPipeline(stack, 'Pipeline', { source: githubSource(), buildStep: build(), tests: [build('Lint')], testStageName: 'Checks' });
+    Template.fromStack(stack).hasResourceProperties('AWS::CodePipeline::Pipeline', {
+      Stages: Match.arrayWith([Match.objectLike({ Name: 'Checks', Actions: [Match.objectLike({ Name: 'Lint', InputArtifacts: [{ Name: 'Source_Source' }] })] })]),
+    });
+  });
+
+  test('a sequential stage honours dependencies listed earlier', () => {
+    const { pipeline, template } = pipelineWith();
+    const a = build('A');
+    pipeline.addStage('Seq', { steps: [a, new BuildStep('B', { commands: ['x'], dependsOn: [a] })] });
+    template().hasResourceProperties('AWS::CodePipeline::Pipeline', {
+      Stages: Match.arrayWith([Match.objectLike({ Name: 'Seq', Actions: [Match.objectLike({ Name: 'A', RunOrder: 1 }), Match.objectLike({ Name: 'B', RunOrder: 2 })] })]),
+    });
+  });
+
+  test('fails when a step depends on a step outside its stage', () => {
+    const { pipeline } = pipelineWith();
+    const other = build('Other');
+    expect(() => pipeline.addStage('Test', { steps: [new BuildStep('B', { commands: ['x'], dependsOn: [other] })], parallel: true }))
+      .toThrow(/steps\[0\]\.dependsOn: 'B' depends on a step that is not in this stage \(got "Other"\)/);
+  });
+
+  test('fails when a sequential stage lists a dependency after its dependent', () => {
+    const { pipeline } = pipelineWith();
+    const a = build('A');
+    expect(() => pipeline.addStage('Seq', { steps: [new BuildStep('B', { commands: ['x'], dependsOn: [a] }), a] }))
+      .toThrow(/steps\[0\]\.dependsOn: 'B' depends on a step listed after it in a sequential stage/);
+  });
+
+  test('fails when dependencies form a cycle', () => {
+    const { pipeline } = pipelineWith();
+    const a: IStep = { stepName: 'A', dependsOn: [], bind: () => ({ actions: [] }) };
+    const b: IStep = { stepName: 'B', dependsOn: [a], bind: () => ({ actions: [] }) };
+    (a.dependsOn as IStep[]).push(b);
+    expect(() => pipeline.addStage('Cycle', { steps: [a, b], parallel: true })).toThrow(/steps: the dependencies form a cycle \(got "A -> B -> A"\)/);
+  });
+});
