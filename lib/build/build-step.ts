@@ -16,6 +16,7 @@ import { BuildCache, BuildCacheType } from './cache';
 import { BuildSpecModel, RuntimeVersion, SecondaryOutput, renderBuildSpec, renderTokens } from './buildspec';
 import { checkBuildStepProps, isLambdaCompute, isLinux, isReference } from './checks';
 import { BuildPhase } from './phases';
+import { BatchBuild } from './batch';
 import { TestReport } from './reports';
 import { BuildSecret } from './secrets';
 
@@ -286,6 +287,13 @@ export interface BuildStepProps {
   readonly projectName?: string;
 
   /**
+   * Run the step as a CodeBuild batch: a build matrix or a build graph.
+   *
+   * @default - a single build
+   */
+  readonly batch?: BatchBuild;
+
+  /**
    * Steps of the same stage this build runs after, in a parallel stage (e.g. end-to-end tests
    * after unit tests).
    *
@@ -340,6 +348,7 @@ export class BuildStep implements IStep {
       checkName(problems, 'variablesNamespace', props.variablesNamespace, NAMESPACE, 'variables namespace');
     }
     (props.secondaryOutputs ?? []).forEach((o, i) => checkName(problems, `secondaryOutputs[${i}].name`, o.name, ARTIFACT_NAME, 'artifact'));
+    props.batch?._check(problems);
     problems.throwIfAny();
 
     this.stepName = name;
@@ -485,6 +494,15 @@ export class BuildStep implements IStep {
     });
     // The role's policy must exist before a build can run.
     project.node.addDependency(role);
+    const batch = this.props.batch;
+    if (batch) {
+      project.enableBatchBuilds();
+      // The L2 has no props for the batch restrictions and timeout (CloudFormation BuildBatchConfig).
+      const cfn = project.node.defaultChild as codebuild.CfnProject;
+      cfn.addPropertyOverride('BuildBatchConfig.Restrictions.MaximumBuildsAllowed', batch._maximumBuilds());
+      const timeout = batch._timeoutMinutes();
+      if (timeout !== undefined) cfn.addPropertyOverride('BuildBatchConfig.TimeoutInMins', timeout);
+    }
     this._project = project;
     this._role = role;
     this._logGroup = logGroup;
@@ -501,6 +519,8 @@ export class BuildStep implements IStep {
           runOrder: context.runOrder,
           environmentVariables: actionVariables(this.props.env),
           variablesNamespace: this.variablesNamespace,
+          executeBatchBuild: this.props.batch ? true : undefined,
+          combineBatchBuildArtifacts: this.props.batch?._combineArtifacts(this.outputs() !== undefined),
         }),
       ],
     };
@@ -556,6 +576,7 @@ export class BuildStep implements IStep {
       secondary: Object.fromEntries((p.secondaryOutputs ?? []).map((o) => [o.name, { files: o.files, baseDirectory: o.baseDirectory, discardPaths: o.discardPaths }])),
       reports: {},
       cachePaths: [...(p.cachePaths ?? [])],
+      batch: p.batch?._renderBuildSpec(),
     };
   }
 

@@ -43,6 +43,7 @@ export interface BuildSpecModel {
   readonly secondary: { [artifact: string]: { files: string[]; baseDirectory?: string; discardPaths?: boolean } };
   readonly reports: { [group: string]: { files: string[]; fileFormat: string; baseDirectory?: string; discardPaths: boolean } };
   readonly cachePaths: string[];
+  readonly batch?: Record<string, unknown>;
 }
 
 const nonEmpty = <T extends object>(o: T): T | undefined => (Object.keys(o).length > 0 ? o : undefined);
@@ -85,6 +86,7 @@ export function renderBuildSpec(m: BuildSpecModel): Record<string, unknown> {
   }]));
   return {
     version: '0.2',
+    ...(m.batch ? { batch: m.batch } : {}),
     ...(nonEmpty(env) ? { env } : {}),
     phases,
     ...(nonEmpty(reports) ? { reports } : {}),

@@ -5,3 +5,4 @@ export { BuildPhase, PhaseFailure } from './phases';
 export * from './reports';
 export * from './secrets';
 export * from './docker-image-step';
+export * from './batch';
