@@ -1,10 +1,23 @@
 #!/usr/bin/env node
+import * as fs from 'fs';
+import * as path from 'path';
 import { App, Aspects } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { BuildStep, DeliveryPipeline } from 'cdk-delivery';
 import { addExamples } from '../examples';
 
 // Synthesizes every example; cdk-nag's AwsSolutions pack reports any unsuppressed finding as an error.
 const app = new App();
 addExamples(app);
 Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
-app.synth();
+const assembly = app.synth();
+
+// Next to the templates: the buildspec each CodeBuild project runs, as a file to read.
+for (const pipeline of app.node.findAll().filter((c): c is DeliveryPipeline => c instanceof DeliveryPipeline)) {
+  for (const step of pipeline.steps.filter((s): s is BuildStep => s instanceof BuildStep)) {
+    const name = step.project.node.path.replace(/\/Project$/, '').replace(/\//g, '.');
+    const file = path.join(assembly.directory, 'buildspecs', `${name}.buildspec.yml`);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, step.buildSpecYaml());
+  }
+}

@@ -1,4 +1,5 @@
 import { App } from 'aws-cdk-lib';
+import { ContainerBuildStack } from './container-build/stack';
 import { GithubBuildApproveStack } from './github-build-approve/stack';
 
 /** An account and region that synthesize offline; a team puts its own here. */
@@ -10,6 +11,13 @@ export function addExamples(app: App): void {
     env: EXAMPLE_ENV,
     connectionArn: 'arn:aws:codeconnections:us-east-1:111111111111:connection/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0',
     repository: 'my-org/shop',
+    approverEmail: 'release-managers@example.com',
+  });
+  new ContainerBuildStack(app, 'ContainerBuild', {
+    env: EXAMPLE_ENV,
+    connectionArn: 'arn:aws:codeconnections:us-east-1:111111111111:connection/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0',
+    repository: 'my-org/shop-api',
+    npmTokenParameter: '/shop/npm-token',
     approverEmail: 'release-managers@example.com',
   });
 }

@@ -189,6 +189,7 @@ export class DeliveryPipeline extends Construct {
   public readonly pipelineType: codepipeline.PipelineType;
 
   private readonly stageNames: string[] = [];
+  private readonly placed: IStep[] = [];
   private readonly outputArtifactNames = new Set<string>();
   private actionCount = 0;
   private readonly acceptedPolicies = new Set<iam.CfnPolicy>();
@@ -306,6 +307,11 @@ export class DeliveryPipeline extends Construct {
     });
   }
 
+  /** Every step placed in the pipeline, in the order they were added. */
+  public get steps(): IStep[] {
+    return [...this.placed];
+  }
+
   /** The primary source's output artifact: the default input of every build step. */
   public get primaryOutput(): codepipeline.Artifact {
     return this.sources[0].output;
@@ -358,6 +364,7 @@ export class DeliveryPipeline extends Construct {
         pipelineType: this.pipelineType,
       });
       DeliveryPipeline.boundSteps.set(step, `stage '${stageName}' of ${this.node.path}`);
+      this.placed.push(step);
       if (result.actions.length === 0) {
         throw new DeliveryValidationError(`DeliveryPipeline '${this.node.path}' stage '${stageName}': step '${step.stepName}' produced no action. Fix: a step must return at least one action from bind().`);
       }

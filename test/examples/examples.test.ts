@@ -52,3 +52,27 @@ describe('github-build-approve', () => {
     t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'release-managers@example.com' });
   });
 });
+
+describe('container-build', () => {
+  const t = templates.get('ContainerBuild')!;
+  const pipeline = Object.values(t.findResources('AWS::CodePipeline::Pipeline'))[0].Properties;
+
+  test('builds the image, then lints, tests and audits in parallel on the source, then asks for approval', () => {
+    expect(pipeline.Stages.map((s: { Name: string }) => s.Name)).toEqual(['Source', 'Build', 'Test', 'Promote']);
+    const tests = pipeline.Stages[2].Actions;
+    expect(tests.map((a: { Name: string; RunOrder: number; InputArtifacts: unknown }) => [a.Name, a.RunOrder, a.InputArtifacts]))
+      .toEqual([['Lint', 1, [{ Name: 'Source_Source' }]], ['UnitTests', 1, [{ Name: 'Source_Source' }]], ['DependencyAudit', 1, [{ Name: 'Source_Source' }]]]);
+  });
+
+  test('only the image build is privileged; each test step reports JUnit results', () => {
+    const projects = Object.values(t.findResources('AWS::CodeBuild::Project')).map((p) => p.Properties);
+    expect(projects.filter((p) => p.Environment.PrivilegedMode)).toHaveLength(1);
+    t.resourceCountIs('AWS::CodeBuild::ReportGroup', 4);
+    t.resourceCountIs('AWS::ECR::Repository', 1);
+  });
+
+  test('the approval shows the image tag the build exported', () => {
+    expect(pipeline.Stages[1].Actions[0].Namespace).toBe('Image');
+    expect(pipeline.Stages[3].Actions[0].Configuration.CustomData).toBe('Promote image #{Image.IMAGE_TAG} of commit #{Source.CommitId} to production?');
+  });
+});
