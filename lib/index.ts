@@ -2,3 +2,4 @@ export * from './core';
 export * from './source';
 export * from './build';
 export * from './pipeline';
+export * from './deploy';

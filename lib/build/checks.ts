@@ -178,6 +178,17 @@ function checkArtifacts(problems: Problems, props: BuildStepProps): void {
   if (props.outputBaseDirectory !== undefined && props.outputs === undefined) {
     problems.add('outputBaseDirectory', props.outputBaseDirectory, 'is given without outputs', 'add outputs, or remove outputBaseDirectory');
   }
+  const paths = new Set<string>();
+  (props.generatedFiles ?? []).forEach((f, i) => {
+    if (isConcrete(f.path) && (f.path.trim() === '' || f.path.startsWith('/') || f.path.split('/').includes('..'))) {
+      problems.add(`generatedFiles[${i}].path`, f.path, 'must be a relative path inside the output', "give a path such as 'appspec.yml'");
+    }
+    if (paths.has(f.path)) problems.add(`generatedFiles[${i}].path`, f.path, 'is written twice', 'write each file once');
+    paths.add(f.path);
+  });
+  if (props.generatedFiles && props.generatedFiles.length > 0 && props.outputs === undefined) {
+    problems.add('generatedFiles', props.generatedFiles.map((f) => f.path), 'are written into the output, but the step has no outputs', "add outputs (for example ['**/*'])");
+  }
   if (props.discardPaths !== undefined && props.outputs === undefined) {
     problems.add('discardPaths', props.discardPaths, 'is given without outputs', 'add outputs, or remove discardPaths');
   }

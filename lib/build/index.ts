@@ -6,3 +6,4 @@ export * from './reports';
 export * from './secrets';
 export * from './docker-image-step';
 export * from './batch';
+export { GeneratedFile } from './generated-file';

@@ -1,0 +1,77 @@
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { IConstruct } from 'constructs';
+import { Problems, isConcrete } from '../private/validation';
+
+/** Deployment events CodeDeploy can notify (trigger events). */
+export enum DeploymentEvent {
+  /** A deployment started. */
+  DEPLOYMENT_START = 'DeploymentStart',
+  /** A deployment succeeded. */
+  DEPLOYMENT_SUCCESS = 'DeploymentSuccess',
+  /** A deployment failed. */
+  DEPLOYMENT_FAILURE = 'DeploymentFailure',
+  /** A deployment was stopped. */
+  DEPLOYMENT_STOP = 'DeploymentStop',
+  /** A deployment was rolled back. */
+  DEPLOYMENT_ROLLBACK = 'DeploymentRollback',
+  /** A blue/green deployment is ready to reroute traffic. */
+  DEPLOYMENT_READY = 'DeploymentReady',
+  /** An instance deployment started. */
+  INSTANCE_START = 'InstanceStart',
+  /** An instance deployment succeeded. */
+  INSTANCE_SUCCESS = 'InstanceSuccess',
+  /** An instance deployment failed. */
+  INSTANCE_FAILURE = 'InstanceFailure',
+  /** A replacement instance is ready. */
+  INSTANCE_READY = 'InstanceReady',
+}
+
+/** CodeDeploy quotas (https://docs.aws.amazon.com/codedeploy/latest/userguide/limits.html). */
+export const MAX_ALARMS = 10;
+export const DEPLOYMENT_GROUP_NAME = /^[A-Za-z0-9._+=,@-]{1,100}$/;
+export const DEFAULT_NOTIFY_ON = [DeploymentEvent.DEPLOYMENT_FAILURE, DeploymentEvent.DEPLOYMENT_STOP, DeploymentEvent.DEPLOYMENT_ROLLBACK];
+
+/** Checks a deployment group name. */
+export function checkDeploymentGroupName(problems: Problems, name: string | undefined): void {
+  if (isConcrete(name) && !DEPLOYMENT_GROUP_NAME.test(name)) {
+    problems.add('deploymentGroupName', name, 'is not a valid CodeDeploy deployment group name', 'use 1 to 100 characters from letters, digits and . _ + = , @ -');
+  }
+}
+
+/** Checks the alarms and the rollback settings that depend on them. */
+export function checkAlarms(problems: Problems, alarms: cloudwatch.IAlarm[] | undefined, autoRollback: codedeploy.AutoRollbackConfig | undefined): void {
+  if ((alarms ?? []).length > MAX_ALARMS) {
+    problems.add('alarms', `${alarms!.length} alarms`, `CodeDeploy allows at most ${MAX_ALARMS} alarms per deployment group`, 'combine alarms into a composite alarm');
+  }
+  if (autoRollback?.deploymentInAlarm && (alarms ?? []).length === 0) {
+    problems.add('autoRollback.deploymentInAlarm', true, 'rolls back on alarms, but no alarms are given', 'add alarms, or set deploymentInAlarm to false');
+  }
+}
+
+/** Rollback on failure always, and on alarm when there are alarms, unless the user says otherwise. */
+export function resolveAutoRollback(given: codedeploy.AutoRollbackConfig | undefined, alarms: cloudwatch.IAlarm[] | undefined): codedeploy.AutoRollbackConfig {
+  return {
+    failedDeployment: given?.failedDeployment ?? true,
+    stoppedDeployment: given?.stoppedDeployment ?? false,
+    deploymentInAlarm: given?.deploymentInAlarm ?? (alarms ?? []).length > 0,
+  };
+}
+
+/**
+ * Sends deployment events to an SNS topic. The L2 deployment groups have no prop for CodeDeploy
+ * triggers (aws/aws-cdk#9287), so the trigger is set on the L1 resource; the service role may
+ * publish to exactly that topic.
+ */
+export function configureNotifications(group: IConstruct & { readonly role?: iam.IRole }, topic: sns.ITopic | undefined, events: DeploymentEvent[] | undefined): void {
+  if (!topic) return;
+  const cfn = group.node.defaultChild as codedeploy.CfnDeploymentGroup;
+  cfn.triggerConfigurations = [{
+    triggerName: 'cdk-delivery-notifications',
+    triggerTargetArn: topic.topicArn,
+    triggerEvents: events ?? DEFAULT_NOTIFY_ON,
+  }];
+  if (group.role) topic.grantPublish(group.role);
+}

@@ -1,0 +1,3 @@
+export { DeploymentEvent } from './common';
+export * from './strategy';
+export * from './server';

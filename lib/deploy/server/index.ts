@@ -1,0 +1,2 @@
+export * from './appspec';
+export * from './server-deployment';

@@ -1,0 +1,219 @@
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { IStep, StepActions, StepContext } from '../../core/step';
+import { ACTION_NAME, checkName } from '../../private/names';
+import { Problems } from '../../private/validation';
+import { DeploymentEvent, checkAlarms, checkDeploymentGroupName, configureNotifications, resolveAutoRollback } from '../common';
+import { DeploymentStrategy } from '../strategy';
+import { ServerAppSpec } from './appspec';
+
+/** Props of a `ServerDeployment`. */
+export interface ServerDeploymentProps {
+  /**
+   * The CodeDeploy application.
+   *
+   * @default - an application is created
+   */
+  readonly application?: codedeploy.IServerApplication;
+
+  /**
+   * Name of the deployment group: at most 100 characters from letters, digits and `._+=,@-`.
+   *
+   * @default - a name CloudFormation generates
+   */
+  readonly deploymentGroupName?: string;
+
+  /**
+   * Auto Scaling groups to deploy to (at most 10).
+   *
+   * @default - none
+   */
+  readonly autoScalingGroups?: autoscaling.IAutoScalingGroup[];
+
+  /**
+   * EC2 instances to deploy to, by tags (at most 3 tag groups).
+   *
+   * @default - none
+   */
+  readonly ec2InstanceTags?: codedeploy.InstanceTagSet;
+
+  /**
+   * On-premises instances to deploy to, by tags (at most 3 tag groups).
+   *
+   * @default - none
+   */
+  readonly onPremiseInstanceTags?: codedeploy.InstanceTagSet;
+
+  /**
+   * Load balancer target groups: each instance is taken out of them while it is updated.
+   *
+   * @default - no load balancer
+   */
+  readonly loadBalancers?: codedeploy.LoadBalancer[];
+
+  /**
+   * How the release rolls out over the instances.
+   *
+   * @default DeploymentStrategy.oneAtATime()
+   */
+  readonly strategy?: DeploymentStrategy;
+
+  /**
+   * CloudWatch alarms that stop the deployment and roll it back (at most 10).
+   *
+   * @default - none
+   */
+  readonly alarms?: cloudwatch.IAlarm[];
+
+  /**
+   * When to roll back automatically.
+   *
+   * @default - on a failed deployment, on an alarm (when alarms are given), not on a stopped one
+   */
+  readonly autoRollback?: codedeploy.AutoRollbackConfig;
+
+  /**
+   * Install the CodeDeploy agent on the Auto Scaling groups' instances (through their user data).
+   *
+   * @default true
+   */
+  readonly installAgent?: boolean;
+
+  /**
+   * Topic notified of deployment events (CodeDeploy trigger).
+   *
+   * @default - no notifications
+   */
+  readonly notificationTopic?: sns.ITopic;
+
+  /**
+   * The events sent to `notificationTopic`.
+   *
+   * @default - DeploymentFailure, DeploymentStop and DeploymentRollback
+   */
+  readonly notifyOn?: DeploymentEvent[];
+
+  /**
+   * The appspec the revisions carry, checked against the group (traffic hooks need a load balancer).
+   *
+   * @default - not checked
+   */
+  readonly appSpec?: ServerAppSpec;
+
+  /**
+   * The CodeDeploy service role.
+   *
+   * @default - a role with the AWS-managed AWSCodeDeployRole policy
+   */
+  readonly role?: iam.IRole;
+}
+
+/** Options of the pipeline action that deploys a revision with a `ServerDeployment`. */
+export interface ServerDeployStepOptions {
+  /** The revision: a build output holding appspec.yml and the files it names. */
+  readonly input: codepipeline.Artifact;
+
+  /**
+   * Name of the action.
+   *
+   * @default 'Deploy'
+   */
+  readonly stepName?: string;
+}
+
+/** CodeDeploy quotas (https://docs.aws.amazon.com/codedeploy/latest/userguide/limits.html). */
+const MAX_ASGS = 10;
+const MAX_TAG_GROUPS = 3;
+
+/**
+ * An in-place deployment to EC2 instances (Auto Scaling groups or tags) and on-premises servers
+ * with CodeDeploy: the application, the deployment group with its strategy, alarms, automatic
+ * rollback and notifications. Add it to a pipeline with `deployStep({ input })`.
+ */
+export class ServerDeployment extends Construct {
+  /** The CodeDeploy application. */
+  public readonly application: codedeploy.IServerApplication;
+  /** The deployment group. */
+  public readonly deploymentGroup: codedeploy.ServerDeploymentGroup;
+  /** The deployment configuration the strategy maps to. */
+  public readonly deploymentConfig: codedeploy.IServerDeploymentConfig;
+  /** The strategy. */
+  public readonly strategy: DeploymentStrategy;
+
+  constructor(scope: Construct, id: string, props: ServerDeploymentProps = {}) {
+    super(scope, id);
+    const subject = `ServerDeployment '${this.node.path}'`;
+    const problems = new Problems(subject);
+    checkDeploymentGroupName(problems, props.deploymentGroupName);
+    checkAlarms(problems, props.alarms, props.autoRollback);
+    if ((props.autoScalingGroups ?? []).length > MAX_ASGS) {
+      problems.add('autoScalingGroups', `${props.autoScalingGroups!.length} groups`, `CodeDeploy deploys to at most ${MAX_ASGS} Auto Scaling groups per deployment group`, 'split the fleet over several deployment groups');
+    }
+    for (const prop of ['ec2InstanceTags', 'onPremiseInstanceTags'] as const) {
+      const groups = props[prop]?.instanceTagGroups.length ?? 0;
+      if (groups > MAX_TAG_GROUPS) {
+        problems.add(prop, `${groups} tag groups`, `CodeDeploy allows at most ${MAX_TAG_GROUPS} tag groups`, 'combine tags into at most 3 groups');
+      }
+    }
+    if (!props.autoScalingGroups?.length && !props.ec2InstanceTags && !props.onPremiseInstanceTags) {
+      problems.add('autoScalingGroups', undefined, 'no instances are targeted', 'give autoScalingGroups, ec2InstanceTags or onPremiseInstanceTags');
+    }
+    if (props.notifyOn && !props.notificationTopic) {
+      problems.add('notifyOn', props.notifyOn, 'is given without notificationTopic', 'add notificationTopic, or remove notifyOn');
+    }
+    problems.throwIfAny();
+    props.appSpec?._requireLoadBalancer((props.loadBalancers ?? []).length > 0, subject);
+
+    this.strategy = props.strategy ?? DeploymentStrategy.oneAtATime();
+    this.deploymentConfig = this.strategy._serverConfig(this, 'DeploymentConfig', subject);
+    this.application = props.application ?? new codedeploy.ServerApplication(this, 'Application');
+    this.deploymentGroup = new codedeploy.ServerDeploymentGroup(this, 'DeploymentGroup', {
+      application: this.application,
+      deploymentGroupName: props.deploymentGroupName,
+      deploymentConfig: this.deploymentConfig,
+      autoScalingGroups: props.autoScalingGroups,
+      ec2InstanceTags: props.ec2InstanceTags,
+      onPremiseInstanceTags: props.onPremiseInstanceTags,
+      loadBalancers: props.loadBalancers,
+      installAgent: props.installAgent ?? true,
+      alarms: props.alarms,
+      autoRollback: resolveAutoRollback(props.autoRollback, props.alarms),
+      role: props.role,
+    });
+    configureNotifications(this.deploymentGroup, props.notificationTopic, props.notifyOn);
+  }
+
+  /** The pipeline step that deploys a revision to this deployment group. */
+  public deployStep(options: ServerDeployStepOptions): IStep {
+    return new ServerDeployStep(this, options);
+  }
+}
+
+class ServerDeployStep implements IStep {
+  public readonly stepName: string;
+
+  constructor(private readonly deployment: ServerDeployment, private readonly options: ServerDeployStepOptions) {
+    const problems = new Problems(`ServerDeployment '${deployment.node.path}' deployStep`);
+    this.stepName = options.stepName ?? 'Deploy';
+    checkName(problems, 'stepName', this.stepName, ACTION_NAME, 'action');
+    if (!options.input) problems.add('input', undefined, 'is required', 'pass the build output that holds appspec.yml, e.g. build.output');
+    problems.throwIfAny();
+  }
+
+  public bind(_scope: Construct, context: StepContext): StepActions {
+    return {
+      actions: [new actions.CodeDeployServerDeployAction({
+        actionName: this.stepName,
+        input: this.options.input,
+        deploymentGroup: this.deployment.deploymentGroup,
+        runOrder: context.runOrder,
+      })],
+    };
+  }
+}

@@ -1,0 +1,240 @@
+import { Duration } from 'aws-cdk-lib';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import { Construct } from 'constructs';
+import { DeliveryValidationError, Problems, isConcreteNumber } from '../private/validation';
+
+/** The kinds of deployment strategy. */
+export enum StrategyKind {
+  /** Everything at once. */
+  ALL_AT_ONCE = 'ALL_AT_ONCE',
+  /** One instance at a time. */
+  ONE_AT_A_TIME = 'ONE_AT_A_TIME',
+  /** Half of the instances at a time. */
+  HALF_AT_A_TIME = 'HALF_AT_A_TIME',
+  /** Keep at least a number of instances healthy. */
+  MINIMUM_HEALTHY_HOSTS_COUNT = 'MINIMUM_HEALTHY_HOSTS_COUNT',
+  /** Keep at least a percentage of instances healthy. */
+  MINIMUM_HEALTHY_HOSTS_PERCENTAGE = 'MINIMUM_HEALTHY_HOSTS_PERCENTAGE',
+  /** Shift a percentage of traffic, then the rest after an interval. */
+  CANARY = 'CANARY',
+  /** Shift traffic in equal steps at an interval. */
+  LINEAR = 'LINEAR',
+}
+
+/** A traffic shift: how much, and how long to wait. */
+export interface TrafficShiftProps {
+  /** Percentage of traffic shifted in the first step (canary) or in every step (linear): 1 to 99. */
+  readonly percent: number;
+  /** Time between steps, in whole minutes (at least 1). */
+  readonly interval: Duration;
+}
+
+/** The deployment platforms of CodeDeploy. */
+export enum DeployPlatform {
+  /** EC2 and on-premises instances. */
+  SERVER = 'EC2/on-premises',
+  /** Amazon ECS services. */
+  ECS = 'ECS',
+  /** AWS Lambda aliases. */
+  LAMBDA = 'Lambda',
+}
+
+/** CodeDeploy's limit on the time from the first to the last traffic shift (deployment configuration quotas). */
+const MAX_SHIFT_MINUTES = 2880;
+
+const SUPPORTED: { [platform: string]: StrategyKind[] } = {
+  [DeployPlatform.SERVER]: [StrategyKind.ALL_AT_ONCE, StrategyKind.ONE_AT_A_TIME, StrategyKind.HALF_AT_A_TIME, StrategyKind.MINIMUM_HEALTHY_HOSTS_COUNT, StrategyKind.MINIMUM_HEALTHY_HOSTS_PERCENTAGE],
+  [DeployPlatform.ECS]: [StrategyKind.ALL_AT_ONCE, StrategyKind.CANARY, StrategyKind.LINEAR],
+  [DeployPlatform.LAMBDA]: [StrategyKind.ALL_AT_ONCE, StrategyKind.CANARY, StrategyKind.LINEAR],
+};
+
+const FACTORY: { [kind: string]: string } = {
+  [StrategyKind.ALL_AT_ONCE]: 'allAtOnce()',
+  [StrategyKind.ONE_AT_A_TIME]: 'oneAtATime()',
+  [StrategyKind.HALF_AT_A_TIME]: 'halfAtATime()',
+  [StrategyKind.MINIMUM_HEALTHY_HOSTS_COUNT]: 'minimumHealthyHosts.count(n)',
+  [StrategyKind.MINIMUM_HEALTHY_HOSTS_PERCENTAGE]: 'minimumHealthyHosts.percentage(p)',
+  [StrategyKind.CANARY]: 'canary({ percent, interval })',
+  [StrategyKind.LINEAR]: 'linear({ percent, interval })',
+};
+
+/** Factories of the minimum-healthy-hosts strategies (EC2/on-premises). */
+export class MinimumHealthyHostsStrategies {
+  /** Keep at least `count` instances healthy while deploying (a whole number, 0 or more). */
+  public count(count: number): DeploymentStrategy {
+    const problems = new Problems('DeploymentStrategy.minimumHealthyHosts.count');
+    if (isConcreteNumber(count) && (!Number.isInteger(count) || count < 0)) {
+      problems.add('count', count, 'must be a whole number, 0 or more', 'give how many instances must stay healthy, e.g. 2');
+    }
+    problems.throwIfAny();
+    return new DeploymentStrategy(StrategyKind.MINIMUM_HEALTHY_HOSTS_COUNT, count);
+  }
+
+  /** Keep at least `percent` of the instances healthy while deploying (a whole number, 0 to 99). */
+  public percentage(percent: number): DeploymentStrategy {
+    const problems = new Problems('DeploymentStrategy.minimumHealthyHosts.percentage');
+    if (isConcreteNumber(percent) && (!Number.isInteger(percent) || percent < 0 || percent > 99)) {
+      problems.add('percent', percent, 'must be a whole number from 0 to 99 (CodeDeploy FLEET_PERCENT)', 'give e.g. 75 to keep three quarters of the fleet serving');
+    }
+    problems.throwIfAny();
+    return new DeploymentStrategy(StrategyKind.MINIMUM_HEALTHY_HOSTS_PERCENTAGE, percent);
+  }
+}
+
+/**
+ * How CodeDeploy rolls a release out, in one vocabulary across EC2/on-premises, ECS and Lambda.
+ * Each strategy maps to the matching predefined configuration (`CodeDeployDefault.*`) when one
+ * exists and to a custom deployment configuration otherwise; a strategy a platform cannot run is
+ * rejected at synth with the strategies it supports.
+ */
+export class DeploymentStrategy {
+  /** Deploy everything at once. */
+  public static allAtOnce(): DeploymentStrategy {
+    return new DeploymentStrategy(StrategyKind.ALL_AT_ONCE);
+  }
+
+  /** Deploy one instance at a time (EC2/on-premises). */
+  public static oneAtATime(): DeploymentStrategy {
+    return new DeploymentStrategy(StrategyKind.ONE_AT_A_TIME);
+  }
+
+  /** Deploy half of the instances at a time (EC2/on-premises). */
+  public static halfAtATime(): DeploymentStrategy {
+    return new DeploymentStrategy(StrategyKind.HALF_AT_A_TIME);
+  }
+
+  /** Keep a number or percentage of instances healthy (EC2/on-premises). */
+  public static readonly minimumHealthyHosts = new MinimumHealthyHostsStrategies();
+
+  /** Shift `percent` of the traffic, then the rest after `interval` (ECS, Lambda). */
+  public static canary(props: TrafficShiftProps): DeploymentStrategy {
+    return DeploymentStrategy.shift(StrategyKind.CANARY, props);
+  }
+
+  /** Shift `percent` of the traffic every `interval` until all of it is shifted (ECS, Lambda). */
+  public static linear(props: TrafficShiftProps): DeploymentStrategy {
+    return DeploymentStrategy.shift(StrategyKind.LINEAR, props);
+  }
+
+  private static shift(kind: StrategyKind, props: TrafficShiftProps): DeploymentStrategy {
+    const problems = new Problems(`DeploymentStrategy.${kind === StrategyKind.CANARY ? 'canary' : 'linear'}`);
+    const { percent, interval } = props;
+    if (isConcreteNumber(percent) && (!Number.isInteger(percent) || percent < 1 || percent > 99)) {
+      problems.add('percent', percent, 'must be a whole number from 1 to 99', 'give e.g. 10 for 10% of the traffic');
+    }
+    const minutes = interval && !interval.isUnresolved() ? interval.toMinutes({ integral: false }) : undefined;
+    if (!interval) {
+      problems.add('interval', undefined, 'is required', 'give e.g. Duration.minutes(5)');
+    } else if (minutes !== undefined && (!Number.isInteger(minutes) || minutes < 1)) {
+      problems.add('interval', `${minutes} minutes`, 'must be a whole number of minutes, at least 1', 'use Duration.minutes(n)');
+    }
+    problems.throwIfAny();
+    const strategy = new DeploymentStrategy(kind, percent, minutes);
+    if (strategy.shiftMinutes > MAX_SHIFT_MINUTES) {
+      problems.add('interval', `${minutes} minutes`, `the traffic shift would take ${strategy.shiftMinutes} minutes; CodeDeploy allows at most ${MAX_SHIFT_MINUTES} (48 hours) from the first shift to the last`, 'use a shorter interval or a larger percent');
+      problems.throwIfAny();
+    }
+    return strategy;
+  }
+
+  /** The kind of strategy. */
+  public readonly kind: StrategyKind;
+  /** Minimum healthy hosts (count or percentage), or the traffic percentage of a canary/linear step. */
+  public readonly value?: number;
+  /** Minutes between traffic shifts (canary, linear). */
+  public readonly intervalMinutes?: number;
+
+  /** @internal */
+  constructor(kind: StrategyKind, value?: number, intervalMinutes?: number) {
+    this.kind = kind;
+    this.value = value;
+    this.intervalMinutes = intervalMinutes;
+  }
+
+  /** Minutes from the first traffic shift to the last (0 for strategies without traffic shifting). */
+  public get shiftMinutes(): number {
+    if (this.kind === StrategyKind.CANARY) return this.intervalMinutes ?? 0;
+    if (this.kind === StrategyKind.LINEAR) return (this.intervalMinutes ?? 0) * (Math.ceil(100 / (this.value ?? 100)) - 1);
+    return 0;
+  }
+
+  /** A short description, e.g. "canary 10% then 100% after 5 minutes". */
+  public describe(): string {
+    const min = (n: number | undefined) => `${n} minute${n === 1 ? '' : 's'}`;
+    switch (this.kind) {
+      case StrategyKind.ALL_AT_ONCE: return 'all at once';
+      case StrategyKind.ONE_AT_A_TIME: return 'one at a time';
+      case StrategyKind.HALF_AT_A_TIME: return 'half at a time';
+      case StrategyKind.MINIMUM_HEALTHY_HOSTS_COUNT: return `at least ${this.value} healthy hosts`;
+      case StrategyKind.MINIMUM_HEALTHY_HOSTS_PERCENTAGE: return `at least ${this.value}% healthy hosts`;
+      case StrategyKind.CANARY: return `canary ${this.value}% then 100% after ${min(this.intervalMinutes)}`;
+      default: return `linear ${this.value}% every ${min(this.intervalMinutes)}`;
+    }
+  }
+
+  /**
+   * Throws when `platform` cannot run this strategy, naming the target and what it supports.
+   *
+   * @internal
+   */
+  public _requirePlatform(platform: DeployPlatform, target: string): void {
+    const supported = SUPPORTED[platform];
+    if (!supported.includes(this.kind)) {
+      throw new DeliveryValidationError(`${target} has 1 problem:\n  - strategy: ${platform} deployments cannot run ${this.describe()} (got DeploymentStrategy.${FACTORY[this.kind]}). Fix: use one of ${supported.map((k) => `DeploymentStrategy.${FACTORY[k]}`).join(', ')}`);
+    }
+  }
+
+  /** @internal */
+  public _serverConfig(scope: Construct, id: string, target: string): codedeploy.IServerDeploymentConfig {
+    this._requirePlatform(DeployPlatform.SERVER, target);
+    switch (this.kind) {
+      case StrategyKind.ALL_AT_ONCE: return codedeploy.ServerDeploymentConfig.ALL_AT_ONCE;
+      case StrategyKind.ONE_AT_A_TIME: return codedeploy.ServerDeploymentConfig.ONE_AT_A_TIME;
+      case StrategyKind.HALF_AT_A_TIME: return codedeploy.ServerDeploymentConfig.HALF_AT_A_TIME;
+      default: return new codedeploy.ServerDeploymentConfig(scope, id, {
+        minimumHealthyHosts: this.kind === StrategyKind.MINIMUM_HEALTHY_HOSTS_COUNT
+          ? codedeploy.MinimumHealthyHosts.count(this.value!)
+          : codedeploy.MinimumHealthyHosts.percentage(this.value!),
+      });
+    }
+  }
+
+  /** @internal */
+  public _ecsConfig(scope: Construct, id: string, target: string): codedeploy.IEcsDeploymentConfig {
+    this._requirePlatform(DeployPlatform.ECS, target);
+    const predefined: { [key: string]: codedeploy.IEcsDeploymentConfig } = {
+      'ALL_AT_ONCE': codedeploy.EcsDeploymentConfig.ALL_AT_ONCE,
+      'CANARY/10/5': codedeploy.EcsDeploymentConfig.CANARY_10PERCENT_5MINUTES,
+      'CANARY/10/15': codedeploy.EcsDeploymentConfig.CANARY_10PERCENT_15MINUTES,
+      'LINEAR/10/1': codedeploy.EcsDeploymentConfig.LINEAR_10PERCENT_EVERY_1MINUTES,
+      'LINEAR/10/3': codedeploy.EcsDeploymentConfig.LINEAR_10PERCENT_EVERY_3MINUTES,
+    };
+    return predefined[this.key()] ?? new codedeploy.EcsDeploymentConfig(scope, id, { trafficRouting: this.trafficRouting() });
+  }
+
+  /** @internal */
+  public _lambdaConfig(scope: Construct, id: string, target: string): codedeploy.ILambdaDeploymentConfig {
+    this._requirePlatform(DeployPlatform.LAMBDA, target);
+    const predefined: { [key: string]: codedeploy.ILambdaDeploymentConfig } = {
+      'ALL_AT_ONCE': codedeploy.LambdaDeploymentConfig.ALL_AT_ONCE,
+      'CANARY/10/5': codedeploy.LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES,
+      'CANARY/10/10': codedeploy.LambdaDeploymentConfig.CANARY_10PERCENT_10MINUTES,
+      'CANARY/10/15': codedeploy.LambdaDeploymentConfig.CANARY_10PERCENT_15MINUTES,
+      'CANARY/10/30': codedeploy.LambdaDeploymentConfig.CANARY_10PERCENT_30MINUTES,
+      'LINEAR/10/1': codedeploy.LambdaDeploymentConfig.LINEAR_10PERCENT_EVERY_1MINUTE,
+      'LINEAR/10/2': codedeploy.LambdaDeploymentConfig.LINEAR_10PERCENT_EVERY_2MINUTES,
+      'LINEAR/10/3': codedeploy.LambdaDeploymentConfig.LINEAR_10PERCENT_EVERY_3MINUTES,
+      'LINEAR/10/10': codedeploy.LambdaDeploymentConfig.LINEAR_10PERCENT_EVERY_10MINUTES,
+    };
+    return predefined[this.key()] ?? new codedeploy.LambdaDeploymentConfig(scope, id, { trafficRouting: this.trafficRouting() });
+  }
+
+  private key(): string {
+    return this.kind === StrategyKind.ALL_AT_ONCE ? 'ALL_AT_ONCE' : `${this.kind}/${this.value}/${this.intervalMinutes}`;
+  }
+
+  private trafficRouting(): codedeploy.TrafficRouting {
+    const props = { percentage: this.value!, interval: Duration.minutes(this.intervalMinutes!) };
+    return this.kind === StrategyKind.CANARY ? codedeploy.TrafficRouting.timeBasedCanary(props) : codedeploy.TrafficRouting.timeBasedLinear(props);
+  }
+}
