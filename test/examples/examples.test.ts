@@ -76,3 +76,30 @@ describe('container-build', () => {
     expect(pipeline.Stages[3].Actions[0].Configuration.CustomData).toBe('Promote image #{Image.IMAGE_TAG} of commit #{Source.CommitId} to production?');
   });
 });
+
+describe('ec2-in-place', () => {
+  const t = templates.get('Ec2InPlace')!;
+  const pipeline = Object.values(t.findResources('AWS::CodePipeline::Pipeline'))[0].Properties;
+
+  test('deploys to staging, then after approval to production, with CodeDeploy', () => {
+    expect(pipeline.Stages.map((s: { Name: string }) => s.Name)).toEqual(['Source', 'Build', 'Staging', 'Production']);
+    expect(pipeline.Stages[3].Actions.map((a: { Name: string; RunOrder: number; ActionTypeId: { Provider: string } }) => [a.Name, a.RunOrder, a.ActionTypeId.Provider]))
+      .toEqual([['Approve', 1, 'Manual'], ['Deploy', 2, 'CodeDeploy']]);
+  });
+
+  test('staging all at once; production one at a time behind the load balancer, rolled back on 5xx', () => {
+    t.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', { DeploymentConfigName: 'CodeDeployDefault.AllAtOnce' });
+    t.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
+      DeploymentConfigName: 'CodeDeployDefault.OneAtATime',
+      DeploymentStyle: { DeploymentOption: 'WITH_TRAFFIC_CONTROL' },
+      AutoRollbackConfiguration: { Enabled: true, Events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM'] },
+      AlarmConfiguration: Match.objectLike({ Enabled: true }),
+    });
+  });
+
+  test('the build writes the appspec into the revision', () => {
+    const build = Object.values(t.findResources('AWS::CodeBuild::Project'))[0].Properties.Source.BuildSpec as string;
+    expect(build).toContain("printf '%s\\n' 'version: 0.0' 'os: linux'");
+    expect(build).toContain('- appspec.yml');
+  });
+});

@@ -7,6 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { IStep, StepActions, StepContext } from '../../core/step';
+import { acceptNagFindings } from '../../private/nag';
 import { ACTION_NAME, checkName } from '../../private/names';
 import { Problems } from '../../private/validation';
 import { DeploymentEvent, checkAlarms, checkDeploymentGroupName, configureNotifications, resolveAutoRollback } from '../common';
@@ -37,7 +38,7 @@ export interface ServerDeploymentProps {
   readonly autoScalingGroups?: autoscaling.IAutoScalingGroup[];
 
   /**
-   * EC2 instances to deploy to, by tags (at most 3 tag groups).
+   * EC2 instances to deploy to, by tags (at most 3 tag groups, which `InstanceTagSet` enforces).
    *
    * @default - none
    */
@@ -129,7 +130,7 @@ export interface ServerDeployStepOptions {
 
 /** CodeDeploy quotas (https://docs.aws.amazon.com/codedeploy/latest/userguide/limits.html). */
 const MAX_ASGS = 10;
-const MAX_TAG_GROUPS = 3;
+// At most 3 tag groups per tag set: codedeploy.InstanceTagSet already rejects more when it is built.
 
 /**
  * An in-place deployment to EC2 instances (Auto Scaling groups or tags) and on-premises servers
@@ -154,12 +155,6 @@ export class ServerDeployment extends Construct {
     checkAlarms(problems, props.alarms, props.autoRollback);
     if ((props.autoScalingGroups ?? []).length > MAX_ASGS) {
       problems.add('autoScalingGroups', `${props.autoScalingGroups!.length} groups`, `CodeDeploy deploys to at most ${MAX_ASGS} Auto Scaling groups per deployment group`, 'split the fleet over several deployment groups');
-    }
-    for (const prop of ['ec2InstanceTags', 'onPremiseInstanceTags'] as const) {
-      const groups = props[prop]?.instanceTagGroups.length ?? 0;
-      if (groups > MAX_TAG_GROUPS) {
-        problems.add(prop, `${groups} tag groups`, `CodeDeploy allows at most ${MAX_TAG_GROUPS} tag groups`, 'combine tags into at most 3 groups');
-      }
     }
     if (!props.autoScalingGroups?.length && !props.ec2InstanceTags && !props.onPremiseInstanceTags) {
       problems.add('autoScalingGroups', undefined, 'no instances are targeted', 'give autoScalingGroups, ec2InstanceTags or onPremiseInstanceTags');
@@ -187,6 +182,13 @@ export class ServerDeployment extends Construct {
       role: props.role,
     });
     configureNotifications(this.deploymentGroup, props.notificationTopic, props.notifyOn);
+    if (!props.role && this.deploymentGroup.role) {
+      acceptNagFindings(this.deploymentGroup.role, [{
+        id: 'AwsSolutions-IAM4',
+        reason: 'AWSCodeDeployRole is the service-role policy CodeDeploy documents for EC2/on-premises deployment groups (it manages Auto Scaling hooks, load balancer registration and tags); pass role to use your own.',
+        appliesTo: [{ regex: '/^Policy::arn:<AWS::Partition>:iam::aws:policy\\/service-role\\/AWSCodeDeployRole$/' }],
+      }]);
+    }
   }
 
   /** The pipeline step that deploys a revision to this deployment group. */
