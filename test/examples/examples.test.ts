@@ -1,6 +1,7 @@
 import { Aspects, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { parse } from 'yaml';
 import { addExamples } from '../../examples';
 import { newApp } from '../util';
 
@@ -98,8 +99,8 @@ describe('ec2-in-place', () => {
   });
 
   test('the build writes the appspec into the revision', () => {
-    const build = Object.values(t.findResources('AWS::CodeBuild::Project'))[0].Properties.Source.BuildSpec as string;
-    expect(build).toContain("printf '%s\\n' 'version: 0.0' 'os: linux'");
-    expect(build).toContain('- appspec.yml');
+    const build = parse(Object.values(t.findResources('AWS::CodeBuild::Project'))[0].Properties.Source.BuildSpec as string);
+    expect(build.phases.build.commands[2]).toMatch(/^printf '%s\\n' 'version: 0\.0' 'os: linux' 'files:'/);
+    expect(build.artifacts.files).toEqual(['**/*', 'appspec.yml']);
   });
 });
