@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { Problems, isConcrete } from '../private/validation';
 import type { BuildVariable } from './build-step';
+import { checkCredential } from './checks';
 
 /** One variable of a build matrix and the values it takes. */
 export interface MatrixVariable {
@@ -159,9 +160,11 @@ export class BatchBuild {
       problems.add('batch.maximumBuilds', o.maximumBuilds, `is less than the ${this.buildCount} builds the batch defines, so the batch would fail`, `raise it to at least ${this.buildCount}, or define fewer builds`);
     }
     if (o.timeout && !o.timeout.isUnresolved()) {
+      // CloudFormation takes whole minutes (BuildBatchConfig.TimeoutInMins); no range is documented.
       const m = o.timeout.toMinutes({ integral: false });
-      if (!Number.isInteger(m) || m < 5 || m > 2160) problems.add('batch.timeout', `${m} minutes`, 'must be a whole number of minutes from 5 to 2160', 'use Duration.minutes(n) in that range');
+      if (!Number.isInteger(m) || m < 1) problems.add('batch.timeout', `${m} minutes`, 'must be a whole number of minutes, at least 1', 'use Duration.minutes(n)');
     }
+    this.graphBuilds?.forEach((b, i) => (b.env ?? []).forEach((v, j) => checkCredential(problems, `batch.builds[${i}].env[${j}]`, v)));
   }
 
   /** @internal */
@@ -185,6 +188,11 @@ export class BatchBuild {
         }),
       } : {}),
     };
+  }
+
+  /** @internal */
+  public _combines(): boolean | undefined {
+    return this.options.combineArtifacts;
   }
 
   /** @internal */

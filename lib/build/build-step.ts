@@ -289,7 +289,7 @@ export interface BuildStepProps {
   readonly securityGroups?: ec2.ISecurityGroup[];
 
   /**
-   * Name of the CodeBuild project: 2 to 255 characters from A-Z a-z 0-9 _ -, starting with a letter or digit.
+   * Name of the CodeBuild project: 2 to 150 characters from A-Z a-z 0-9 _ -, starting with a letter or digit.
    *
    * @default - a name CloudFormation generates
    */
@@ -453,7 +453,7 @@ export class BuildStep implements IStep {
       }),
       description: `CodeBuild role of step ${this.stepName} in stage ${context.stageName}`,
     });
-    const extraProblems = this.grantBaseAccess(role, logGroup, image, input, context);
+    const extraProblems = this.grantBaseAccess(scope, role, logGroup, image, input, context);
     const secrets = this.bindSecrets(scope, role);
     const reportGroups = this.createReportGroups(scope, role);
     const cache = this.renderCache(role, computeType);
@@ -586,6 +586,7 @@ export class BuildStep implements IStep {
       secretsManager: {},
       exportedVariables: [...(p.exportedVariables ?? [])],
       primary: p.outputs ? {
+        name: toArtifactName(`${this.stepName}_Output`),
         files: [...p.outputs, ...(p.generatedFiles ?? []).map((f) => f.path).filter((path) => !p.outputs!.includes(path))],
         baseDirectory: p.outputBaseDirectory,
         discardPaths: p.discardPaths,
@@ -597,7 +598,12 @@ export class BuildStep implements IStep {
     };
   }
 
-  private grantBaseAccess(role: iam.IRole, logGroup: logs.ILogGroup, image: codebuild.IBuildImage, input: codepipeline.Artifact, context: StepContext): Problems {
+  /** A statement id, only on the role the step creates (a shared role would get it twice). */
+  protected sid(name: string): string | undefined {
+    return this.props.role ? undefined : name;
+  }
+
+  private grantBaseAccess(scope: Construct, role: iam.IRole, logGroup: logs.ILogGroup, image: codebuild.IBuildImage, input: codepipeline.Artifact, context: StepContext): Problems {
     const problems = new Problems(`${this.constructor.name} '${this.stepName}'`);
     if (image.imagePullPrincipalType === codebuild.ImagePullPrincipalType.SERVICE_ROLE) {
       // The project cannot make these grants through the immutable role it is given.
@@ -605,24 +611,24 @@ export class BuildStep implements IStep {
       image.secretsManagerCredentials?.grantRead(role);
     }
     role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'WriteOwnLogs',
+      sid: this.sid('WriteOwnLogs'),
       actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
       resources: [logGroup.logGroupArn],
     }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'LocateArtifactBucket',
+      sid: this.sid('LocateArtifactBucket'),
       actions: ['s3:GetBucketAcl', 's3:GetBucketLocation'],
       resources: [context.artifactBucket.bucketArn],
     }));
     const writes = this.output !== undefined || this.secondary.size > 0;
     role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'ReadWriteArtifacts',
+      sid: this.sid('ReadWriteArtifacts'),
       actions: ['s3:GetObject', 's3:GetObjectVersion', ...(writes ? ['s3:PutObject'] : [])],
       resources: [context.artifactBucket.arnForObjects('*')],
     }));
     if (context.artifactKey) {
       role.addToPrincipalPolicy(new iam.PolicyStatement({
-        sid: 'UseArtifactKey',
+        sid: this.sid('UseArtifactKey'),
         actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
         resources: [context.artifactKey.keyArn],
       }));
@@ -631,7 +637,7 @@ export class BuildStep implements IStep {
       const connection = artifact.getMetadata(CLONE_CONNECTION_METADATA) as string | undefined;
       if (connection) {
         role.addToPrincipalPolicy(new iam.PolicyStatement({
-          sid: `CloneThroughConnection${i === 0 ? '' : i}`,
+          sid: this.sid(`CloneThroughConnection${i === 0 ? '' : i}`),
           actions: useConnectionActions(connection),
           resources: [connection],
         }));
@@ -640,14 +646,14 @@ export class BuildStep implements IStep {
     if (this.props.s3Logs) {
       const prefix = this.props.s3Logs.prefix ?? 'codebuild-logs';
       role.addToPrincipalPolicy(new iam.PolicyStatement({
-        sid: 'WriteS3Logs',
+        sid: this.sid('WriteS3Logs'),
         actions: ['s3:PutObject'],
         resources: [this.props.s3Logs.bucket.arnForObjects(`${prefix}/*`)],
       }));
       this.props.s3Logs.bucket.encryptionKey?.grantEncrypt(role);
     }
     if ((this.props.privileged ?? false) && !this.dockerBuild()) {
-      Annotations.of(role).addWarningV2('cdk-delivery:privileged-without-docker',
+      Annotations.of(scope).addWarningV2('cdk-delivery:privileged-without-docker',
         `BuildStep '${this.stepName}': privileged is true, but the step builds no Docker image. Privileged mode gives the build root on its host (Security Hub CodeBuild.5). Use DockerImageStep for Docker builds, or remove privileged.`);
     }
     return problems;
@@ -664,19 +670,22 @@ export class BuildStep implements IStep {
   }
 
   private createReportGroups(scope: Construct, role: iam.IRole): Array<[codebuild.IReportGroup, TestReport]> {
-    return (this.props.reports ?? []).map((report) => {
+    const groups = (this.props.reports ?? []).map((report) => {
       const group = new codebuild.ReportGroup(scope, `Report-${report.name}`, {
         type: report.groupType,
         // Test history is worth keeping; a retained group without a fixed name cannot clash.
         removalPolicy: RemovalPolicy.RETAIN,
       });
-      role.addToPrincipalPolicy(new iam.PolicyStatement({
-        sid: `WriteReport${report.name.replace(/[^A-Za-z0-9]/g, '')}`,
-        actions: ['codebuild:CreateReport', 'codebuild:UpdateReport', 'codebuild:BatchPutTestCases', 'codebuild:BatchPutCodeCoverages'],
-        resources: [group.reportGroupArn],
-      }));
       return [group, report] as [codebuild.IReportGroup, TestReport];
     });
+    if (groups.length > 0) {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        sid: this.sid('WriteReports'),
+        actions: ['codebuild:CreateReport', 'codebuild:UpdateReport', 'codebuild:BatchPutTestCases', 'codebuild:BatchPutCodeCoverages'],
+        resources: groups.map(([g]) => g.reportGroupArn),
+      }));
+    }
+    return groups;
   }
 
   private renderCache(role: iam.IRole, computeType: codebuild.ComputeType): codebuild.Cache | undefined {
@@ -684,7 +693,7 @@ export class BuildStep implements IStep {
     if (cache.cacheType === BuildCacheType.S3) {
       const prefix = cache.prefix ?? 'codebuild-cache';
       role.addToPrincipalPolicy(new iam.PolicyStatement({
-        sid: 'ReadWriteCache',
+        sid: this.sid('ReadWriteCache'),
         actions: ['s3:GetObject', 's3:PutObject'],
         resources: [cache.bucket!.arnForObjects(`${prefix}/*`)],
       }));
@@ -722,12 +731,12 @@ export class BuildStep implements IStep {
     // What CodeBuild needs to place the build in the VPC; Describe* and CreateNetworkInterface have
     // no resource-level scoping (Service Authorization Reference, Amazon EC2).
     role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'BuildInVpc',
+      sid: this.sid('BuildInVpc'),
       actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeDhcpOptions', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups', 'ec2:DescribeVpcs'],
       resources: ['*'],
     }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'AttachBuildInterfaces',
+      sid: this.sid('AttachBuildInterfaces'),
       actions: ['ec2:CreateNetworkInterfacePermission'],
       resources: [Stack.of(scope).formatArn({ service: 'ec2', resource: 'network-interface', resourceName: '*' })],
       conditions: {

@@ -39,7 +39,7 @@ export interface BuildSpecModel {
   readonly parameterStore: { [name: string]: string };
   readonly secretsManager: { [name: string]: string };
   readonly exportedVariables: string[];
-  readonly primary?: { files: string[]; baseDirectory?: string; discardPaths?: boolean };
+  readonly primary?: { name: string; files: string[]; baseDirectory?: string; discardPaths?: boolean };
   readonly secondary: { [artifact: string]: { files: string[]; baseDirectory?: string; discardPaths?: boolean } };
   readonly reports: { [group: string]: { files: string[]; fileFormat: string; baseDirectory?: string; discardPaths: boolean } };
   readonly cachePaths: string[];
@@ -73,11 +73,15 @@ export function renderBuildSpec(m: BuildSpecModel): Record<string, unknown> {
     ...(a.baseDirectory ? { 'base-directory': a.baseDirectory } : {}),
     ...(a.discardPaths ? { 'discard-paths': 'yes' } : {}),
   });
+  // With more than one output, CodePipeline matches every output artifact by name in
+  // secondary-artifacts, the primary one included (CodeBuild action reference, output artifacts).
   const secondary = Object.fromEntries(Object.entries(m.secondary).map(([k, v]) => [k, artifactSpec(v)]));
-  const artifacts = m.primary || nonEmpty(secondary) ? {
-    ...(m.primary ? artifactSpec(m.primary) : {}),
-    ...(nonEmpty(secondary) ? { 'secondary-artifacts': secondary } : {}),
-  } : undefined;
+  let artifacts: Record<string, unknown> | undefined;
+  if (nonEmpty(secondary)) {
+    artifacts = { 'secondary-artifacts': { ...(m.primary ? { [m.primary.name]: artifactSpec(m.primary) } : {}), ...secondary } };
+  } else if (m.primary) {
+    artifacts = artifactSpec(m.primary);
+  }
   const reports = Object.fromEntries(Object.entries(m.reports).map(([group, r]) => [group, {
     files: r.files,
     'file-format': r.fileFormat,

@@ -13,9 +13,10 @@ export enum BuildCacheType {
 /** Options of the local cache. */
 export interface LocalCacheOptions {
   /**
-   * Cache the git metadata of the source (faster checkouts).
+   * Cache the git metadata of the source. CodeBuild uses it only for Git sources it checks out
+   * itself, not for pipeline artifacts, so it helps only builds that clone repositories.
    *
-   * @default true
+   * @default false
    */
   readonly source?: boolean;
 
@@ -33,11 +34,12 @@ export interface LocalCacheOptions {
  */
 export class BuildCache {
   /**
-   * CodeBuild's local cache: free and fast, used when the next build lands on the same host
-   * (typically builds a few minutes apart).
+   * CodeBuild's local cache (the directories in `cachePaths`, and Docker layers in Docker steps):
+   * free and fast, used when the next build lands on the same host (typically builds a few
+   * minutes apart).
    */
   public static local(options: LocalCacheOptions = {}): BuildCache {
-    return new BuildCache(BuildCacheType.LOCAL, options.source ?? true, options.dockerLayers);
+    return new BuildCache(BuildCacheType.LOCAL, options.source ?? false, options.dockerLayers);
   }
 
   /**

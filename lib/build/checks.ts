@@ -38,6 +38,15 @@ const CREDENTIAL_NAME = /(^|_)(PASSWORD|PASSWD|PASSPHRASE|SECRET|SECRET_KEY|SECR
 /** Values that are AWS access key ids or PEM private keys. */
 const CREDENTIAL_VALUE = /\b(AKIA|ASIA)[A-Z0-9]{16}\b|-----BEGIN [A-Z ]*PRIVATE KEY-----/;
 
+/** Rejects a plain variable whose name or value looks like a credential (Security Hub CodeBuild.2). */
+export function checkCredential(problems: Problems, where: string, v: BuildVariable): void {
+  if (isConcrete(v.name) && CREDENTIAL_NAME.test(v.name)) {
+    problems.add(`${where}.name`, v.name, 'looks like a credential, and plain variables are visible in the console and the template (Security Hub CodeBuild.2)', `put it in secrets: BuildSecret.fromSecret('${v.name}', secret) or BuildSecret.fromParameter('${v.name}', parameter)`);
+  } else if (isConcrete(v.value) && CREDENTIAL_VALUE.test(v.value)) {
+    problems.add(`${where}.value`, '(hidden: looks like a credential)', 'looks like an AWS access key or a private key (Security Hub CodeBuild.2)', 'remove it from the code, rotate it, and read it with secrets: BuildSecret.fromSecret(...)');
+  }
+}
+
 /** True when a value holds a pipeline variable reference (`#{...}`). */
 export function isReference(value: string): boolean {
   return typeof value === 'string' && value.includes('#{');
@@ -135,11 +144,7 @@ function checkVariables(problems: Problems, props: BuildStepProps): void {
   };
   (props.env ?? []).forEach((v: BuildVariable, i) => {
     claim(v.name, `env[${i}].name`);
-    if (isConcrete(v.name) && CREDENTIAL_NAME.test(v.name)) {
-      problems.add(`env[${i}].name`, v.name, 'looks like a credential, and plain variables are visible in the console and the template (Security Hub CodeBuild.2)', `put it in secrets: BuildSecret.fromSecret('${v.name}', secret) or BuildSecret.fromParameter('${v.name}', parameter)`);
-    } else if (isConcrete(v.value) && CREDENTIAL_VALUE.test(v.value)) {
-      problems.add(`env[${i}].value`, '(hidden: looks like a credential)', 'looks like an AWS access key or a private key (Security Hub CodeBuild.2)', 'remove it from the code, rotate it, and read it with secrets: BuildSecret.fromSecret(...)');
-    }
+    checkCredential(problems, `env[${i}]`, v);
   });
   (props.secrets ?? []).forEach((s, i) => {
     claim(s.variableName, `secrets[${i}].variableName`);
@@ -198,6 +203,12 @@ function checkArtifacts(problems: Problems, props: BuildStepProps): void {
     names.add(o.name);
     if (!Array.isArray(o.files) || o.files.length === 0) problems.add(`secondaryOutputs[${i}].files`, o.files, 'is empty', 'list the files of the artifact');
   });
+  if (props.batch && (props.secondaryOutputs ?? []).length > 0) {
+    problems.add('secondaryOutputs', props.secondaryOutputs!.map((o) => o.name), 'cannot be combined with a batch build, whose artifacts are named after each build', 'keep one output (combined over the batch), or drop the batch');
+  }
+  if (props.batch && props.outputs && props.batch._combines() === false) {
+    problems.add('batch.combineArtifacts', false, 'a batch with outputs must combine them: separate artifacts are named after each build, which the pipeline cannot know', 'leave combineArtifacts at its default (true), or remove outputs');
+  }
   const outputCount = (props.outputs ? 1 : 0) + (props.secondaryOutputs ?? []).length;
   if (outputCount > LIMITS.maxOutputs) {
     problems.add('secondaryOutputs', `${outputCount} output artifacts`, `a CodeBuild action has at most ${LIMITS.maxOutputs} output artifacts`, 'put more files into fewer artifacts');
@@ -213,6 +224,9 @@ function checkArtifacts(problems: Problems, props: BuildStepProps): void {
 
 function checkCompute(problems: Problems, props: BuildStepProps, docker: boolean): void {
   const lambda = isLambdaCompute(props.computeType);
+  if (lambda && !(props.buildImage?.type ?? '').includes('LAMBDA')) {
+    problems.add('buildImage', props.buildImage?.imageId ?? 'the default aws/codebuild/standard:7.0', 'Lambda compute runs only Lambda images', 'use LinuxLambdaBuildImage or LinuxArmLambdaBuildImage, e.g. LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_20');
+  }
   if (lambda && docker) {
     problems.add('computeType', props.computeType, 'Lambda compute cannot run Docker', 'use an EC2 compute type such as ComputeType.SMALL for Docker builds');
   }

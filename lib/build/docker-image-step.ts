@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { acceptNagFindings } from '../private/nag';
 import { DeliveryValidationError, Problems, isConcrete } from '../private/validation';
 import { BuildStep, BuildStepProps, BuildVariable } from './build-step';
+import { checkCredential, isLinux } from './checks';
 
 /** Props of a `DockerImageStep`. */
 export interface DockerImageStepProps extends BuildStepProps {
@@ -97,7 +98,17 @@ export class DockerImageStep extends BuildStep {
     }
     (props.buildArgs ?? []).forEach((a, i) => {
       if (isConcrete(a.name) && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(a.name)) problems.add(`buildArgs[${i}].name`, a.name, 'is not a valid build argument name', 'use letters, digits and _');
+      checkCredential(problems, `buildArgs[${i}]`, a);
     });
+    if (props.commands !== undefined && props.buildPhase !== undefined) {
+      problems.add('commands', props.commands, 'is given together with buildPhase', 'put the commands into buildPhase.commands, or remove buildPhase');
+    }
+    if (props.preBuildCommands !== undefined && props.preBuildPhase !== undefined) {
+      problems.add('preBuildCommands', props.preBuildCommands, 'is given together with preBuildPhase', 'put the commands into preBuildPhase.commands, or remove preBuildPhase');
+    }
+    if (props.buildImage && !isLinux(props.buildImage)) {
+      problems.add('buildImage', props.buildImage.imageId, 'is a Windows image; Docker image builds (privileged mode, Docker layer cache) need Linux', 'use a Linux image such as LinuxBuildImage.STANDARD_7_0');
+    }
     problems.throwIfAny();
 
     super(name, DockerImageStep.withDockerCommands(props));
@@ -129,12 +140,12 @@ export class DockerImageStep extends BuildStep {
     });
     this._repository = repository;
     role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'PushImage',
+      sid: this.sid('PushImage'),
       actions: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:CompleteLayerUpload', 'ecr:DescribeImages', 'ecr:GetDownloadUrlForLayer', 'ecr:InitiateLayerUpload', 'ecr:PutImage', 'ecr:UploadLayerPart'],
       resources: [repository.repositoryArn],
     }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'LogInToEcr',
+      sid: this.sid('LogInToEcr'),
       actions: ['ecr:GetAuthorizationToken'],
       resources: ['*'],
     }));
@@ -158,14 +169,18 @@ export class DockerImageStep extends BuildStep {
     const context = props.buildContext ?? '.';
     const buildArgs = (props.buildArgs ?? []).map((a) => ` --build-arg ${a.name}=${shellQuote(a.value)}`).join('');
     const login = [
-      'aws ecr get-login-password --region "$AWS_DEFAULT_REGION" | docker login --username AWS --password-stdin "${REPOSITORY_URI%%/*}"',
+      // The registry of the repository (ACCOUNT.dkr.ecr.REGION.amazonaws.com), which may be in another account or region.
+      'export REGISTRY="${REPOSITORY_URI%%/*}" && export REGISTRY_ID="${REGISTRY%%.*}" && export REGISTRY_REGION="$(printf %s "$REGISTRY" | cut -d. -f4)"',
+      'aws ecr get-login-password --region "$REGISTRY_REGION" | docker login --username AWS --password-stdin "$REGISTRY"',
       // Docker tags allow [A-Za-z0-9_.-], at most 128 characters; an S3 source version can hold others.
       'export IMAGE_TAG=$(printf %s "$CODEBUILD_RESOLVED_SOURCE_VERSION" | tr -c \'A-Za-z0-9_.-\' _ | cut -c1-128)',
+      ': "${IMAGE_TAG:?the build has no source revision (CODEBUILD_RESOLVED_SOURCE_VERSION) to tag the image with}"',
       'export IMAGE_URI="$REPOSITORY_URI:$IMAGE_TAG"',
     ];
     const build = [
       ...(props.buildPhase?.commands ?? props.commands ?? []),
-      `if aws ecr describe-images --repository-name "$REPOSITORY_NAME" --image-ids imageTag="$IMAGE_TAG" > /dev/null 2>&1; then echo "$IMAGE_URI is already in ECR: not building it again"; else docker build --file ${shellQuote(dockerfile)} --tag "$IMAGE_URI"${buildArgs} ${shellQuote(context)} && docker push "$IMAGE_URI"; fi`,
+      // Only a missing tag means "build it"; any other error (access, throttling) fails the build.
+      `if FOUND=$(aws ecr describe-images --registry-id "$REGISTRY_ID" --region "$REGISTRY_REGION" --repository-name "$REPOSITORY_NAME" --image-ids imageTag="$IMAGE_TAG" 2>&1); then echo "$IMAGE_URI is already in ECR: not building it again"; elif printf %s "$FOUND" | grep -q ImageNotFoundException; then docker build --file ${shellQuote(dockerfile)} --tag "$IMAGE_URI"${buildArgs} ${shellQuote(context)} && docker push "$IMAGE_URI"; else printf '%s\\n' "$FOUND" >&2; false; fi`,
       ...(props.containerName ? [`printf '[{"name":"%s","imageUri":"%s"}]' ${shellQuote(props.containerName)} "$IMAGE_URI" > ${IMAGE_FILES.definitions}`] : []),
       `printf '{"ImageURI":"%s"}' "$IMAGE_URI" > ${IMAGE_FILES.detail}`,
     ];

@@ -75,14 +75,9 @@ export class TestReport {
     return new TestReport('jacoco', 'JACOCOXML', codebuild.ReportGroupType.CODE_COVERAGE, files, options);
   }
 
-  /** SimpleCov JSON code coverage. */
+  /** SimpleCov JSON code coverage (from simplecov, not simplecov-json). */
   public static simplecov(files: string[], options: ReportOptions = {}): TestReport {
-    return new TestReport('simplecov', 'SIMPLECOVJSON', codebuild.ReportGroupType.CODE_COVERAGE, files, options);
-  }
-
-  /** LCOV info code coverage. */
-  public static lcov(files: string[], options: ReportOptions = {}): TestReport {
-    return new TestReport('lcov', 'LCOVINFO', codebuild.ReportGroupType.CODE_COVERAGE, files, options);
+    return new TestReport('simplecov', 'SIMPLECOV', codebuild.ReportGroupType.CODE_COVERAGE, files, options);
   }
 
   /** Name of the report within the step. */
@@ -102,7 +97,7 @@ export class TestReport {
     this.name = options.name ?? defaultName;
     this.fileFormat = fileFormat;
     this.groupType = type;
-    this.files = files;
+    this.files = Array.isArray(files) ? [...files] : files;
     this.baseDirectory = options.baseDirectory;
     this.discardPaths = options.discardPaths ?? false;
   }

@@ -1,4 +1,4 @@
-import { Arn, ArnFormat, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -67,7 +67,8 @@ export abstract class BuildSecret {
 
   /** A Secrets Manager secret; its KMS key, if any, is granted too. */
   public static fromSecret(variableName: string, secret: secretsmanager.ISecret, options: SecretValueOptions = {}): BuildSecret {
-    return new ManagerSecret(variableName, secret.secretArn, secret.secretArn, options, secret.encryptionKey);
+    // A secret imported by name has no full ARN; grant on the name plus Secrets Manager's suffix, as the L2 does.
+    return new ManagerSecret(variableName, secret.secretArn, secret.secretFullArn ?? `${secret.secretArn}-??????`, options, secret.encryptionKey);
   }
 
   /**
@@ -128,7 +129,7 @@ class ManagerSecret extends BuildSecret {
   public _bind(scope: Construct, grantee: iam.IGrantable): BuildSecretConfig {
     grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['secretsmanager:GetSecretValue'],
-      resources: [this.secretArn ?? secretArnPattern(scope, this.secretId)],
+      resources: this.secretArn ? [this.secretArn] : secretArnPatterns(scope, this.secretId),
     }));
     this.key?.grantDecrypt(grantee);
     const o = this.options;
@@ -146,11 +147,11 @@ class ManagerSecret extends BuildSecret {
 }
 
 /** The ARN a secret given by name or ARN is granted on. */
-function secretArnPattern(scope: Construct, nameOrArn: string): string {
+function secretArnPatterns(scope: Construct, nameOrArn: string): string[] {
   if (!Token.isUnresolved(nameOrArn) && nameOrArn.startsWith('arn:')) {
-    const name = Arn.split(nameOrArn, ArnFormat.COLON_RESOURCE_NAME).resourceName ?? '';
-    // A full ARN ends in "-" and six random characters; a partial one (from the name) gets them as a wildcard.
-    return /-[A-Za-z0-9]{6}$/.test(name) ? nameOrArn : `${nameOrArn}-??????`;
+    // An ARN may be complete (ending in "-" and six random characters) or partial; a name such as
+    // shop/db-backup cannot be told apart from a complete ARN, so the grant covers both.
+    return [nameOrArn, `${nameOrArn}-??????`];
   }
-  return Stack.of(scope).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${nameOrArn}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  return [Stack.of(scope).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${nameOrArn}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })];
 }

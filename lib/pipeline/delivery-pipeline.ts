@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { DockerImageStep } from '../build/docker-image-step';
 import { IStep } from '../core/step';
 import { acceptNagFindings, artifactObjectsFinding } from '../private/nag';
 import { ACTION_NAME, PIPELINE_NAME, STAGE_NAME, checkName } from '../private/names';
@@ -49,7 +50,7 @@ export interface DeliveryPipelineProps {
   /**
    * Test steps (lint, unit tests, audits, ...), placed in a stage after the build and run in
    * parallel; a step runs after the steps it `dependsOn`. They read the build's output artifact
-   * by default (the source output when the build has none).
+   * by default (the source output when the build has none or is a `DockerImageStep`).
    *
    * @default - no test stage
    */
@@ -296,7 +297,8 @@ export class DeliveryPipeline extends Construct {
       this.addStage(props.testStageName ?? 'Test', {
         steps: props.tests,
         parallel: true,
-        defaultInput: props.buildStep?.output ?? this.primaryOutput,
+        // A Docker build's output holds only the image files, so tests read the source then.
+        defaultInput: (props.buildStep instanceof DockerImageStep ? undefined : props.buildStep?.output) ?? this.primaryOutput,
       });
     }
 

@@ -89,7 +89,18 @@ describe('batch errors', () => {
     fails(BatchBuild.graph({ builds: [{ identifier: 'a-b' }] }), /batch\.builds\[0\]\.identifier: is not a valid build identifier/);
   });
 
-  test('fails when the batch timeout is out of range', () => {
-    fails(BatchBuild.matrix({ variables: [{ name: 'A', values: ['1'] }], timeout: Duration.minutes(3000) }), /batch\.timeout: must be a whole number of minutes from 5 to 2160/);
+  test('fails when the batch timeout is not whole minutes', () => {
+    fails(BatchBuild.matrix({ variables: [{ name: 'A', values: ['1'] }], timeout: Duration.seconds(90) }), /batch\.timeout: must be a whole number of minutes, at least 1/);
+  });
+
+  test('fails when a batch has secondary outputs or does not combine its outputs', () => {
+    expect(() => new BuildStep('Build', { commands: ['make'], outputs: ['x'], secondaryOutputs: [{ name: 'Docs', files: ['d'] }], batch: BatchBuild.matrix({ variables: [{ name: 'A', values: ['1'] }] }) }))
+      .toThrow(/secondaryOutputs: cannot be combined with a batch build/);
+    expect(() => new BuildStep('Build', { commands: ['make'], outputs: ['x'], batch: BatchBuild.matrix({ variables: [{ name: 'A', values: ['1'] }], combineArtifacts: false }) }))
+      .toThrow(/batch\.combineArtifacts: a batch with outputs must combine them/);
+  });
+
+  test('fails when a graph build variable looks like a credential', () => {
+    fails(BatchBuild.graph({ builds: [{ identifier: 'a', env: [{ name: 'DB_PASSWORD', value: 'x' }] }] }), /batch\.builds\[0\]\.env\[0\]\.name: looks like a credential/);
   });
 });

@@ -3,6 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -132,8 +133,11 @@ describe('build artifacts', () => {
       secondaryOutputs: [{ name: 'Docs', files: ['**/*'], baseDirectory: 'site' }, { name: 'Sbom', files: ['sbom.json'], discardPaths: true }],
     });
     expect(spec.artifacts).toEqual({
-      'files': ['**/*'], 'base-directory': 'dist', 'discard-paths': 'yes',
-      'secondary-artifacts': { Docs: { 'files': ['**/*'], 'base-directory': 'site' }, Sbom: { 'files': ['sbom.json'], 'discard-paths': 'yes' } },
+      'secondary-artifacts': {
+        Build_Output: { 'files': ['**/*'], 'base-directory': 'dist', 'discard-paths': 'yes' },
+        Docs: { 'files': ['**/*'], 'base-directory': 'site' },
+        Sbom: { 'files': ['sbom.json'], 'discard-paths': 'yes' },
+      },
     });
     expect(buildAction(t).OutputArtifacts).toEqual([{ Name: 'Build_Output' }, { Name: 'Docs' }, { Name: 'Sbom' }]);
     expect(step.secondaryOutput('Docs').artifactName).toBe('Docs');
@@ -151,10 +155,12 @@ describe('build artifacts', () => {
 });
 
 describe('build cache', () => {
-  test('the local cache keeps the source, and custom paths when given', () => {
+  test('the local cache keeps custom paths when given, and the source only when asked', () => {
     const { t, spec } = synth({ commands: ['npm ci'], cachePaths: ['/root/.npm/**/*'] });
-    t.hasResourceProperties('AWS::CodeBuild::Project', { Cache: { Type: 'LOCAL', Modes: ['LOCAL_SOURCE_CACHE', 'LOCAL_CUSTOM_CACHE'] } });
+    t.hasResourceProperties('AWS::CodeBuild::Project', { Cache: { Type: 'LOCAL', Modes: ['LOCAL_CUSTOM_CACHE'] } });
     expect(spec.cache).toEqual({ paths: ['/root/.npm/**/*'] });
+    synth({ commands: ['make'], cache: BuildCache.local({ source: true }) }).t.hasResourceProperties('AWS::CodeBuild::Project', { Cache: { Type: 'LOCAL', Modes: ['LOCAL_SOURCE_CACHE'] } });
+    synth({ commands: ['make'] }).t.hasResourceProperties('AWS::CodeBuild::Project', { Cache: { Type: 'NO_CACHE' } });
   });
 
   test('an S3 cache is granted on its prefix only', () => {
@@ -191,17 +197,18 @@ describe('test reports', () => {
       { 'files': ['reports/*.xml'], 'file-format': 'JUNITXML', 'base-directory': 'build' },
       { 'files': ['coverage/cobertura.xml'], 'file-format': 'COBERTURAXML' },
     ]);
-    const statements = buildRolePolicy(t).filter((s: { Sid?: string }) => s.Sid?.startsWith('WriteReport'));
-    expect(statements).toEqual([
-      { Sid: 'WriteReportunit', Effect: 'Allow', Action: ['codebuild:BatchPutCodeCoverages', 'codebuild:BatchPutTestCases', 'codebuild:CreateReport', 'codebuild:UpdateReport'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/ReportGroup|Report/), 'Arn'] } },
-      { Sid: 'WriteReportcobertura', Effect: 'Allow', Action: ['codebuild:BatchPutCodeCoverages', 'codebuild:BatchPutTestCases', 'codebuild:CreateReport', 'codebuild:UpdateReport'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/ReportGroup|Report/), 'Arn'] } },
-    ]);
+    const statements = buildRolePolicy(t).filter((s: { Sid?: string }) => s.Sid === 'WriteReports');
+    expect(statements).toEqual([{
+      Sid: 'WriteReports', Effect: 'Allow',
+      Action: ['codebuild:BatchPutCodeCoverages', 'codebuild:BatchPutTestCases', 'codebuild:CreateReport', 'codebuild:UpdateReport'],
+      Resource: [{ 'Fn::GetAtt': [expect.stringMatching(/^PipelineStagesBuildReportcobertura[0-9A-F]+$/), 'Arn'] }, { 'Fn::GetAtt': [expect.stringMatching(/^PipelineStagesBuildReportunit[0-9A-F]+$/), 'Arn'] }],
+    }]);
     expect(step.reportGroups).toHaveLength(2);
   });
 
   test.each([
     ['junit', 'JUNITXML'], ['cucumber', 'CUCUMBERJSON'], ['testng', 'TESTNGXML'], ['nunit', 'NUNITXML'], ['nunit3', 'NUNIT3XML'], ['trx', 'VISUALSTUDIOTRX'],
-    ['clover', 'CLOVERXML'], ['cobertura', 'COBERTURAXML'], ['jacoco', 'JACOCOXML'], ['simplecov', 'SIMPLECOVJSON'], ['lcov', 'LCOVINFO'],
+    ['clover', 'CLOVERXML'], ['cobertura', 'COBERTURAXML'], ['jacoco', 'JACOCOXML'], ['simplecov', 'SIMPLECOV'],
   ])('TestReport.%s writes file-format %s', (factory, format) => {
     const report = (TestReport as unknown as Record<string, (f: string[]) => TestReport>)[factory](['out/*']);
     expect(report.fileFormat).toBe(format);
@@ -305,6 +312,7 @@ describe('build errors', () => {
     fails({ commands: ['make'], ...lambda, timeout: Duration.minutes(10) }, /timeout: Lambda compute has no custom timeout \(builds stop after 15 minutes\)/);
     fails({ commands: ['make'], ...lambda, queuedTimeout: Duration.minutes(10) }, /queuedTimeout: Lambda compute has no queued timeout/);
     fails({ commands: ['make'], ...lambda, vpc: {} as never }, /vpc: Lambda compute has no VPC connectivity/);
+    fails({ commands: ['make'], computeType: codebuild.ComputeType.LAMBDA_1GB }, /buildImage: Lambda compute runs only Lambda images \(got "the default aws\/codebuild\/standard:7\.0"\)/);
     fails({ ...lambda, buildPhase: { commands: ['make'], onFailure: PhaseFailure.RETRY } }, /buildPhase\.onFailure: Lambda compute does not support on-failure/);
     fails({ commands: ['make'], ...lambda, privileged: true }, /privileged: Lambda compute has no privileged mode/);
     fails({ commands: ['make'], cache: BuildCache.local({ dockerLayers: true }) }, /cache: the Docker layer cache needs Docker, which needs privileged mode/);
@@ -314,7 +322,7 @@ describe('build errors', () => {
   test('fails when report names are invalid or repeated, or a report has no files', () => {
     fails({ commands: ['make'], reports: [TestReport.junit(['a'], { name: 'unit tests' })] }, /reports\[0\]\.name: is not a valid report name/);
     fails({ commands: ['make'], reports: [TestReport.junit(['a']), TestReport.junit(['b'])] }, /reports\[1\]\.name: is used by two reports/);
-    fails({ commands: ['make'], reports: [TestReport.lcov([])] }, /reports\[0\]\.files: is empty/);
+    fails({ commands: ['make'], reports: [TestReport.jacoco([])] }, /reports\[0\]\.files: is empty/);
     fails({ commands: ['make'], reports: ['a', 'b', 'c', 'd', 'e', 'f'].map((name) => TestReport.junit(['x'], { name })) }, /reports: a CodeBuild project has at most 5 report groups \(got "6 reports"\)/);
   });
 
@@ -324,7 +332,24 @@ describe('build errors', () => {
     fails({ commands: ['make'], projectName: 'p'.repeat(151) }, /projectName: is not a valid CodeBuild project name.*2 to 150 characters/);
   });
 
-  test('fails when network settings are given without a VPC', () => {
+  test('fails when network settings are given without a VPC, or a cache path is empty', () => {
     fails({ commands: ['make'], subnetSelection: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } }, /subnetSelection: is given without vpc/);
+    fails({ commands: ['make'], securityGroups: [] }, /securityGroups: are given without vpc/);
+    fails({ commands: ['make'], cachePaths: [' '] }, /cachePaths\[0\]: is empty/);
+  });
+
+  test('fails when generated files escape the output, repeat, or have no outputs', () => {
+    fails({ commands: ['make'], outputs: ['**/*'], generatedFiles: [{ path: '../x', content: 'a' }] }, /generatedFiles\[0\]\.path: must be a relative path inside the output/);
+    fails({ commands: ['make'], outputs: ['**/*'], generatedFiles: [{ path: 'a', content: 'a' }, { path: 'a', content: 'b' }] }, /generatedFiles\[1\]\.path: is written twice/);
+    fails({ commands: ['make'], generatedFiles: [{ path: 'a', content: 'a' }] }, /generatedFiles: are written into the output, but the step has no outputs/);
+  });
+
+  test('a role shared by two steps gets statements without clashing ids', () => {
+    const stack = newStack();
+    const role = new iam.Role(stack, 'Shared', { assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com') });
+    const a = new BuildStep('A', { commands: ['make'], role });
+    new DeliveryPipeline(stack, 'Pipeline', { source: githubSource(), buildStep: a, tests: [new BuildStep('B', { commands: ['make'], role })] });
+    const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^Shared') }] } }))[0].Properties.PolicyDocument.Statement;
+    expect(statements.filter((s: { Sid?: string }) => s.Sid !== undefined)).toEqual([]);
   });
 });

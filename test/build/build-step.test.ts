@@ -198,7 +198,7 @@ describe('BuildStep images and roles', () => {
     new DeliveryPipeline(stack, 'Pipeline', { source: githubSource(), buildStep: step });
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::CodeBuild::Project', { ServiceRole: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MyBuildRole'), 'Arn'] } });
-    t.hasResourceProperties('AWS::IAM::Policy', { Roles: [{ Ref: Match.stringLikeRegexp('^MyBuildRole') }], PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'WriteOwnLogs' })]) } });
+    t.hasResourceProperties('AWS::IAM::Policy', { Roles: [{ Ref: Match.stringLikeRegexp('^MyBuildRole') }], PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'] })]) } });
     expect(step.role).toBe(role);
     expect(step.logGroup).toBeDefined();
   });

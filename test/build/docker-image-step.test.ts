@@ -33,7 +33,7 @@ describe('DockerImageStep', () => {
         { Name: 'REPOSITORY_URI', Type: 'PLAINTEXT', Value: Match.anyValue() },
         { Name: 'REPOSITORY_NAME', Type: 'PLAINTEXT', Value: { Ref: Match.stringLikeRegexp('Repository') } },
       ] }),
-      Cache: { Type: 'LOCAL', Modes: ['LOCAL_SOURCE_CACHE', 'LOCAL_DOCKER_LAYER_CACHE'] },
+      Cache: { Type: 'LOCAL', Modes: ['LOCAL_DOCKER_LAYER_CACHE'] },
     });
   });
 
@@ -41,13 +41,15 @@ describe('DockerImageStep', () => {
     const { spec, step } = synth({ containerName: 'web', commands: ['npm run build'], dockerfile: 'docker/Dockerfile', buildContext: 'app', buildArgs: [{ name: 'NODE_ENV', value: 'production' }] });
     expect(spec.env['exported-variables']).toEqual(['IMAGE_TAG', 'IMAGE_URI']);
     expect(spec.phases.pre_build.commands).toEqual([
-      'aws ecr get-login-password --region "$AWS_DEFAULT_REGION" | docker login --username AWS --password-stdin "${REPOSITORY_URI%%/*}"',
+      'export REGISTRY="${REPOSITORY_URI%%/*}" && export REGISTRY_ID="${REGISTRY%%.*}" && export REGISTRY_REGION="$(printf %s "$REGISTRY" | cut -d. -f4)"',
+      'aws ecr get-login-password --region "$REGISTRY_REGION" | docker login --username AWS --password-stdin "$REGISTRY"',
       'export IMAGE_TAG=$(printf %s "$CODEBUILD_RESOLVED_SOURCE_VERSION" | tr -c \'A-Za-z0-9_.-\' _ | cut -c1-128)',
+      ': "${IMAGE_TAG:?the build has no source revision (CODEBUILD_RESOLVED_SOURCE_VERSION) to tag the image with}"',
       'export IMAGE_URI="$REPOSITORY_URI:$IMAGE_TAG"',
     ]);
     expect(spec.phases.build.commands).toEqual([
       'npm run build',
-      'if aws ecr describe-images --repository-name "$REPOSITORY_NAME" --image-ids imageTag="$IMAGE_TAG" > /dev/null 2>&1; then echo "$IMAGE_URI is already in ECR: not building it again"; else docker build --file docker/Dockerfile --tag "$IMAGE_URI" --build-arg NODE_ENV=production app && docker push "$IMAGE_URI"; fi',
+      'if FOUND=$(aws ecr describe-images --registry-id "$REGISTRY_ID" --region "$REGISTRY_REGION" --repository-name "$REPOSITORY_NAME" --image-ids imageTag="$IMAGE_TAG" 2>&1); then echo "$IMAGE_URI is already in ECR: not building it again"; elif printf %s "$FOUND" | grep -q ImageNotFoundException; then docker build --file docker/Dockerfile --tag "$IMAGE_URI" --build-arg NODE_ENV=production app && docker push "$IMAGE_URI"; else printf \'%s\\n\' "$FOUND" >&2; false; fi',
       'printf \'[{"name":"%s","imageUri":"%s"}]\' web "$IMAGE_URI" > imagedefinitions.json',
       'printf \'{"ImageURI":"%s"}\' "$IMAGE_URI" > imageDetail.json',
     ]);
@@ -93,7 +95,13 @@ describe('DockerImageStep', () => {
 
 describe('DockerImageStep errors', () => {
   test('fails when Docker runs on Lambda compute', () => {
-    expect(() => new DockerImageStep('Image', { computeType: codebuild.ComputeType.LAMBDA_1GB })).toThrow(/DockerImageStep 'Image' has 1 problem:\n {2}- computeType: Lambda compute cannot run Docker/);
+    expect(() => new DockerImageStep('Image', { computeType: codebuild.ComputeType.LAMBDA_1GB, buildImage: codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_20 })).toThrow(/DockerImageStep 'Image' has 1 problem:\n {2}- computeType: Lambda compute cannot run Docker/);
+  });
+
+  test('fails when Docker runs on a Windows image, a build argument holds a credential, or commands are given twice', () => {
+    expect(() => new DockerImageStep('Image', { buildImage: codebuild.WindowsBuildImage.WIN_SERVER_CORE_2019_BASE_3_0 })).toThrow(/buildImage: is a Windows image; Docker image builds .* need Linux/);
+    expect(() => new DockerImageStep('Image', { buildArgs: [{ name: 'NPM_TOKEN', value: 'x' }] })).toThrow(/buildArgs\[0\]\.name: looks like a credential/);
+    expect(() => new DockerImageStep('Image', { commands: ['a'], buildPhase: { commands: ['b'] } })).toThrow(/commands: is given together with buildPhase/);
   });
 
   test('fails when outputs or privileged are set by hand', () => {
