@@ -17,7 +17,7 @@ import { BuildSpecModel, RuntimeVersion, SecondaryOutput, renderBuildSpec, rende
 import { checkBuildStepProps, isLambdaCompute, isLinux, isReference } from './checks';
 import { BuildPhase } from './phases';
 import { BatchBuild } from './batch';
-import { GeneratedFile, writeFileCommand } from './generated-file';
+import { GeneratedFile, generatedFileVariable, writeFileCommand } from './generated-file';
 import { TestReport } from './reports';
 import { BuildSecret } from './secrets';
 
@@ -564,7 +564,7 @@ export class BuildStep implements IStep {
     const p = this.props;
     const phase = (full: BuildPhase | undefined, commands: string[] | undefined): BuildPhase | undefined =>
       full ?? (commands && commands.length > 0 ? { commands } : undefined);
-    const generated = (p.generatedFiles ?? []).map((f) => writeFileCommand(f, p.outputBaseDirectory));
+    const generated = (p.generatedFiles ?? []).map((f, i) => writeFileCommand(f, p.outputBaseDirectory, Token.isUnresolved(f.content) ? generatedFileVariable(i) : undefined));
     const buildPhase = phase(p.buildPhase, p.commands);
     const variables: { [name: string]: string } = {};
     for (const v of p.env ?? []) {
@@ -714,6 +714,7 @@ export class BuildStep implements IStep {
   private projectEnvironment(scope: Construct, role: iam.IRole): { [name: string]: codebuild.BuildEnvironmentVariable } | undefined {
     const vars = [
       ...(this.props.env ?? []).filter((v) => !isReference(v.value) && Token.isUnresolved(v.value)),
+      ...(this.props.generatedFiles ?? []).flatMap((f, i) => (Token.isUnresolved(f.content) ? [{ name: generatedFileVariable(i), value: f.content }] : [])),
       ...this.extraProjectVariables(scope, role),
     ];
     return vars.length > 0 ? Object.fromEntries(vars.map((v) => [v.name, { value: v.value }])) : undefined;

@@ -18,9 +18,19 @@ function quote(line: string): string {
  * The command that writes a file: one `printf '%s\n'` argument per line, so any content survives
  * the buildspec's YAML and the shell unchanged.
  */
-export function writeFileCommand(file: GeneratedFile, baseDirectory: string | undefined): string {
+export function writeFileCommand(file: GeneratedFile, baseDirectory: string | undefined, variable?: string): string {
   const target = baseDirectory ? `${baseDirectory.replace(/\/+$/, '')}/${file.path}` : file.path;
   const dir = target.includes('/') ? target.slice(0, target.lastIndexOf('/')) : undefined;
+  const mkdir = dir ? `mkdir -p ${quote(dir)} && ` : '';
+  if (variable) {
+    // Content known only at deploy time comes through a project environment variable.
+    return `${mkdir}printf '%s\\n' "$${variable}" > ${quote(target)}`;
+  }
   const lines = file.content.replace(/\n$/, '').split('\n');
-  return `${dir ? `mkdir -p ${quote(dir)} && ` : ''}printf '%s\\n' ${lines.map(quote).join(' ')} > ${quote(target)}`;
+  return `${mkdir}printf '%s\\n' ${lines.map(quote).join(' ')} > ${quote(target)}`;
+}
+
+/** Name of the project variable carrying the content of the i-th generated file, when it holds tokens. */
+export function generatedFileVariable(index: number): string {
+  return `CDK_DELIVERY_FILE_${index}`;
 }

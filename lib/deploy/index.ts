@@ -1,3 +1,4 @@
 export { DeploymentEvent } from './common';
 export * from './strategy';
 export * from './server';
+export * from './ecs';

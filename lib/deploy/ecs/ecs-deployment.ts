@@ -1,0 +1,438 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { BuildCache } from '../../build/cache';
+import { BuildStep } from '../../build/build-step';
+import { IStep, StepActions, StepContext } from '../../core/step';
+import { acceptNagFindings, artifactObjectsFinding } from '../../private/nag';
+import { ACTION_NAME, checkName } from '../../private/names';
+import { Problems, isConcrete } from '../../private/validation';
+import { RawYaml, toYaml } from '../../private/yaml';
+import { DeploymentEvent, checkAlarms, checkDeploymentGroupName, configureNotifications, resolveAutoRollback } from '../common';
+import { DeploymentStrategy, StrategyKind } from '../strategy';
+import { IMAGE_PLACEHOLDER, taskDefinitionFile } from './task-definition-file';
+
+/** Lambda functions run at the lifecycle events of an ECS blue/green deployment. */
+export interface EcsDeploymentHooks {
+  /**
+   * Before the replacement task set is created.
+   *
+   * @default - none
+   */
+  readonly beforeInstall?: lambda.IFunction;
+  /**
+   * After the replacement task set is created.
+   *
+   * @default - none
+   */
+  readonly afterInstall?: lambda.IFunction;
+  /**
+   * After the test listener serves the replacement task set: run tests against it (needs a test listener).
+   *
+   * @default - none
+   */
+  readonly afterAllowTestTraffic?: lambda.IFunction;
+  /**
+   * Before production traffic shifts to the replacement task set.
+   *
+   * @default - none
+   */
+  readonly beforeAllowTraffic?: lambda.IFunction;
+  /**
+   * After production traffic has shifted.
+   *
+   * @default - none
+   */
+  readonly afterAllowTraffic?: lambda.IFunction;
+}
+
+/** Props of an `EcsBlueGreenDeployment`. */
+export interface EcsBlueGreenDeploymentProps {
+  /** The ECS service, created with `deploymentController: { type: ecs.DeploymentControllerType.CODE_DEPLOY }`. */
+  readonly service: ecs.IBaseService;
+
+  /** The service's task definition: the pipeline registers new revisions of it with the built image. */
+  readonly taskDefinition: ecs.TaskDefinition;
+
+  /**
+   * The container that runs the built image.
+   *
+   * @default - the task definition's default container
+   */
+  readonly containerName?: string;
+
+  /**
+   * The port of that container the load balancer sends traffic to.
+   *
+   * @default - the container's first port mapping
+   */
+  readonly containerPort?: number;
+
+  /** The target group serving production traffic at first (blue). */
+  readonly blueTargetGroup: elbv2.ITargetGroup;
+
+  /** The target group of the replacement tasks (green). */
+  readonly greenTargetGroup: elbv2.ITargetGroup;
+
+  /** The production listener. */
+  readonly productionListener: elbv2.IListener;
+
+  /**
+   * A test listener on the same load balancer, serving the replacement tasks before production does.
+   *
+   * @default - no test traffic
+   */
+  readonly testListener?: elbv2.IListener;
+
+  /**
+   * How traffic shifts to the replacement tasks.
+   *
+   * @default DeploymentStrategy.canary({ percent: 10, interval: Duration.minutes(5) }) (all at once behind a Network Load Balancer)
+   */
+  readonly strategy?: DeploymentStrategy;
+
+  /**
+   * How long the original (blue) tasks keep running after traffic has shifted, ready for a rollback:
+   * at most 2,880 minutes.
+   *
+   * @default Duration.hours(1)
+   */
+  readonly terminationWait?: Duration;
+
+  /**
+   * Wait for a person to continue the deployment before traffic shifts (at most 120 hours).
+   *
+   * @default - shift without waiting
+   */
+  readonly approvalWait?: Duration;
+
+  /**
+   * Lifecycle hook functions.
+   *
+   * @default - none
+   */
+  readonly hooks?: EcsDeploymentHooks;
+
+  /**
+   * CloudWatch alarms that stop the deployment and roll it back (at most 10).
+   *
+   * @default - none
+   */
+  readonly alarms?: cloudwatch.IAlarm[];
+
+  /**
+   * When to roll back automatically.
+   *
+   * @default - on a failed deployment, on an alarm (when alarms are given), not on a stopped one
+   */
+  readonly autoRollback?: codedeploy.AutoRollbackConfig;
+
+  /**
+   * Topic notified of deployment events.
+   *
+   * @default - no notifications
+   */
+  readonly notificationTopic?: sns.ITopic;
+
+  /**
+   * The events sent to `notificationTopic`.
+   *
+   * @default - DeploymentFailure, DeploymentStop and DeploymentRollback
+   */
+  readonly notifyOn?: DeploymentEvent[];
+
+  /**
+   * Name of the deployment group.
+   *
+   * @default - a name CloudFormation generates
+   */
+  readonly deploymentGroupName?: string;
+
+  /**
+   * The CodeDeploy application.
+   *
+   * @default - an application is created
+   */
+  readonly application?: codedeploy.IEcsApplication;
+}
+
+/** Options of the pipeline step that deploys an image with an `EcsBlueGreenDeployment`. */
+export interface EcsDeployStepOptions {
+  /** The artifact holding `imageDetail.json`, e.g. `DockerImageStep.output`. */
+  readonly image: codepipeline.Artifact;
+
+  /**
+   * Name of the deploy action (the step that writes taskdef.json and appspec.yaml is named after it).
+   *
+   * @default 'Deploy'
+   */
+  readonly stepName?: string;
+}
+
+/** CodeDeploy quotas (https://docs.aws.amazon.com/codedeploy/latest/userguide/limits.html). */
+const MAX_TERMINATION_WAIT_MINUTES = 2880;
+const MAX_APPROVAL_WAIT_HOURS = 120;
+
+/**
+ * Blue/green deployments of an ECS service with CodeDeploy: the application, the deployment group
+ * with its traffic-shifting strategy, test listener, termination wait, alarms, rollback and
+ * lifecycle hooks. Add it to a pipeline with `deployStep({ image })`: the step writes taskdef.json
+ * (from the task definition in this stack, with the built image) and appspec.yaml itself.
+ *
+ * CloudFormation cannot update the task definition of a service with the CODE_DEPLOY deployment
+ * controller (aws/aws-cdk#7040): after the first deployment, image updates flow through the
+ * pipeline only. Keep the task definition's image in the stack fixed (for example a bootstrap tag).
+ */
+export class EcsBlueGreenDeployment extends Construct {
+  /** The CodeDeploy application. */
+  public readonly application: codedeploy.IEcsApplication;
+  /** The deployment group. */
+  public readonly deploymentGroup: codedeploy.EcsDeploymentGroup;
+  /** The deployment configuration the strategy maps to. */
+  public readonly deploymentConfig: codedeploy.IEcsDeploymentConfig;
+  /** The strategy. */
+  public readonly strategy: DeploymentStrategy;
+  /** The container that runs the built image. */
+  public readonly containerName: string;
+  /** The container port behind the load balancer. */
+  public readonly containerPort: number;
+  /** The task definition the pipeline registers revisions of. */
+  public readonly taskDefinition: ecs.TaskDefinition;
+  private readonly hooks: EcsDeploymentHooks;
+
+  constructor(scope: Construct, id: string, props: EcsBlueGreenDeploymentProps) {
+    super(scope, id);
+    const subject = `EcsBlueGreenDeployment '${this.node.path}'`;
+    const problems = new Problems(subject);
+    checkDeploymentGroupName(problems, props.deploymentGroupName);
+    checkAlarms(problems, props.alarms, props.autoRollback);
+    const nlb = props.productionListener instanceof elbv2.NetworkListener || props.blueTargetGroup instanceof elbv2.NetworkTargetGroup;
+    const strategy = props.strategy ?? (nlb ? DeploymentStrategy.allAtOnce() : DeploymentStrategy.canary({ percent: 10, interval: Duration.minutes(5) }));
+    if (nlb && strategy.kind !== StrategyKind.ALL_AT_ONCE) {
+      problems.add('strategy', strategy.describe(), 'behind a Network Load Balancer, ECS blue/green deployments only run all at once (CodeDeployDefault.ECSAllAtOnce)', 'use DeploymentStrategy.allAtOnce(), or an Application Load Balancer');
+    }
+    const controller = (props.service.node.defaultChild as ecs.CfnService | undefined)?.deploymentController as ecs.CfnService.DeploymentControllerProperty | undefined;
+    if (props.service instanceof ecs.BaseService && controller?.type !== ecs.DeploymentControllerType.CODE_DEPLOY) {
+      problems.add('service', props.service.node.path, `uses the ${controller?.type ?? 'ECS'} deployment controller; CodeDeploy blue/green needs CODE_DEPLOY`, 'create the service with deploymentController: { type: ecs.DeploymentControllerType.CODE_DEPLOY }');
+    }
+    const lbOf = (l: elbv2.IListener | undefined) => (l instanceof elbv2.ApplicationListener || l instanceof elbv2.NetworkListener ? l.loadBalancer : undefined);
+    if (props.testListener && lbOf(props.testListener) && lbOf(props.productionListener) && lbOf(props.testListener) !== lbOf(props.productionListener)) {
+      problems.add('testListener', props.testListener.node.path, 'is on another load balancer than the production listener', 'add the test listener to the production listener\'s load balancer');
+    }
+    if (props.testListener && props.testListener === props.productionListener) {
+      problems.add('testListener', props.testListener.node.path, 'is the production listener', 'use a listener on another port for test traffic');
+    }
+    if (props.hooks?.afterAllowTestTraffic && !props.testListener) {
+      problems.add('hooks.afterAllowTestTraffic', props.hooks.afterAllowTestTraffic.node.path, 'runs against test traffic, but there is no test listener', 'add testListener, or use another hook');
+    }
+    if (props.blueTargetGroup === props.greenTargetGroup) {
+      problems.add('greenTargetGroup', props.greenTargetGroup.node.path, 'is the blue target group', 'create a second target group for the replacement tasks');
+    }
+    checkMinutes(problems, 'terminationWait', props.terminationWait, 0, MAX_TERMINATION_WAIT_MINUTES);
+    checkMinutes(problems, 'approvalWait', props.approvalWait, 0, MAX_APPROVAL_WAIT_HOURS * 60);
+    if (props.notifyOn && !props.notificationTopic) problems.add('notifyOn', props.notifyOn, 'is given without notificationTopic', 'add notificationTopic, or remove notifyOn');
+    const container = props.containerName
+      ? props.taskDefinition.findContainer(props.containerName)
+      : props.taskDefinition.defaultContainer;
+    if (!container) {
+      problems.add('containerName', props.containerName, 'names no container of the task definition', 'give the name of the container that runs the built image');
+    }
+    const port = props.containerPort ?? container?.portMappings[0]?.containerPort;
+    if (container && port === undefined) {
+      problems.add('containerPort', undefined, `container '${container.containerName}' has no port mapping`, 'add a port mapping to the container, or give containerPort');
+    } else if (container && props.containerPort !== undefined && !container.portMappings.some((m) => m.containerPort === props.containerPort)) {
+      problems.add('containerPort', props.containerPort, `is not a port mapping of container '${container.containerName}'`, `use one of ${container.portMappings.map((m) => m.containerPort).join(', ') || 'its ports'}`);
+    }
+    problems.throwIfAny();
+
+    this.strategy = strategy;
+    this.taskDefinition = props.taskDefinition;
+    this.containerName = container!.containerName;
+    this.containerPort = port!;
+    this.hooks = { ...props.hooks };
+    this.deploymentConfig = strategy._ecsConfig(this, 'DeploymentConfig', subject);
+    this.application = props.application ?? new codedeploy.EcsApplication(this, 'Application');
+    this.deploymentGroup = new codedeploy.EcsDeploymentGroup(this, 'DeploymentGroup', {
+      application: this.application,
+      deploymentGroupName: props.deploymentGroupName,
+      service: props.service,
+      deploymentConfig: this.deploymentConfig,
+      blueGreenDeploymentConfig: {
+        blueTargetGroup: props.blueTargetGroup,
+        greenTargetGroup: props.greenTargetGroup,
+        listener: props.productionListener,
+        testListener: props.testListener,
+        terminationWaitTime: props.terminationWait ?? Duration.hours(1),
+        deploymentApprovalWaitTime: props.approvalWait,
+      },
+      alarms: props.alarms,
+      autoRollback: resolveAutoRollback(props.autoRollback, props.alarms),
+    });
+    configureNotifications(this.deploymentGroup, props.notificationTopic, props.notifyOn);
+    acceptNagFindings(this.deploymentGroup.role, [{
+      id: 'AwsSolutions-IAM4',
+      reason: 'AWSCodeDeployRoleForECS is the service-role policy CodeDeploy documents for ECS deployment groups (task sets, listeners, alarms); hook functions are granted invoke explicitly, so their names are free.',
+      appliesTo: [{ regex: '/^Policy::arn:<AWS::Partition>:iam::aws:policy\\/AWSCodeDeployRoleForECS$/' }],
+    }]);
+
+    // Hooks: the managed policy only lets CodeDeploy invoke functions named CodeDeployHook_*; grant
+    // invoke on exactly these functions instead, and let each report its result to this group only.
+    for (const fn of Object.values(this.hooks).filter((f): f is lambda.IFunction => f !== undefined)) {
+      fn.grantInvoke(this.deploymentGroup.role);
+      fn.addToRolePolicy(new iam.PolicyStatement({
+        actions: ['codedeploy:PutLifecycleEventHookExecutionStatus'],
+        resources: [this.deploymentGroup.deploymentGroupArn],
+      }));
+    }
+  }
+
+  /** The appspec.yaml CodeDeployToECS runs: the service's container and port, and the hooks. */
+  public appSpecFile(): string {
+    const hooks = [
+      ['BeforeInstall', this.hooks.beforeInstall],
+      ['AfterInstall', this.hooks.afterInstall],
+      ['AfterAllowTestTraffic', this.hooks.afterAllowTestTraffic],
+      ['BeforeAllowTraffic', this.hooks.beforeAllowTraffic],
+      ['AfterAllowTraffic', this.hooks.afterAllowTraffic],
+    ].filter(([, fn]) => fn !== undefined).map(([event, fn]) => ({ [event as string]: (fn as lambda.IFunction).functionArn }));
+    const body = toYaml({
+      version: new RawYaml('0.0'),
+      Resources: [{
+        TargetService: {
+          Type: 'AWS::ECS::Service',
+          Properties: {
+            TaskDefinition: new RawYaml('<TASK_DEFINITION>'),
+            LoadBalancerInfo: { ContainerName: this.containerName, ContainerPort: this.containerPort },
+          },
+        },
+      }],
+      ...(hooks.length > 0 ? { Hooks: hooks } : {}),
+    });
+    return body;
+  }
+
+  /** The taskdef.json CodeDeployToECS registers: the stack's task definition with `<IMAGE1_NAME>` as the image. */
+  public taskDefinitionFile(): string {
+    return taskDefinitionFile(this.taskDefinition, this.containerName);
+  }
+
+  /**
+   * The pipeline step that deploys the built image: a small CodeBuild action that writes
+   * taskdef.json and appspec.yaml, then the CodeDeploy-to-ECS action.
+   */
+  public deployStep(options: EcsDeployStepOptions): IStep {
+    return new EcsDeployStep(this, options);
+  }
+}
+
+function checkMinutes(problems: Problems, prop: string, d: Duration | undefined, min: number, max: number): void {
+  if (!d || d.isUnresolved()) return;
+  const m = d.toMinutes({ integral: false });
+  if (!Number.isInteger(m) || m < min || m > max) {
+    problems.add(prop, `${m} minutes`, `must be a whole number of minutes from ${min} to ${max}`, 'use Duration.minutes(n) or Duration.hours(n) in that range');
+  }
+}
+
+class EcsDeployStep implements IStep {
+  public readonly stepName: string;
+
+  constructor(private readonly deployment: EcsBlueGreenDeployment, private readonly options: EcsDeployStepOptions) {
+    const problems = new Problems(`EcsBlueGreenDeployment '${deployment.node.path}' deployStep`);
+    this.stepName = options.stepName ?? 'Deploy';
+    checkName(problems, 'stepName', this.stepName, ACTION_NAME, 'action');
+    if (isConcrete(this.stepName) && this.stepName.length > 90) {
+      problems.add('stepName', this.stepName, 'leaves no room for the name of the step that writes the deployment files', 'use at most 90 characters');
+    }
+    if (!options.image) problems.add('image', undefined, 'is required', 'pass the artifact holding imageDetail.json, e.g. dockerImageStep.output');
+    problems.throwIfAny();
+  }
+
+  public bind(scope: Construct, context: StepContext): StepActions {
+    const d = this.deployment;
+    // Values known only at deploy time (role ARNs, hook ARNs) reach the files through CloudFormation.
+    const files = new BuildStep(`${this.stepName}Files`, {
+      input: this.options.image,
+      commands: ['echo "taskdef.json and appspec.yaml for $CODEBUILD_RESOLVED_SOURCE_VERSION"'],
+      generatedFiles: [
+        { path: 'taskdef.json', content: d.taskDefinitionFile() },
+        { path: 'appspec.yaml', content: d.appSpecFile() },
+      ],
+      outputs: ['taskdef.json', 'appspec.yaml'],
+      cache: BuildCache.none(),
+      computeType: codebuild.ComputeType.SMALL,
+    });
+    const fileActions = files.bind(new Construct(scope, 'Files'), context);
+    const role = this.actionRole(scope, context);
+    const deploy = new actions.CodeDeployEcsDeployAction({
+      actionName: this.stepName,
+      deploymentGroup: d.deploymentGroup,
+      taskDefinitionTemplateInput: files.output!,
+      appSpecTemplateInput: files.output!,
+      containerImageInputs: [{ input: this.options.image, taskDefinitionPlaceholder: IMAGE_PLACEHOLDER }],
+      runOrder: context.runOrder + 1,
+      role: role.withoutPolicyUpdates(),
+    });
+    return { actions: [...fileActions.actions, deploy] };
+  }
+
+  /**
+   * The action's role, with exact statements. The L2 action grants iam:PassRole on `*` and reads
+   * the bucket with wildcard actions; it gets an immutable view of this role instead.
+   */
+  private actionRole(scope: Construct, context: StepContext): iam.Role {
+    const d = this.deployment;
+    const stack = Stack.of(scope);
+    const role = new iam.Role(scope, 'ActionRole', {
+      assumedBy: new iam.AccountPrincipal(stack.account),
+      description: `CodeDeploy-to-ECS action ${this.stepName} of stage ${context.stageName}`,
+    });
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['codedeploy:GetApplication', 'codedeploy:GetApplicationRevision', 'codedeploy:RegisterApplicationRevision'],
+      resources: [d.application.applicationArn],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['codedeploy:CreateDeployment', 'codedeploy:GetDeployment'],
+      resources: [d.deploymentGroup.deploymentGroupArn],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['codedeploy:GetDeploymentConfig'],
+      resources: [d.deploymentConfig.deploymentConfigArn],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['ecs:RegisterTaskDefinition'],
+      resources: ['*'],
+    }));
+    const passed = [d.taskDefinition.taskRole.roleArn, ...(d.taskDefinition.executionRole ? [d.taskDefinition.executionRole.roleArn] : [])];
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['iam:PassRole'],
+      resources: passed,
+      conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['s3:GetObject', 's3:GetObjectVersion'],
+      resources: [context.artifactBucket.arnForObjects('*')],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['s3:GetBucketLocation'],
+      resources: [context.artifactBucket.bucketArn],
+    }));
+    if (context.artifactKey) {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [context.artifactKey.keyArn] }));
+    }
+    acceptNagFindings(role.node.findChild('DefaultPolicy'), [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'ecs:RegisterTaskDefinition has no resource-level permissions (Service Authorization Reference, Amazon ECS); artifact objects have per-execution keys in this pipeline\'s bucket.',
+      appliesTo: ['Resource::*', artifactObjectsFinding(context.artifactBucket)],
+    }]);
+    return role;
+  }
+}

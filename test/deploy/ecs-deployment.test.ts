@@ -1,0 +1,170 @@
+import { Duration } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import { parse } from 'yaml';
+import { DeliveryPipeline, DeploymentStrategy, DockerImageStep, EcsBlueGreenDeployment, EcsBlueGreenDeploymentProps } from '../../lib';
+import { githubSource, newStack } from '../util';
+import { ecsService } from './ecs-fixture';
+
+function setup(extra: Partial<EcsBlueGreenDeploymentProps> = {}) {
+  const stack = newStack();
+  const f = ecsService(stack);
+  const deployment = new EcsBlueGreenDeployment(stack, 'Deploy', {
+    service: f.service, taskDefinition: f.taskDefinition, blueTargetGroup: f.blue, greenTargetGroup: f.green,
+    productionListener: f.listener, testListener: f.testListener, ...extra,
+  });
+  return { stack, f, deployment };
+}
+
+describe('EcsBlueGreenDeployment', () => {
+  test('defaults: canary 10% for 5 minutes, blue tasks kept 1 hour, rollback on failure', () => {
+    const { stack, deployment } = setup();
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
+      DeploymentConfigName: 'CodeDeployDefault.ECSCanary10Percent5Minutes',
+      DeploymentStyle: { DeploymentOption: 'WITH_TRAFFIC_CONTROL', DeploymentType: 'BLUE_GREEN' },
+      BlueGreenDeploymentConfiguration: Match.objectLike({ TerminateBlueInstancesOnDeploymentSuccess: { Action: 'TERMINATE', TerminationWaitTimeInMinutes: 60 } }),
+      AutoRollbackConfiguration: { Enabled: true, Events: ['DEPLOYMENT_FAILURE'] },
+      LoadBalancerInfo: { TargetGroupPairInfoList: [Match.objectLike({ TestTrafficRoute: Match.anyValue(), ProdTrafficRoute: Match.anyValue() })] },
+    });
+    expect(deployment.containerName).toBe('web');
+    expect(deployment.containerPort).toBe(8080);
+  });
+
+  test('renders appspec.yaml with the container, port, TASK_DEFINITION placeholder and hooks', () => {
+    const { stack, deployment, f } = setup({ hooks: { afterAllowTestTraffic: undefined, beforeAllowTraffic: undefined } });
+    expect(parse(deployment.appSpecFile(), { version: '1.1' })).toEqual({
+      version: 0,
+      Resources: [{ TargetService: { Type: 'AWS::ECS::Service', Properties: { TaskDefinition: '<TASK_DEFINITION>', LoadBalancerInfo: { ContainerName: 'web', ContainerPort: 8080 } } } }],
+    });
+    const withHooks = new EcsBlueGreenDeployment(stack, 'WithHooks', {
+      service: f.service, taskDefinition: f.taskDefinition, blueTargetGroup: f.blue, greenTargetGroup: f.green, productionListener: f.listener, testListener: f.testListener,
+      hooks: { afterAllowTestTraffic: f.hook },
+    });
+    expect(withHooks.appSpecFile()).toMatch(/^version: 0\.0\nResources:\n {2}- TargetService:\n {6}Type: "AWS::ECS::Service"\n[\s\S]*TaskDefinition: <TASK_DEFINITION>[\s\S]*Hooks:\n {2}- AfterAllowTestTraffic: "\$\{Token\[/);
+  });
+
+  test('renders taskdef.json from the task definition with the image placeholder', () => {
+    const { stack, deployment } = setup();
+    const json = stack.resolve(deployment.taskDefinitionFile());
+    const text = json['Fn::Join'][1].map((p: unknown) => (typeof p === 'string' ? p : 'X')).join('');
+    const taskdef = JSON.parse(text);
+    expect(taskdef).toMatchObject({
+      family: expect.any(String), networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512',
+      containerDefinitions: [expect.objectContaining({ name: 'web', image: '<IMAGE1_NAME>', portMappings: [{ containerPort: 8080, protocol: 'tcp' }], logConfiguration: expect.objectContaining({ logDriver: 'awslogs', options: expect.objectContaining({ 'awslogs-stream-prefix': 'web' }) }) })],
+    });
+    expect(JSON.stringify(json)).toContain('TaskExecutionRole');
+  });
+
+  test('hooks may be invoked by the deployment group and report to exactly it', () => {
+    const { stack, f } = setup({ hooks: undefined });
+    new EcsBlueGreenDeployment(stack, 'Hooked', {
+      service: f.service, taskDefinition: f.taskDefinition, blueTargetGroup: f.blue, greenTargetGroup: f.green, productionListener: f.listener, testListener: f.testListener,
+      hooks: { afterAllowTestTraffic: f.hook },
+    });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('SmokeTestServiceRole') }],
+      PolicyDocument: { Statement: Match.arrayWith([{ Effect: 'Allow', Action: 'codedeploy:PutLifecycleEventHookExecutionStatus', Resource: Match.anyValue() }]) },
+    });
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('HookedDeploymentGroupServiceRole') }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'lambda:InvokeFunction' })]) },
+    });
+  });
+
+  test('deploys the built image through a files step and the CodeDeploy-to-ECS action with an exact role', () => {
+    const { stack, deployment } = setup();
+    const image = new DockerImageStep('Image');
+    const pipeline = new DeliveryPipeline(stack, 'Pipeline', { source: githubSource(), buildStep: image });
+    pipeline.addStage('Production', { steps: [deployment.deployStep({ image: image.output! })] });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::CodePipeline::Pipeline', {
+      Stages: Match.arrayWith([Match.objectLike({
+        Name: 'Production',
+        Actions: [
+          Match.objectLike({ Name: 'DeployFiles', RunOrder: 1, InputArtifacts: [{ Name: 'Image_Output' }], OutputArtifacts: [{ Name: 'DeployFiles_Output' }] }),
+          Match.objectLike({
+            Name: 'Deploy', RunOrder: 2,
+            ActionTypeId: Match.objectLike({ Provider: 'CodeDeployToECS' }),
+            Configuration: Match.objectLike({ TaskDefinitionTemplateArtifact: 'DeployFiles_Output', AppSpecTemplateArtifact: 'DeployFiles_Output', Image1ArtifactName: 'Image_Output', Image1ContainerName: 'IMAGE1_NAME' }),
+          }),
+        ],
+      })]),
+    });
+    const policy = Object.values(t.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('ActionRole') }] } }))
+      .map((p) => p.Properties.PolicyDocument.Statement).find((s) => JSON.stringify(s).includes('PassRole'));
+    expect(policy).toEqual(expect.arrayContaining([
+      { Effect: 'Allow', Action: 'iam:PassRole', Resource: [{ 'Fn::GetAtt': [expect.stringMatching(/^TaskExecutionRole/), 'Arn'] }, { 'Fn::GetAtt': [expect.stringMatching(/^TaskTaskRole/), 'Arn'] }], Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } } },
+    ]));
+    expect(JSON.stringify(policy)).not.toContain('s3:GetObject*');
+  });
+});
+
+describe('EcsBlueGreenDeployment errors', () => {
+  test('fails when the service does not use the CODE_DEPLOY controller', () => {
+    const stack = newStack();
+    const f = ecsService(stack, ecs.DeploymentControllerType.ECS);
+    expect(() => new EcsBlueGreenDeployment(stack, 'Deploy', { service: f.service, taskDefinition: f.taskDefinition, blueTargetGroup: f.blue, greenTargetGroup: f.green, productionListener: f.listener }))
+      .toThrow(/service: uses the ECS deployment controller; CodeDeploy blue\/green needs CODE_DEPLOY/);
+  });
+
+  test('fails when the strategy is not for ECS', () => {
+    expect(() => setup({ strategy: DeploymentStrategy.oneAtATime() })).toThrow(/strategy: ECS deployments cannot run one at a time/);
+  });
+
+  test('fails when behind an NLB the strategy is not all at once', () => {
+    const stack = newStack();
+    const f = ecsService(stack);
+    const nlb = new elbv2.NetworkLoadBalancer(stack, 'Nlb', { vpc: f.vpc });
+    const listener = nlb.addListener('L', { port: 80, defaultAction: elbv2.NetworkListenerAction.forward([new elbv2.NetworkTargetGroup(stack, 'T', { vpc: f.vpc, port: 80 })]) });
+    expect(() => new EcsBlueGreenDeployment(stack, 'Deploy', { service: f.service, taskDefinition: f.taskDefinition, blueTargetGroup: f.blue, greenTargetGroup: f.green, productionListener: listener, strategy: DeploymentStrategy.linear({ percent: 10, interval: Duration.minutes(1) }) }))
+      .toThrow(/strategy: behind a Network Load Balancer, ECS blue\/green deployments only run all at once/);
+    const ok = new EcsBlueGreenDeployment(stack, 'Ok', { service: f.service, taskDefinition: f.taskDefinition, blueTargetGroup: f.blue, greenTargetGroup: f.green, productionListener: listener });
+    expect(ok.strategy.describe()).toBe('all at once');
+  });
+
+  test('fails when the test listener is on another load balancer, or is the production listener', () => {
+    const stack = newStack();
+    const f = ecsService(stack);
+    const other = new elbv2.ApplicationLoadBalancer(stack, 'Other', { vpc: f.vpc }).addListener('T', { port: 9000, protocol: elbv2.ApplicationProtocol.HTTP, defaultTargetGroups: [f.green] });
+    const base = { service: f.service, taskDefinition: f.taskDefinition, blueTargetGroup: f.blue, greenTargetGroup: f.green, productionListener: f.listener };
+    expect(() => new EcsBlueGreenDeployment(stack, 'A', { ...base, testListener: other })).toThrow(/testListener: is on another load balancer than the production listener/);
+    expect(() => new EcsBlueGreenDeployment(stack, 'B', { ...base, testListener: f.listener })).toThrow(/testListener: is the production listener/);
+  });
+
+  test('fails when the test-traffic hook has no test listener, or blue and green are the same', () => {
+    expect(() => setup({ testListener: undefined, hooks: { afterAllowTestTraffic: undefined } })).not.toThrow();
+    const stack = newStack();
+    const f = ecsService(stack);
+    expect(() => new EcsBlueGreenDeployment(stack, 'Deploy', { service: f.service, taskDefinition: f.taskDefinition, blueTargetGroup: f.blue, greenTargetGroup: f.blue, productionListener: f.listener, hooks: { afterAllowTestTraffic: f.hook } }))
+      .toThrow(/hooks\.afterAllowTestTraffic: runs against test traffic, but there is no test listener[\s\S]*greenTargetGroup: is the blue target group/);
+  });
+
+  test('fails when the termination wait or approval wait is too long', () => {
+    expect(() => setup({ terminationWait: Duration.minutes(2881) })).toThrow(/terminationWait: must be a whole number of minutes from 0 to 2880/);
+    expect(() => setup({ approvalWait: Duration.hours(121) })).toThrow(/approvalWait: must be a whole number of minutes from 0 to 7200/);
+  });
+
+  test('fails when the container or port is not in the task definition', () => {
+    expect(() => setup({ containerName: 'api' })).toThrow(/containerName: names no container of the task definition/);
+    expect(() => setup({ containerPort: 80 })).toThrow(/containerPort: is not a port mapping of container 'web'.*use one of 8080/);
+  });
+
+  test('alarms roll back the deployment', () => {
+    const stack = newStack();
+    const f = ecsService(stack);
+    const alarm = new cloudwatch.Alarm(stack, 'Errors', { metric: f.blue.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT), threshold: 5, evaluationPeriods: 1 });
+    new EcsBlueGreenDeployment(stack, 'Deploy', { service: f.service, taskDefinition: f.taskDefinition, blueTargetGroup: f.blue, greenTargetGroup: f.green, productionListener: f.listener, alarms: [alarm] });
+    Template.fromStack(stack).hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
+      AlarmConfiguration: { Enabled: true, Alarms: [{ Name: { Ref: Match.stringLikeRegexp('Errors') } }] },
+      AutoRollbackConfiguration: { Enabled: true, Events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM'] },
+    });
+  });
+
+  test('fails when the deploy step has no image', () => {
+    expect(() => setup().deployment.deployStep({} as never)).toThrow(/image: is required/);
+  });
+});
