@@ -1,6 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { ContainerBuildStack } from './container-build/stack';
 import { Ec2InPlaceStack } from './ec2-in-place/stack';
+import { EcsCanaryStack } from './ecs-canary/stack';
 import { GithubBuildApproveStack } from './github-build-approve/stack';
 
 /** An account and region that synthesize offline; a team puts its own here. */
@@ -28,5 +29,10 @@ export function addExamples(app: App): void {
     productionTargetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:111111111111:targetgroup/shop-web/0123456789abcdef',
     productionLoadBalancerName: 'app/shop-web/0123456789abcdef',
     approverEmail: 'release-managers@example.com',
+  });
+  new EcsCanaryStack(app, 'EcsCanary', {
+    env: EXAMPLE_ENV,
+    connectionArn: 'arn:aws:codeconnections:us-east-1:111111111111:connection/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0',
+    repository: 'my-org/shop-web',
   });
 }

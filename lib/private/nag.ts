@@ -45,3 +45,15 @@ export function artifactObjectsFinding(bucket: s3.IBucket): string | { regex: st
   }
   return { regex: '/^Resource::.*\\/\\*$/' };
 }
+
+/**
+ * The cdk-nag IAM5 finding for "every version and alias of this function" (`<function>:*`), which
+ * `grantInvoke` adds: `Resource::<LogicalId.Arn>:*` for a function in this app.
+ */
+export function functionVersionsFinding(functionArn: string, cfn: IConstruct | undefined): string | { regex: string } {
+  if (cfn instanceof CfnResource) {
+    const stack = Stack.of(cfn);
+    return `Resource::<${stack.resolve(stack.getLogicalId(cfn))}.Arn>:*`;
+  }
+  return Token.isUnresolved(functionArn) ? { regex: '/^Resource::.*:function:.*:\\*$/' } : `Resource::${functionArn}:*`;
+}

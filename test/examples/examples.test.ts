@@ -104,3 +104,28 @@ describe('ec2-in-place', () => {
     expect(build.artifacts.files).toEqual(['**/*', 'appspec.yml']);
   });
 });
+
+describe('ecs-canary', () => {
+  const t = templates.get('EcsCanary')!;
+  const pipeline = Object.values(t.findResources('AWS::CodePipeline::Pipeline'))[0].Properties;
+
+  test('builds the image, writes the deployment files, and deploys blue/green with CodeDeploy', () => {
+    expect(pipeline.Stages.map((s: { Name: string }) => s.Name)).toEqual(['Source', 'Build', 'Production']);
+    expect(pipeline.Stages[2].Actions.map((a: { Name: string; ActionTypeId: { Provider: string } }) => [a.Name, a.ActionTypeId.Provider]))
+      .toEqual([['DeployFiles', 'CodeBuild'], ['Deploy', 'CodeDeployToECS']]);
+  });
+
+  test('shifts 10% for 5 minutes, rolls back on 5xx, checks the replacement tasks on test traffic', () => {
+    t.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
+      DeploymentConfigName: 'CodeDeployDefault.ECSCanary10Percent5Minutes',
+      AutoRollbackConfiguration: { Enabled: true, Events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM'] },
+      AlarmConfiguration: Match.objectLike({ Enabled: true }),
+    });
+    t.hasResourceProperties('AWS::ECS::Service', { DeploymentController: { Type: 'CODE_DEPLOY' } });
+    const files = Object.values(t.findResources('AWS::CodeBuild::Project')).find((p) => JSON.stringify(p).includes('CDK_DELIVERY_FILE_1'));
+    expect(files).toBeDefined();
+    const appspec = JSON.stringify(files!.Properties.Environment.EnvironmentVariables);
+    expect(appspec).toContain('AfterAllowTestTraffic');
+    expect(appspec).toContain('<TASK_DEFINITION>');
+  });
+});

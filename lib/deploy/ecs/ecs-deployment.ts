@@ -13,7 +13,7 @@ import { Construct } from 'constructs';
 import { BuildCache } from '../../build/cache';
 import { BuildStep } from '../../build/build-step';
 import { IStep, StepActions, StepContext } from '../../core/step';
-import { acceptNagFindings, artifactObjectsFinding } from '../../private/nag';
+import { acceptNagFindings, artifactObjectsFinding, functionVersionsFinding } from '../../private/nag';
 import { ACTION_NAME, checkName } from '../../private/names';
 import { Problems, isConcrete } from '../../private/validation';
 import { RawYaml, toYaml } from '../../private/yaml';
@@ -286,12 +286,21 @@ export class EcsBlueGreenDeployment extends Construct {
 
     // Hooks: the managed policy only lets CodeDeploy invoke functions named CodeDeployHook_*; grant
     // invoke on exactly these functions instead, and let each report its result to this group only.
-    for (const fn of Object.values(this.hooks).filter((f): f is lambda.IFunction => f !== undefined)) {
+    const hookFunctions = Object.values(this.hooks).filter((f): f is lambda.IFunction => f !== undefined);
+    for (const fn of hookFunctions) {
       fn.grantInvoke(this.deploymentGroup.role);
       fn.addToRolePolicy(new iam.PolicyStatement({
         actions: ['codedeploy:PutLifecycleEventHookExecutionStatus'],
         resources: [this.deploymentGroup.deploymentGroupArn],
       }));
+    }
+    const rolePolicy = this.deploymentGroup.role.node.tryFindChild('DefaultPolicy');
+    if (rolePolicy && hookFunctions.length > 0) {
+      acceptNagFindings(rolePolicy, [{
+        id: 'AwsSolutions-IAM5',
+        reason: 'lambda:InvokeFunction on the hook functions and their versions (function:*), which CodeDeploy invokes by qualified ARN.',
+        appliesTo: hookFunctions.map((fn) => functionVersionsFinding(fn.functionArn, fn.node.defaultChild)),
+      }]);
     }
   }
 

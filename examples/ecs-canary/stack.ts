@@ -1,0 +1,154 @@
+import { Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+import {
+  DeliveryPipeline, DeploymentStrategy, DockerImageStep, EcsBlueGreenDeployment, Source,
+} from 'cdk-delivery';
+
+/** Settings a team changes when copying this example. */
+export interface EcsCanaryStackProps extends StackProps {
+  /** ARN of a CodeConnections connection to GitHub. */
+  readonly connectionArn: string;
+  /** The repository as owner/name (with a Dockerfile at its root). */
+  readonly repository: string;
+}
+
+/**
+ * GitHub -> Docker image in ECR -> ECS blue/green with CodeDeploy: 10% of the traffic for 5 minutes,
+ * then all of it, rolled back on 5xx errors; before any production traffic, a hook checks that every
+ * replacement task is healthy behind the test listener.
+ *
+ * The service is created here with the CODE_DEPLOY deployment controller. Its task definition keeps
+ * the image it was created with: later images reach it through the pipeline only.
+ */
+export class EcsCanaryStack extends Stack {
+  public readonly delivery: DeliveryPipeline;
+
+  constructor(scope: Construct, id: string, props: EcsCanaryStackProps) {
+    super(scope, id, props);
+
+    // --- The service (what the team already has) -------------------------------------------
+    const vpc = new ec2.Vpc(this, 'Vpc', { maxAzs: 2, natGateways: 1 });
+    vpc.addFlowLog('FlowLogs');
+    const cluster = new ecs.Cluster(this, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+    const repository = new ecr.Repository(this, 'Images', {
+      imageScanOnPush: true,
+      imageTagMutability: ecr.TagMutability.IMMUTABLE,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', { cpu: 256, memoryLimitMiB: 512 });
+    taskDefinition.addContainer('web', {
+      // The first deployment's image; afterwards CodeDeploy registers new revisions with built images.
+      image: ecs.ContainerImage.fromEcrRepository(repository, 'bootstrap'),
+      portMappings: [{ containerPort: 8080 }],
+      logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'web', logRetention: logs.RetentionDays.THREE_MONTHS }),
+    });
+    const service = new ecs.FargateService(this, 'Service', {
+      cluster,
+      taskDefinition,
+      desiredCount: 2,
+      minHealthyPercent: 100,
+      deploymentController: { type: ecs.DeploymentControllerType.CODE_DEPLOY },
+    });
+
+    const accessLogs = new s3.Bucket(this, 'LoadBalancerLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      lifecycleRules: [{ expiration: Duration.days(90) }],
+    });
+    const lb = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', { vpc, internetFacing: true });
+    lb.logAccessLogs(accessLogs, 'shop-web');
+    const blue = new elbv2.ApplicationTargetGroup(this, 'Blue', {
+      vpc, port: 8080, protocol: elbv2.ApplicationProtocol.HTTP, targetType: elbv2.TargetType.IP, targets: [service],
+      healthCheck: { path: '/health' },
+    });
+    const green = new elbv2.ApplicationTargetGroup(this, 'Green', {
+      vpc, port: 8080, protocol: elbv2.ApplicationProtocol.HTTP, targetType: elbv2.TargetType.IP,
+      healthCheck: { path: '/health' },
+    });
+    const production = lb.addListener('Production', { port: 80, protocol: elbv2.ApplicationProtocol.HTTP, defaultTargetGroups: [blue] });
+    // Test traffic stays inside the VPC.
+    const test = lb.addListener('Test', { port: 9000, protocol: elbv2.ApplicationProtocol.HTTP, defaultTargetGroups: [green], open: false });
+    test.connections.allowFrom(ec2.Peer.ipv4(vpc.vpcCidrBlock), ec2.Port.tcp(9000), 'Test traffic from inside the VPC');
+
+    // --- Deployment -------------------------------------------------------------------------
+    const errors = new cloudwatch.Alarm(this, 'Production5xx', {
+      alarmDescription: 'The new tasks answer with 5xx errors',
+      metric: lb.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: Duration.minutes(1) }),
+      threshold: 5,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    const healthCheck = new lambda.Function(this, 'ReplacementHealthCheck', {
+      description: 'Fails the deployment unless every replacement task is healthy in the green target group',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      handler: 'index.handler',
+      timeout: Duration.minutes(5),
+      environment: { TARGET_GROUP_ARN: green.targetGroupArn },
+      code: lambda.Code.fromInline([
+        "const { ElasticLoadBalancingV2Client, DescribeTargetHealthCommand } = require('@aws-sdk/client-elastic-load-balancing-v2');",
+        "const { CodeDeployClient, PutLifecycleEventHookExecutionStatusCommand } = require('@aws-sdk/client-codedeploy');",
+        'exports.handler = async (event) => {',
+        "  let status = 'Failed';",
+        '  try {',
+        '    const health = await new ElasticLoadBalancingV2Client({}).send(new DescribeTargetHealthCommand({ TargetGroupArn: process.env.TARGET_GROUP_ARN }));',
+        "    const states = (health.TargetHealthDescriptions || []).map((t) => t.TargetHealth.State);",
+        "    if (states.length > 0 && states.every((s) => s === 'healthy')) status = 'Succeeded';",
+        '  } finally {',
+        '    await new CodeDeployClient({}).send(new PutLifecycleEventHookExecutionStatusCommand({',
+        '      deploymentId: event.DeploymentId, lifecycleEventHookExecutionId: event.LifecycleEventHookExecutionId, status,',
+        '    }));',
+        '  }',
+        '};',
+      ].join('\n')),
+    });
+    healthCheck.addToRolePolicy(new iam.PolicyStatement({ actions: ['elasticloadbalancing:DescribeTargetHealth'], resources: ['*'] }));
+
+    const deployment = new EcsBlueGreenDeployment(this, 'Deployment', {
+      service,
+      taskDefinition,
+      blueTargetGroup: blue,
+      greenTargetGroup: green,
+      productionListener: production,
+      testListener: test,
+      strategy: DeploymentStrategy.canary({ percent: 10, interval: Duration.minutes(5) }),
+      alarms: [errors],
+      hooks: { afterAllowTestTraffic: healthCheck },
+    });
+
+    // --- Pipeline ---------------------------------------------------------------------------
+    const image = new DockerImageStep('Image', { repository });
+    this.delivery = new DeliveryPipeline(this, 'Pipeline', {
+      pipelineName: 'shop-web-ecs',
+      source: Source.connection(props.repository, { connectionArn: props.connectionArn }),
+      buildStep: image,
+    });
+    this.delivery.addStage('Production', { steps: [deployment.deployStep({ image: image.output! })] });
+
+    // --- Accepted findings, each with its reason ---------------------------------------------
+    NagSuppressions.addResourceSuppressions(lb, [{
+      id: 'AwsSolutions-EC23', reason: 'The production listener of a public website accepts traffic from the internet.',
+    }], true);
+    NagSuppressions.addResourceSuppressions(taskDefinition, [{
+      id: 'AwsSolutions-IAM5', reason: 'The execution role logs in to ECR with ecr:GetAuthorizationToken, which has no resource-level permissions.', appliesTo: ['Resource::*'],
+    }], true);
+    NagSuppressions.addResourceSuppressions(accessLogs, [{
+      id: 'AwsSolutions-S1', reason: 'This bucket holds the load balancer access logs; logging it to itself would loop.',
+    }]);
+    NagSuppressions.addResourceSuppressions(healthCheck, [
+      { id: 'AwsSolutions-IAM4', reason: 'AWSLambdaBasicExecutionRole only lets the function write its own logs.', appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'] },
+      { id: 'AwsSolutions-IAM5', reason: 'elasticloadbalancing:DescribeTargetHealth has no resource-level permissions.', appliesTo: ['Resource::*'] },
+    ], true);
+  }
+}
