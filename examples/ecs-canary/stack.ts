@@ -28,7 +28,9 @@ export interface EcsCanaryStackProps extends StackProps {
  * replacement task is healthy behind the test listener.
  *
  * The service is created here with the CODE_DEPLOY deployment controller. Its task definition keeps
- * the image it was created with: later images reach it through the pipeline only.
+ * the image it was created with (push an image tagged `bootstrap` to the repository before the first
+ * `cdk deploy`): later images reach the service through the pipeline only, because CloudFormation
+ * cannot update the task definition of a CODE_DEPLOY service.
  */
 export class EcsCanaryStack extends Stack {
   public readonly delivery: DeliveryPipeline;
