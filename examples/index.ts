@@ -3,6 +3,7 @@ import { ContainerBuildStack } from './container-build/stack';
 import { Ec2InPlaceStack } from './ec2-in-place/stack';
 import { EcsCanaryStack } from './ecs-canary/stack';
 import { GithubBuildApproveStack } from './github-build-approve/stack';
+import { LambdaLinearAppStack, LambdaLinearPipelineStack } from './lambda-linear/stack';
 
 /** An account and region that synthesize offline; a team puts its own here. */
 export const EXAMPLE_ENV = { account: '111111111111', region: 'us-east-1' };
@@ -34,5 +35,12 @@ export function addExamples(app: App): void {
     env: EXAMPLE_ENV,
     connectionArn: 'arn:aws:codeconnections:us-east-1:111111111111:connection/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0',
     repository: 'my-org/shop-web',
+  });
+  const lambdaApp = new LambdaLinearAppStack(app, 'LambdaLinearApp', { env: EXAMPLE_ENV });
+  new LambdaLinearPipelineStack(app, 'LambdaLinearPipeline', {
+    env: EXAMPLE_ENV,
+    connectionArn: 'arn:aws:codeconnections:us-east-1:111111111111:connection/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0',
+    repository: 'my-org/shop-api',
+    app: lambdaApp,
   });
 }

@@ -2,3 +2,4 @@ export { DeploymentEvent } from './common';
 export * from './strategy';
 export * from './server';
 export * from './ecs';
+export * from './lambda';

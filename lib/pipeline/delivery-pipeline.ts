@@ -425,10 +425,12 @@ export class DeliveryPipeline extends Construct {
       this.acceptedPolicies.add(child);
       acceptNagFindings(child, [{
         id: 'AwsSolutions-IAM5',
-        reason: 'Grants made by the CodePipeline L2 on this pipeline\'s own artifact bucket and KMS key: read/write of artifact objects, whose keys CodePipeline generates per execution.',
+        reason: 'Grants made by the CodePipeline L2 actions: read/write of this pipeline\'s artifact objects (keys generated per execution) with its KMS key, and, for CloudFormation actions, describing the one stack they deploy (its ARN ends in a generated stack id).',
         appliesTo: [
           { regex: '/^Action::s3:(GetObject|GetBucket|List|DeleteObject|Abort)\\*$/' },
           { regex: '/^Action::kms:(ReEncrypt|GenerateDataKey)\\*$/' },
+          { regex: '/^Action::cloudformation:(DescribeStack|GetTemplate)\\*$/' },
+          { regex: '/^Resource::arn:[^:]+:cloudformation:[^:]+:[^:]+:stack\\/[^/]+\\/\\*$/' },
           artifactObjectsFinding(this.artifactBucket),
         ],
       }]);

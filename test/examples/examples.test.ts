@@ -129,3 +129,22 @@ describe('ecs-canary', () => {
     expect(appspec).toContain('<TASK_DEFINITION>');
   });
 });
+
+describe('lambda-linear', () => {
+  const app = templates.get('LambdaLinearApp')!;
+  const delivery = templates.get('LambdaLinearPipeline')!;
+
+  test('the application shifts 10% every minute after a pre-traffic check, rolled back on errors', () => {
+    app.hasResourceProperties('AWS::CodeDeploy::DeploymentGroup', {
+      DeploymentConfigName: 'CodeDeployDefault.LambdaLinear10PercentEvery1Minute',
+      AutoRollbackConfiguration: { Enabled: true, Events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM'] },
+    });
+    app.hasResource('AWS::Lambda::Alias', { UpdatePolicy: { CodeDeployLambdaAliasUpdate: Match.objectLike({ BeforeAllowTrafficHook: Match.anyValue() }) } });
+  });
+
+  test('the pipeline deploys the application stack with the built code', () => {
+    const pipeline = Object.values(delivery.findResources('AWS::CodePipeline::Pipeline'))[0].Properties;
+    const deploy = pipeline.Stages[2].Actions[0];
+    expect(deploy).toMatchObject({ ActionTypeId: { Provider: 'CloudFormation' }, Configuration: { StackName: 'LambdaLinearApp', TemplatePath: 'Templates::LambdaLinearApp.template.json', Capabilities: 'CAPABILITY_IAM' } });
+  });
+});

@@ -1,0 +1,309 @@
+import { CfnCapabilities, Duration, Fn, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { IStep, StepActions, StepContext } from '../../core/step';
+import { acceptNagFindings, artifactObjectsFinding, functionVersionsFinding } from '../../private/nag';
+import { ACTION_NAME, checkName } from '../../private/names';
+import { Problems, isConcrete } from '../../private/validation';
+import { DeploymentEvent, checkAlarms, checkDeploymentGroupName, configureNotifications, resolveAutoRollback } from '../common';
+import { DeploymentStrategy } from '../strategy';
+
+/** Props of a `LambdaDeployment`. */
+export interface LambdaDeploymentProps {
+  /** The function. Its traffic shifts between versions through the alias. */
+  readonly function: lambda.Function;
+
+  /**
+   * The code the function was created with, when the pipeline delivers it
+   * (`lambda.Code.fromCfnParameters()`). Each release then publishes a new version: the version is
+   * named after the code's object key, which changes with every build (a plain `currentVersion`
+   * would not change, so CodeDeploy would never shift traffic).
+   *
+   * @default - the function's code is an asset: `function.currentVersion` changes with it
+   */
+  readonly code?: lambda.CfnParametersCode;
+
+  /**
+   * Name of the alias callers invoke: 1 to 128 characters from A-Z a-z 0-9 - _, not only digits.
+   *
+   * @default 'live'
+   */
+  readonly aliasName?: string;
+
+  /**
+   * How traffic shifts to the new version.
+   *
+   * @default DeploymentStrategy.canary({ percent: 10, interval: Duration.minutes(5) })
+   */
+  readonly strategy?: DeploymentStrategy;
+
+  /**
+   * Function run before traffic shifts (it must report its result to CodeDeploy).
+   *
+   * @default - none
+   */
+  readonly preTraffic?: lambda.IFunction;
+
+  /**
+   * Function run after traffic has shifted (it must report its result to CodeDeploy).
+   *
+   * @default - none
+   */
+  readonly postTraffic?: lambda.IFunction;
+
+  /**
+   * CloudWatch alarms that stop the deployment and roll it back (at most 10).
+   *
+   * @default - none
+   */
+  readonly alarms?: cloudwatch.IAlarm[];
+
+  /**
+   * When to roll back automatically.
+   *
+   * @default - on a failed deployment, on an alarm (when alarms are given), not on a stopped one
+   */
+  readonly autoRollback?: codedeploy.AutoRollbackConfig;
+
+  /**
+   * Topic notified of deployment events.
+   *
+   * @default - no notifications
+   */
+  readonly notificationTopic?: sns.ITopic;
+
+  /**
+   * The events sent to `notificationTopic`.
+   *
+   * @default - DeploymentFailure, DeploymentStop and DeploymentRollback
+   */
+  readonly notifyOn?: DeploymentEvent[];
+
+  /**
+   * Name of the deployment group.
+   *
+   * @default - a name CloudFormation generates
+   */
+  readonly deploymentGroupName?: string;
+
+  /**
+   * The CodeDeploy application.
+   *
+   * @default - an application is created
+   */
+  readonly application?: codedeploy.ILambdaApplication;
+}
+
+/** Options of the pipeline step that deploys the application stack of a `LambdaDeployment`. */
+export interface LambdaDeployStepOptions {
+  /** The artifact holding the function's code (a zip of its files), e.g. a build output. */
+  readonly code: codepipeline.Artifact;
+
+  /** The artifact holding the synthesized templates (`cdk synth` output). */
+  readonly templates: codepipeline.Artifact;
+
+  /**
+   * Path of the application stack's template in `templates`.
+   *
+   * @default - `<stack artifact id>.template.json`
+   */
+  readonly templatePath?: string;
+
+  /**
+   * The role CloudFormation uses to update the application stack.
+   *
+   * @default - a role that may update exactly this function's code, configuration, versions and
+   * alias, and start deployments of this deployment group: enough for releases that change code
+   * and function settings; pass your own for stacks whose releases change other resources
+   */
+  readonly deploymentRole?: iam.IRole;
+
+  /**
+   * The capabilities the stack update acknowledges.
+   *
+   * @default [CfnCapabilities.ANONYMOUS_IAM]: the function's role is an IAM resource of the stack
+   */
+  readonly capabilities?: CfnCapabilities[];
+
+  /**
+   * Name of the action.
+   *
+   * @default 'Deploy'
+   */
+  readonly stepName?: string;
+}
+
+const ALIAS_NAME = /^(?!^[0-9]+$)[A-Za-z0-9_-]{1,128}$/;
+
+/**
+ * Canary, linear or all-at-once releases of a Lambda function with CodeDeploy: a version per
+ * release, an alias that callers use, the deployment group shifting the alias between versions
+ * with hooks, alarms and automatic rollback. Lives in the application stack; the pipeline deploys
+ * that stack with `deployStep`, filling the function's code from the build.
+ */
+export class LambdaDeployment extends Construct {
+  /** The version of this release. */
+  public readonly version: lambda.IVersion;
+  /** The alias callers invoke. */
+  public readonly alias: lambda.Alias;
+  /** The deployment group. */
+  public readonly deploymentGroup: codedeploy.LambdaDeploymentGroup;
+  /** The deployment configuration the strategy maps to. */
+  public readonly deploymentConfig: codedeploy.ILambdaDeploymentConfig;
+  /** The strategy. */
+  public readonly strategy: DeploymentStrategy;
+  /** The function. */
+  public readonly function: lambda.Function;
+  private readonly code?: lambda.CfnParametersCode;
+
+  constructor(scope: Construct, id: string, props: LambdaDeploymentProps) {
+    super(scope, id);
+    const subject = `LambdaDeployment '${this.node.path}'`;
+    const problems = new Problems(subject);
+    checkDeploymentGroupName(problems, props.deploymentGroupName);
+    checkAlarms(problems, props.alarms, props.autoRollback);
+    const aliasName = props.aliasName ?? 'live';
+    if (isConcrete(aliasName) && !ALIAS_NAME.test(aliasName)) {
+      problems.add('aliasName', aliasName, 'is not a valid Lambda alias name', 'use 1 to 128 characters from A-Z a-z 0-9 - _, not only digits');
+    }
+    if (props.code && !codeIsBound(props.code)) {
+      problems.add('code', 'a CfnParametersCode', 'is not the code of a function yet', 'create the function with this code first: new lambda.Function(this, id, { code, ... })');
+    }
+    if (props.notifyOn && !props.notificationTopic) problems.add('notifyOn', props.notifyOn, 'is given without notificationTopic', 'add notificationTopic, or remove notifyOn');
+    problems.throwIfAny();
+
+    this.function = props.function;
+    this.code = props.code;
+    this.strategy = props.strategy ?? DeploymentStrategy.canary({ percent: 10, interval: Duration.minutes(5) });
+    this.deploymentConfig = this.strategy._lambdaConfig(this, 'DeploymentConfig', subject);
+    this.version = props.code
+      ? new lambda.Version(this, 'Version', {
+        lambda: props.function,
+        // Replaced (a new version published) whenever the pipeline delivers new code.
+        description: Fn.join('', ['Release of ', Fn.ref(props.code.objectKeyParam)]),
+      })
+      : props.function.currentVersion;
+    this.alias = new lambda.Alias(this, 'Alias', { aliasName, version: this.version });
+    this.deploymentGroup = new codedeploy.LambdaDeploymentGroup(this, 'DeploymentGroup', {
+      application: props.application,
+      deploymentGroupName: props.deploymentGroupName,
+      alias: this.alias,
+      deploymentConfig: this.deploymentConfig,
+      preHook: props.preTraffic,
+      postHook: props.postTraffic,
+      alarms: props.alarms,
+      autoRollback: resolveAutoRollback(props.autoRollback, props.alarms),
+    });
+    configureNotifications(this.deploymentGroup, props.notificationTopic, props.notifyOn);
+    const hooks = [props.preTraffic, props.postTraffic].filter((f): f is lambda.IFunction => f !== undefined);
+    const rolePolicy = this.deploymentGroup.role.node.tryFindChild('DefaultPolicy');
+    if (rolePolicy && hooks.length > 0) {
+      acceptNagFindings(rolePolicy, [{
+        id: 'AwsSolutions-IAM5',
+        reason: 'lambda:InvokeFunction on the hook functions and their versions (function:*), which CodeDeploy invokes by qualified ARN.',
+        appliesTo: hooks.map((fn) => functionVersionsFinding(fn.functionArn, fn.node.defaultChild)),
+      }]);
+    }
+    acceptNagFindings(this.deploymentGroup.role, [{
+      id: 'AwsSolutions-IAM4',
+      reason: 'AWSCodeDeployRoleForLambdaLimited is the service-role policy CodeDeploy documents for Lambda deployment groups (alias updates, alarms); hooks are granted invoke explicitly.',
+      appliesTo: [{ regex: '/^Policy::arn:<AWS::Partition>:iam::aws:policy\\/service-role\\/AWSCodeDeployRoleForLambdaLimited$/' }],
+    }]);
+  }
+
+  /**
+   * The pipeline step that deploys the application stack with CloudFormation, the function's code
+   * taken from the build; the alias update then shifts traffic through CodeDeploy.
+   */
+  public deployStep(options: LambdaDeployStepOptions): IStep {
+    return new LambdaDeployStep(this, options);
+  }
+
+  /** @internal */
+  public _parameterOverrides(location: codepipeline.Artifact): { [name: string]: unknown } | undefined {
+    return this.code ? this.code.assign(location.s3Location) : undefined;
+  }
+}
+
+function codeIsBound(code: lambda.CfnParametersCode): boolean {
+  try {
+    return code.objectKeyParam !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+class LambdaDeployStep implements IStep {
+  public readonly stepName: string;
+
+  constructor(private readonly deployment: LambdaDeployment, private readonly options: LambdaDeployStepOptions) {
+    const problems = new Problems(`LambdaDeployment '${deployment.node.path}' deployStep`);
+    this.stepName = options.stepName ?? 'Deploy';
+    checkName(problems, 'stepName', this.stepName, ACTION_NAME, 'action');
+    if (!options.code) problems.add('code', undefined, 'is required', 'pass the artifact holding the function code, e.g. build.output');
+    if (!options.templates) problems.add('templates', undefined, 'is required', "pass the artifact holding the synthesized templates, e.g. build.secondaryOutput('Templates')");
+    problems.throwIfAny();
+  }
+
+  public bind(scope: Construct, context: StepContext): StepActions {
+    const d = this.deployment;
+    const stack = Stack.of(d);
+    const templatePath = this.options.templatePath ?? `${stack.artifactId}.template.json`;
+    const deploymentRole = this.options.deploymentRole ?? this.defaultDeploymentRole(scope, context);
+    return {
+      actions: [new actions.CloudFormationCreateUpdateStackAction({
+        actionName: this.stepName,
+        runOrder: context.runOrder,
+        stackName: stack.stackName,
+        templatePath: this.options.templates.atPath(templatePath),
+        extraInputs: [this.options.code],
+        parameterOverrides: d._parameterOverrides(this.options.code),
+        adminPermissions: false,
+        deploymentRole,
+        cfnCapabilities: this.options.capabilities ?? [CfnCapabilities.ANONYMOUS_IAM],
+      })],
+    };
+  }
+
+  private defaultDeploymentRole(scope: Construct, context: StepContext): iam.IRole {
+    const d = this.deployment;
+    const role = new iam.Role(scope, 'DeploymentRole', {
+      assumedBy: new iam.ServicePrincipal('cloudformation.amazonaws.com'),
+      description: `CloudFormation role of ${this.stepName}: releases of ${d.function.node.path}`,
+    });
+    const fn = d.function.functionArn;
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['lambda:GetFunction', 'lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionCode', 'lambda:UpdateFunctionConfiguration', 'lambda:PublishVersion', 'lambda:ListVersionsByFunction', 'lambda:GetAlias', 'lambda:UpdateAlias', 'lambda:ListTags', 'lambda:TagResource'],
+      resources: [fn, `${fn}:*`],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['codedeploy:CreateDeployment', 'codedeploy:GetDeployment', 'codedeploy:GetDeploymentGroup'],
+      resources: [d.deploymentGroup.deploymentGroupArn],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['codedeploy:GetDeploymentConfig'],
+      resources: [d.deploymentConfig.deploymentConfigArn],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['codedeploy:RegisterApplicationRevision', 'codedeploy:GetApplicationRevision'],
+      resources: [d.deploymentGroup.application.applicationArn],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['s3:GetObject', 's3:GetObjectVersion'],
+      resources: [context.artifactBucket.arnForObjects('*')],
+    }));
+    if (context.artifactKey) role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [context.artifactKey.keyArn] }));
+    acceptNagFindings(role.node.findChild('DefaultPolicy'), [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'The function\'s versions and alias (function:*), which each release creates and moves; artifact objects have per-execution keys in this pipeline\'s bucket.',
+      appliesTo: [{ regex: '/^Resource::.*:\\*$/' }, artifactObjectsFinding(context.artifactBucket)],
+    }]);
+    return role;
+  }
+}
