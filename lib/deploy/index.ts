@@ -1,4 +1,5 @@
 export { DeploymentEvent } from './common';
+export * from './alarms';
 export * from './strategy';
 export * from './server';
 export * from './ecs';
