@@ -1,5 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { ContainerBuildStack } from './container-build/stack';
+import { Ec2BlueGreenStack } from './ec2-blue-green/stack';
 import { Ec2InPlaceStack } from './ec2-in-place/stack';
 import { EcsCanaryStack } from './ecs-canary/stack';
 import { GithubBuildApproveStack } from './github-build-approve/stack';
@@ -42,5 +43,10 @@ export function addExamples(app: App): void {
     connectionArn: 'arn:aws:codeconnections:us-east-1:111111111111:connection/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0',
     repository: 'my-org/shop-api',
     app: lambdaApp,
+  });
+  new Ec2BlueGreenStack(app, 'Ec2BlueGreen', {
+    env: EXAMPLE_ENV,
+    connectionArn: 'arn:aws:codeconnections:us-east-1:111111111111:connection/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0',
+    repository: 'my-org/shop-web',
   });
 }

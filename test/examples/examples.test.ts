@@ -148,3 +148,15 @@ describe('lambda-linear', () => {
     expect(deploy).toMatchObject({ ActionTypeId: { Provider: 'CloudFormation' }, Configuration: { StackName: 'LambdaLinearApp', TemplatePath: 'Templates::LambdaLinearApp.template.json', Capabilities: 'CAPABILITY_IAM' } });
   });
 });
+
+describe('ec2-blue-green', () => {
+  const t = templates.get('Ec2BlueGreen')!;
+
+  test('creates the blue/green group through the CodeDeploy API and deploys to it from the pipeline', () => {
+    const group = Object.values(t.findResources('Custom::CodeDeployBlueGreenDeploymentGroup'));
+    expect(group).toHaveLength(1);
+    expect(JSON.stringify(group[0].Properties.Create)).toContain('COPY_AUTO_SCALING_GROUP');
+    const pipeline = Object.values(t.findResources('AWS::CodePipeline::Pipeline'))[0].Properties;
+    expect(pipeline.Stages[2].Actions[0].ActionTypeId.Provider).toBe('CodeDeploy');
+  });
+});

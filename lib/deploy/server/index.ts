@@ -1,2 +1,3 @@
 export * from './appspec';
 export * from './server-deployment';
+export * from './server-blue-green-deployment';

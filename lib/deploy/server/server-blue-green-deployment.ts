@@ -1,0 +1,292 @@
+import { Duration, Names, Stack } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import { IStep, StepActions, StepContext } from '../../core/step';
+import { acceptNagFindings } from '../../private/nag';
+import { ACTION_NAME, checkName } from '../../private/names';
+import { Problems } from '../../private/validation';
+import { DEFAULT_NOTIFY_ON, DeploymentEvent, checkAlarms, checkDeploymentGroupName, resolveAutoRollback } from '../common';
+import { DeploymentStrategy } from '../strategy';
+import { ServerDeployStepOptions } from './server-deployment';
+
+/** Props of a `ServerBlueGreenDeployment`. */
+export interface ServerBlueGreenDeploymentProps {
+  /** The Auto Scaling group CodeDeploy copies into a replacement (green) fleet at every deployment. */
+  readonly autoScalingGroup: autoscaling.IAutoScalingGroup;
+
+  /** The Application Load Balancer target group traffic is rerouted through. */
+  readonly targetGroup: elbv2.IApplicationTargetGroup;
+
+  /**
+   * How the release is installed on the replacement instances.
+   *
+   * @default DeploymentStrategy.oneAtATime()
+   */
+  readonly strategy?: DeploymentStrategy;
+
+  /**
+   * How long the original (blue) instances keep running after traffic has moved: at most 2,880 minutes.
+   *
+   * @default Duration.hours(1)
+   */
+  readonly terminationWait?: Duration;
+
+  /**
+   * Wait for a person to reroute traffic (in the console or API), at most 2,880 minutes; the
+   * deployment stops if nobody does.
+   *
+   * @default - traffic is rerouted as soon as the replacement instances are ready
+   */
+  readonly manualRerouteWait?: Duration;
+
+  /**
+   * Name of the deployment group (the custom resource's physical id: renaming it replaces the group).
+   *
+   * @default - a name derived from the construct path
+   */
+  readonly deploymentGroupName?: string;
+
+  /**
+   * The CodeDeploy application.
+   *
+   * @default - an application is created
+   */
+  readonly application?: codedeploy.IServerApplication;
+
+  /**
+   * CloudWatch alarms that stop the deployment and roll it back (at most 10).
+   *
+   * @default - none
+   */
+  readonly alarms?: cloudwatch.IAlarm[];
+
+  /**
+   * When to roll back automatically.
+   *
+   * @default - on a failed deployment, on an alarm (when alarms are given), not on a stopped one
+   */
+  readonly autoRollback?: codedeploy.AutoRollbackConfig;
+
+  /**
+   * Topic notified of deployment events.
+   *
+   * @default - no notifications
+   */
+  readonly notificationTopic?: sns.ITopic;
+
+  /**
+   * The events sent to `notificationTopic`.
+   *
+   * @default - DeploymentFailure, DeploymentStop and DeploymentRollback
+   */
+  readonly notifyOn?: DeploymentEvent[];
+}
+
+/** CodeDeploy quotas (https://docs.aws.amazon.com/codedeploy/latest/userguide/limits.html). */
+const MAX_WAIT_MINUTES = 2880;
+
+/**
+ * EC2 blue/green deployments: at every deployment CodeDeploy copies the Auto Scaling group into a
+ * replacement fleet, installs the release there, moves the load balancer's traffic to it and
+ * terminates the original instances after a wait.
+ *
+ * CloudFormation cannot create such a deployment group (`AutoScalingGroups` with
+ * `COPY_AUTO_SCALING_GROUP` is rejected: cloudformation-coverage-roadmap#2071, aws/aws-cdk#30555),
+ * so this construct creates, updates and deletes it through the CodeDeploy API with a custom
+ * resource whose physical id is the group name. Updates leave the group's Auto Scaling groups
+ * alone: after the first deployment the group points at CodeDeploy's copy, and the Auto Scaling
+ * group in the stack is the terminated blue fleet (keep its capacity settings out of later
+ * stack updates).
+ */
+export class ServerBlueGreenDeployment extends Construct {
+  /** The CodeDeploy application. */
+  public readonly application: codedeploy.IServerApplication;
+  /** The deployment group, as CodeDeploy knows it. */
+  public readonly deploymentGroup: codedeploy.IServerDeploymentGroup;
+  /** Name of the deployment group. */
+  public readonly deploymentGroupName: string;
+  /** The deployment configuration the strategy maps to. */
+  public readonly deploymentConfig: codedeploy.IServerDeploymentConfig;
+  /** The strategy. */
+  public readonly strategy: DeploymentStrategy;
+  /** The CodeDeploy service role. */
+  public readonly role: iam.Role;
+  /** The custom resource that manages the deployment group. */
+  public readonly resource: cr.AwsCustomResource;
+
+  constructor(scope: Construct, id: string, props: ServerBlueGreenDeploymentProps) {
+    super(scope, id);
+    const subject = `ServerBlueGreenDeployment '${this.node.path}'`;
+    const problems = new Problems(subject);
+    checkDeploymentGroupName(problems, props.deploymentGroupName);
+    checkAlarms(problems, props.alarms, props.autoRollback);
+    checkWait(problems, 'terminationWait', props.terminationWait);
+    checkWait(problems, 'manualRerouteWait', props.manualRerouteWait);
+    if (!props.autoScalingGroup) problems.add('autoScalingGroup', undefined, 'is required', 'pass the Auto Scaling group CodeDeploy copies at each deployment');
+    if (!props.targetGroup) problems.add('targetGroup', undefined, 'is required', 'pass the target group the load balancer serves the fleet through');
+    if (props.notifyOn && !props.notificationTopic) problems.add('notifyOn', props.notifyOn, 'is given without notificationTopic', 'add notificationTopic, or remove notifyOn');
+    problems.throwIfAny();
+
+    const stack = Stack.of(this);
+    this.strategy = props.strategy ?? DeploymentStrategy.oneAtATime();
+    this.deploymentConfig = this.strategy._serverConfig(this, 'DeploymentConfig', subject);
+    this.application = props.application ?? new codedeploy.ServerApplication(this, 'Application');
+    this.deploymentGroupName = props.deploymentGroupName ?? Names.uniqueResourceName(this, { maxLength: 100 });
+
+    // The service role: AWSCodeDeployRole, plus what copying a launch-template Auto Scaling group needs
+    // (https://docs.aws.amazon.com/codedeploy/latest/userguide/getting-started-create-service-role.html).
+    this.role = new iam.Role(this, 'ServiceRole', {
+      assumedBy: new iam.ServicePrincipal('codedeploy.amazonaws.com'),
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSCodeDeployRole')],
+    });
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ec2:RunInstances', 'ec2:CreateTags'], resources: ['*'] }));
+    const instanceRole = props.autoScalingGroup instanceof autoscaling.AutoScalingGroup ? props.autoScalingGroup.role : undefined;
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['iam:PassRole'],
+      resources: [instanceRole ? instanceRole.roleArn : '*'],
+      conditions: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+    }));
+    props.notificationTopic?.grantPublish(this.role);
+    acceptNagFindings(this.role, [{
+      id: 'AwsSolutions-IAM4',
+      reason: 'AWSCodeDeployRole is the service-role policy CodeDeploy documents for EC2 deployment groups (Auto Scaling copies, load balancer registration).',
+      appliesTo: [{ regex: '/^Policy::arn:<AWS::Partition>:iam::aws:policy\\/service-role\\/AWSCodeDeployRole$/' }],
+    }]);
+    acceptNagFindings(this.role.node.findChild('DefaultPolicy'), [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'The replacement fleet is launched by CodeDeploy with ec2:RunInstances and ec2:CreateTags, whose instances and tags do not exist yet, so no ARN can name them.',
+      appliesTo: ['Resource::*'],
+    }]);
+
+    const rollback = resolveAutoRollback(props.autoRollback, props.alarms);
+    const events = [
+      ...(rollback.failedDeployment ? ['DEPLOYMENT_FAILURE'] : []),
+      ...(rollback.stoppedDeployment ? ['DEPLOYMENT_STOP_ON_REQUEST'] : []),
+      ...(rollback.deploymentInAlarm ? ['DEPLOYMENT_STOP_ON_ALARM'] : []),
+    ];
+    const common = {
+      applicationName: this.application.applicationName,
+      serviceRoleArn: this.role.roleArn,
+      deploymentConfigName: this.deploymentConfig.deploymentConfigName,
+      deploymentStyle: { deploymentType: 'BLUE_GREEN', deploymentOption: 'WITH_TRAFFIC_CONTROL' },
+      blueGreenDeploymentConfiguration: {
+        terminateBlueInstancesOnDeploymentSuccess: { action: 'TERMINATE', terminationWaitTimeInMinutes: (props.terminationWait ?? Duration.hours(1)).toMinutes() },
+        deploymentReadyOption: props.manualRerouteWait
+          ? { actionOnTimeout: 'STOP_DEPLOYMENT', waitTimeInMinutes: props.manualRerouteWait.toMinutes() }
+          : { actionOnTimeout: 'CONTINUE_DEPLOYMENT' },
+        greenFleetProvisioningOption: { action: 'COPY_AUTO_SCALING_GROUP' },
+      },
+      loadBalancerInfo: { targetGroupInfoList: [{ name: props.targetGroup.targetGroupName }] },
+      alarmConfiguration: { enabled: (props.alarms ?? []).length > 0, alarms: (props.alarms ?? []).map((a) => ({ name: a.alarmName })) },
+      autoRollbackConfiguration: { enabled: events.length > 0, events },
+      triggerConfigurations: props.notificationTopic ? [{
+        triggerName: 'cdk-delivery-notifications',
+        triggerTargetArn: props.notificationTopic.topicArn,
+        triggerEvents: props.notifyOn ?? DEFAULT_NOTIFY_ON,
+      }] : [],
+    };
+    const groupArn = stack.formatArn({ service: 'codedeploy', resource: 'deploymentgroup', resourceName: `${this.application.applicationName}/${this.deploymentGroupName}`, arnFormat: undefined });
+    this.resource = new cr.AwsCustomResource(this, 'DeploymentGroup', {
+      resourceType: 'Custom::CodeDeployBlueGreenDeploymentGroup',
+      installLatestAwsSdk: false,
+      onCreate: {
+        service: 'CodeDeploy',
+        action: 'createDeploymentGroup',
+        parameters: { ...common, deploymentGroupName: this.deploymentGroupName, autoScalingGroups: [props.autoScalingGroup.autoScalingGroupName] },
+        physicalResourceId: cr.PhysicalResourceId.of(this.deploymentGroupName),
+      },
+      onUpdate: {
+        service: 'CodeDeploy',
+        action: 'updateDeploymentGroup',
+        // No autoScalingGroups: after a deployment the group points at CodeDeploy's copy, which must stay.
+        parameters: { ...common, currentDeploymentGroupName: this.deploymentGroupName },
+        physicalResourceId: cr.PhysicalResourceId.of(this.deploymentGroupName),
+      },
+      onDelete: {
+        service: 'CodeDeploy',
+        action: 'deleteDeploymentGroup',
+        parameters: { applicationName: this.application.applicationName, deploymentGroupName: this.deploymentGroupName },
+        ignoreErrorCodesMatching: 'DeploymentGroupDoesNotExistException',
+      },
+      policy: cr.AwsCustomResourcePolicy.fromStatements([
+        new iam.PolicyStatement({
+          actions: ['codedeploy:CreateDeploymentGroup', 'codedeploy:UpdateDeploymentGroup', 'codedeploy:DeleteDeploymentGroup'],
+          resources: [groupArn],
+        }),
+        new iam.PolicyStatement({
+          actions: ['iam:PassRole'],
+          resources: [this.role.roleArn],
+          conditions: { StringEquals: { 'iam:PassedToService': 'codedeploy.amazonaws.com' } },
+        }),
+      ]),
+    });
+    this.resource.node.addDependency(this.role);
+    this.deploymentGroup = codedeploy.ServerDeploymentGroup.fromServerDeploymentGroupAttributes(this, 'Group', {
+      application: this.application,
+      deploymentGroupName: this.deploymentGroupName,
+      deploymentConfig: this.deploymentConfig,
+    });
+    acceptProviderFindings(stack);
+  }
+
+  /** The pipeline step that deploys a revision (an appspec.yml and its files) to this group. */
+  public deployStep(options: ServerDeployStepOptions): IStep {
+    return new BlueGreenDeployStep(this, options);
+  }
+}
+
+function checkWait(problems: Problems, prop: string, d: Duration | undefined): void {
+  if (!d || d.isUnresolved()) return;
+  const m = d.toMinutes({ integral: false });
+  if (!Number.isInteger(m) || m < 0 || m > MAX_WAIT_MINUTES) {
+    problems.add(prop, `${m} minutes`, `must be a whole number of minutes from 0 to ${MAX_WAIT_MINUTES}`, 'use Duration.minutes(n) or Duration.hours(n) in that range');
+  }
+}
+
+/** The singleton function of AwsCustomResource, shared in the stack: its findings, with reasons. */
+function acceptProviderFindings(stack: Stack): void {
+  const provider = stack.node.tryFindChild(`AWS${cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`);
+  const role = provider?.node.tryFindChild('ServiceRole');
+  if (!role || role.node.metadata.some((m) => m.type === 'cdk-delivery:accepted')) return;
+  role.node.addMetadata('cdk-delivery:accepted', true);
+  acceptNagFindings(role, [{
+    id: 'AwsSolutions-IAM4',
+    reason: 'The custom-resource function of aws-cdk-lib writes its logs with AWSLambdaBasicExecutionRole.',
+    appliesTo: [{ regex: '/^Policy::arn:<AWS::Partition>:iam::aws:policy\\/service-role\\/AWSLambdaBasicExecutionRole$/' }],
+  }]);
+  acceptNagFindings(provider!, [{
+    id: 'AwsSolutions-L1',
+    reason: 'The runtime of the custom-resource function is chosen by aws-cdk-lib and moves with it.',
+  }]);
+}
+
+class BlueGreenDeployStep implements IStep {
+  public readonly stepName: string;
+
+  constructor(private readonly deployment: ServerBlueGreenDeployment, private readonly options: ServerDeployStepOptions) {
+    const problems = new Problems(`ServerBlueGreenDeployment '${deployment.node.path}' deployStep`);
+    this.stepName = options.stepName ?? 'Deploy';
+    checkName(problems, 'stepName', this.stepName, ACTION_NAME, 'action');
+    if (!options.input) problems.add('input', undefined, 'is required', 'pass the build output that holds appspec.yml, e.g. build.output');
+    problems.throwIfAny();
+  }
+
+  public bind(_scope: Construct, context: StepContext): StepActions {
+    return {
+      actions: [new actions.CodeDeployServerDeployAction({
+        actionName: this.stepName,
+        input: this.options.input as codepipeline.Artifact,
+        deploymentGroup: this.deployment.deploymentGroup,
+        runOrder: context.runOrder,
+      })],
+    };
+  }
+}
