@@ -62,9 +62,9 @@ export class Ec2BlueGreenStack extends Stack {
     const appSpec = new ServerAppSpec({
       files: [{ source: '/', destination: '/opt/shop-web' }],
       hooks: [
-        { event: ServerLifecycleEvent.AFTER_INSTALL, location: 'scripts/install-dependencies.sh', timeout: Duration.minutes(10) },
-        { event: ServerLifecycleEvent.APPLICATION_START, location: 'scripts/start.sh', timeout: Duration.minutes(2) },
-        { event: ServerLifecycleEvent.VALIDATE_SERVICE, location: 'scripts/health-check.sh', timeout: Duration.minutes(5) },
+        { lifecycleEvent: ServerLifecycleEvent.AFTER_INSTALL, location: 'scripts/install-dependencies.sh', timeout: Duration.minutes(10) },
+        { lifecycleEvent: ServerLifecycleEvent.APPLICATION_START, location: 'scripts/start.sh', timeout: Duration.minutes(2) },
+        { lifecycleEvent: ServerLifecycleEvent.VALIDATE_SERVICE, location: 'scripts/health-check.sh', timeout: Duration.minutes(5) },
       ],
     });
     const deployment = new ServerBlueGreenDeployment(this, 'BlueGreen', {

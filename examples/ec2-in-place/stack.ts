@@ -36,10 +36,10 @@ export class Ec2InPlaceStack extends Stack {
     const appSpec = new ServerAppSpec({
       files: [{ source: '/', destination: '/opt/shop-web' }],
       hooks: [
-        { event: ServerLifecycleEvent.APPLICATION_STOP, location: 'scripts/stop.sh', timeout: Duration.minutes(2) },
-        { event: ServerLifecycleEvent.AFTER_INSTALL, location: 'scripts/install-dependencies.sh', timeout: Duration.minutes(10) },
-        { event: ServerLifecycleEvent.APPLICATION_START, location: 'scripts/start.sh', timeout: Duration.minutes(2), runAs: 'shop' },
-        { event: ServerLifecycleEvent.VALIDATE_SERVICE, location: 'scripts/health-check.sh', timeout: Duration.minutes(5) },
+        { lifecycleEvent: ServerLifecycleEvent.APPLICATION_STOP, location: 'scripts/stop.sh', timeout: Duration.minutes(2) },
+        { lifecycleEvent: ServerLifecycleEvent.AFTER_INSTALL, location: 'scripts/install-dependencies.sh', timeout: Duration.minutes(10) },
+        { lifecycleEvent: ServerLifecycleEvent.APPLICATION_START, location: 'scripts/start.sh', timeout: Duration.minutes(2), runAs: 'shop' },
+        { lifecycleEvent: ServerLifecycleEvent.VALIDATE_SERVICE, location: 'scripts/health-check.sh', timeout: Duration.minutes(5) },
       ],
     });
 

@@ -78,3 +78,4 @@ export interface IStep {
    */
   bind(scope: Construct, context: StepContext): StepActions;
 }
+

@@ -51,6 +51,12 @@ export function checkAlarms(problems: Problems, alarms: cloudwatch.IAlarm[] | un
   }
 }
 
+/** Checks the notification settings. */
+export function checkNotifications(problems: Problems, topic: sns.ITopic | undefined, events: DeploymentEvent[] | undefined): void {
+  if (events && !topic) problems.add('notifyOn', events, 'is given without notificationTopic', 'add notificationTopic, or remove notifyOn');
+  if (events && events.length === 0) problems.add('notifyOn', events, 'is an empty list', 'list the events to notify, or leave notifyOn out for the default ones');
+}
+
 /** Rollback on failure always, and on alarm when there are alarms, unless the user says otherwise. */
 export function resolveAutoRollback(given: codedeploy.AutoRollbackConfig | undefined, alarms: cloudwatch.IAlarm[] | undefined): codedeploy.AutoRollbackConfig {
   return {

@@ -67,7 +67,7 @@ export class MinimumHealthyHostsStrategies {
       problems.add('count', count, 'must be a whole number, 0 or more', 'give how many instances must stay healthy, e.g. 2');
     }
     problems.throwIfAny();
-    return new DeploymentStrategy(StrategyKind.MINIMUM_HEALTHY_HOSTS_COUNT, count);
+    return DeploymentStrategy._create(StrategyKind.MINIMUM_HEALTHY_HOSTS_COUNT, count);
   }
 
   /** Keep at least `percent` of the instances healthy while deploying (a whole number, 0 to 99). */
@@ -77,7 +77,7 @@ export class MinimumHealthyHostsStrategies {
       problems.add('percent', percent, 'must be a whole number from 0 to 99 (CodeDeploy FLEET_PERCENT)', 'give e.g. 75 to keep three quarters of the fleet serving');
     }
     problems.throwIfAny();
-    return new DeploymentStrategy(StrategyKind.MINIMUM_HEALTHY_HOSTS_PERCENTAGE, percent);
+    return DeploymentStrategy._create(StrategyKind.MINIMUM_HEALTHY_HOSTS_PERCENTAGE, percent);
   }
 }
 
@@ -125,6 +125,8 @@ export class DeploymentStrategy {
     const minutes = interval && !interval.isUnresolved() ? interval.toMinutes({ integral: false }) : undefined;
     if (!interval) {
       problems.add('interval', undefined, 'is required', 'give e.g. Duration.minutes(5)');
+    } else if (interval.isUnresolved() || !isConcreteNumber(percent)) {
+      problems.add(interval.isUnresolved() ? 'interval' : 'percent', 'an unresolved token', 'must be known at synth: the strategy picks or creates a deployment configuration from it', 'give a concrete number');
     } else if (minutes !== undefined && (!Number.isInteger(minutes) || minutes < 1)) {
       problems.add('interval', `${minutes} minutes`, 'must be a whole number of minutes, at least 1', 'use Duration.minutes(n)');
     }
@@ -145,7 +147,11 @@ export class DeploymentStrategy {
   public readonly intervalMinutes?: number;
 
   /** @internal */
-  constructor(kind: StrategyKind, value?: number, intervalMinutes?: number) {
+  public static _create(kind: StrategyKind, value?: number, intervalMinutes?: number): DeploymentStrategy {
+    return new DeploymentStrategy(kind, value, intervalMinutes);
+  }
+
+  private constructor(kind: StrategyKind, value?: number, intervalMinutes?: number) {
     this.kind = kind;
     this.value = value;
     this.intervalMinutes = intervalMinutes;

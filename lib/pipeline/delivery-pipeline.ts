@@ -6,7 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { DockerImageStep } from '../build/docker-image-step';
 import { IStep } from '../core/step';
-import { acceptNagFindings, artifactObjectsFinding } from '../private/nag';
+import { acceptL2ActionGrants, isMarkedL2ActionRole } from '../private/nag';
 import { ACTION_NAME, PIPELINE_NAME, STAGE_NAME, checkName } from '../private/names';
 import { DeliveryValidationError, Problems, isConcreteNumber } from '../private/validation';
 import { ISource } from '../source/source';
@@ -420,20 +420,15 @@ export class DeliveryPipeline extends Construct {
    * findings on exactly those policies.
    */
   private acceptL2ArtifactGrants(): void {
-    for (const child of this.pipeline.node.findAll()) {
+    const candidates = [
+      ...this.pipeline.node.findAll(),
+      // Roles steps create for L2 actions (e.g. a CloudFormation action's role): DefaultPolicy/Resource.
+      ...this.node.findAll().filter((c) => isMarkedL2ActionRole(c.node.scope?.node.scope)),
+    ];
+    for (const child of candidates) {
       if (!(child instanceof iam.CfnPolicy) || this.acceptedPolicies.has(child)) continue;
       this.acceptedPolicies.add(child);
-      acceptNagFindings(child, [{
-        id: 'AwsSolutions-IAM5',
-        reason: 'Grants made by the CodePipeline L2 actions: read/write of this pipeline\'s artifact objects (keys generated per execution) with its KMS key, and, for CloudFormation actions, describing the one stack they deploy (its ARN ends in a generated stack id).',
-        appliesTo: [
-          { regex: '/^Action::s3:(GetObject|GetBucket|List|DeleteObject|Abort)\\*$/' },
-          { regex: '/^Action::kms:(ReEncrypt|GenerateDataKey)\\*$/' },
-          { regex: '/^Action::cloudformation:(DescribeStack|GetTemplate)\\*$/' },
-          { regex: '/^Resource::arn:[^:]+:cloudformation:[^:]+:[^:]+:stack\\/[^/]+\\/\\*$/' },
-          artifactObjectsFinding(this.artifactBucket),
-        ],
-      }]);
+      acceptL2ActionGrants(child, this.artifactBucket);
     }
   }
 }

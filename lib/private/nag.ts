@@ -57,3 +57,34 @@ export function functionVersionsFinding(functionArn: string, cfn: IConstruct | u
   }
   return Token.isUnresolved(functionArn) ? { regex: '/^Resource::.*:function:.*:\\*$/' } : `Resource::${functionArn}:*`;
 }
+
+/**
+ * Accepts, on one policy, the action families the CodePipeline L2 actions grant: read/write of the
+ * pipeline's artifact objects with its KMS key, and for CloudFormation actions, describing the one
+ * stack they deploy.
+ */
+export function acceptL2ActionGrants(policy: IConstruct, artifactBucket: s3.IBucket): void {
+  acceptNagFindings(policy, [{
+    id: 'AwsSolutions-IAM5',
+    reason: 'Grants made by the CodePipeline L2 actions: read/write of this pipeline\'s artifact objects (keys generated per execution) with its KMS key, and, for CloudFormation actions, describing the one stack they deploy (its ARN ends in a generated stack id).',
+    appliesTo: [
+      { regex: '/^Action::s3:(GetObject|GetBucket|List|DeleteObject|Abort)\\*$/' },
+      { regex: '/^Action::kms:(ReEncrypt|GenerateDataKey)\\*$/' },
+      { regex: '/^Action::cloudformation:(DescribeStack|GetTemplate)\\*$/' },
+      { regex: '/^Resource::arn:[^:]+:cloudformation:[^:]+:[^:]+:stack\\/[^/]+\\/\\*$/' },
+      artifactObjectsFinding(artifactBucket),
+    ],
+  }]);
+}
+
+const L2_ACTION_ROLE = 'cdk-delivery:l2-action-role';
+
+/** Marks a role a step gives to an L2 action, so the pipeline accepts the L2's grants on it too. */
+export function markL2ActionRole(role: IConstruct): void {
+  role.node.addMetadata(L2_ACTION_ROLE, true);
+}
+
+/** True when the construct is a role marked with `markL2ActionRole`. */
+export function isMarkedL2ActionRole(construct: IConstruct | undefined): boolean {
+  return !!construct && construct.node.metadata.some((m) => m.type === L2_ACTION_ROLE);
+}

@@ -1,11 +1,11 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { parse } from 'yaml';
 import { DeliveryPipeline, DeploymentStrategy, DockerImageStep, EcsBlueGreenDeployment, EcsBlueGreenDeploymentProps } from '../../lib';
-import { githubSource, newStack } from '../util';
+import { githubSource, newApp, newStack } from '../util';
 import { ecsService } from './ecs-fixture';
 
 function setup(extra: Partial<EcsBlueGreenDeploymentProps> = {}) {
@@ -56,6 +56,28 @@ describe('EcsBlueGreenDeployment', () => {
       containerDefinitions: [expect.objectContaining({ name: 'web', image: '<IMAGE1_NAME>', portMappings: [{ containerPort: 8080, protocol: 'tcp' }], logConfiguration: expect.objectContaining({ logDriver: 'awslogs', options: expect.objectContaining({ 'awslogs-stream-prefix': 'web' }) }) })],
     });
     expect(JSON.stringify(json)).toContain('TaskExecutionRole');
+  });
+
+  test('taskdef.json uses the API names where they differ from CloudFormation (EFS, proxy, IAM)', () => {
+    const { stack, f } = setup();
+    const td = new ecs.FargateTaskDefinition(stack, 'Efs', {
+      cpu: 256, memoryLimitMiB: 512,
+      volumes: [{ name: 'data', efsVolumeConfiguration: { fileSystemId: 'fs-12345678', authorizationConfig: { iam: 'ENABLED' }, transitEncryption: 'ENABLED' } }],
+    });
+    td.addContainer('web', { image: ecs.ContainerImage.fromRegistry('nginx'), portMappings: [{ containerPort: 8080 }] });
+    const d = new EcsBlueGreenDeployment(stack, 'EfsDeploy', { service: f.service, taskDefinition: td, blueTargetGroup: f.blue, greenTargetGroup: f.green, productionListener: f.listener });
+    const resolved = stack.resolve(d.taskDefinitionFile());
+    const text = typeof resolved === 'string' ? resolved : resolved['Fn::Join'][1].map((p: unknown) => (typeof p === 'string' ? p : 'X')).join('');
+    expect(JSON.parse(text).volumes).toEqual([{ name: 'data', efsVolumeConfiguration: { fileSystemId: 'fs-12345678', authorizationConfig: { iam: 'ENABLED' }, transitEncryption: 'ENABLED' } }]);
+  });
+
+  test('fails when the pipeline is in another account or region than the service', () => {
+    const { deployment } = setup();
+    const other = new Stack(newApp(), 'Elsewhere', { env: { account: '222222222222', region: 'eu-west-1' } });
+    const pipeline = new DeliveryPipeline(other, 'Pipeline', { source: githubSource(), buildStep: new DockerImageStep('Image') });
+    const image = pipeline.steps[0] as DockerImageStep;
+    expect(() => pipeline.addStage('Prod', { steps: [deployment.deployStep({ image: image.output! })] }))
+      .toThrow(/deployment: the service is in 111111111111\/us-east-1, the pipeline in 222222222222\/eu-west-1; cross-account and cross-region deploy targets are not supported yet/);
   });
 
   test('hooks may be invoked by the deployment group and report to exactly it', () => {

@@ -96,6 +96,35 @@ describe('LambdaDeployment errors', () => {
     expect(() => new LambdaDeployment(stack, 'Release', { function: fn, code: lambda.Code.fromCfnParameters() })).toThrow(/code: is not the code of a function yet/);
   });
 
+  test('fails when a function with parameter code is given without its code', () => {
+    const stack = new Stack(newApp(), 'App', { env: ENV });
+    const fn = new lambda.Function(stack, 'Api', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromCfnParameters() });
+    expect(() => new LambdaDeployment(stack, 'Release', { function: fn })).toThrow(/code: the function's code comes from CloudFormation parameters, and its currentVersion would never change/);
+  });
+
+  test('versions are retained, and the deploy role may pass the function role and stop deployments', () => {
+    const { app, stack, deployment } = appStack();
+    const pipelineStack = new Stack(app, 'Delivery', { env: ENV });
+    const build = new BuildStep('Build', { commands: ['make'], outputs: ['**/*'], secondaryOutputs: [{ name: 'Templates', files: ['*.json'] }] });
+    new DeliveryPipeline(pipelineStack, 'Pipeline', { source: githubSource(), buildStep: build })
+      .addStage('Prod', { steps: [deployment.deployStep({ code: build.output!, templates: build.secondaryOutput('Templates') })] });
+    const t = Template.fromStack(pipelineStack);
+    t.hasResourceProperties('AWS::IAM::Policy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'iam:PassRole', Condition: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } } })]) } });
+    // the CloudFormation deploy role passes the function role; the action role passes the deploy role
+    t.hasResourceProperties('AWS::IAM::Policy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['codedeploy:StopDeployment']) })]) } });
+    t.hasResourceProperties('AWS::IAM::Policy', { PolicyDocument: { Statement: Match.arrayWith([{ Effect: 'Allow', Action: 'ssm:GetParameters', Resource: 'arn:aws:ssm:us-east-1:111111111111:parameter/cdk-bootstrap/*/version' }]) } });
+    Template.fromStack(stack).hasResource('AWS::Lambda::Version', { DeletionPolicy: 'Retain' });
+  });
+
+  test('fails when the pipeline is in another account or region than the application', () => {
+    const { app, deployment } = appStack();
+    const other = new Stack(app, 'Elsewhere', { env: { account: '222222222222', region: 'us-east-1' } });
+    const build = new BuildStep('Build', { commands: ['make'], outputs: ['**/*'], secondaryOutputs: [{ name: 'Templates', files: ['*.json'] }] });
+    const pipeline = new DeliveryPipeline(other, 'Pipeline', { source: githubSource(), buildStep: build });
+    expect(() => pipeline.addStage('Prod', { steps: [deployment.deployStep({ code: build.output!, templates: build.secondaryOutput('Templates') })] }))
+      .toThrow(/stack: the application stack is in 111111111111\/us-east-1, the pipeline in 222222222222\/us-east-1/);
+  });
+
   test('fails when the deploy step misses its artifacts', () => {
     const { deployment } = appStack();
     expect(() => deployment.deployStep({} as never)).toThrow(/code: is required[\s\S]*templates: is required/);

@@ -88,7 +88,7 @@ describe('ServerDeployment', () => {
 
   test('deploys a build output from the pipeline', () => {
     const { stack, asg } = fleet();
-    const appSpec = new ServerAppSpec({ files: [{ source: '/', destination: '/opt/shop' }], hooks: [{ event: ServerLifecycleEvent.APPLICATION_START, location: 'scripts/start.sh' }] });
+    const appSpec = new ServerAppSpec({ files: [{ source: '/', destination: '/opt/shop' }], hooks: [{ lifecycleEvent: ServerLifecycleEvent.APPLICATION_START, location: 'scripts/start.sh' }] });
     const build = new BuildStep('Build', { commands: ['make'], outputs: ['**/*'], generatedFiles: [appSpec.toFile()] });
     const deployment = new ServerDeployment(stack, 'Deploy', { autoScalingGroups: [asg], appSpec });
     const pipeline = new DeliveryPipeline(stack, 'Pipeline', { source: githubSource(), buildStep: build });
@@ -115,12 +115,12 @@ describe('ServerAppSpec', () => {
     const spec = new ServerAppSpec({
       files: [{ source: '/', destination: '/opt/shop' }],
       fileExistsBehavior: FileExistsBehavior.OVERWRITE,
-      permissions: [{ object: '/opt/shop', owner: 'shop', group: 'shop', mode: '755', pattern: '**' }],
+      permissions: [{ path: '/opt/shop', owner: 'shop', group: 'shop', mode: '755', pattern: '**' }],
       hooks: [
-        { event: ServerLifecycleEvent.APPLICATION_STOP, location: 'scripts/stop.sh', timeout: Duration.seconds(60), runAs: 'shop' },
-        { event: ServerLifecycleEvent.APPLICATION_START, location: 'scripts/start.sh' },
-        { event: ServerLifecycleEvent.APPLICATION_START, location: 'scripts/warm.sh' },
-        { event: ServerLifecycleEvent.VALIDATE_SERVICE, location: 'scripts/check.sh', timeout: Duration.minutes(5) },
+        { lifecycleEvent: ServerLifecycleEvent.APPLICATION_STOP, location: 'scripts/stop.sh', timeout: Duration.seconds(60), runAs: 'shop' },
+        { lifecycleEvent: ServerLifecycleEvent.APPLICATION_START, location: 'scripts/start.sh' },
+        { lifecycleEvent: ServerLifecycleEvent.APPLICATION_START, location: 'scripts/warm.sh' },
+        { lifecycleEvent: ServerLifecycleEvent.VALIDATE_SERVICE, location: 'scripts/check.sh', timeout: Duration.minutes(5) },
       ],
     });
     const text = spec.render();
@@ -142,19 +142,19 @@ describe('ServerAppSpec', () => {
   });
 
   test('fails when a hook times out after more than 3600 seconds', () => {
-    expect(() => new ServerAppSpec({ hooks: [{ event: ServerLifecycleEvent.AFTER_INSTALL, location: 'a.sh', timeout: Duration.minutes(61) }] }))
+    expect(() => new ServerAppSpec({ hooks: [{ lifecycleEvent: ServerLifecycleEvent.AFTER_INSTALL, location: 'a.sh', timeout: Duration.minutes(61) }] }))
       .toThrow(/ServerAppSpec has 1 problem:\n {2}- hooks\[0\]\.timeout: must be a whole number of seconds from 1 to 3600 \(got "3660 seconds"\)/);
   });
 
   test('fails when a hook event is not an EC2 event', () => {
-    expect(() => new ServerAppSpec({ hooks: [{ event: 'AfterAllowTestTraffic' as never, location: 'a.sh' }] })).toThrow(/hooks\[0\]\.event: is not an EC2\/on-premises lifecycle event/);
+    expect(() => new ServerAppSpec({ hooks: [{ lifecycleEvent: 'AfterAllowTestTraffic' as never, location: 'a.sh' }] })).toThrow(/hooks\[0\]\.lifecycleEvent: is not an EC2\/on-premises lifecycle event/);
   });
 
   test('fails when Windows gets runAs or permissions, or paths are empty', () => {
-    expect(() => new ServerAppSpec({ os: AppSpecOs.WINDOWS, hooks: [{ event: ServerLifecycleEvent.APPLICATION_START, location: 'a.ps1', runAs: 'x' }] })).toThrow(/hooks\[0\]\.runAs: is not supported on Windows/);
-    expect(() => new ServerAppSpec({ os: AppSpecOs.WINDOWS, permissions: [{ object: 'C:/app' }] })).toThrow(/permissions: are not supported on Windows/);
+    expect(() => new ServerAppSpec({ os: AppSpecOs.WINDOWS, hooks: [{ lifecycleEvent: ServerLifecycleEvent.APPLICATION_START, location: 'a.ps1', runAs: 'x' }] })).toThrow(/hooks\[0\]\.runAs: is not supported on Windows/);
+    expect(() => new ServerAppSpec({ os: AppSpecOs.WINDOWS, permissions: [{ path: 'C:/app' }] })).toThrow(/permissions: are not supported on Windows/);
     expect(() => new ServerAppSpec({ files: [{ source: '', destination: '' }] })).toThrow(/files\[0\]\.source: is empty[\s\S]*files\[0\]\.destination: is empty/);
-    expect(() => new ServerAppSpec({ hooks: [{ event: ServerLifecycleEvent.APPLICATION_START, location: ' ' }] })).toThrow(/hooks\[0\]\.location: is empty/);
+    expect(() => new ServerAppSpec({ hooks: [{ lifecycleEvent: ServerLifecycleEvent.APPLICATION_START, location: ' ' }] })).toThrow(/hooks\[0\]\.location: is empty/);
   });
 });
 
@@ -183,12 +183,13 @@ describe('ServerDeployment errors', () => {
     expect(() => new ServerDeployment(newStack(), 'Deploy', {})).toThrow(/autoScalingGroups: no instances are targeted/);
   });
 
-  test('fails when events are chosen without a topic', () => {
+  test('fails when events are chosen without a topic, or the list is empty', () => {
     fails({ notifyOn: [DeploymentEvent.DEPLOYMENT_SUCCESS] }, /notifyOn: is given without notificationTopic/);
+    fails({}, /notifyOn: is an empty list/, (f) => ({ notificationTopic: new sns.Topic(f.stack, 'T'), notifyOn: [] }));
   });
 
   test('fails when traffic hooks are used without a load balancer', () => {
-    const appSpec = new ServerAppSpec({ hooks: [{ event: ServerLifecycleEvent.BEFORE_ALLOW_TRAFFIC, location: 'a.sh' }] });
+    const appSpec = new ServerAppSpec({ hooks: [{ lifecycleEvent: ServerLifecycleEvent.BEFORE_ALLOW_TRAFFIC, location: 'a.sh' }] });
     fails({ appSpec }, /appSpec: hooks on traffic events .* run only with a load balancer/);
   });
 

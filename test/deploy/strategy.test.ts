@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { DeployPlatform, DeploymentStrategy, StrategyKind } from '../../lib';
 import { newStack } from '../util';
@@ -89,6 +89,10 @@ describe('DeploymentStrategy errors', () => {
   test('fails when the shift would take more than 2880 minutes', () => {
     expect(() => DeploymentStrategy.linear({ percent: 1, interval: min(30) })).toThrow(/the traffic shift would take 2970 minutes; CodeDeploy allows at most 2880/);
     expect(() => DeploymentStrategy.canary({ percent: 10, interval: min(2881) })).toThrow(/2881 minutes/);
+  });
+
+  test('fails when the interval or percent is a token', () => {
+    expect(() => DeploymentStrategy.canary({ percent: 10, interval: Duration.minutes(Token.asNumber({ Ref: 'Minutes' })) })).toThrow(/interval: must be known at synth/);
   });
 
   test('fails when minimum healthy hosts are out of range', () => {

@@ -13,11 +13,12 @@ import { Construct } from 'constructs';
 import { BuildCache } from '../../build/cache';
 import { BuildStep } from '../../build/build-step';
 import { IStep, StepActions, StepContext } from '../../core/step';
+import { pipelinePrincipal } from '../../private/principal';
 import { acceptNagFindings, artifactObjectsFinding, functionVersionsFinding } from '../../private/nag';
 import { ACTION_NAME, checkName } from '../../private/names';
-import { Problems, isConcrete } from '../../private/validation';
+import { DeliveryValidationError, Problems, isConcrete } from '../../private/validation';
 import { RawYaml, toYaml } from '../../private/yaml';
-import { DeploymentEvent, checkAlarms, checkDeploymentGroupName, configureNotifications, resolveAutoRollback } from '../common';
+import { DeploymentEvent, checkAlarms, checkNotifications, checkDeploymentGroupName, configureNotifications, resolveAutoRollback } from '../common';
 import { DeploymentStrategy, StrategyKind } from '../strategy';
 import { IMAGE_PLACEHOLDER, taskDefinitionFile } from './task-definition-file';
 
@@ -239,7 +240,7 @@ export class EcsBlueGreenDeployment extends Construct {
     }
     checkMinutes(problems, 'terminationWait', props.terminationWait, 0, MAX_TERMINATION_WAIT_MINUTES);
     checkMinutes(problems, 'approvalWait', props.approvalWait, 0, MAX_APPROVAL_WAIT_HOURS * 60);
-    if (props.notifyOn && !props.notificationTopic) problems.add('notifyOn', props.notifyOn, 'is given without notificationTopic', 'add notificationTopic, or remove notifyOn');
+    checkNotifications(problems, props.notificationTopic, props.notifyOn);
     const container = props.containerName
       ? props.taskDefinition.findContainer(props.containerName)
       : props.taskDefinition.defaultContainer;
@@ -367,6 +368,11 @@ class EcsDeployStep implements IStep {
 
   public bind(scope: Construct, context: StepContext): StepActions {
     const d = this.deployment;
+    const here = Stack.of(scope);
+    const there = Stack.of(d);
+    if (here.account !== there.account || here.region !== there.region) {
+      throw new DeliveryValidationError(`EcsBlueGreenDeployment '${d.node.path}' deployStep has 1 problem:\n  - deployment: the service is in ${there.account}/${there.region}, the pipeline in ${here.account}/${here.region}; cross-account and cross-region deploy targets are not supported yet. Fix: put the pipeline and the service in the same account and region`);
+    }
     // Values known only at deploy time (role ARNs, hook ARNs) reach the files through CloudFormation.
     const files = new BuildStep(`${this.stepName}Files`, {
       input: this.options.image,
@@ -399,9 +405,8 @@ class EcsDeployStep implements IStep {
    */
   private actionRole(scope: Construct, context: StepContext): iam.Role {
     const d = this.deployment;
-    const stack = Stack.of(scope);
     const role = new iam.Role(scope, 'ActionRole', {
-      assumedBy: new iam.AccountPrincipal(stack.account),
+      assumedBy: pipelinePrincipal(context),
       description: `CodeDeploy-to-ECS action ${this.stepName} of stage ${context.stageName}`,
     });
     role.addToPrincipalPolicy(new iam.PolicyStatement({

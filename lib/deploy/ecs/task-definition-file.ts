@@ -3,6 +3,14 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 
 /** Maps whose keys are the user's, not CloudFormation property names: copied as they are. */
 const FREE_FORM = new Set(['Options', 'DockerLabels', 'DriverOpts', 'Labels']);
+/** CloudFormation names whose RegisterTaskDefinition name is not the first-letter-lowercase form. */
+const RENAMED: { [cfn: string]: string } = {
+  EFSVolumeConfiguration: 'efsVolumeConfiguration',
+  FilesystemId: 'fileSystemId',
+  IAM: 'iam',
+  FSxWindowsFileServerVolumeConfiguration: 'fsxWindowsFileServerVolumeConfiguration',
+  ProxyConfigurationProperties: 'properties',
+};
 /** CloudFormation properties that RegisterTaskDefinition does not take in taskdef.json (tags need ecs:TagResource). */
 const DROPPED = new Set(['Tags']);
 
@@ -44,7 +52,7 @@ function camelize(value: unknown, freeForm = false): unknown {
     if (freeForm) {
       out[key] = v;
     } else if (!DROPPED.has(key)) {
-      out[key.charAt(0).toLowerCase() + key.slice(1)] = camelize(v, FREE_FORM.has(key));
+      out[RENAMED[key] ?? key.charAt(0).toLowerCase() + key.slice(1)] = camelize(v, FREE_FORM.has(key));
     }
   }
   return out;

@@ -1,4 +1,4 @@
-import { CfnCapabilities, Duration, Fn, Stack } from 'aws-cdk-lib';
+import { CfnCapabilities, CfnParameter, DefaultStackSynthesizer, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -8,10 +8,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { IStep, StepActions, StepContext } from '../../core/step';
-import { acceptNagFindings, artifactObjectsFinding, functionVersionsFinding } from '../../private/nag';
+import { pipelinePrincipal } from '../../private/principal';
+import { acceptNagFindings, markL2ActionRole, artifactObjectsFinding, functionVersionsFinding } from '../../private/nag';
 import { ACTION_NAME, checkName } from '../../private/names';
-import { Problems, isConcrete } from '../../private/validation';
-import { DeploymentEvent, checkAlarms, checkDeploymentGroupName, configureNotifications, resolveAutoRollback } from '../common';
+import { DeliveryValidationError, Problems, isConcrete } from '../../private/validation';
+import { DeploymentEvent, checkAlarms, checkNotifications, checkDeploymentGroupName, configureNotifications, resolveAutoRollback } from '../common';
 import { DeploymentStrategy } from '../strategy';
 
 /** Props of a `LambdaDeployment`. */
@@ -172,10 +173,13 @@ export class LambdaDeployment extends Construct {
     if (isConcrete(aliasName) && !ALIAS_NAME.test(aliasName)) {
       problems.add('aliasName', aliasName, 'is not a valid Lambda alias name', 'use 1 to 128 characters from A-Z a-z 0-9 - _, not only digits');
     }
+    if (!props.code && usesParameterCode(props.function)) {
+      problems.add('code', undefined, "the function's code comes from CloudFormation parameters, and its currentVersion would never change, so CodeDeploy would never shift traffic", 'pass the same lambda.Code.fromCfnParameters() object as code');
+    }
     if (props.code && !codeIsBound(props.code)) {
       problems.add('code', 'a CfnParametersCode', 'is not the code of a function yet', 'create the function with this code first: new lambda.Function(this, id, { code, ... })');
     }
-    if (props.notifyOn && !props.notificationTopic) problems.add('notifyOn', props.notifyOn, 'is given without notificationTopic', 'add notificationTopic, or remove notifyOn');
+    checkNotifications(problems, props.notificationTopic, props.notifyOn);
     problems.throwIfAny();
 
     this.function = props.function;
@@ -185,6 +189,9 @@ export class LambdaDeployment extends Construct {
     this.version = props.code
       ? new lambda.Version(this, 'Version', {
         lambda: props.function,
+        // Kept when a release replaces it (as currentVersion does): the alias may still point at it
+        // during a rollback, and deleting it would need lambda:DeleteFunction in the deploy role.
+        removalPolicy: RemovalPolicy.RETAIN,
         // Replaced (a new version published) whenever the pipeline delivers new code.
         description: Fn.join('', ['Release of ', Fn.ref(props.code.objectKeyParam)]),
       })
@@ -231,6 +238,15 @@ export class LambdaDeployment extends Construct {
   }
 }
 
+/** True when the function's code bucket is a Ref to a CloudFormation parameter of its stack. */
+function usesParameterCode(fn: lambda.Function): boolean {
+  const cfn = fn.node.defaultChild as lambda.CfnFunction;
+  const bucket = Stack.of(fn).resolve((cfn.code as lambda.CfnFunction.CodeProperty | undefined)?.s3Bucket);
+  if (typeof bucket !== 'object' || bucket === null || !('Ref' in bucket)) return false;
+  const stack = Stack.of(fn);
+  return stack.node.findAll().some((c) => c instanceof CfnParameter && stack.resolve(c.logicalId) === bucket.Ref);
+}
+
 function codeIsBound(code: lambda.CfnParametersCode): boolean {
   try {
     return code.objectKeyParam !== undefined;
@@ -254,10 +270,25 @@ class LambdaDeployStep implements IStep {
   public bind(scope: Construct, context: StepContext): StepActions {
     const d = this.deployment;
     const stack = Stack.of(d);
+    const pipelineStack = Stack.of(scope);
+    if (stack.account !== pipelineStack.account || stack.region !== pipelineStack.region) {
+      throw new DeliveryValidationError(`LambdaDeployment '${d.node.path}' deployStep has 1 problem:\n  - stack: the application stack is in ${stack.account}/${stack.region}, the pipeline in ${pipelineStack.account}/${pipelineStack.region}; cross-account and cross-region deploy targets are not supported yet. Fix: put the pipeline and the application in the same account and region`);
+    }
     const templatePath = this.options.templatePath ?? `${stack.artifactId}.template.json`;
     const deploymentRole = this.options.deploymentRole ?? this.defaultDeploymentRole(scope, context);
-    return {
-      actions: [new actions.CloudFormationCreateUpdateStackAction({
+    // The action's own role calls CloudFormation, which resolves the template's SSM parameters
+    // (the CDK bootstrap version) with it: the L2 does not grant that.
+    const actionRole = new iam.Role(scope, 'ActionRole', { assumedBy: pipelinePrincipal(context) });
+    if (stack.synthesizer instanceof DefaultStackSynthesizer) {
+      // The bootstrap version parameter (/cdk-bootstrap/<qualifier>/version) of the CDK bootstrap;
+      // it is added to the template at synthesis, after this point, so it is named by its pattern.
+      actionRole.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['ssm:GetParameters'],
+        resources: [pipelineStack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: 'cdk-bootstrap/*/version' })],
+      }));
+    }
+    const action = new actions.CloudFormationCreateUpdateStackAction({
+        role: actionRole,
         actionName: this.stepName,
         runOrder: context.runOrder,
         stackName: stack.stackName,
@@ -267,8 +298,19 @@ class LambdaDeployStep implements IStep {
         adminPermissions: false,
         deploymentRole,
         cfnCapabilities: this.options.capabilities ?? [CfnCapabilities.ANONYMOUS_IAM],
-      })],
-    };
+    });
+    // The L2 adds its grants to the action role when the pipeline binds the action; the pipeline
+    // accepts them as it does on the roles it creates for actions.
+    markL2ActionRole(actionRole);
+    const actionPolicy = actionRole.node.tryFindChild('DefaultPolicy');
+    if (actionPolicy) {
+      acceptNagFindings(actionPolicy, [{
+        id: 'AwsSolutions-IAM5',
+        reason: 'The CDK bootstrap version parameter, /cdk-bootstrap/<qualifier>/version, for any bootstrap qualifier.',
+        appliesTo: [{ regex: '/^Resource::arn:[^:]+:ssm:[^:]+:[^:]+:parameter\\/cdk-bootstrap\\/\\*\\/version$/' }],
+      }]);
+    }
+    return { actions: [action] };
   }
 
   private defaultDeploymentRole(scope: Construct, context: StepContext): iam.IRole {
@@ -279,11 +321,15 @@ class LambdaDeployStep implements IStep {
     });
     const fn = d.function.functionArn;
     role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['lambda:GetFunction', 'lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionCode', 'lambda:UpdateFunctionConfiguration', 'lambda:PublishVersion', 'lambda:ListVersionsByFunction', 'lambda:GetAlias', 'lambda:UpdateAlias', 'lambda:ListTags', 'lambda:TagResource'],
+      actions: [
+        'lambda:GetFunction', 'lambda:GetFunctionConfiguration', 'lambda:GetFunctionCodeSigningConfig', 'lambda:GetRuntimeManagementConfig',
+        'lambda:GetFunctionRecursionConfig', 'lambda:UpdateFunctionCode', 'lambda:UpdateFunctionConfiguration', 'lambda:PublishVersion',
+        'lambda:ListVersionsByFunction', 'lambda:GetAlias', 'lambda:UpdateAlias', 'lambda:ListTags', 'lambda:TagResource', 'lambda:UntagResource',
+      ],
       resources: [fn, `${fn}:*`],
     }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['codedeploy:CreateDeployment', 'codedeploy:GetDeployment', 'codedeploy:GetDeploymentGroup'],
+      actions: ['codedeploy:CreateDeployment', 'codedeploy:GetDeployment', 'codedeploy:GetDeploymentGroup', 'codedeploy:StopDeployment'],
       resources: [d.deploymentGroup.deploymentGroupArn],
     }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -294,6 +340,13 @@ class LambdaDeployStep implements IStep {
       actions: ['codedeploy:RegisterApplicationRevision', 'codedeploy:GetApplicationRevision'],
       resources: [d.deploymentGroup.application.applicationArn],
     }));
+    if (d.function.role) {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['iam:PassRole'],
+        resources: [d.function.role.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } },
+      }));
+    }
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['s3:GetObject', 's3:GetObjectVersion'],
       resources: [context.artifactBucket.arnForObjects('*')],

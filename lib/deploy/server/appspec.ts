@@ -54,7 +54,7 @@ export interface AppSpecFile {
 /** Permissions the agent sets on copied files (Linux only). */
 export interface AppSpecPermission {
   /** File or directory on the instance. */
-  readonly object: string;
+  readonly path: string;
   /**
    * Owner.
    *
@@ -84,7 +84,7 @@ export interface AppSpecPermission {
 /** A script run at a lifecycle event. */
 export interface AppSpecHook {
   /** The lifecycle event. */
-  readonly event: ServerLifecycleEvent;
+  readonly lifecycleEvent: ServerLifecycleEvent;
   /** Path of the script in the revision, e.g. `scripts/start.sh`. */
   readonly location: string;
   /**
@@ -151,8 +151,8 @@ export class ServerAppSpec {
     const os = props.os ?? AppSpecOs.LINUX;
     const validEvents = Object.values(ServerLifecycleEvent) as string[];
     (props.hooks ?? []).forEach((h, i) => {
-      if (!validEvents.includes(h.event)) {
-        problems.add(`hooks[${i}].event`, h.event, 'is not an EC2/on-premises lifecycle event', `use one of ${validEvents.join(', ')}`);
+      if (!validEvents.includes(h.lifecycleEvent)) {
+        problems.add(`hooks[${i}].lifecycleEvent`, h.lifecycleEvent, 'is not an EC2/on-premises lifecycle event', `use one of ${validEvents.join(', ')}`);
       }
       if (isConcrete(h.location) && h.location.trim() === '') problems.add(`hooks[${i}].location`, h.location, 'is empty', 'give the path of the script in the revision');
       if (h.timeout && !h.timeout.isUnresolved()) {
@@ -164,7 +164,7 @@ export class ServerAppSpec {
       if (h.runAs !== undefined && os === AppSpecOs.WINDOWS) problems.add(`hooks[${i}].runAs`, h.runAs, 'is not supported on Windows', 'remove runAs');
     });
     if (os === AppSpecOs.WINDOWS && props.permissions && props.permissions.length > 0) {
-      problems.add('permissions', props.permissions.map((p) => p.object), 'are not supported on Windows', 'remove permissions');
+      problems.add('permissions', props.permissions.map((p) => p.path), 'are not supported on Windows', 'remove permissions');
     }
     (props.files ?? []).forEach((f, i) => {
       if (isConcrete(f.source) && f.source.trim() === '') problems.add(`files[${i}].source`, f.source, 'is empty', "give a path in the revision, or '/' for all of it");
@@ -176,7 +176,7 @@ export class ServerAppSpec {
 
   /** Whether a hook needs the deployment group to have a load balancer. */
   public get needsLoadBalancer(): boolean {
-    return (this.props.hooks ?? []).some((h) => LOAD_BALANCER_EVENTS.includes(h.event));
+    return (this.props.hooks ?? []).some((h) => LOAD_BALANCER_EVENTS.includes(h.lifecycleEvent));
   }
 
   /** The appspec.yml content. */
@@ -184,9 +184,9 @@ export class ServerAppSpec {
     const p = this.props;
     const hooks: { [event: string]: YamlValue } = {};
     for (const h of p.hooks ?? []) {
-      const list = (hooks[h.event] as YamlValue[] | undefined) ?? [];
+      const list = (hooks[h.lifecycleEvent] as YamlValue[] | undefined) ?? [];
       list.push({ location: h.location, timeout: h.timeout?.toSeconds(), runas: h.runAs } as YamlValue);
-      hooks[h.event] = list;
+      hooks[h.lifecycleEvent] = list;
     }
     const doc: { [key: string]: YamlValue | undefined } = {
       version: new RawYaml('0.0'),
@@ -194,7 +194,7 @@ export class ServerAppSpec {
       files: p.files && p.files.length > 0 ? p.files.map((f) => ({ source: f.source, destination: f.destination })) : undefined,
       file_exists_behavior: p.fileExistsBehavior,
       permissions: p.permissions && p.permissions.length > 0
-        ? p.permissions.map((x) => ({ object: x.object, pattern: x.pattern, owner: x.owner, group: x.group, mode: x.mode }) as YamlValue)
+        ? p.permissions.map((x) => ({ object: x.path, pattern: x.pattern, owner: x.owner, group: x.group, mode: x.mode }) as YamlValue)
         : undefined,
       hooks: Object.keys(hooks).length > 0 ? hooks : undefined,
     };

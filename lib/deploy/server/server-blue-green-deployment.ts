@@ -13,7 +13,7 @@ import { IStep, StepActions, StepContext } from '../../core/step';
 import { acceptNagFindings } from '../../private/nag';
 import { ACTION_NAME, checkName } from '../../private/names';
 import { Problems } from '../../private/validation';
-import { DEFAULT_NOTIFY_ON, DeploymentEvent, checkAlarms, checkDeploymentGroupName, resolveAutoRollback } from '../common';
+import { DEFAULT_NOTIFY_ON, DeploymentEvent, checkAlarms, checkNotifications, checkDeploymentGroupName, resolveAutoRollback } from '../common';
 import { DeploymentStrategy } from '../strategy';
 import { ServerDeployStepOptions } from './server-deployment';
 
@@ -132,7 +132,7 @@ export class ServerBlueGreenDeployment extends Construct {
     checkWait(problems, 'manualRerouteWait', props.manualRerouteWait);
     if (!props.autoScalingGroup) problems.add('autoScalingGroup', undefined, 'is required', 'pass the Auto Scaling group CodeDeploy copies at each deployment');
     if (!props.targetGroup) problems.add('targetGroup', undefined, 'is required', 'pass the target group the load balancer serves the fleet through');
-    if (props.notifyOn && !props.notificationTopic) problems.add('notifyOn', props.notifyOn, 'is given without notificationTopic', 'add notificationTopic, or remove notifyOn');
+    checkNotifications(problems, props.notificationTopic, props.notifyOn);
     problems.throwIfAny();
 
     const stack = Stack.of(this);

@@ -10,7 +10,7 @@ import { IStep, StepActions, StepContext } from '../../core/step';
 import { acceptNagFindings } from '../../private/nag';
 import { ACTION_NAME, checkName } from '../../private/names';
 import { Problems } from '../../private/validation';
-import { DeploymentEvent, checkAlarms, checkDeploymentGroupName, configureNotifications, resolveAutoRollback } from '../common';
+import { DeploymentEvent, checkAlarms, checkNotifications, checkDeploymentGroupName, configureNotifications, resolveAutoRollback } from '../common';
 import { DeploymentStrategy } from '../strategy';
 import { ServerAppSpec } from './appspec';
 
@@ -147,7 +147,7 @@ export class ServerDeployment extends Construct {
   /** The strategy. */
   public readonly strategy: DeploymentStrategy;
 
-  constructor(scope: Construct, id: string, props: ServerDeploymentProps = {}) {
+  constructor(scope: Construct, id: string, props: ServerDeploymentProps) {
     super(scope, id);
     const subject = `ServerDeployment '${this.node.path}'`;
     const problems = new Problems(subject);
@@ -159,9 +159,7 @@ export class ServerDeployment extends Construct {
     if (!props.autoScalingGroups?.length && !props.ec2InstanceTags && !props.onPremiseInstanceTags) {
       problems.add('autoScalingGroups', undefined, 'no instances are targeted', 'give autoScalingGroups, ec2InstanceTags or onPremiseInstanceTags');
     }
-    if (props.notifyOn && !props.notificationTopic) {
-      problems.add('notifyOn', props.notifyOn, 'is given without notificationTopic', 'add notificationTopic, or remove notifyOn');
-    }
+    checkNotifications(problems, props.notificationTopic, props.notifyOn);
     problems.throwIfAny();
     props.appSpec?._requireLoadBalancer((props.loadBalancers ?? []).length > 0, subject);
 
