@@ -79,5 +79,10 @@ export function configureNotifications(group: IConstruct & { readonly role?: iam
     triggerTargetArn: topic.topicArn,
     triggerEvents: events ?? DEFAULT_NOTIFY_ON,
   }];
-  if (group.role) topic.grantPublish(group.role);
+  if (group.role) {
+    topic.grantPublish(group.role);
+    // CodeDeploy checks it may publish when the group is created or updated.
+    const policy = group.role.node.tryFindChild('DefaultPolicy');
+    if (policy) cfn.node.addDependency(policy);
+  }
 }

@@ -80,6 +80,25 @@ describe('EcsBlueGreenDeployment', () => {
       .toThrow(/deployment: the service is in 111111111111\/us-east-1, the pipeline in 222222222222\/eu-west-1; cross-account and cross-region deploy targets are not supported yet/);
   });
 
+  test('the stack never updates the service\'s task definition: the service names the family, releases go through the pipeline', () => {
+    const { stack, f } = setup();
+    const service = Object.values(Template.fromStack(stack).findResources('AWS::ECS::Service'))[0];
+    expect(service.Properties.DeploymentController).toEqual({ Type: 'CODE_DEPLOY' });
+    expect(service.Properties.TaskDefinition).toBe(stack.resolve(f.taskDefinition.family));
+  });
+
+  test('an imported NLB listener allows only all at once, and imported test listeners must share the load balancer', () => {
+    const stack = newStack();
+    const f = ecsService(stack);
+    const nlbListener = elbv2.NetworkListener.fromNetworkListenerArn(stack, 'Nlb', 'arn:aws:elasticloadbalancing:us-east-1:111111111111:listener/net/shop/0123456789abcdef/fedcba9876543210');
+    expect(() => new EcsBlueGreenDeployment(stack, 'A', { service: f.service, taskDefinition: f.taskDefinition, blueTargetGroup: f.blue, greenTargetGroup: f.green, productionListener: nlbListener, strategy: DeploymentStrategy.canary({ percent: 10, interval: Duration.minutes(5) }) }))
+      .toThrow(/behind a Network Load Balancer/);
+    const prod = elbv2.ApplicationListener.fromApplicationListenerAttributes(stack, 'Prod', { listenerArn: 'arn:aws:elasticloadbalancing:us-east-1:111111111111:listener/app/shop/0123456789abcdef/1111111111111111', securityGroup: f.lb.connections.securityGroups[0] });
+    const test = elbv2.ApplicationListener.fromApplicationListenerAttributes(stack, 'Test', { listenerArn: 'arn:aws:elasticloadbalancing:us-east-1:111111111111:listener/app/other/0123456789abcdef/2222222222222222', securityGroup: f.lb.connections.securityGroups[0] });
+    expect(() => new EcsBlueGreenDeployment(stack, 'B', { service: f.service, taskDefinition: f.taskDefinition, blueTargetGroup: f.blue, greenTargetGroup: f.green, productionListener: prod, testListener: test }))
+      .toThrow(/testListener: is on another load balancer than the production listener/);
+  });
+
   test('hooks may be invoked by the deployment group and report to exactly it', () => {
     const { stack, f } = setup({ hooks: undefined });
     new EcsBlueGreenDeployment(stack, 'Hooked', {

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
@@ -190,8 +190,11 @@ const MAX_APPROVAL_WAIT_HOURS = 120;
  * (from the task definition in this stack, with the built image) and appspec.yaml itself.
  *
  * CloudFormation cannot update the task definition of a service with the CODE_DEPLOY deployment
- * controller (aws/aws-cdk#7040): after the first deployment, image updates flow through the
- * pipeline only. Keep the task definition's image in the stack fixed (for example a bootstrap tag).
+ * controller (aws/aws-cdk#7040). aws-cdk-lib therefore gives such a service its task definition's
+ * family, not a revision: changing the task definition in the stack registers a new revision but
+ * does not touch the service. Releases reach the service only through the pipeline, whose
+ * taskdef.json is rendered from the same task definition with the built image: keep the stack's
+ * image fixed (for example a bootstrap tag) and let the pipeline carry images.
  */
 export class EcsBlueGreenDeployment extends Construct {
   /** The CodeDeploy application. */
@@ -216,7 +219,8 @@ export class EcsBlueGreenDeployment extends Construct {
     const problems = new Problems(subject);
     checkDeploymentGroupName(problems, props.deploymentGroupName);
     checkAlarms(problems, props.alarms, props.autoRollback);
-    const nlb = props.productionListener instanceof elbv2.NetworkListener || props.blueTargetGroup instanceof elbv2.NetworkTargetGroup;
+    const nlb = props.productionListener instanceof elbv2.NetworkListener || props.blueTargetGroup instanceof elbv2.NetworkTargetGroup
+      || props.greenTargetGroup instanceof elbv2.NetworkTargetGroup || loadBalancerOfArn(props.productionListener.listenerArn)?.startsWith('net/') === true;
     const strategy = props.strategy ?? (nlb ? DeploymentStrategy.allAtOnce() : DeploymentStrategy.canary({ percent: 10, interval: Duration.minutes(5) }));
     if (nlb && strategy.kind !== StrategyKind.ALL_AT_ONCE) {
       problems.add('strategy', strategy.describe(), 'behind a Network Load Balancer, ECS blue/green deployments only run all at once (CodeDeployDefault.ECSAllAtOnce)', 'use DeploymentStrategy.allAtOnce(), or an Application Load Balancer');
@@ -225,7 +229,7 @@ export class EcsBlueGreenDeployment extends Construct {
     if (props.service instanceof ecs.BaseService && controller?.type !== ecs.DeploymentControllerType.CODE_DEPLOY) {
       problems.add('service', props.service.node.path, `uses the ${controller?.type ?? 'ECS'} deployment controller; CodeDeploy blue/green needs CODE_DEPLOY`, 'create the service with deploymentController: { type: ecs.DeploymentControllerType.CODE_DEPLOY }');
     }
-    const lbOf = (l: elbv2.IListener | undefined) => (l instanceof elbv2.ApplicationListener || l instanceof elbv2.NetworkListener ? l.loadBalancer : undefined);
+    const lbOf = (l: elbv2.IListener | undefined): unknown => (l instanceof elbv2.ApplicationListener || l instanceof elbv2.NetworkListener ? l.loadBalancer : loadBalancerOfArn(l?.listenerArn));
     if (props.testListener && lbOf(props.testListener) && lbOf(props.productionListener) && lbOf(props.testListener) !== lbOf(props.productionListener)) {
       problems.add('testListener', props.testListener.node.path, 'is on another load balancer than the production listener', 'add the test listener to the production listener\'s load balancer');
     }
@@ -342,6 +346,12 @@ export class EcsBlueGreenDeployment extends Construct {
   public deployStep(options: EcsDeployStepOptions): IStep {
     return new EcsDeployStep(this, options);
   }
+}
+
+/** The load balancer part (`app/name/id` or `net/name/id`) of a concrete listener ARN. */
+function loadBalancerOfArn(arn: string | undefined): string | undefined {
+  if (!arn || Token.isUnresolved(arn)) return undefined;
+  return /:listener\/((?:app|net)\/[^/]+\/[^/]+)\//.exec(arn)?.[1];
 }
 
 function checkMinutes(problems: Problems, prop: string, d: Duration | undefined, min: number, max: number): void {
