@@ -4,7 +4,7 @@ import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
 import {
-  BuildStep, DeliveryPipeline, DeploymentStrategy, ManualApprovalStep, ServerAppSpec, ServerDeployment, ServerLifecycleEvent, Source,
+  BuildStep, DeliveryPipeline, DeploymentStrategy, ManualApprovalStep, ServerAppSpec, ServerDeployment, ServerLifecycleEvent, Source, StageRule,
 } from 'cdk-delivery';
 
 /** Settings a team changes when copying this example. */
@@ -23,7 +23,8 @@ export interface Ec2InPlaceStackProps extends StackProps {
 
 /**
  * GitHub -> build with a generated appspec -> staging (all at once) -> approval -> production
- * (one instance at a time, out of the load balancer while updated, rolled back on 5xx errors).
+ * (one instance at a time, out of the load balancer while updated, rolled back on 5xx errors),
+ * inside a weekday release window, with the stage rolled back if errors rise after the release.
  *
  * The instances already run the CodeDeploy agent and carry the tags `app=shop-web` and `env=...`.
  */
@@ -85,12 +86,15 @@ export class Ec2InPlaceStack extends Stack {
     });
 
     this.delivery = new DeliveryPipeline(this, 'Pipeline', { pipelineName: 'shop-web', source, buildStep: build });
-    this.delivery.addStage('Staging', { steps: [staging.deployStep({ input: build.output! })] });
-    this.delivery.addStage('Production', {
-      steps: [
-        new ManualApprovalStep('Approve', { notifyEmails: [props.approverEmail], comment: `Release ${source.variables.commitId} to production?` }),
-        production.deployStep({ input: build.output! }),
-      ],
+    // Each environment rolls back when it fails (V2 stage rollback).
+    this.delivery.addEnvironment('Staging', { deploy: [staging.deployStep({ input: build.output! })] });
+    this.delivery.addEnvironment('Production', {
+      production: true,
+      approval: new ManualApprovalStep('Approve', { notifyEmails: [props.approverEmail], comment: `Release ${source.variables.commitId} to production?` }),
+      deploy: [production.deployStep({ input: build.output! })],
+      // Releases only on weekday working hours, and roll back if errors rise in the 10 minutes after.
+      entryGates: [StageRule.deploymentWindow('0 8-16 ? * MON-FRI *', { timeZone: 'Europe/Paris' })],
+      bakeRules: [StageRule.alarm(errors, { waitTime: Duration.minutes(10) })],
     });
   }
 }

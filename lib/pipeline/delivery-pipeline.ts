@@ -1,4 +1,4 @@
-import { Annotations } from 'aws-cdk-lib';
+import { Annotations, Environment, Stack, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -11,6 +11,7 @@ import { ACTION_NAME, PIPELINE_NAME, STAGE_NAME, checkName } from '../private/na
 import { DeliveryValidationError, Problems, isConcreteNumber } from '../private/validation';
 import { ISource } from '../source/source';
 import { createArtifactStore } from './artifact-store';
+import { FailureBehavior, StageConditionOptions, renderConditions } from './stage-conditions';
 import { PipelineVariable } from './pipeline-variable';
 
 /** Props of a `DeliveryPipeline`. */
@@ -157,7 +158,124 @@ export interface DeliveryStageProps {
    * @default - the pipeline's primary source output
    */
   readonly defaultInput?: codepipeline.Artifact;
+
+  /**
+   * Stage conditions (V2): what happens on failure, entry gates, bake rules.
+   *
+   * @default - none: a failure fails the execution
+   */
+  readonly conditions?: StageConditionOptions;
 }
+
+/** An environment of the pipeline: where a release is deployed, with its approval and tests. */
+export interface EnvironmentProps extends StageConditionOptions {
+  /**
+   * The deployments, run in parallel.
+   */
+  readonly deploy: IStep[];
+
+  /**
+   * Marks a production environment: an approval is then required unless `waiveApproval` is set.
+   *
+   * @default false
+   */
+  readonly production?: boolean;
+
+  /**
+   * The approval before the environment (runs first).
+   *
+   * @default - none
+   */
+  readonly approval?: IStep;
+
+  /**
+   * Deploy to a production environment without an approval.
+   *
+   * @default false
+   */
+  readonly waiveApproval?: boolean;
+
+  /**
+   * Steps before the deployments (e.g. a database migration), run in parallel.
+   *
+   * @default - none
+   */
+  readonly before?: IStep[];
+
+  /**
+   * Steps after the deployments (smoke and integration tests), run in parallel.
+   *
+   * @default - none
+   */
+  readonly after?: IStep[];
+
+  /**
+   * The account and region the environment's targets live in. Only the pipeline's own account
+   * and region are supported for now.
+   *
+   * @default - the pipeline's
+   */
+  readonly env?: Environment;
+}
+
+/** One environment of a wave. */
+export interface WaveEnvironment extends EnvironmentProps {
+  /** Name of the environment, unique in the wave. */
+  readonly name: string;
+}
+
+/** Props of a wave. */
+export interface WaveProps extends StageConditionOptions {
+  /** The environments deployed in parallel. */
+  readonly environments: WaveEnvironment[];
+}
+
+interface StagePhase {
+  readonly steps: IStep[];
+  readonly parallel: boolean;
+  readonly prop: string;
+  readonly kind?: string;
+}
+
+interface PlaceOptions {
+  readonly conditions: StageConditionOptions;
+  readonly defaultFailure: FailureBehavior;
+  readonly defaultInput?: codepipeline.Artifact;
+}
+
+function environmentPhases(props: EnvironmentProps, _prefix: string): StagePhase[] {
+  return [
+    { steps: props.approval ? [props.approval] : [], parallel: true, prop: 'approval', kind: 'approval' },
+    { steps: props.before ?? [], parallel: true, prop: 'before', kind: 'before' },
+    { steps: props.deploy ?? [], parallel: true, prop: 'deploy', kind: 'deploy' },
+    { steps: props.after ?? [], parallel: true, prop: 'after', kind: 'after' },
+  ].filter((p) => p.steps.length > 0);
+}
+
+function checkEnvironment(problems: Problems, prefix: string, props: EnvironmentProps, pipeline: Construct): void {
+  if (!props.deploy || props.deploy.length === 0) {
+    problems.add(`${prefix}deploy`, props.deploy, 'is empty', 'give the deploy steps of the environment, e.g. [service.deployStep({ input: build.output })]');
+  }
+  if (props.production && !props.approval && !props.waiveApproval) {
+    problems.add(`${prefix}approval`, undefined, 'is missing before a production environment', "add approval: new ManualApprovalStep('Approve', { notifyEmails: [...] }), or set waiveApproval: true to release without one");
+  }
+  if (props.waiveApproval && props.approval) {
+    problems.add(`${prefix}waiveApproval`, true, 'is set together with an approval', 'remove waiveApproval, or remove the approval');
+  }
+  const here = Stack.of(pipeline);
+  const env = props.env;
+  if (env) {
+    for (const key of ['account', 'region'] as const) {
+      const value = env[key];
+      if (value !== undefined && Token.isUnresolved(value)) {
+        problems.add(`${prefix}env.${key}`, value, 'is an unresolved token, but the environment must be known at synth', `give the ${key} as a literal`);
+      } else if (value !== undefined && !Token.isUnresolved(here[key]) && value !== here[key]) {
+        problems.add(`${prefix}env.${key}`, value, `differs from the pipeline's (${here[key]}); cross-account and cross-region environments are not supported yet`, `deploy to ${here[key]}, or run a pipeline there`);
+      }
+    }
+  }
+}
+
 
 const DEFAULT_RETENTION_DAYS = 30;
 /** CodePipeline quotas (https://docs.aws.amazon.com/codepipeline/latest/userguide/limits.html). */
@@ -320,17 +438,68 @@ export class DeliveryPipeline extends Construct {
   }
 
   /**
-   * Adds a stage after the existing ones, with steps that run one after another.
+   * Adds a stage after the existing ones.
    *
    * @param stageName name of the stage, unique in the pipeline
    */
   public addStage(stageName: string, props: DeliveryStageProps): codepipeline.IStage {
+    return this.placeStage(stageName, [{ steps: props?.steps ?? [], parallel: props?.parallel ?? false, prop: 'steps' }], {
+      conditions: props?.conditions ?? {},
+      defaultFailure: FailureBehavior.FAIL,
+      defaultInput: props?.defaultInput,
+    });
+  }
+
+  /**
+   * Adds an environment: a stage with an approval (required before production unless waived), steps
+   * before the deployment, the deployments in parallel, and steps after them (smoke tests). On a V2
+   * pipeline the stage rolls back when it fails, unless told otherwise.
+   *
+   * @param name name of the stage
+   */
+  public addEnvironment(name: string, props: EnvironmentProps): codepipeline.IStage {
+    const problems = new Problems(`DeliveryPipeline '${this.node.path}' environment '${name}'`);
+    checkEnvironment(problems, '', props, this);
+    problems.throwIfAny();
+    return this.placeStage(name, environmentPhases(props, ''), {
+      conditions: props,
+      defaultFailure: this.pipelineType === codepipeline.PipelineType.V2 ? FailureBehavior.ROLLBACK : FailureBehavior.FAIL,
+    });
+  }
+
+  /**
+   * Adds a wave: several environments deployed in parallel in one stage (e.g. production in two
+   * regions). Their approvals run first, then their before-steps, deployments and after-steps, each
+   * group in parallel. Step names must be unique across the wave.
+   *
+   * @param name name of the stage
+   */
+  public addWave(name: string, props: WaveProps): codepipeline.IStage {
+    const problems = new Problems(`DeliveryPipeline '${this.node.path}' wave '${name}'`);
+    if (!props.environments || props.environments.length === 0) {
+      problems.add('environments', props.environments, 'is empty', 'give at least one environment');
+    }
+    (props.environments ?? []).forEach((e, i) => checkEnvironment(problems, `environments[${i}].`, e, this));
+    checkUnique(problems, props.environments ?? [], 'environments', 'environment name', (e) => e.name);
+    problems.throwIfAny();
+    const phases: StagePhase[] = [];
+    for (const kind of ['approval', 'before', 'deploy', 'after'] as const) {
+      const steps = props.environments.flatMap((e) => environmentPhases(e, '').find((p) => p.kind === kind)?.steps ?? []);
+      if (steps.length > 0) phases.push({ steps, parallel: true, prop: kind, kind });
+    }
+    return this.placeStage(name, phases, {
+      conditions: props,
+      defaultFailure: this.pipelineType === codepipeline.PipelineType.V2 ? FailureBehavior.ROLLBACK : FailureBehavior.FAIL,
+    });
+  }
+
+  private placeStage(stageName: string, phases: StagePhase[], options: PlaceOptions): codepipeline.IStage {
     const problems = new Problems(`DeliveryPipeline '${this.node.path}' stage '${stageName}'`);
     checkName(problems, 'stageName', stageName, STAGE_NAME, 'stage');
     if (this.stageNames.includes(stageName)) {
       problems.add('stageName', stageName, 'is already a stage of this pipeline', 'give each stage a unique name');
     }
-    const steps = props?.steps ?? [];
+    const steps = phases.flatMap((p) => p.steps);
     if (steps.length === 0) {
       problems.add('steps', steps, 'is empty; CodePipeline needs at least one action per stage', 'give at least one step');
     }
@@ -343,6 +512,7 @@ export class DeliveryPipeline extends Construct {
       const where = DeliveryPipeline.boundSteps.get(step);
       if (where) problems.add(`steps[${i}]`, step.stepName, `is already placed in ${where}`, 'create a new step for each place it runs');
     });
+    const conditions = renderConditions(problems, options.conditions, options.defaultFailure, this.pipelineType === codepipeline.PipelineType.V2, this.pipeline.role);
     problems.throwIfAny();
 
     const stageScope = new Construct(this.stagesScope, stageName);
@@ -350,34 +520,38 @@ export class DeliveryPipeline extends Construct {
     const stageActions: codepipeline.IAction[] = [];
     const lastRunOrder = new Map<IStep, number>();
     let previous = 0;
-    const ordered = orderSteps(steps, props.parallel ?? false, stageProblems);
+    const ordered = phases.map((p) => ({ phase: p, steps: orderSteps(p.steps, p.parallel, stageProblems, steps) }));
     stageProblems.throwIfAny();
-    for (const step of ordered) {
-      const after = props.parallel
-        ? Math.max(0, ...(step.dependsOn ?? []).map((d) => lastRunOrder.get(d) ?? 0))
-        : previous;
-      const result = step.bind(new Construct(stageScope, step.stepName), {
-        stageName,
-        runOrder: after + 1,
-        pipeline: this.pipeline,
-        artifactBucket: this.artifactBucket,
-        artifactKey: this.artifactKey,
-        primaryInput: props.defaultInput ?? this.primaryOutput,
-        pipelineType: this.pipelineType,
-      });
-      DeliveryPipeline.boundSteps.set(step, `stage '${stageName}' of ${this.node.path}`);
-      this.placed.push(step);
-      if (result.actions.length === 0) {
-        throw new DeliveryValidationError(`DeliveryPipeline '${this.node.path}' stage '${stageName}': step '${step.stepName}' produced no action. Fix: a step must return at least one action from bind().`);
+    for (const { phase, steps: phaseSteps } of ordered) {
+      const phaseStart = previous;
+      for (const step of phaseSteps) {
+        const after = phase.parallel
+          ? Math.max(phaseStart, ...(step.dependsOn ?? []).map((d) => lastRunOrder.get(d) ?? 0))
+          : previous;
+        const result = step.bind(new Construct(stageScope, step.stepName), {
+          stageName,
+          runOrder: after + 1,
+          pipeline: this.pipeline,
+          artifactBucket: this.artifactBucket,
+          artifactKey: this.artifactKey,
+          primaryInput: options.defaultInput ?? this.primaryOutput,
+          pipelineType: this.pipelineType,
+        });
+        DeliveryPipeline.boundSteps.set(step, `stage '${stageName}' of ${this.node.path}`);
+        this.placed.push(step);
+        if (result.actions.length === 0) {
+          throw new DeliveryValidationError(`DeliveryPipeline '${this.node.path}' stage '${stageName}': step '${step.stepName}' produced no action. Fix: a step must return at least one action from bind().`);
+        }
+        stageActions.push(...result.actions);
+        const last = Math.max(...result.actions.map((a) => a.actionProperties.runOrder ?? 1));
+        lastRunOrder.set(step, last);
+        previous = phase.parallel ? Math.max(previous, last) : last;
       }
-      stageActions.push(...result.actions);
-      previous = Math.max(...result.actions.map((a) => a.actionProperties.runOrder ?? 1));
-      lastRunOrder.set(step, previous);
     }
     this.checkActions(stageProblems, stageActions);
     stageProblems.throwIfAny();
     this.stageNames.push(stageName);
-    const stage = this.pipeline.addStage({ stageName, actions: stageActions });
+    const stage = this.pipeline.addStage({ stageName, actions: stageActions, ...conditions });
     this.acceptL2ArtifactGrants();
     return stage;
   }
@@ -449,13 +623,14 @@ function checkUnique<T>(problems: Problems, items: T[], prop: string, what: stri
  * earlier), dependencies first for a parallel one. Reports dependencies outside the stage or in a
  * cycle.
  */
-function orderSteps(steps: IStep[], parallel: boolean, problems: Problems): IStep[] {
-  const inStage = new Set(steps);
+function orderSteps(steps: IStep[], parallel: boolean, problems: Problems, stageSteps: IStep[] = steps): IStep[] {
+  const inStage = new Set(stageSteps);
+  const inPhase = new Set(steps);
   steps.forEach((step, i) => {
     for (const dep of step.dependsOn ?? []) {
       if (!inStage.has(dep)) {
         problems.add(`steps[${i}].dependsOn`, dep.stepName, `'${step.stepName}' depends on a step that is not in this stage`, 'list the step in the same stage, or drop the dependency (earlier stages always finish first)');
-      } else if (!parallel && steps.indexOf(dep) > i) {
+      } else if (!parallel && inPhase.has(dep) && steps.indexOf(dep) > i) {
         problems.add(`steps[${i}].dependsOn`, dep.stepName, `'${step.stepName}' depends on a step listed after it in a sequential stage`, 'list the dependency first, or make the stage parallel');
       }
     }
@@ -470,7 +645,7 @@ function orderSteps(steps: IStep[], parallel: boolean, problems: Problems): ISte
       return;
     }
     state.set(step, 'visiting');
-    for (const dep of step.dependsOn ?? []) if (inStage.has(dep)) visit(dep, [...path, step]);
+    for (const dep of step.dependsOn ?? []) if (inPhase.has(dep)) visit(dep, [...path, step]);
     state.set(step, 'done');
     ordered.push(step);
   };

@@ -82,8 +82,14 @@ describe('ec2-in-place', () => {
   const t = templates.get('Ec2InPlace')!;
   const pipeline = Object.values(t.findResources('AWS::CodePipeline::Pipeline'))[0].Properties;
 
-  test('deploys to staging, then after approval to production, with CodeDeploy', () => {
+  test('deploys to staging, then after approval to production, with CodeDeploy, in a window, with bake monitoring and rollback', () => {
     expect(pipeline.Stages.map((s: { Name: string }) => s.Name)).toEqual(['Source', 'Build', 'Staging', 'Production']);
+    expect(pipeline.Stages[2].OnFailure).toEqual({ Result: 'ROLLBACK' });
+    expect(pipeline.Stages[3]).toMatchObject({
+      OnFailure: { Result: 'ROLLBACK' },
+      BeforeEntry: { Conditions: [{ Result: 'FAIL', Rules: [expect.objectContaining({ RuleTypeId: expect.objectContaining({ Provider: 'DeploymentWindow' }) })] }] },
+      OnSuccess: { Conditions: [{ Result: 'ROLLBACK', Rules: [expect.objectContaining({ RuleTypeId: expect.objectContaining({ Provider: 'CloudWatchAlarm' }) })] }] },
+    });
     expect(pipeline.Stages[3].Actions.map((a: { Name: string; RunOrder: number; ActionTypeId: { Provider: string } }) => [a.Name, a.RunOrder, a.ActionTypeId.Provider]))
       .toEqual([['Approve', 1, 'Manual'], ['Deploy', 2, 'CodeDeploy']]);
   });

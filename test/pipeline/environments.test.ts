@@ -1,0 +1,136 @@
+import { Aws, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import { BuildStep, EntryResult, FailureBehavior, ManualApprovalStep, StageRule } from '../../lib';
+import { newStack, pipelineWith } from '../util';
+
+const step = (name: string) => new BuildStep(name, { commands: ['make'] });
+const stageOf = (t: Template, name: string) => Object.values(t.findResources('AWS::CodePipeline::Pipeline'))[0].Properties.Stages.find((s: { Name: string }) => s.Name === name);
+const orders = (stage: { Actions: Array<{ Name: string; RunOrder: number }> }) => stage.Actions.map((a) => [a.Name, a.RunOrder]);
+
+function alarm(stack: Stack, id = 'Errors') {
+  return new cloudwatch.Alarm(stack, id, { metric: new cloudwatch.Metric({ namespace: 'Shop', metricName: id }), threshold: 1, evaluationPeriods: 1 });
+}
+
+describe('addEnvironment', () => {
+  test('approval, then before-steps, deployments and after-steps, each group in parallel; rolls back on failure', () => {
+    const { pipeline, template } = pipelineWith();
+    pipeline.addEnvironment('Production', {
+      production: true,
+      approval: new ManualApprovalStep('Approve'),
+      before: [step('Migrate')],
+      deploy: [step('DeployApi'), step('DeployWeb')],
+      after: [step('SmokeTest'), step('IntegrationTest')],
+    });
+    const stage = stageOf(template(), 'Production');
+    expect(orders(stage)).toEqual([['Approve', 1], ['Migrate', 2], ['DeployApi', 3], ['DeployWeb', 3], ['SmokeTest', 4], ['IntegrationTest', 4]]);
+    expect(stage.OnFailure).toEqual({ Result: 'ROLLBACK' });
+  });
+
+  test('a non-production environment needs no approval', () => {
+    const { pipeline, template } = pipelineWith();
+    pipeline.addEnvironment('Staging', { deploy: [step('Deploy')], after: [step('Smoke')] });
+    expect(orders(stageOf(template(), 'Staging'))).toEqual([['Deploy', 1], ['Smoke', 2]]);
+  });
+
+  test('entry gates on an alarm and a deployment window, bake rules, and retries', () => {
+    const stack = newStack();
+    const { pipeline, template } = pipelineWith({}, stack);
+    pipeline.addEnvironment('Production', {
+      production: true,
+      waiveApproval: true,
+      deploy: [step('Deploy')],
+      entryGates: [StageRule.alarm(alarm(stack, 'ProdHealth')), StageRule.deploymentWindow('0 9-16 ? * MON-THU *', { timeZone: 'Europe/Paris' })],
+      entryResult: EntryResult.SKIP,
+      bakeRules: [StageRule.alarm(alarm(stack, 'Errors5xx'), { waitTime: Duration.minutes(20) })],
+      onFailure: FailureBehavior.RETRY_FAILED_ACTIONS,
+    });
+    const t = template();
+    expect(stageOf(t, 'Production')).toMatchObject({
+      BeforeEntry: { Conditions: [{ Result: 'SKIP', Rules: [
+        { Name: 'Gate1-alarm', RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'CloudWatchAlarm', Version: '1' }, Configuration: { AlarmName: { Ref: expect.stringMatching(/^ProdHealth/) } } },
+        { Name: 'Gate2-window', RuleTypeId: expect.objectContaining({ Provider: 'DeploymentWindow' }), Configuration: { Cron: '0 9-16 ? * MON-THU *', TimeZone: 'Europe/Paris' } },
+      ] }] },
+      OnSuccess: { Conditions: [{ Result: 'ROLLBACK', Rules: [expect.objectContaining({ Name: 'Bake1-alarm', Configuration: { AlarmName: { Ref: expect.stringMatching(/^Errors5xx/) }, WaitTime: '20' } })] }] },
+      OnFailure: { Result: 'RETRY', RetryConfiguration: { RetryMode: 'FAILED_ACTIONS' } },
+    });
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('PipelineRole') }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'cloudwatch:DescribeAlarms' })]) },
+    });
+  });
+
+  test('FailureBehavior.FAIL leaves the stage without conditions', () => {
+    const { pipeline, template } = pipelineWith();
+    pipeline.addEnvironment('Dev', { deploy: [step('Deploy')], onFailure: FailureBehavior.FAIL });
+    expect(stageOf(template(), 'Dev').OnFailure).toBeUndefined();
+  });
+
+  test('addStage takes conditions too', () => {
+    const { pipeline, template } = pipelineWith();
+    pipeline.addStage('Checks', { steps: [step('Lint')], conditions: { onFailure: FailureBehavior.RETRY_ALL_ACTIONS } });
+    expect(stageOf(template(), 'Checks').OnFailure).toEqual({ Result: 'RETRY', RetryConfiguration: { RetryMode: 'ALL_ACTIONS' } });
+  });
+});
+
+describe('addWave', () => {
+  test('environments deploy in parallel: approvals first, then deployments, then tests', () => {
+    const { pipeline, template } = pipelineWith();
+    pipeline.addWave('Production', {
+      environments: [
+        { name: 'us-east-1', production: true, approval: new ManualApprovalStep('Approve'), deploy: [step('DeployUs')], after: [step('SmokeUs')] },
+        { name: 'eu-west-1', production: true, waiveApproval: true, deploy: [step('DeployEu')], after: [step('SmokeEu')] },
+      ],
+    });
+    const stage = stageOf(template(), 'Production');
+    expect(orders(stage)).toEqual([['Approve', 1], ['DeployUs', 2], ['DeployEu', 2], ['SmokeUs', 3], ['SmokeEu', 3]]);
+    expect(stage.OnFailure).toEqual({ Result: 'ROLLBACK' });
+  });
+});
+
+describe('environment errors', () => {
+  test('fails when a production environment has no approval and none is waived', () => {
+    const { pipeline } = pipelineWith();
+    expect(() => pipeline.addEnvironment('Production', { production: true, deploy: [step('Deploy')] }))
+      .toThrow(/environment 'Production' has 1 problem:\n {2}- approval: is missing before a production environment.*Fix: add approval: new ManualApprovalStep/);
+  });
+
+  test('fails when an approval is both given and waived, or there is nothing to deploy', () => {
+    const { pipeline } = pipelineWith();
+    expect(() => pipeline.addEnvironment('P', { production: true, approval: new ManualApprovalStep('A'), waiveApproval: true, deploy: [step('D')] })).toThrow(/waiveApproval: is set together with an approval/);
+    expect(() => pipeline.addEnvironment('Q', { deploy: [] })).toThrow(/deploy: is empty/);
+  });
+
+  test('fails when the environment is in another account or region, or is a token', () => {
+    const { pipeline } = pipelineWith();
+    expect(() => pipeline.addEnvironment('Prod', { env: { account: '222222222222', region: 'us-east-1' }, deploy: [step('D')] }))
+      .toThrow(/env\.account: differs from the pipeline's \(111111111111\); cross-account and cross-region environments are not supported yet/);
+    expect(() => pipeline.addEnvironment('Prod', { env: { region: 'eu-west-1' }, deploy: [step('D')] }))
+      .toThrow(/env\.region: differs from the pipeline's/);
+    expect(() => pipeline.addEnvironment('Prod', { env: { account: Aws.ACCOUNT_ID }, deploy: [step('D')] }))
+      .toThrow(/env\.account: is an unresolved token, but the environment must be known at synth/);
+    expect(() => pipeline.addEnvironment('Same', { env: { account: '111111111111', region: 'us-east-1' }, deploy: [step('D')] })).not.toThrow();
+  });
+
+  test('fails when a wave repeats an environment or step names clash across it', () => {
+    const { pipeline } = pipelineWith();
+    expect(() => pipeline.addWave('W', { environments: [{ name: 'a', deploy: [step('X')] }, { name: 'a', deploy: [step('Y')] }] })).toThrow(/environments: the environment name 'a' is used twice/);
+    expect(() => pipeline.addWave('V', { environments: [{ name: 'a', deploy: [step('Deploy')] }, { name: 'b', deploy: [step('Deploy')] }] })).toThrow(/steps: the step name 'Deploy' is used twice/);
+    expect(() => pipeline.addWave('U', { environments: [] })).toThrow(/environments: is empty/);
+  });
+
+  test('fails when conditions are used on a V1 pipeline', () => {
+    const { pipeline } = pipelineWith({ pipelineType: codepipeline.PipelineType.V1 });
+    expect(() => pipeline.addStage('S', { steps: [step('A')], conditions: { onFailure: FailureBehavior.ROLLBACK } })).toThrow(/conditions: stage conditions .* need a V2 pipeline/);
+    expect(() => pipeline.addEnvironment('Dev', { deploy: [step('D')] })).not.toThrow();
+  });
+
+  test('fails when rules are malformed or lists are empty', () => {
+    const stack = newStack();
+    const { pipeline } = pipelineWith({}, stack);
+    expect(() => pipeline.addEnvironment('A', { deploy: [step('D')], entryGates: [StageRule.deploymentWindow('0 9 * * *')] })).toThrow(/entryGates\[0\]\.cron: has 5 fields; the deployment window takes 6/);
+    expect(() => pipeline.addEnvironment('B', { deploy: [step('E')], bakeRules: [StageRule.alarm(alarm(stack), { waitTime: Duration.seconds(90) })] })).toThrow(/bakeRules\[0\]\.waitTime: must be a whole number of minutes/);
+    expect(() => pipeline.addEnvironment('C', { deploy: [step('F')], entryGates: [] })).toThrow(/entryGates: is an empty list/);
+  });
+});
