@@ -96,5 +96,7 @@ export class Ec2InPlaceStack extends Stack {
       entryGates: [StageRule.deploymentWindow('0 8-16 ? * MON-FRI *', { timeZone: 'Europe/Paris' })],
       bakeRules: [StageRule.alarm(errors, { waitTime: Duration.minutes(10) })],
     });
+    // Failed executions, approvals waiting and releases, by email.
+    this.delivery.addNotifications({ emails: [props.approverEmail] });
   }
 }

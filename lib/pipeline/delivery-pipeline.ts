@@ -11,6 +11,7 @@ import { ACTION_NAME, PIPELINE_NAME, STAGE_NAME, checkName } from '../private/na
 import { DeliveryValidationError, Problems, isConcreteNumber } from '../private/validation';
 import { ISource } from '../source/source';
 import { createArtifactStore } from './artifact-store';
+import { PipelineNotificationProps, PipelineNotifications, createNotifications } from './notifications';
 import { FailureBehavior, StageConditionOptions, renderConditions } from './stage-conditions';
 import { PipelineVariable } from './pipeline-variable';
 
@@ -309,6 +310,7 @@ export class DeliveryPipeline extends Construct {
 
   private readonly stageNames: string[] = [];
   private readonly placed: IStep[] = [];
+  private notificationCount = 0;
   private readonly outputArtifactNames = new Set<string>();
   private actionCount = 0;
   private readonly acceptedPolicies = new Set<iam.CfnPolicy>();
@@ -491,6 +493,15 @@ export class DeliveryPipeline extends Construct {
       conditions: props,
       defaultFailure: this.pipelineType === codepipeline.PipelineType.V2 ? FailureBehavior.ROLLBACK : FailureBehavior.FAIL,
     });
+  }
+
+  /**
+   * Notifies pipeline events (by default: execution failed, approval needed, execution succeeded)
+   * to an SNS topic (created encrypted, or passed in), email addresses and other targets such as
+   * AWS Chatbot channels, through a CodeStar Notifications rule.
+   */
+  public addNotifications(props: PipelineNotificationProps = {}): PipelineNotifications {
+    return createNotifications(new Construct(this, `Notifications${this.notificationCount++ || ''}`), this.pipeline, props, `DeliveryPipeline '${this.node.path}' notifications`);
   }
 
   private placeStage(stageName: string, phases: StagePhase[], options: PlaceOptions): codepipeline.IStage {

@@ -2,3 +2,4 @@ export * from './delivery-pipeline';
 export * from './manual-approval-step';
 export * from './pipeline-variable';
 export { AlarmRuleOptions, DeploymentWindowOptions, EntryResult, FailureBehavior, StageConditionOptions, StageRule } from './stage-conditions';
+export { PipelineNotificationProps, PipelineNotifications } from './notifications';
