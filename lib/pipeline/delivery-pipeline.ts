@@ -427,6 +427,45 @@ export class DeliveryPipeline extends Construct {
         ? [`DeliveryPipeline '${this.node.path}' has only the '${sourceStageName}' stage; CodePipeline needs at least 2 stages. Fix: pass buildStep, or call addStage(...).`]
         : [],
     });
+    this.node.addValidation({ validate: () => this.checkVariableReferences() });
+  }
+
+  /**
+   * Every `#{namespace.name}` in an action's configuration must name a namespace an earlier action
+   * produces (an earlier stage, or a lower runOrder in the same stage), a declared pipeline
+   * variable (`#{variables.name}`), or CodePipeline's own `#{codepipeline.PipelineExecutionId}`;
+   * otherwise CodePipeline rejects the pipeline at deploy time.
+   */
+  private checkVariableReferences(): string[] {
+    // The L1 property, resolved: camelCase names (stages[].actions[].namespace, .configuration).
+    const stages = (Stack.of(this).resolve((this.pipeline.node.defaultChild as codepipeline.CfnPipeline).stages) ?? []) as Array<{
+      name: string; actions?: Array<{ name: string; runOrder?: number; namespace?: string; configuration?: unknown }>;
+    }>;
+    const declared = new Set(this.variables.map((v) => v.name));
+    const errors: string[] = [];
+    const before = new Set<string>();
+    stages.forEach((stage, index) => {
+      const actions = stage.actions ?? [];
+      const orders = [...new Set(actions.map((a) => a.runOrder ?? 1))].sort((a, b) => a - b);
+      const laterInPipeline = new Set(stages.slice(index).flatMap((st) => (st.actions ?? []).map((a) => a.namespace).filter((n): n is string => !!n)));
+      for (const order of orders) {
+        const group = actions.filter((a) => (a.runOrder ?? 1) === order);
+        for (const action of group) {
+          for (const [, ns, name] of JSON.stringify(action.configuration ?? {}).matchAll(/#\{([^.}]+)\.([^}]+)\}/g)) {
+            const where = `action '${stage.name}/${action.name}'`;
+            if (ns === 'variables') {
+              if (!declared.has(name)) errors.push(`DeliveryPipeline '${this.node.path}': ${where} references #{variables.${name}}, which is not a pipeline variable. Fix: declare it in variables (new PipelineVariable({ name: '${name}' })), or correct the reference`);
+            } else if (ns !== 'codepipeline' && !before.has(ns)) {
+              errors.push(laterInPipeline.has(ns)
+                ? `DeliveryPipeline '${this.node.path}': ${where} references #{${ns}.${name}}, but namespace '${ns}' is produced later in the pipeline (or in the same runOrder). Fix: move the producing step before it`
+                : `DeliveryPipeline '${this.node.path}': ${where} references #{${ns}.${name}}, but no action has the namespace '${ns}'. Fix: reference a namespace of an earlier step (for example source.variables.commitId)`);
+            }
+          }
+        }
+        group.forEach((a) => a.namespace && before.add(a.namespace));
+      }
+    });
+    return errors;
   }
 
   /** Every step placed in the pipeline, in the order they were added. */

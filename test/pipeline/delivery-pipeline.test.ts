@@ -415,3 +415,31 @@ describe('parallel stages and tests', () => {
     expect(() => pipeline.addStage('Cycle', { steps: [a, b], parallel: true })).toThrow(/steps: the dependencies form a cycle \(got "A -> B -> A"\)/);
   });
 });
+
+describe('variable references', () => {
+  test('references to earlier namespaces, pipeline variables and codepipeline pass', () => {
+    const v = new PipelineVariable({ name: 'CHANNEL', defaultValue: 'stable' });
+    const build = new BuildStep('Build', { commands: ['make'], exportedVariables: ['VERSION'], env: [{ name: 'C', value: '#{Source.CommitId}' }, { name: 'CH', value: v.reference }, { name: 'E', value: '#{codepipeline.PipelineExecutionId}' }] });
+    const { pipeline, template } = pipelineWith({ buildStep: build, variables: [v] });
+    pipeline.addStage('Release', { steps: [new ManualApprovalStep('Approve', { comment: `Ship ${build.exportedVariable('VERSION')}?` })] });
+    expect(() => template()).not.toThrow();
+  });
+
+  test('fails at synth when a reference names no namespace', () => {
+    const { template } = pipelineWith({ buildStep: new BuildStep('Build', { commands: ['make'], env: [{ name: 'X', value: '#{Nope.CommitId}' }] }) });
+    expect(() => template()).toThrow(/action 'Build\/Build' references #\{Nope\.CommitId\}, but no action has the namespace 'Nope'\. Fix: reference a namespace of an earlier step/);
+  });
+
+  test('fails at synth when a reference names a namespace produced later or in the same runOrder', () => {
+    const build = new BuildStep('Build', { commands: ['make'], exportedVariables: ['VERSION'] });
+    const { pipeline, template } = pipelineWith({ buildStep: new BuildStep('Early', { commands: ['make'], env: [{ name: 'V', value: build.exportedVariable('VERSION') }] }) });
+    pipeline.addStage('Later', { steps: [build] });
+    expect(() => template()).toThrow(/references #\{Build\.VERSION\}, but namespace 'Build' is produced later in the pipeline/);
+  });
+
+  test('fails at synth when a pipeline variable is not declared', () => {
+    const { pipeline, template } = pipelineWith();
+    pipeline.addStage('Release', { steps: [new ManualApprovalStep('Approve', { comment: 'Channel #{variables.CHANNEL}?' })] });
+    expect(() => template()).toThrow(/references #\{variables\.CHANNEL\}, which is not a pipeline variable/);
+  });
+});
