@@ -12,8 +12,11 @@ addExamples(app);
 Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
 const assembly = app.synth();
 
-// Next to the templates: the buildspec each CodeBuild project runs, as a file to read.
+// Next to the templates: the buildspec each CodeBuild project runs, and a diagram of each pipeline.
 for (const pipeline of app.node.findAll().filter((c): c is DeliveryPipeline => c instanceof DeliveryPipeline)) {
+  const diagram = path.join(assembly.directory, 'diagrams', `${pipeline.node.path.replace(/\//g, '.')}.mmd`);
+  fs.mkdirSync(path.dirname(diagram), { recursive: true });
+  fs.writeFileSync(diagram, pipeline.diagram());
   for (const step of pipeline.steps.filter((s): s is BuildStep => s instanceof BuildStep)) {
     const name = step.project.node.path.replace(/\/Project$/, '').replace(/\//g, '.');
     const file = path.join(assembly.directory, 'buildspecs', `${name}.buildspec.yml`);

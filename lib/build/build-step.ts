@@ -337,6 +337,8 @@ export class BuildStep implements IStep {
   public readonly variablesNamespace?: string;
   /** Steps of the same stage this build runs after. */
   public readonly dependsOn?: IStep[];
+  /** A short description for diagrams. */
+  public readonly label?: string;
   /** The props the step was made from. */
   protected readonly props: BuildStepProps;
   private readonly secondary: Map<string, codepipeline.Artifact>;
@@ -363,6 +365,7 @@ export class BuildStep implements IStep {
     this.stepName = name;
     this.props = props;
     this.dependsOn = props.dependsOn ? [...props.dependsOn] : undefined;
+    this.label = this.dockerBuild() ? 'Docker image to ECR' : (props.batch ? `CodeBuild batch of ${props.batch.buildCount}` : 'CodeBuild');
     this.output = props.outputs ? new codepipeline.Artifact(toArtifactName(`${name}_Output`)) : undefined;
     this.secondary = new Map((props.secondaryOutputs ?? []).map((o) => [o.name, new codepipeline.Artifact(o.name)]));
     this.exported = new Set(props.exportedVariables ?? []);

@@ -71,6 +71,13 @@ export interface IStep {
   readonly dependsOn?: IStep[];
 
   /**
+   * A short description for diagrams, e.g. "ECS canary 10% then 100% after 5 minutes".
+   *
+   * @default - the step name only
+   */
+  readonly label?: string;
+
+  /**
    * Creates the step's resources and actions. Called once, by the pipeline.
    *
    * @param scope the construct to create resources under (unique to this step)

@@ -11,6 +11,7 @@ import { ACTION_NAME, PIPELINE_NAME, STAGE_NAME, checkName } from '../private/na
 import { DeliveryValidationError, Problems, isConcreteNumber } from '../private/validation';
 import { ISource } from '../source/source';
 import { createArtifactStore } from './artifact-store';
+import { RenderedStage, renderMermaid } from './diagram';
 import { PipelineNotificationProps, PipelineNotifications, createNotifications } from './notifications';
 import { FailureBehavior, StageConditionOptions, renderConditions } from './stage-conditions';
 import { PipelineVariable } from './pipeline-variable';
@@ -311,6 +312,7 @@ export class DeliveryPipeline extends Construct {
   private readonly stageNames: string[] = [];
   private readonly placed: IStep[] = [];
   private notificationCount = 0;
+  private readonly labels = new Map<string, string>();
   private readonly outputArtifactNames = new Set<string>();
   private actionCount = 0;
   private readonly acceptedPolicies = new Set<iam.CfnPolicy>();
@@ -473,6 +475,20 @@ export class DeliveryPipeline extends Construct {
     return [...this.placed];
   }
 
+  /**
+   * The pipeline as a Mermaid flowchart: stages in order, parallel actions side by side, approvals
+   * as gates, stage conditions and what each deployment does (e.g. its traffic-shifting strategy).
+   * `npx cdk synth` of the examples writes one `.mmd` file per pipeline into cdk.out/diagrams.
+   */
+  public diagram(): string {
+    const stages = (Stack.of(this).resolve((this.pipeline.node.defaultChild as codepipeline.CfnPipeline).stages) ?? []) as RenderedStage[];
+    const labels = new Map(this.labels);
+    this.sources.forEach((source) => {
+      if (source.label) labels.set(`${stages[0]?.name}/${source.actionName}`, source.label);
+    });
+    return renderMermaid(stages, labels);
+  }
+
   /** The primary source's output artifact: the default input of every build step. */
   public get primaryOutput(): codepipeline.Artifact {
     return this.sources[0].output;
@@ -593,6 +609,7 @@ export class DeliveryPipeline extends Construct {
           throw new DeliveryValidationError(`DeliveryPipeline '${this.node.path}' stage '${stageName}': step '${step.stepName}' produced no action. Fix: a step must return at least one action from bind().`);
         }
         stageActions.push(...result.actions);
+        if (step.label) result.actions.forEach((a) => this.labels.set(`${stageName}/${a.actionProperties.actionName}`, step.label!));
         const last = Math.max(...result.actions.map((a) => a.actionProperties.runOrder ?? 1));
         lastRunOrder.set(step, last);
         previous = phase.parallel ? Math.max(previous, last) : last;

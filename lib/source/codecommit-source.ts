@@ -70,6 +70,8 @@ export class CodeCommitSource implements ISource {
   public readonly branch: string;
   /** The source's variables as references for later actions. */
   public readonly variables: CodeCommitSourceVariables;
+  /** A short description for diagrams. */
+  public readonly label?: string;
   private readonly props: CodeCommitSourceProps;
   private _repository?: codecommit.IRepository;
 
@@ -99,6 +101,8 @@ export class CodeCommitSource implements ISource {
     this.variablesNamespace = names.variablesNamespace;
     this.output = new codepipeline.Artifact(names.outputArtifactName);
     this.branch = props.branch ?? 'main';
+    const name = props.repositoryName ?? props.repository?.repositoryName;
+    this.label = `CodeCommit ${name && isConcrete(name) ? name : 'repository'} (${this.branch})`;
     this._repository = props.repository;
     const ns = this.variablesNamespace;
     this.variables = {

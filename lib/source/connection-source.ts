@@ -105,6 +105,8 @@ export class ConnectionSource implements ISource {
   public readonly connectionArn: string;
   /** Whether builds get a full git clone. */
   public readonly fullClone: boolean;
+  /** A short description for diagrams. */
+  public readonly label?: string;
   /** The source's variables as references for later actions. */
   public readonly variables: ConnectionSourceVariables;
   private readonly props: ConnectionSourceProps;
@@ -143,6 +145,7 @@ export class ConnectionSource implements ISource {
     this.branch = branch;
     this.connectionArn = props.connectionArn;
     this.fullClone = props.fullClone ?? false;
+    this.label = `${repository} (${branch})`;
     this.actionName = names.actionName;
     this.variablesNamespace = names.variablesNamespace;
     this.output = new codepipeline.Artifact(names.outputArtifactName);

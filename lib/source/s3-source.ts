@@ -45,6 +45,8 @@ export class S3Source implements ISource {
   public readonly objectKey: string;
   /** The source's variables as references for later actions. */
   public readonly variables: S3SourceVariables;
+  /** A short description for diagrams. */
+  public readonly label?: string;
 
   constructor(props: S3SourceProps) {
     const problems = new Problems(`S3Source '${props.actionName ?? 'Source'}'`);
@@ -62,6 +64,7 @@ export class S3Source implements ISource {
 
     this.bucket = props.bucket;
     this.objectKey = props.objectKey;
+    this.label = `S3 ${isConcrete(props.objectKey) ? props.objectKey : 'object'}`;
     this.actionName = names.actionName;
     this.variablesNamespace = names.variablesNamespace;
     this.output = new codepipeline.Artifact(names.outputArtifactName);

@@ -33,6 +33,13 @@ export interface ISource {
   readonly variablesNamespace: string;
 
   /**
+   * A short description for diagrams, e.g. "GitHub my-org/shop (main)".
+   *
+   * @default - the action name only
+   */
+  readonly label?: string;
+
+  /**
    * Creates the source's resources and its action. Called once, by the pipeline.
    *
    * @param scope the construct to create resources under (unique to this source)

@@ -364,10 +364,12 @@ function checkMinutes(problems: Problems, prop: string, d: Duration | undefined,
 
 class EcsDeployStep implements IStep {
   public readonly stepName: string;
+  public readonly label: string;
 
   constructor(private readonly deployment: EcsBlueGreenDeployment, private readonly options: EcsDeployStepOptions) {
     const problems = new Problems(`EcsBlueGreenDeployment '${deployment.node.path}' deployStep`);
     this.stepName = options.stepName ?? 'Deploy';
+    this.label = `ECS blue/green: ${deployment.strategy.describe()}`;
     checkName(problems, 'stepName', this.stepName, ACTION_NAME, 'action');
     if (isConcrete(this.stepName) && this.stepName.length > 90) {
       problems.add('stepName', this.stepName, 'leaves no room for the name of the step that writes the deployment files', 'use at most 90 characters');

@@ -257,10 +257,12 @@ function codeIsBound(code: lambda.CfnParametersCode): boolean {
 
 class LambdaDeployStep implements IStep {
   public readonly stepName: string;
+  public readonly label: string;
 
   constructor(private readonly deployment: LambdaDeployment, private readonly options: LambdaDeployStepOptions) {
     const problems = new Problems(`LambdaDeployment '${deployment.node.path}' deployStep`);
     this.stepName = options.stepName ?? 'Deploy';
+    this.label = `Lambda via CloudFormation: ${deployment.strategy.describe()}`;
     checkName(problems, 'stepName', this.stepName, ACTION_NAME, 'action');
     if (!options.code) problems.add('code', undefined, 'is required', 'pass the artifact holding the function code, e.g. build.output');
     if (!options.templates) problems.add('templates', undefined, 'is required', "pass the artifact holding the synthesized templates, e.g. build.secondaryOutput('Templates')");

@@ -270,10 +270,12 @@ function acceptProviderFindings(stack: Stack): void {
 
 class BlueGreenDeployStep implements IStep {
   public readonly stepName: string;
+  public readonly label: string;
 
   constructor(private readonly deployment: ServerBlueGreenDeployment, private readonly options: ServerDeployStepOptions) {
     const problems = new Problems(`ServerBlueGreenDeployment '${deployment.node.path}' deployStep`);
     this.stepName = options.stepName ?? 'Deploy';
+    this.label = `EC2 blue/green: ${deployment.strategy.describe()}`;
     checkName(problems, 'stepName', this.stepName, ACTION_NAME, 'action');
     if (!options.input) problems.add('input', undefined, 'is required', 'pass the build output that holds appspec.yml, e.g. build.output');
     problems.throwIfAny();

@@ -197,10 +197,12 @@ export class ServerDeployment extends Construct {
 
 class ServerDeployStep implements IStep {
   public readonly stepName: string;
+  public readonly label: string;
 
   constructor(private readonly deployment: ServerDeployment, private readonly options: ServerDeployStepOptions) {
     const problems = new Problems(`ServerDeployment '${deployment.node.path}' deployStep`);
     this.stepName = options.stepName ?? 'Deploy';
+    this.label = `EC2 in place: ${deployment.strategy.describe()}`;
     checkName(problems, 'stepName', this.stepName, ACTION_NAME, 'action');
     if (!options.input) problems.add('input', undefined, 'is required', 'pass the build output that holds appspec.yml, e.g. build.output');
     problems.throwIfAny();
