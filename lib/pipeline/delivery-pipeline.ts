@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { DockerImageStep } from '../build/docker-image-step';
 import { IStep } from '../core/step';
 import { acceptL2ActionGrants, isMarkedL2ActionRole } from '../private/nag';
-import { ACTION_NAME, PIPELINE_NAME, STAGE_NAME, checkName } from '../private/names';
+import { ACTION_NAME, PIPELINE_NAME, STAGE_NAME, checkLiteral, checkName } from '../private/names';
 import { DeliveryValidationError, Problems, isConcreteNumber } from '../private/validation';
 import { ISource } from '../source/source';
 import { createArtifactStore } from './artifact-store';
@@ -332,6 +332,8 @@ export class DeliveryPipeline extends Construct {
     }
     checkName(problems, 'pipelineName', props.pipelineName, PIPELINE_NAME, 'pipeline');
     checkName(problems, 'sourceStageName', sourceStageName, STAGE_NAME, 'stage');
+    checkLiteral(problems, 'sourceStageName', sourceStageName, 'stage');
+    sources.forEach((s, i) => checkLiteral(problems, i === 0 ? 'source.actionName' : `additionalSources[${i - 1}].actionName`, s.actionName, 'source action'));
     if (pipelineType === codepipeline.PipelineType.V1) {
       if (props.variables && props.variables.length > 0) {
         problems.add('variables', props.variables.map((v) => v.name), 'pipeline variables need a V2 pipeline', 'remove pipelineType (V2 is the default) or remove the variables');
@@ -562,10 +564,12 @@ export class DeliveryPipeline extends Construct {
   private placeStage(stageName: string, phases: StagePhase[], options: PlaceOptions): codepipeline.IStage {
     const problems = new Problems(`DeliveryPipeline '${this.node.path}' stage '${stageName}'`);
     checkName(problems, 'stageName', stageName, STAGE_NAME, 'stage');
+    checkLiteral(problems, 'stageName', stageName, 'stage');
     if (this.stageNames.includes(stageName)) {
       problems.add('stageName', stageName, 'is already a stage of this pipeline', 'give each stage a unique name');
     }
     const steps = phases.flatMap((p) => p.steps);
+    steps.forEach((s, i) => checkLiteral(problems, `steps[${i}].stepName`, s.stepName, 'step'));
     if (steps.length === 0) {
       problems.add('steps', steps, 'is empty; CodePipeline needs at least one action per stage', 'give at least one step');
     }

@@ -1,3 +1,4 @@
+import { Token } from 'aws-cdk-lib';
 import { Problems, isConcrete } from './validation';
 
 /**
@@ -35,4 +36,11 @@ export function toArtifactName(raw: string): string {
 export function toNamespace(raw: string): string {
   const cleaned = raw.replace(/[^A-Za-z0-9@_-]/g, '_');
   return cleaned.slice(0, 100) || 'Variables';
+}
+
+/** Names that become construct ids (stage, step and source names) must be literals. */
+export function checkLiteral(problems: Problems, prop: string, value: string | undefined, what: string): void {
+  if (value !== undefined && Token.isUnresolved(value)) {
+    problems.add(prop, value, `must be known at synth: it names the ${what} and the resources created for it`, 'give a literal name');
+  }
 }

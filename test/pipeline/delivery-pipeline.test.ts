@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Aws, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -441,5 +441,13 @@ describe('variable references', () => {
     const { pipeline, template } = pipelineWith();
     pipeline.addStage('Release', { steps: [new ManualApprovalStep('Approve', { comment: 'Channel #{variables.CHANNEL}?' })] });
     expect(() => template()).toThrow(/references #\{variables\.CHANNEL\}, which is not a pipeline variable/);
+  });
+});
+
+describe('names that become construct ids', () => {
+  test('fails when a stage or step name is a token', () => {
+    const { pipeline } = pipelineWith();
+    expect(() => pipeline.addStage(Aws.REGION, { steps: [build('X')] })).toThrow(/stageName: must be known at synth: it names the stage and the resources created for it/);
+    expect(() => pipeline.addStage('Ok', { steps: [{ stepName: Aws.REGION, bind: () => ({ actions: [] }) }] })).toThrow(/steps\[0\]\.stepName: must be known at synth/);
   });
 });
