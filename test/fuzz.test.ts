@@ -23,7 +23,7 @@ function expectOurs(run: () => void): void {
     run();
   } catch (e) {
     if (!(e instanceof DeliveryValidationError)) {
-      throw new Error(`not a DeliveryValidationError: ${(e as Error).name}: ${(e as Error).message}`);
+      throw new Error(`not a DeliveryValidationError: ${(e as Error).name}: ${(e as Error).message}`, { cause: e });
     }
   }
 }
