@@ -17,6 +17,9 @@ for (const pipeline of app.node.findAll().filter((c): c is DeliveryPipeline => c
   const diagram = path.join(assembly.directory, 'diagrams', `${pipeline.node.path.replace(/\//g, '.')}.mmd`);
   fs.mkdirSync(path.dirname(diagram), { recursive: true });
   fs.writeFileSync(diagram, pipeline.diagram());
+  const estimate = path.join(assembly.directory, 'estimates', `${pipeline.node.path.replace(/\//g, '.')}.md`);
+  fs.mkdirSync(path.dirname(estimate), { recursive: true });
+  fs.writeFileSync(estimate, `# ${pipeline.node.path}\n\n${pipeline.estimate().table}\n`);
   for (const step of pipeline.steps.filter((s): s is BuildStep => s instanceof BuildStep)) {
     const name = step.project.node.path.replace(/\/Project$/, '').replace(/\//g, '.');
     const file = path.join(assembly.directory, 'buildspecs', `${name}.buildspec.yml`);

@@ -7,7 +7,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { IStep, StepActions, StepContext } from '../core/step';
+import { IStep, StepActions, StepContext, StepEstimate } from '../core/step';
+import { MODEL } from '../private/model';
 import { acceptNagFindings, artifactObjectsFinding } from '../private/nag';
 import { ACTION_NAME, ARTIFACT_NAME, NAMESPACE, checkName, toArtifactName, toNamespace } from '../private/names';
 import { DeliveryValidationError, Problems } from '../private/validation';
@@ -296,6 +297,13 @@ export interface BuildStepProps {
   readonly projectName?: string;
 
   /**
+   * Minutes the build's commands are expected to take, for run-time and cost estimates.
+   *
+   * @default 5
+   */
+  readonly expectedMinutes?: number;
+
+  /**
    * Run the step as a CodeBuild batch: a build matrix or a build graph.
    *
    * @default - a single build
@@ -339,6 +347,8 @@ export class BuildStep implements IStep {
   public readonly dependsOn?: IStep[];
   /** A short description for diagrams. */
   public readonly label?: string;
+  /** What one run of the step is expected to take. */
+  public readonly estimate?: StepEstimate;
   /** The props the step was made from. */
   protected readonly props: BuildStepProps;
   private readonly secondary: Map<string, codepipeline.Artifact>;
@@ -365,6 +375,13 @@ export class BuildStep implements IStep {
     this.stepName = name;
     this.props = props;
     this.dependsOn = props.dependsOn ? [...props.dependsOn] : undefined;
+    const lambdaCompute = isLambdaCompute(props.computeType);
+    const minutes = (lambdaCompute ? MODEL.lambdaProvisioning : MODEL.provisioning) + (props.expectedMinutes ?? MODEL.build);
+    this.estimate = {
+      minutes,
+      buildMinutes: minutes * (props.batch ? props.batch.buildCount : 1),
+      computeType: props.computeType ?? codebuild.ComputeType.SMALL,
+    };
     this.label = this.dockerBuild() ? 'Docker image to ECR' : (props.batch ? `CodeBuild batch of ${props.batch.buildCount}` : 'CodeBuild');
     this.output = props.outputs ? new codepipeline.Artifact(toArtifactName(`${name}_Output`)) : undefined;
     this.secondary = new Map((props.secondaryOutputs ?? []).map((o) => [o.name, new codepipeline.Artifact(o.name)]));

@@ -78,6 +78,9 @@ export function checkBuildStepProps(problems: Problems, props: BuildStepProps, d
   checkCompute(problems, props, docker);
   checkReports(problems, props);
   minutesOf(problems, 'timeout', props.timeout, LIMITS.timeoutMinutes);
+  if (props.expectedMinutes !== undefined && isConcrete(String(props.expectedMinutes)) && !(props.expectedMinutes >= 0 && Number.isFinite(props.expectedMinutes))) {
+    problems.add('expectedMinutes', props.expectedMinutes, 'must be a number of minutes, 0 or more', 'give how long the build usually takes, e.g. 7');
+  }
   minutesOf(problems, 'queuedTimeout', props.queuedTimeout, LIMITS.queuedTimeoutMinutes);
   if (isConcrete(props.projectName) && !LIMITS.projectName.test(props.projectName)) {
     problems.add('projectName', props.projectName, 'is not a valid CodeBuild project name', 'use 2 to 150 characters from A-Z a-z 0-9 _ -, starting with a letter or digit');

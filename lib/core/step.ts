@@ -44,6 +44,33 @@ export interface StepActions {
   readonly actions: codepipeline.IAction[];
 }
 
+/** What a step expects to take, for run-time and cost estimates. */
+export interface StepEstimate {
+  /** Minutes from the start to the end of the step's actions, without time spent waiting for people. */
+  readonly minutes: number;
+
+  /**
+   * Billable CodeBuild minutes of one run of the step.
+   *
+   * @default 0
+   */
+  readonly buildMinutes?: number;
+
+  /**
+   * CodeBuild compute type of those minutes (e.g. `BUILD_GENERAL1_SMALL`).
+   *
+   * @default - none
+   */
+  readonly computeType?: string;
+
+  /**
+   * The step waits for a person (an approval): its time is reported apart from the run time.
+   *
+   * @default false
+   */
+  readonly waitsForPerson?: boolean;
+}
+
 /**
  * One step of a pipeline stage: a build, an approval, a deployment, a test.
  *
@@ -76,6 +103,13 @@ export interface IStep {
    * @default - the step name only
    */
   readonly label?: string;
+
+  /**
+   * What the step expects to take, for run-time and cost estimates.
+   *
+   * @default - one minute, no build minutes
+   */
+  readonly estimate?: StepEstimate;
 
   /**
    * Creates the step's resources and actions. Called once, by the pipeline.

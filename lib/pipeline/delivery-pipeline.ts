@@ -5,13 +5,14 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { DockerImageStep } from '../build/docker-image-step';
-import { IStep } from '../core/step';
+import { IStep, StepEstimate } from '../core/step';
 import { acceptL2ActionGrants, isMarkedL2ActionRole } from '../private/nag';
 import { ACTION_NAME, PIPELINE_NAME, STAGE_NAME, checkLiteral, checkName } from '../private/names';
 import { DeliveryValidationError, Problems, isConcreteNumber } from '../private/validation';
 import { ISource } from '../source/source';
 import { createArtifactStore } from './artifact-store';
 import { RenderedStage, renderMermaid } from './diagram';
+import { PipelineEstimate, estimateRun } from './estimate';
 import { PipelineNotificationProps, PipelineNotifications, createNotifications } from './notifications';
 import { FailureBehavior, StageConditionOptions, renderConditions } from './stage-conditions';
 import { PipelineVariable } from './pipeline-variable';
@@ -313,6 +314,7 @@ export class DeliveryPipeline extends Construct {
   private readonly placed: IStep[] = [];
   private notificationCount = 0;
   private readonly labels = new Map<string, string>();
+  private readonly estimates = new Map<string, StepEstimate>();
   private readonly outputArtifactNames = new Set<string>();
   private actionCount = 0;
   private readonly acceptedPolicies = new Set<iam.CfnPolicy>();
@@ -491,6 +493,19 @@ export class DeliveryPipeline extends Construct {
     return renderMermaid(stages, labels);
   }
 
+  /**
+   * Estimates one run: the critical path (stages in sequence; runOrder groups in sequence; the
+   * actions of a group in parallel) from each step's estimate (CodeBuild provisioning plus the
+   * build's expected minutes; deployments from their strategy and waits), approvals reported
+   * apart, and the cost from CodePipeline V2 action minutes and CodeBuild minutes at us-east-1
+   * on-demand prices. `npx cdk synth` of the examples writes one table per pipeline into
+   * cdk.out/estimates.
+   */
+  public estimate(): PipelineEstimate {
+    const stages = (Stack.of(this).resolve((this.pipeline.node.defaultChild as codepipeline.CfnPipeline).stages) ?? []) as RenderedStage[];
+    return estimateRun(stages, this.estimates, this.pipelineType === codepipeline.PipelineType.V2);
+  }
+
   /** The primary source's output artifact: the default input of every build step. */
   public get primaryOutput(): codepipeline.Artifact {
     return this.sources[0].output;
@@ -614,6 +629,10 @@ export class DeliveryPipeline extends Construct {
         }
         stageActions.push(...result.actions);
         if (step.label) result.actions.forEach((a) => this.labels.set(`${stageName}/${a.actionProperties.actionName}`, step.label!));
+        // A step's estimate goes to its last action; its other actions are part of it.
+        const byOrder = [...result.actions].sort((x, y) => (x.actionProperties.runOrder ?? 1) - (y.actionProperties.runOrder ?? 1));
+        byOrder.forEach((a, k) => this.estimates.set(`${stageName}/${a.actionProperties.actionName}`,
+          k === byOrder.length - 1 ? (step.estimate ?? { minutes: 1 }) : { minutes: 0, waitsForPerson: step.estimate?.waitsForPerson }));
         const last = Math.max(...result.actions.map((a) => a.actionProperties.runOrder ?? 1));
         lastRunOrder.set(step, last);
         previous = phase.parallel ? Math.max(previous, last) : last;

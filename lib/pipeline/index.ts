@@ -3,3 +3,4 @@ export * from './manual-approval-step';
 export * from './pipeline-variable';
 export { AlarmRuleOptions, DeploymentWindowOptions, EntryResult, FailureBehavior, StageConditionOptions, StageRule } from './stage-conditions';
 export { PipelineNotificationProps, PipelineNotifications } from './notifications';
+export { PipelineEstimate } from './estimate';

@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { IStep, StepActions, StepContext } from '../core/step';
+import { IStep, StepActions, StepContext, StepEstimate } from '../core/step';
 import { ACTION_NAME, checkName } from '../private/names';
 import { DeliveryValidationError, Problems, isConcrete } from '../private/validation';
 
@@ -68,6 +68,8 @@ const MAX_DISPLAY_NAME = 100;
  */
 export class ManualApprovalStep implements IStep {
   public readonly stepName: string;
+  /** An approval waits for a person: its time is reported apart from the run time. */
+  public readonly estimate: StepEstimate = { minutes: 0, waitsForPerson: true };
   private readonly props: ManualApprovalStepProps;
   private bound?: { pipeline: codepipeline.IPipeline; stageName: string; topic?: sns.ITopic; topicKey?: kms.IKey };
 

@@ -12,7 +12,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { BuildCache } from '../../build/cache';
 import { BuildStep } from '../../build/build-step';
-import { IStep, StepActions, StepContext } from '../../core/step';
+import { IStep, StepActions, StepContext, StepEstimate } from '../../core/step';
+import { MODEL } from '../../private/model';
 import { pipelinePrincipal } from '../../private/principal';
 import { acceptNagFindings, artifactObjectsFinding, functionVersionsFinding } from '../../private/nag';
 import { ACTION_NAME, checkName } from '../../private/names';
@@ -211,6 +212,8 @@ export class EcsBlueGreenDeployment extends Construct {
   public readonly containerPort: number;
   /** The task definition the pipeline registers revisions of. */
   public readonly taskDefinition: ecs.TaskDefinition;
+  /** Minutes the original tasks keep running after traffic has shifted. */
+  public readonly terminationWaitMinutes: number;
   private readonly hooks: EcsDeploymentHooks;
 
   constructor(scope: Construct, id: string, props: EcsBlueGreenDeploymentProps) {
@@ -261,6 +264,7 @@ export class EcsBlueGreenDeployment extends Construct {
 
     this.strategy = strategy;
     this.taskDefinition = props.taskDefinition;
+    this.terminationWaitMinutes = (props.terminationWait ?? Duration.hours(1)).toMinutes();
     this.containerName = container!.containerName;
     this.containerPort = port!;
     this.hooks = { ...props.hooks };
@@ -365,10 +369,17 @@ function checkMinutes(problems: Problems, prop: string, d: Duration | undefined,
 class EcsDeployStep implements IStep {
   public readonly stepName: string;
   public readonly label: string;
+  public readonly estimate: StepEstimate;
 
   constructor(private readonly deployment: EcsBlueGreenDeployment, private readonly options: EcsDeployStepOptions) {
     const problems = new Problems(`EcsBlueGreenDeployment '${deployment.node.path}' deployStep`);
     this.stepName = options.stepName ?? 'Deploy';
+    this.estimate = {
+      // The files build, the replacement task set, the traffic shift, and the wait before the blue tasks stop.
+      minutes: MODEL.provisioning + 0.5 + MODEL.ecsReplacement + deployment.strategy.shiftMinutes + deployment.terminationWaitMinutes,
+      buildMinutes: MODEL.provisioning + 0.5,
+      computeType: codebuild.ComputeType.SMALL,
+    };
     this.label = `ECS blue/green: ${deployment.strategy.describe()}`;
     checkName(problems, 'stepName', this.stepName, ACTION_NAME, 'action');
     if (isConcrete(this.stepName) && this.stepName.length > 90) {

@@ -7,7 +7,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { IStep, StepActions, StepContext } from '../../core/step';
+import { IStep, StepActions, StepContext, StepEstimate } from '../../core/step';
+import { MODEL } from '../../private/model';
 import { pipelinePrincipal } from '../../private/principal';
 import { acceptNagFindings, markL2ActionRole, artifactObjectsFinding, functionVersionsFinding } from '../../private/nag';
 import { ACTION_NAME, checkName } from '../../private/names';
@@ -258,10 +259,12 @@ function codeIsBound(code: lambda.CfnParametersCode): boolean {
 class LambdaDeployStep implements IStep {
   public readonly stepName: string;
   public readonly label: string;
+  public readonly estimate: StepEstimate;
 
   constructor(private readonly deployment: LambdaDeployment, private readonly options: LambdaDeployStepOptions) {
     const problems = new Problems(`LambdaDeployment '${deployment.node.path}' deployStep`);
     this.stepName = options.stepName ?? 'Deploy';
+    this.estimate = { minutes: MODEL.stackUpdate + deployment.strategy.shiftMinutes };
     this.label = `Lambda via CloudFormation: ${deployment.strategy.describe()}`;
     checkName(problems, 'stepName', this.stepName, ACTION_NAME, 'action');
     if (!options.code) problems.add('code', undefined, 'is required', 'pass the artifact holding the function code, e.g. build.output');

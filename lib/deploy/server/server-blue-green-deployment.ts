@@ -9,7 +9,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { IStep, StepActions, StepContext } from '../../core/step';
+import { IStep, StepActions, StepContext, StepEstimate } from '../../core/step';
+import { MODEL } from '../../private/model';
 import { acceptNagFindings } from '../../private/nag';
 import { ACTION_NAME, checkName } from '../../private/names';
 import { Problems } from '../../private/validation';
@@ -121,6 +122,8 @@ export class ServerBlueGreenDeployment extends Construct {
   public readonly role: iam.Role;
   /** The custom resource that manages the deployment group. */
   public readonly resource: cr.AwsCustomResource;
+  /** Minutes the original instances keep running after traffic has moved. */
+  public readonly terminationWaitMinutes: number;
 
   constructor(scope: Construct, id: string, props: ServerBlueGreenDeploymentProps) {
     super(scope, id);
@@ -136,6 +139,7 @@ export class ServerBlueGreenDeployment extends Construct {
     problems.throwIfAny();
 
     const stack = Stack.of(this);
+    this.terminationWaitMinutes = (props.terminationWait ?? Duration.hours(1)).toMinutes();
     this.strategy = props.strategy ?? DeploymentStrategy.oneAtATime();
     this.deploymentConfig = this.strategy._serverConfig(this, 'DeploymentConfig', subject);
     this.application = props.application ?? new codedeploy.ServerApplication(this, 'Application');
@@ -271,10 +275,12 @@ function acceptProviderFindings(stack: Stack): void {
 class BlueGreenDeployStep implements IStep {
   public readonly stepName: string;
   public readonly label: string;
+  public readonly estimate: StepEstimate;
 
   constructor(private readonly deployment: ServerBlueGreenDeployment, private readonly options: ServerDeployStepOptions) {
     const problems = new Problems(`ServerBlueGreenDeployment '${deployment.node.path}' deployStep`);
     this.stepName = options.stepName ?? 'Deploy';
+    this.estimate = { minutes: MODEL.asgCopy + MODEL.serverInstall + deployment.terminationWaitMinutes };
     this.label = `EC2 blue/green: ${deployment.strategy.describe()}`;
     checkName(problems, 'stepName', this.stepName, ACTION_NAME, 'action');
     if (!options.input) problems.add('input', undefined, 'is required', 'pass the build output that holds appspec.yml, e.g. build.output');

@@ -6,7 +6,8 @@ import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { IStep, StepActions, StepContext } from '../../core/step';
+import { IStep, StepActions, StepContext, StepEstimate } from '../../core/step';
+import { MODEL } from '../../private/model';
 import { acceptNagFindings } from '../../private/nag';
 import { ACTION_NAME, checkName } from '../../private/names';
 import { Problems } from '../../private/validation';
@@ -198,10 +199,12 @@ export class ServerDeployment extends Construct {
 class ServerDeployStep implements IStep {
   public readonly stepName: string;
   public readonly label: string;
+  public readonly estimate: StepEstimate;
 
   constructor(private readonly deployment: ServerDeployment, private readonly options: ServerDeployStepOptions) {
     const problems = new Problems(`ServerDeployment '${deployment.node.path}' deployStep`);
     this.stepName = options.stepName ?? 'Deploy';
+    this.estimate = { minutes: MODEL.serverInstall };
     this.label = `EC2 in place: ${deployment.strategy.describe()}`;
     checkName(problems, 'stepName', this.stepName, ACTION_NAME, 'action');
     if (!options.input) problems.add('input', undefined, 'is required', 'pass the build output that holds appspec.yml, e.g. build.output');

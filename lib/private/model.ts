@@ -1,0 +1,23 @@
+/**
+ * The model the estimates rest on (minutes). A model, not a measurement: set `expectedMinutes` on
+ * build steps to what your builds take.
+ */
+export const MODEL = {
+  /** A source action. */
+  source: 0.5,
+  /** CodeBuild provisioning on EC2 compute. */
+  provisioning: 1,
+  /** CodeBuild provisioning on Lambda compute. */
+  lambdaProvisioning: 0.1,
+  /** A build whose step declares nothing. */
+  build: 5,
+  /** Installing a revision on EC2 instances, per deployment. */
+  serverInstall: 5,
+  /** Starting the replacement ECS task set and passing health checks. */
+  ecsReplacement: 3,
+  /** Launching a copy of an Auto Scaling group. */
+  asgCopy: 10,
+  /** A CloudFormation stack update. */
+  stackUpdate: 2,
+};
+
