@@ -69,7 +69,7 @@ const MAX_DISPLAY_NAME = 100;
 export class ManualApprovalStep implements IStep {
   public readonly stepName: string;
   /** An approval waits for a person: its time is reported apart from the run time. */
-  public readonly estimate: StepEstimate = { minutes: 0, waitsForPerson: true };
+  public readonly estimate?: StepEstimate = { minutes: 0, waitsForPerson: true };
   private readonly props: ManualApprovalStepProps;
   private bound?: { pipeline: codepipeline.IPipeline; stageName: string; topic?: sns.ITopic; topicKey?: kms.IKey };
 
