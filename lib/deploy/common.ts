@@ -29,6 +29,51 @@ export enum DeploymentEvent {
   INSTANCE_READY = 'InstanceReady',
 }
 
+/** Options every deployment target takes. */
+export interface DeploymentOptions {
+  /**
+   * CloudWatch alarms that stop the deployment and roll it back (at most 10).
+   *
+   * @default - none
+   */
+  readonly alarms?: cloudwatch.IAlarm[];
+
+  /**
+   * When to roll back automatically.
+   *
+   * @default - on a failed deployment, on an alarm (when alarms are given), not on a stopped one
+   */
+  readonly autoRollback?: codedeploy.AutoRollbackConfig;
+
+  /**
+   * Topic notified of deployment events (a CodeDeploy trigger).
+   *
+   * @default - no notifications
+   */
+  readonly notificationTopic?: sns.ITopic;
+
+  /**
+   * The events sent to `notificationTopic`.
+   *
+   * @default - DeploymentFailure, DeploymentStop and DeploymentRollback
+   */
+  readonly notifyOn?: DeploymentEvent[];
+
+  /**
+   * Name of the deployment group: at most 100 characters from letters, digits and `._+=,@-`.
+   *
+   * @default - a name CloudFormation generates
+   */
+  readonly deploymentGroupName?: string;
+}
+
+/** Checks the options every deployment target takes. */
+export function checkDeploymentOptions(problems: Problems, props: DeploymentOptions): void {
+  checkDeploymentGroupName(problems, props.deploymentGroupName);
+  checkAlarms(problems, props.alarms, props.autoRollback);
+  checkNotifications(problems, props.notificationTopic, props.notifyOn);
+}
+
 /** CodeDeploy quotas (https://docs.aws.amazon.com/codedeploy/latest/userguide/limits.html). */
 export const MAX_ALARMS = 10;
 export const DEPLOYMENT_GROUP_NAME = /^[A-Za-z0-9._+=,@-]{1,100}$/;

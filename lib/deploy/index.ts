@@ -1,4 +1,4 @@
-export { DeploymentEvent } from './common';
+export { DeploymentEvent, DeploymentOptions } from './common';
 export * from './alarms';
 export * from './strategy';
 export * from './server';

@@ -1,5 +1,4 @@
 import { Duration, Stack, Token } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -8,7 +7,6 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { BuildCache } from '../../build/cache';
 import { BuildStep } from '../../build/build-step';
@@ -19,7 +17,7 @@ import { acceptNagFindings, artifactObjectsFinding, functionVersionsFinding } fr
 import { ACTION_NAME, checkName } from '../../private/names';
 import { DeliveryValidationError, Problems, isConcrete } from '../../private/validation';
 import { RawYaml, toYaml } from '../../private/yaml';
-import { DeploymentEvent, checkAlarms, checkNotifications, checkDeploymentGroupName, configureNotifications, resolveAutoRollback } from '../common';
+import { DeploymentOptions, checkDeploymentOptions, configureNotifications, resolveAutoRollback } from '../common';
 import { DeploymentStrategy, StrategyKind } from '../strategy';
 import { IMAGE_PLACEHOLDER, taskDefinitionFile } from './task-definition-file';
 
@@ -58,7 +56,7 @@ export interface EcsDeploymentHooks {
 }
 
 /** Props of an `EcsBlueGreenDeployment`. */
-export interface EcsBlueGreenDeploymentProps {
+export interface EcsBlueGreenDeploymentProps extends DeploymentOptions {
   /** The ECS service, created with `deploymentController: { type: ecs.DeploymentControllerType.CODE_DEPLOY }`. */
   readonly service: ecs.IBaseService;
 
@@ -125,41 +123,6 @@ export interface EcsBlueGreenDeploymentProps {
   readonly hooks?: EcsDeploymentHooks;
 
   /**
-   * CloudWatch alarms that stop the deployment and roll it back (at most 10).
-   *
-   * @default - none
-   */
-  readonly alarms?: cloudwatch.IAlarm[];
-
-  /**
-   * When to roll back automatically.
-   *
-   * @default - on a failed deployment, on an alarm (when alarms are given), not on a stopped one
-   */
-  readonly autoRollback?: codedeploy.AutoRollbackConfig;
-
-  /**
-   * Topic notified of deployment events.
-   *
-   * @default - no notifications
-   */
-  readonly notificationTopic?: sns.ITopic;
-
-  /**
-   * The events sent to `notificationTopic`.
-   *
-   * @default - DeploymentFailure, DeploymentStop and DeploymentRollback
-   */
-  readonly notifyOn?: DeploymentEvent[];
-
-  /**
-   * Name of the deployment group.
-   *
-   * @default - a name CloudFormation generates
-   */
-  readonly deploymentGroupName?: string;
-
-  /**
    * The CodeDeploy application.
    *
    * @default - an application is created
@@ -220,8 +183,7 @@ export class EcsBlueGreenDeployment extends Construct {
     super(scope, id);
     const subject = `EcsBlueGreenDeployment '${this.node.path}'`;
     const problems = new Problems(subject);
-    checkDeploymentGroupName(problems, props.deploymentGroupName);
-    checkAlarms(problems, props.alarms, props.autoRollback);
+    checkDeploymentOptions(problems, props);
     const nlb = props.productionListener instanceof elbv2.NetworkListener || props.blueTargetGroup instanceof elbv2.NetworkTargetGroup
       || props.greenTargetGroup instanceof elbv2.NetworkTargetGroup || loadBalancerOfArn(props.productionListener.listenerArn)?.startsWith('net/') === true;
     const strategy = props.strategy ?? (nlb ? DeploymentStrategy.allAtOnce() : DeploymentStrategy.canary({ percent: 10, interval: Duration.minutes(5) }));
@@ -247,7 +209,6 @@ export class EcsBlueGreenDeployment extends Construct {
     }
     checkMinutes(problems, 'terminationWait', props.terminationWait, 0, MAX_TERMINATION_WAIT_MINUTES);
     checkMinutes(problems, 'approvalWait', props.approvalWait, 0, MAX_APPROVAL_WAIT_HOURS * 60);
-    checkNotifications(problems, props.notificationTopic, props.notifyOn);
     const container = props.containerName
       ? props.taskDefinition.findContainer(props.containerName)
       : props.taskDefinition.defaultContainer;

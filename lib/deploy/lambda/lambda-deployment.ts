@@ -1,11 +1,9 @@
 import { CfnCapabilities, CfnParameter, DefaultStackSynthesizer, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { IStep, StepActions, StepContext, StepEstimate } from '../../core/step';
 import { MODEL } from '../../private/model';
@@ -13,11 +11,11 @@ import { pipelinePrincipal } from '../../private/principal';
 import { acceptNagFindings, markL2ActionRole, artifactObjectsFinding, functionVersionsFinding } from '../../private/nag';
 import { ACTION_NAME, checkName } from '../../private/names';
 import { DeliveryValidationError, Problems, isConcrete } from '../../private/validation';
-import { DeploymentEvent, checkAlarms, checkNotifications, checkDeploymentGroupName, configureNotifications, resolveAutoRollback } from '../common';
+import { DeploymentOptions, checkDeploymentOptions, configureNotifications, resolveAutoRollback } from '../common';
 import { DeploymentStrategy } from '../strategy';
 
 /** Props of a `LambdaDeployment`. */
-export interface LambdaDeploymentProps {
+export interface LambdaDeploymentProps extends DeploymentOptions {
   /** The function. Its traffic shifts between versions through the alias. */
   readonly function: lambda.Function;
 
@@ -58,41 +56,6 @@ export interface LambdaDeploymentProps {
    * @default - none
    */
   readonly postTraffic?: lambda.IFunction;
-
-  /**
-   * CloudWatch alarms that stop the deployment and roll it back (at most 10).
-   *
-   * @default - none
-   */
-  readonly alarms?: cloudwatch.IAlarm[];
-
-  /**
-   * When to roll back automatically.
-   *
-   * @default - on a failed deployment, on an alarm (when alarms are given), not on a stopped one
-   */
-  readonly autoRollback?: codedeploy.AutoRollbackConfig;
-
-  /**
-   * Topic notified of deployment events.
-   *
-   * @default - no notifications
-   */
-  readonly notificationTopic?: sns.ITopic;
-
-  /**
-   * The events sent to `notificationTopic`.
-   *
-   * @default - DeploymentFailure, DeploymentStop and DeploymentRollback
-   */
-  readonly notifyOn?: DeploymentEvent[];
-
-  /**
-   * Name of the deployment group.
-   *
-   * @default - a name CloudFormation generates
-   */
-  readonly deploymentGroupName?: string;
 
   /**
    * The CodeDeploy application.
@@ -168,8 +131,7 @@ export class LambdaDeployment extends Construct {
     super(scope, id);
     const subject = `LambdaDeployment '${this.node.path}'`;
     const problems = new Problems(subject);
-    checkDeploymentGroupName(problems, props.deploymentGroupName);
-    checkAlarms(problems, props.alarms, props.autoRollback);
+    checkDeploymentOptions(problems, props);
     const aliasName = props.aliasName ?? 'live';
     if (isConcrete(aliasName) && !ALIAS_NAME.test(aliasName)) {
       problems.add('aliasName', aliasName, 'is not a valid Lambda alias name', 'use 1 to 128 characters from A-Z a-z 0-9 - _, not only digits');
@@ -180,7 +142,6 @@ export class LambdaDeployment extends Construct {
     if (props.code && !codeIsBound(props.code)) {
       problems.add('code', 'a CfnParametersCode', 'is not the code of a function yet', 'create the function with this code first: new lambda.Function(this, id, { code, ... })');
     }
-    checkNotifications(problems, props.notificationTopic, props.notifyOn);
     problems.throwIfAny();
 
     this.function = props.function;

@@ -1,12 +1,10 @@
 import { Duration, Names, Stack } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { IStep, StepActions, StepContext, StepEstimate } from '../../core/step';
@@ -14,12 +12,12 @@ import { MODEL } from '../../private/model';
 import { acceptNagFindings } from '../../private/nag';
 import { ACTION_NAME, checkName } from '../../private/names';
 import { Problems } from '../../private/validation';
-import { DEFAULT_NOTIFY_ON, DeploymentEvent, checkAlarms, checkNotifications, checkDeploymentGroupName, resolveAutoRollback } from '../common';
+import { DEFAULT_NOTIFY_ON, DeploymentOptions, checkDeploymentOptions, resolveAutoRollback } from '../common';
 import { DeploymentStrategy } from '../strategy';
 import { ServerDeployStepOptions } from './server-deployment';
 
 /** Props of a `ServerBlueGreenDeployment`. */
-export interface ServerBlueGreenDeploymentProps {
+export interface ServerBlueGreenDeploymentProps extends DeploymentOptions {
   /** The Auto Scaling group CodeDeploy copies into a replacement (green) fleet at every deployment. */
   readonly autoScalingGroup: autoscaling.IAutoScalingGroup;
 
@@ -49,46 +47,11 @@ export interface ServerBlueGreenDeploymentProps {
   readonly manualRerouteWait?: Duration;
 
   /**
-   * Name of the deployment group (the custom resource's physical id: renaming it replaces the group).
-   *
-   * @default - a name derived from the construct path
-   */
-  readonly deploymentGroupName?: string;
-
-  /**
    * The CodeDeploy application.
    *
    * @default - an application is created
    */
   readonly application?: codedeploy.IServerApplication;
-
-  /**
-   * CloudWatch alarms that stop the deployment and roll it back (at most 10).
-   *
-   * @default - none
-   */
-  readonly alarms?: cloudwatch.IAlarm[];
-
-  /**
-   * When to roll back automatically.
-   *
-   * @default - on a failed deployment, on an alarm (when alarms are given), not on a stopped one
-   */
-  readonly autoRollback?: codedeploy.AutoRollbackConfig;
-
-  /**
-   * Topic notified of deployment events.
-   *
-   * @default - no notifications
-   */
-  readonly notificationTopic?: sns.ITopic;
-
-  /**
-   * The events sent to `notificationTopic`.
-   *
-   * @default - DeploymentFailure, DeploymentStop and DeploymentRollback
-   */
-  readonly notifyOn?: DeploymentEvent[];
 }
 
 /** CodeDeploy quotas (https://docs.aws.amazon.com/codedeploy/latest/userguide/limits.html). */
@@ -129,13 +92,11 @@ export class ServerBlueGreenDeployment extends Construct {
     super(scope, id);
     const subject = `ServerBlueGreenDeployment '${this.node.path}'`;
     const problems = new Problems(subject);
-    checkDeploymentGroupName(problems, props.deploymentGroupName);
-    checkAlarms(problems, props.alarms, props.autoRollback);
+    checkDeploymentOptions(problems, props);
     checkWait(problems, 'terminationWait', props.terminationWait);
     checkWait(problems, 'manualRerouteWait', props.manualRerouteWait);
     if (!props.autoScalingGroup) problems.add('autoScalingGroup', undefined, 'is required', 'pass the Auto Scaling group CodeDeploy copies at each deployment');
     if (!props.targetGroup) problems.add('targetGroup', undefined, 'is required', 'pass the target group the load balancer serves the fleet through');
-    checkNotifications(problems, props.notificationTopic, props.notifyOn);
     problems.throwIfAny();
 
     const stack = Stack.of(this);

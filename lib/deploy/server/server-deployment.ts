@@ -1,35 +1,26 @@
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { IStep, StepActions, StepContext, StepEstimate } from '../../core/step';
 import { MODEL } from '../../private/model';
 import { acceptNagFindings } from '../../private/nag';
 import { ACTION_NAME, checkName } from '../../private/names';
 import { Problems } from '../../private/validation';
-import { DeploymentEvent, checkAlarms, checkNotifications, checkDeploymentGroupName, configureNotifications, resolveAutoRollback } from '../common';
+import { DeploymentOptions, checkDeploymentOptions, configureNotifications, resolveAutoRollback } from '../common';
 import { DeploymentStrategy } from '../strategy';
 import { ServerAppSpec } from './appspec';
 
 /** Props of a `ServerDeployment`. */
-export interface ServerDeploymentProps {
+export interface ServerDeploymentProps extends DeploymentOptions {
   /**
    * The CodeDeploy application.
    *
    * @default - an application is created
    */
   readonly application?: codedeploy.IServerApplication;
-
-  /**
-   * Name of the deployment group: at most 100 characters from letters, digits and `._+=,@-`.
-   *
-   * @default - a name CloudFormation generates
-   */
-  readonly deploymentGroupName?: string;
 
   /**
    * Auto Scaling groups to deploy to (at most 10).
@@ -67,39 +58,11 @@ export interface ServerDeploymentProps {
   readonly strategy?: DeploymentStrategy;
 
   /**
-   * CloudWatch alarms that stop the deployment and roll it back (at most 10).
-   *
-   * @default - none
-   */
-  readonly alarms?: cloudwatch.IAlarm[];
-
-  /**
-   * When to roll back automatically.
-   *
-   * @default - on a failed deployment, on an alarm (when alarms are given), not on a stopped one
-   */
-  readonly autoRollback?: codedeploy.AutoRollbackConfig;
-
-  /**
    * Install the CodeDeploy agent on the Auto Scaling groups' instances (through their user data).
    *
    * @default true
    */
   readonly installAgent?: boolean;
-
-  /**
-   * Topic notified of deployment events (CodeDeploy trigger).
-   *
-   * @default - no notifications
-   */
-  readonly notificationTopic?: sns.ITopic;
-
-  /**
-   * The events sent to `notificationTopic`.
-   *
-   * @default - DeploymentFailure, DeploymentStop and DeploymentRollback
-   */
-  readonly notifyOn?: DeploymentEvent[];
 
   /**
    * The appspec the revisions carry, checked against the group (traffic hooks need a load balancer).
@@ -152,15 +115,13 @@ export class ServerDeployment extends Construct {
     super(scope, id);
     const subject = `ServerDeployment '${this.node.path}'`;
     const problems = new Problems(subject);
-    checkDeploymentGroupName(problems, props.deploymentGroupName);
-    checkAlarms(problems, props.alarms, props.autoRollback);
+    checkDeploymentOptions(problems, props);
     if ((props.autoScalingGroups ?? []).length > MAX_ASGS) {
       problems.add('autoScalingGroups', `${props.autoScalingGroups!.length} groups`, `CodeDeploy deploys to at most ${MAX_ASGS} Auto Scaling groups per deployment group`, 'split the fleet over several deployment groups');
     }
     if (!props.autoScalingGroups?.length && !props.ec2InstanceTags && !props.onPremiseInstanceTags) {
       problems.add('autoScalingGroups', undefined, 'no instances are targeted', 'give autoScalingGroups, ec2InstanceTags or onPremiseInstanceTags');
     }
-    checkNotifications(problems, props.notificationTopic, props.notifyOn);
     problems.throwIfAny();
     props.appSpec?._requireLoadBalancer((props.loadBalancers ?? []).length > 0, subject);
 
