@@ -1,4 +1,5 @@
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -34,6 +35,46 @@ export interface StepContext {
 
   /** The artifact a step consumes when it is not told otherwise: the pipeline's primary source output. */
   readonly primaryInput: codepipeline.Artifact;
+
+  /**
+   * The environment of the stage the step is placed in (`addEnvironment`, `addWave`): where its
+   * deploy targets live and, for another account, the roles the step's actions use there.
+   *
+   * @default - the step is not in an environment: it works in the pipeline's account and region
+   */
+  readonly environment?: StepEnvironment;
+}
+
+/** The account and region a step deploys to, with the roles it uses there. */
+export interface StepEnvironment {
+  /** Name of the environment. */
+  readonly name: string;
+
+  /** The account the environment's targets live in. */
+  readonly account: string;
+
+  /** The region the environment's targets live in. */
+  readonly region: string;
+
+  /** True when the account differs from the pipeline's: actions must then assume `deployRole`. */
+  readonly crossAccount: boolean;
+
+  /** True when the region differs from the pipeline's: actions run there with a regional artifact store. */
+  readonly crossRegion: boolean;
+
+  /**
+   * The role in the environment's account that the step's actions assume (a `DeliveryTarget`'s deploy role).
+   *
+   * @default - none: the actions use roles in the pipeline's account
+   */
+  readonly deployRole?: iam.IRole;
+
+  /**
+   * The role CloudFormation uses in the environment's account to deploy stacks.
+   *
+   * @default - none
+   */
+  readonly cloudFormationExecutionRole?: iam.IRole;
 }
 
 /**

@@ -2,8 +2,10 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { Problems, isConcrete } from '../private/validation';
+import { StepContext, StepEnvironment } from '../core/step';
+import { DeliveryValidationError, Problems, isConcrete } from '../private/validation';
 
 /** Deployment events CodeDeploy can notify (trigger events). */
 export enum DeploymentEvent {
@@ -130,4 +132,28 @@ export function configureNotifications(group: IConstruct & { readonly role?: iam
     const policy = group.role.node.tryFindChild('DefaultPolicy');
     if (policy) cfn.node.addDependency(policy);
   }
+}
+
+/**
+ * Checks that a deploy target lives in the account and region of the environment its step is
+ * placed in (the pipeline's, outside environments), and returns that environment.
+ *
+ * @param subject the deploy step, e.g. `ServerDeployment 'App/Web' deployStep`
+ * @param target a construct in the target's stack
+ */
+export function targetEnvironment(subject: string, target: IConstruct, context: StepContext): StepEnvironment | undefined {
+  const there = Stack.of(target);
+  const pipelineStack = Stack.of(context.pipeline);
+  const env = context.environment;
+  const account = env?.account ?? pipelineStack.account;
+  const region = env?.region ?? pipelineStack.region;
+  const differs = (a: string, b: string) => !Token.isUnresolved(a) && !Token.isUnresolved(b) && a !== b;
+  if (differs(there.account, account) || differs(there.region, region)) {
+    const where = env ? `environment '${env.name}' (${account}/${region})` : `the pipeline's account and region (${account}/${region}), as it is not in an environment`;
+    const fix = env
+      ? `place the step in the environment of ${there.account}/${there.region}, or give environment '${env.name}' env: { account: '${there.account}', region: '${there.region}' }`
+      : `place the step with addEnvironment(name, { env: { account: '${there.account}', region: '${there.region}' }, deploy: [step] })`;
+    throw new DeliveryValidationError(`${subject} has 1 problem:\n  - deployment: the target is in ${there.account}/${there.region}, but the step is placed in ${where}. Fix: ${fix}`);
+  }
+  return env;
 }

@@ -4,3 +4,4 @@ export * from './strategy';
 export * from './server';
 export * from './ecs';
 export * from './lambda';
+export * from './cloudformation';

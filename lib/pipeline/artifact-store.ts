@@ -1,9 +1,10 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, PhysicalName, RemovalPolicy, Stack, StackProps, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acceptNagFindings } from '../private/nag';
+import { Problems, isConcreteNumber } from '../private/validation';
 
 /** What the artifact store of a pipeline is made of. */
 export interface ArtifactStoreParts {
@@ -17,6 +18,65 @@ export interface CreateArtifactStoreOptions {
   readonly key?: kms.IKey;
   readonly retentionDays: number;
   readonly accessLogsBucket?: s3.IBucket;
+  /**
+   * Name the key by an alias and let CDK name the bucket, so that stacks in other regions (the
+   * pipeline's) can refer to them.
+   */
+  readonly referencedFromOtherRegions?: boolean;
+}
+
+/** An artifact store of a pipeline in another region than the pipeline's. */
+export interface CrossRegionArtifactStore {
+  /** The region of the bucket. */
+  readonly region: string;
+
+  /**
+   * The bucket, in the pipeline's account, encrypted with a customer-managed KMS key known to CDK
+   * (`bucket.encryptionKey`): an `ArtifactStoreStack`'s bucket, for example.
+   */
+  readonly bucket: s3.IBucket;
+}
+
+/** Props of an `ArtifactStoreStack`. */
+export interface ArtifactStoreStackProps extends StackProps {
+  /**
+   * Days after which artifacts (and their old versions) expire: 1 to 3,650.
+   *
+   * @default 30
+   */
+  readonly artifactRetentionDays?: number;
+}
+
+/**
+ * A pipeline's artifact store in another region: a KMS key (rotation on, retained, named by an
+ * alias), a KMS-encrypted, versioned, SSL-only, access-logged bucket with expiring artifacts. A
+ * `DeliveryPipeline` with `deployRegions` creates one per region; create it yourself to choose its
+ * stack name or retention, and pass `store` in `crossRegionArtifactStores`.
+ */
+export class ArtifactStoreStack extends Stack {
+  /** The store, to pass in `crossRegionArtifactStores`. */
+  public readonly store: CrossRegionArtifactStore;
+  /** The artifact bucket. */
+  public readonly bucket: s3.IBucket;
+  /** The key encrypting the artifacts. */
+  public readonly key: kms.IKey;
+
+  constructor(scope: Construct, id: string, props: ArtifactStoreStackProps) {
+    super(scope, id, props);
+    const problems = new Problems(`ArtifactStoreStack '${this.node.path}'`);
+    if (Token.isUnresolved(this.region) || Token.isUnresolved(this.account)) {
+      problems.add('env', `${this.account}/${this.region}`, 'the account and region are unresolved tokens, but the pipeline needs them at synth', "give env: { account: '111111111111', region: 'eu-west-1' } (the pipeline's account)");
+    }
+    const days = props.artifactRetentionDays ?? 30;
+    if (isConcreteNumber(days) && (!Number.isInteger(days) || days < 1 || days > 3650)) {
+      problems.add('artifactRetentionDays', days, 'must be a whole number of days from 1 to 3650', 'choose how many days old artifacts are kept, e.g. 30');
+    }
+    problems.throwIfAny();
+    const parts = createArtifactStore(this, { retentionDays: days, referencedFromOtherRegions: true });
+    this.bucket = parts.bucket;
+    this.key = parts.key!;
+    this.store = { region: this.region, bucket: parts.bucket };
+  }
 }
 
 /**
@@ -50,9 +110,19 @@ export function createArtifactStore(scope: Construct, options: CreateArtifactSto
     accessLogsBucket = logs;
   }
 
+  // Another region's pipeline names the key by its alias: a key's id is not known before it exists.
+  const encryptionKey = options.referencedFromOtherRegions
+    ? new kms.Alias(scope, 'ArtifactKeyAlias', {
+      aliasName: `alias/cdk-delivery/${Stack.of(scope).stackName}-artifacts`.slice(0, 256),
+      targetKey: key,
+      removalPolicy: RemovalPolicy.RETAIN,
+    })
+    : key;
   const bucket = new s3.Bucket(scope, 'ArtifactBucket', {
+    // Named by CDK only when another environment refers to it (a cross-account deploy role reads it).
+    bucketName: PhysicalName.GENERATE_IF_NEEDED,
     encryption: s3.BucketEncryption.KMS,
-    encryptionKey: key,
+    encryptionKey,
     bucketKeyEnabled: true,
     versioned: true,
     enforceSSL: true,

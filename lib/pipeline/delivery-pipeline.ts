@@ -1,16 +1,17 @@
-import { Annotations, Environment, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Environment, Names, PhysicalName, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { DockerImageStep } from '../build/docker-image-step';
-import { IStep, StepEstimate } from '../core/step';
-import { acceptL2ActionGrants, isMarkedL2ActionRole } from '../private/nag';
+import { IStep, StepEnvironment, StepEstimate } from '../core/step';
+import { acceptL2ActionGrants, acceptNagFindings, isMarkedL2ActionRole } from '../private/nag';
 import { ACTION_NAME, PIPELINE_NAME, STAGE_NAME, checkLiteral, checkName } from '../private/names';
 import { DeliveryValidationError, Problems, isConcreteNumber } from '../private/validation';
 import { ISource } from '../source/source';
-import { createArtifactStore } from './artifact-store';
+import { ArtifactStoreStack, CrossRegionArtifactStore, createArtifactStore } from './artifact-store';
+import { DeliveryTarget } from './delivery-target';
 import { RenderedStage, renderMermaid } from './diagram';
 import { PipelineEstimate, estimateRun } from './estimate';
 import { PipelineNotificationProps, PipelineNotifications, createNotifications } from './notifications';
@@ -135,11 +136,29 @@ export interface DeliveryPipelineProps {
   readonly restartExecutionOnUpdate?: boolean;
 
   /**
-   * The role CodePipeline assumes.
+   * The role CodePipeline assumes. For environments in other accounts or regions give it a
+   * `roleName`: their stacks name it.
    *
    * @default - a role is created
    */
   readonly role?: iam.IRole;
+
+  /**
+   * Regions other than the pipeline's that environments deploy to. For each one without a store
+   * in `crossRegionArtifactStores`, an `ArtifactStoreStack` is created in the app (stack name
+   * `<pipeline stack name>-artifacts-<region>`), in the pipeline's account.
+   *
+   * @default - none
+   */
+  readonly deployRegions?: string[];
+
+  /**
+   * Artifact stores in regions other than the pipeline's (CodePipeline copies the artifacts an
+   * action in another region reads into the store of that region).
+   *
+   * @default - the stores created for `deployRegions`
+   */
+  readonly crossRegionArtifactStores?: CrossRegionArtifactStore[];
 }
 
 /** Props of a stage added with `addStage`. */
@@ -213,12 +232,21 @@ export interface EnvironmentProps extends StageConditionOptions {
   readonly after?: IStep[];
 
   /**
-   * The account and region the environment's targets live in. Only the pipeline's own account
-   * and region are supported for now.
+   * The account and region the environment's targets live in. Another account needs `target`;
+   * another region needs an artifact store there (`deployRegions` or `crossRegionArtifactStores`).
    *
-   * @default - the pipeline's
+   * @default - the target's account and region, or else the pipeline's
    */
   readonly env?: Environment;
+
+  /**
+   * The `DeliveryTarget` of the environment's account and region: its deploy role is the role the
+   * deployments assume there, and its CloudFormation execution role deploys stacks there. The
+   * pipeline's role is added to the deploy role's trust.
+   *
+   * @default - none: required when the account is not the pipeline's
+   */
+  readonly target?: DeliveryTarget;
 }
 
 /** One environment of a wave. */
@@ -244,6 +272,7 @@ interface PlaceOptions {
   readonly conditions: StageConditionOptions;
   readonly defaultFailure: FailureBehavior;
   readonly defaultInput?: codepipeline.Artifact;
+  readonly environments?: Map<IStep, StepEnvironment>;
 }
 
 function environmentPhases(props: EnvironmentProps, _prefix: string): StagePhase[] {
@@ -255,7 +284,7 @@ function environmentPhases(props: EnvironmentProps, _prefix: string): StagePhase
   ].filter((p) => p.steps.length > 0);
 }
 
-function checkEnvironment(problems: Problems, prefix: string, props: EnvironmentProps, pipeline: Construct): void {
+function checkEnvironment(problems: Problems, prefix: string, props: EnvironmentProps): void {
   if (!props.deploy || props.deploy.length === 0) {
     problems.add(`${prefix}deploy`, props.deploy, 'is empty', 'give the deploy steps of the environment, e.g. [service.deployStep({ input: build.output })]');
   }
@@ -265,20 +294,7 @@ function checkEnvironment(problems: Problems, prefix: string, props: Environment
   if (props.waiveApproval && props.approval) {
     problems.add(`${prefix}waiveApproval`, true, 'is set together with an approval', 'remove waiveApproval, or remove the approval');
   }
-  const here = Stack.of(pipeline);
-  const env = props.env;
-  if (env) {
-    for (const key of ['account', 'region'] as const) {
-      const value = env[key];
-      if (value !== undefined && Token.isUnresolved(value)) {
-        problems.add(`${prefix}env.${key}`, value, 'is an unresolved token, but the environment must be known at synth', `give the ${key} as a literal`);
-      } else if (value !== undefined && !Token.isUnresolved(here[key]) && value !== here[key]) {
-        problems.add(`${prefix}env.${key}`, value, `differs from the pipeline's (${here[key]}); cross-account and cross-region environments are not supported yet`, `deploy to ${here[key]}, or run a pipeline there`);
-      }
-    }
-  }
 }
-
 
 const DEFAULT_RETENTION_DAYS = 30;
 /** CodePipeline quotas (https://docs.aws.amazon.com/codepipeline/latest/userguide/limits.html). */
@@ -319,6 +335,9 @@ export class DeliveryPipeline extends Construct {
   private actionCount = 0;
   private readonly acceptedPolicies = new Set<iam.CfnPolicy>();
   private readonly stagesScope: Construct;
+  private readonly regionalStores = new Map<string, s3.IBucket>();
+  private readonly artifactAccounts = new Map<string, string>();
+  private readonly usesOwnRole: boolean;
   private static readonly boundSteps = new WeakMap<IStep, string>();
 
   constructor(scope: Construct, id: string, props: DeliveryPipelineProps) {
@@ -365,6 +384,26 @@ export class DeliveryPipeline extends Construct {
     checkUnique(problems, sources, 'actionName', 'action name', (s) => s.actionName);
     checkUnique(problems, sources, 'variablesNamespace', 'variables namespace', (s) => s.variablesNamespace);
     checkUnique(problems, sources, 'output', 'output artifact name', (s) => s.output.artifactName ?? '');
+    const here = Stack.of(this);
+    const crossRegion = [...(props.deployRegions ?? []), ...(props.crossRegionArtifactStores ?? []).map((st) => st.region)];
+    if (crossRegion.length > 0 && (Token.isUnresolved(here.region) || Token.isUnresolved(here.account))) {
+      problems.add('deployRegions', crossRegion, 'needs the pipeline stack\'s account and region, which are unresolved tokens', "create the pipeline's stack with env: { account, region }");
+    }
+    (props.deployRegions ?? []).forEach((region, i) => {
+      if (Token.isUnresolved(region)) problems.add(`deployRegions[${i}]`, region, 'is an unresolved token', 'give the region as a literal, e.g. \'eu-west-1\'');
+      else if (region === here.region) problems.add(`deployRegions[${i}]`, region, 'is the pipeline\'s own region, whose store is the artifact bucket', 'list only other regions');
+    });
+    checkUnique(problems, props.deployRegions ?? [], 'deployRegions', 'region', (r) => r);
+    (props.crossRegionArtifactStores ?? []).forEach((store, i) => {
+      if (Token.isUnresolved(store.region)) problems.add(`crossRegionArtifactStores[${i}].region`, store.region, 'is an unresolved token', 'give the region as a literal');
+      else if (store.region === here.region) problems.add(`crossRegionArtifactStores[${i}].region`, store.region, 'is the pipeline\'s own region', 'pass the bucket of the pipeline\'s region as artifactBucket');
+      if (!store.bucket?.encryptionKey) problems.add(`crossRegionArtifactStores[${i}].bucket`, store.region, 'has no customer-managed KMS key known to CDK', 'pass a bucket created with encryptionKey, e.g. an ArtifactStoreStack\'s store');
+      const bucketEnv = store.bucket ? Stack.of(store.bucket) : undefined;
+      if (bucketEnv && !Token.isUnresolved(bucketEnv.region) && bucketEnv.region !== store.region && !Token.isUnresolved(store.region)) {
+        problems.add(`crossRegionArtifactStores[${i}].bucket`, bucketEnv.region, `is in a stack of region ${bucketEnv.region}, not ${store.region}`, 'pass the bucket of a stack in that region');
+      }
+    });
+    checkUnique(problems, props.crossRegionArtifactStores ?? [], 'crossRegionArtifactStores', 'region', (st) => st.region);
     problems.throwIfAny();
 
     if (props.artifactBucket) {
@@ -387,13 +426,34 @@ export class DeliveryPipeline extends Construct {
 
     this.variables = [...(props.variables ?? [])];
     this.pipelineType = pipelineType;
+    for (const store of props.crossRegionArtifactStores ?? []) this.regionalStores.set(store.region, store.bucket);
+    for (const region of props.deployRegions ?? []) {
+      if (this.regionalStores.has(region)) continue;
+      const id = `${here.stackName}-artifacts-${region}`;
+      const stage = Stage.of(this) ?? this.node.root;
+      const existing = stage.node.tryFindChild(id);
+      const supportStack = existing instanceof ArtifactStoreStack ? existing : new ArtifactStoreStack(stage, id, {
+        env: { account: here.account, region },
+        artifactRetentionDays: days,
+        description: `Artifact store in ${region} of the pipelines of stack ${here.stackName} (cdk-delivery)`,
+      });
+      this.regionalStores.set(region, supportStack.bucket);
+    }
+    // Stacks in other regions grant this role on their keys and buckets: it needs a physical name.
+    this.usesOwnRole = !props.role && this.regionalStores.size > 0;
+    const role = props.role ?? (this.usesOwnRole ? new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('codepipeline.amazonaws.com'),
+      roleName: PhysicalName.GENERATE_IF_NEEDED,
+    }) : undefined);
     this.pipeline = new codepipeline.Pipeline(this, 'Pipeline', {
       pipelineName: props.pipelineName,
       pipelineType,
       executionMode,
-      artifactBucket: this.artifactBucket,
+      ...(this.regionalStores.size > 0
+        ? { crossRegionReplicationBuckets: { [here.region]: this.artifactBucket, ...Object.fromEntries(this.regionalStores) } }
+        : { artifactBucket: this.artifactBucket }),
       restartExecutionOnUpdate: props.restartExecutionOnUpdate ?? false,
-      role: props.role,
+      role,
       variables: this.variables.length > 0 ? this.variables.map((v) => v._toL2()) : undefined,
     });
 
@@ -533,11 +593,13 @@ export class DeliveryPipeline extends Construct {
    */
   public addEnvironment(name: string, props: EnvironmentProps): codepipeline.IStage {
     const problems = new Problems(`DeliveryPipeline '${this.node.path}' environment '${name}'`);
-    checkEnvironment(problems, '', props, this);
+    checkEnvironment(problems, '', props);
+    const environment = this.resolveEnvironment(problems, '', name, props);
     problems.throwIfAny();
     return this.placeStage(name, environmentPhases(props, ''), {
       conditions: props,
       defaultFailure: this.pipelineType === codepipeline.PipelineType.V2 ? FailureBehavior.ROLLBACK : FailureBehavior.FAIL,
+      environments: this.environmentsOf([[props, environment]]),
     });
   }
 
@@ -553,8 +615,9 @@ export class DeliveryPipeline extends Construct {
     if (!props.environments || props.environments.length === 0) {
       problems.add('environments', props.environments, 'is empty', 'give at least one environment');
     }
-    (props.environments ?? []).forEach((e, i) => checkEnvironment(problems, `environments[${i}].`, e, this));
+    (props.environments ?? []).forEach((e, i) => checkEnvironment(problems, `environments[${i}].`, e));
     checkUnique(problems, props.environments ?? [], 'environments', 'environment name', (e) => e.name);
+    const resolved = (props.environments ?? []).map((e, i): [EnvironmentProps, StepEnvironment] => [e, this.resolveEnvironment(problems, `environments[${i}].`, e.name, e)]);
     problems.throwIfAny();
     const phases: StagePhase[] = [];
     for (const kind of ['approval', 'before', 'deploy', 'after'] as const) {
@@ -564,7 +627,89 @@ export class DeliveryPipeline extends Construct {
     return this.placeStage(name, phases, {
       conditions: props,
       defaultFailure: this.pipelineType === codepipeline.PipelineType.V2 ? FailureBehavior.ROLLBACK : FailureBehavior.FAIL,
+      environments: this.environmentsOf(resolved),
     });
+  }
+
+  /** The environment each step of these environments is bound with. */
+  private environmentsOf(list: Array<[EnvironmentProps, StepEnvironment]>): Map<IStep, StepEnvironment> {
+    const map = new Map<IStep, StepEnvironment>();
+    for (const [props, environment] of list) {
+      for (const phase of environmentPhases(props, '')) phase.steps.forEach((step) => map.set(step, environment));
+    }
+    return map;
+  }
+
+  /**
+   * Where an environment deploys, and what that needs: a literal account and region, a target
+   * (deploy role) in another account, a customer-managed artifact key that account can be granted,
+   * and an artifact store in another region.
+   */
+  private resolveEnvironment(problems: Problems, prefix: string, name: string, props: EnvironmentProps): StepEnvironment {
+    const here = Stack.of(this);
+    const target = props.target;
+    const account = props.env?.account ?? target?.account ?? here.account;
+    const region = props.env?.region ?? target?.region ?? here.region;
+    let concrete = true;
+    for (const [key, value] of [['account', props.env?.account], ['region', props.env?.region]] as const) {
+      if (value !== undefined && Token.isUnresolved(value)) {
+        problems.add(`${prefix}env.${key}`, value, 'is an unresolved token, but the environment must be known at synth', `give the ${key} as a literal`);
+        concrete = false;
+      }
+    }
+    const differs = (a: string, b: string) => !Token.isUnresolved(a) && !Token.isUnresolved(b) && a !== b;
+    const crossAccount = differs(account, here.account);
+    const crossRegion = differs(region, here.region);
+    if ((props.env?.account !== undefined || target) && Token.isUnresolved(here.account) && concrete) {
+      problems.add(`${prefix}env.account`, account, 'is given, but the pipeline stack\'s account is an unresolved token, so CodePipeline cannot tell whether it is another account', "create the pipeline's stack with env: { account, region }");
+    }
+    if (target) {
+      if (differs(target.account, account) || differs(target.region, region)) {
+        problems.add(`${prefix}target`, `${target.account}/${target.region}`, `is not in the environment's account and region (${account}/${region})`, 'pass the DeliveryTarget of that account and region, or correct env');
+      }
+      if (differs(target.pipelineAccount, here.account)) {
+        problems.add(`${prefix}target`, target.node.path, `trusts pipelines of account ${target.pipelineAccount}, not this pipeline's (${here.account})`, `create the target with pipelineAccount: '${here.account}'`);
+      }
+    }
+    if (crossAccount) {
+      if (!target) {
+        problems.add(`${prefix}target`, undefined, `is required: environment '${name}' is in account ${account}, not the pipeline's (${here.account}), and its actions must assume a role there`, `create new DeliveryTargetStack(app, '${name}Target', { env: { account: '${account}', region: '${region}' }, pipelineAccount: '${here.account}' }) and pass target: its target`);
+      }
+      if (!this.artifactKey) {
+        problems.add(`${prefix}env.account`, account, 'is another account, but the artifact bucket has no customer-managed KMS key, and the AWS-managed key cannot be shared across accounts', 'pass a bucket encrypted with your own KMS key, or let the pipeline create its artifact store');
+      }
+    }
+    if (crossRegion && !this.regionalStores.has(region)) {
+      problems.add(`${prefix}env.region`, region, `has no artifact store; CodePipeline needs one in every region an action runs in`, `add '${region}' to the pipeline's deployRegions, or pass its store in crossRegionArtifactStores`);
+    }
+    if (problems.length === 0 && target) target.trustPipelineRole(this.pipelineRoleArn());
+    return {
+      name,
+      account,
+      region,
+      crossAccount,
+      crossRegion,
+      deployRole: crossAccount ? target?.deployRole : undefined,
+      cloudFormationExecutionRole: target?.cloudFormationExecutionRole,
+    };
+  }
+
+  /**
+   * The pipeline role's ARN as another account's stack can name it. The L2 creates its role
+   * without a physical name; it is given a stable generated one the first time another account
+   * needs it (the same name on every synth).
+   */
+  private pipelineRoleArn(): string {
+    const role = this.pipeline.role;
+    if (!(role instanceof iam.Role) || this.usesOwnRole || !Token.isUnresolved(role.roleName) || role.node.scope !== this.pipeline) return role.roleArn;
+    const cfn = role.node.defaultChild as iam.CfnRole;
+    // The L2 leaves a token that resolves to nothing when the role has no physical name.
+    let name = Stack.of(this).resolve(cfn.roleName) as string | undefined;
+    if (name === undefined) {
+      name = Names.uniqueResourceName(role, { maxLength: 64, separator: '-' });
+      cfn.roleName = name;
+    }
+    return Stack.of(this).formatArn({ service: 'iam', region: '', resource: 'role', resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
   }
 
   /**
@@ -621,6 +766,7 @@ export class DeliveryPipeline extends Construct {
           artifactKey: this.artifactKey,
           primaryInput: options.defaultInput ?? this.primaryOutput,
           pipelineType: this.pipelineType,
+          environment: options.environments?.get(step),
         });
         DeliveryPipeline.boundSteps.set(step, `stage '${stageName}' of ${this.node.path}`);
         this.placed.push(step);
@@ -628,7 +774,11 @@ export class DeliveryPipeline extends Construct {
           throw new DeliveryValidationError(`DeliveryPipeline '${this.node.path}' stage '${stageName}': step '${step.stepName}' produced no action. Fix: a step must return at least one action from bind().`);
         }
         stageActions.push(...result.actions);
-        if (step.label) result.actions.forEach((a) => this.labels.set(`${stageName}/${a.actionProperties.actionName}`, step.label!));
+        result.actions.forEach((a) => {
+          const where = this.elsewhere(a.actionProperties);
+          const label = step.label && where ? `${step.label} (${where})` : step.label ?? where;
+          if (label) this.labels.set(`${stageName}/${a.actionProperties.actionName}`, label);
+        });
         // A step's estimate goes to its last action; its other actions are part of it.
         const byOrder = [...result.actions].sort((x, y) => (x.actionProperties.runOrder ?? 1) - (y.actionProperties.runOrder ?? 1));
         byOrder.forEach((a, k) => this.estimates.set(`${stageName}/${a.actionProperties.actionName}`,
@@ -643,7 +793,20 @@ export class DeliveryPipeline extends Construct {
     this.stageNames.push(stageName);
     const stage = this.pipeline.addStage({ stageName, actions: stageActions, ...conditions });
     this.acceptL2ArtifactGrants();
+    for (const environment of new Set(options.environments?.values() ?? [])) {
+      const target = environment.deployRole?.node.scope;
+      if (target instanceof DeliveryTarget) target._acceptL2Grants();
+    }
     return stage;
+  }
+
+  /** `<account>/<region>` of an action that runs outside the pipeline's account or region. */
+  private elsewhere(p: codepipeline.ActionProperties): string | undefined {
+    const here = Stack.of(this);
+    const account = actionAccount(p, here.account);
+    const region = p.region ?? p.resource?.env.region ?? here.region;
+    if (Token.isUnresolved(account) || Token.isUnresolved(region) || (account === here.account && region === here.region)) return undefined;
+    return `${account}/${region}`;
   }
 
   /** Checks the actions a stage's steps produced against CodePipeline's structure rules. */
@@ -660,8 +823,17 @@ export class DeliveryPipeline extends Construct {
       if (!Number.isInteger(order) || order < 1 || order > MAX_RUN_ORDER) {
         problems.add(`action '${p.actionName}' runOrder`, order, `must be a whole number from 1 to ${MAX_RUN_ORDER}`, 'return actions with a runOrder in that range');
       }
+      const account = actionAccount(p, Stack.of(this).account);
+      for (const input of p.inputs ?? []) {
+        const producer = this.artifactAccounts.get(input.artifactName ?? '');
+        const pipelineAccount = Stack.of(this).account;
+        if (producer && producer !== pipelineAccount && account !== pipelineAccount && producer !== account && !Token.isUnresolved(account) && !Token.isUnresolved(producer)) {
+          problems.add(`action '${p.actionName}' input`, input.artifactName, `is produced in account ${producer} and read in account ${account}; CodePipeline cannot pass an artifact between two accounts that are both not the pipeline's (${pipelineAccount})`, 'produce the artifact in the pipeline\'s account (e.g. with a build step), or read it in the account that produced it');
+        }
+      }
       for (const output of p.outputs ?? []) {
         const name = output.artifactName ?? '';
+        this.artifactAccounts.set(name, account);
         if (this.outputArtifactNames.has(name)) {
           problems.add(`action '${p.actionName}' output`, name, 'another action of the pipeline already outputs an artifact with this name', 'give the step a unique name (its output artifact is named after it), or rename the artifact');
         }
@@ -689,12 +861,26 @@ export class DeliveryPipeline extends Construct {
       // Roles steps create for L2 actions (e.g. a CloudFormation action's role): DefaultPolicy/Resource.
       ...this.node.findAll().filter((c) => isMarkedL2ActionRole(c.node.scope?.node.scope)),
     ];
+    const ownRolePolicy = this.usesOwnRole ? this.pipeline.role.node.tryFindChild('DefaultPolicy')?.node.defaultChild : undefined;
+    if (ownRolePolicy) candidates.push(ownRolePolicy);
     for (const child of candidates) {
       if (!(child instanceof iam.CfnPolicy) || this.acceptedPolicies.has(child)) continue;
       this.acceptedPolicies.add(child);
       acceptL2ActionGrants(child, this.artifactBucket);
+      if (child === ownRolePolicy) {
+        acceptNagFindings(child, [{
+          id: 'AwsSolutions-IAM5',
+          reason: 'Grants the CodePipeline L2 makes on the artifact stores of other regions: their artifact objects (keys generated per execution) and their KMS keys, which a stack in another region can only name by alias, so the L2 grants them on "*" here while each key\'s policy grants this account.',
+          appliesTo: [{ regex: '/^Resource::arn:[^:]+:s3:::[^/]+\\/\\*$/' }, 'Resource::*'],
+        }]);
+      }
     }
   }
+}
+
+/** The account an action runs in: its resource's, its declared account, or its role's. */
+function actionAccount(p: codepipeline.ActionProperties, pipelineAccount: string): string {
+  return p.resource?.env.account ?? p.account ?? p.role?.env.account ?? pipelineAccount;
 }
 
 function checkUnique<T>(problems: Problems, items: T[], prop: string, what: string, key: (item: T) => string): void {

@@ -4,3 +4,5 @@ export * from './pipeline-variable';
 export { AlarmRuleOptions, DeploymentWindowOptions, EntryResult, FailureBehavior, StageConditionOptions, StageRule } from './stage-conditions';
 export { PipelineNotificationProps, PipelineNotifications } from './notifications';
 export { PipelineEstimate } from './estimate';
+export * from './delivery-target';
+export { ArtifactStoreStack, ArtifactStoreStackProps, CrossRegionArtifactStore } from './artifact-store';

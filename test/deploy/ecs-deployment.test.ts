@@ -77,7 +77,7 @@ describe('EcsBlueGreenDeployment', () => {
     const pipeline = new DeliveryPipeline(other, 'Pipeline', { source: githubSource(), buildStep: new DockerImageStep('Image') });
     const image = pipeline.steps[0] as DockerImageStep;
     expect(() => pipeline.addStage('Prod', { steps: [deployment.deployStep({ image: image.output! })] }))
-      .toThrow(/deployment: the service is in 111111111111\/us-east-1, the pipeline in 222222222222\/eu-west-1; cross-account and cross-region deploy targets are not supported yet/);
+      .toThrow(/deployment: the target is in 111111111111\/us-east-1, but the step is placed in the pipeline's account and region \(222222222222\/eu-west-1\), as it is not in an environment. Fix: place the step with addEnvironment/);
   });
 
   test('the stack never updates the service\'s task definition: the service names the family, releases go through the pipeline', () => {

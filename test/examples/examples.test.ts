@@ -166,3 +166,56 @@ describe('ec2-blue-green', () => {
     expect(pipeline.Stages[2].Actions[0].ActionTypeId.Provider).toBe('CodeDeploy');
   });
 });
+
+describe('multi-account-release', () => {
+  const t = templates.get('MultiAccountRelease')!;
+  const pipeline = Object.values(t.findResources('AWS::CodePipeline::Pipeline'))[0].Properties;
+  const actionsOf = (stage: string) => pipeline.Stages.find((s: { Name: string }) => s.Name === stage).Actions as Array<{ Name: string; RunOrder: number; RoleArn?: unknown; Region?: string; Configuration: Record<string, string> }>;
+
+  test('deploys to dev, smoke-tests the URL the stack outputs, then production in two regions as one wave', () => {
+    expect(pipeline.Stages.map((s: { Name: string; OnFailure?: unknown }) => [s.Name, s.OnFailure])).toEqual([
+      ['Source', undefined], ['Build', undefined], ['Dev', { Result: 'ROLLBACK' }], ['Production', { Result: 'ROLLBACK' }],
+    ]);
+    expect(actionsOf('Dev').map((a) => [a.Name, a.RunOrder, a.RoleArn])).toEqual([
+      ['Deploy.ChangeSet', 1, 'arn:aws:iam::222222222222:role/cdk-delivery-deploy-us-east-1'],
+      ['Deploy', 2, 'arn:aws:iam::222222222222:role/cdk-delivery-deploy-us-east-1'],
+      ['SmokeTest', 3, expect.anything()],
+    ]);
+    expect(JSON.parse(actionsOf('Dev')[2].Configuration.EnvironmentVariables)).toEqual(expect.arrayContaining([{ name: 'SERVICE_URL', type: 'PLAINTEXT', value: '#{Deploy.ServiceUrl}' }]));
+    expect(actionsOf('Production').map((a) => [a.Name, a.RunOrder, a.Region])).toEqual([
+      ['Approve', 1, undefined],
+      ['Deploy-us-east-1.ChangeSet', 2, undefined], ['Deploy-us-east-1', 3, undefined],
+      ['Deploy-eu-west-1.ChangeSet', 2, 'eu-west-1'], ['Deploy-eu-west-1', 3, 'eu-west-1'],
+    ]);
+    expect(actionsOf('Production')[3].Configuration).toMatchObject({
+      RoleArn: 'arn:aws:iam::333333333333:role/cdk-delivery-cfn-exec-eu-west-1', Capabilities: 'CAPABILITY_NAMED_IAM', ParameterOverrides: '{"Version":"#{Source.CommitId}"}',
+    });
+  });
+
+  test('the artifact key and buckets of both regions grant exactly the deploy roles of their region', () => {
+    const roles = ['arn:aws:iam::222222222222:role/cdk-delivery-deploy-us-east-1', 'arn:aws:iam::333333333333:role/cdk-delivery-deploy-us-east-1'];
+    t.hasResourceProperties('AWS::KMS::Key', { KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Action: ['kms:Decrypt', 'kms:DescribeKey'], Principal: { AWS: roles } })]) } });
+    const west = templates.get('MultiAccountRelease-artifacts-eu-west-1')!;
+    west.hasResourceProperties('AWS::KMS::Key', { KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Action: ['kms:Decrypt', 'kms:DescribeKey'], Principal: { AWS: 'arn:aws:iam::333333333333:role/cdk-delivery-deploy-eu-west-1' } })]) } });
+    west.hasResourceProperties('AWS::S3::BucketPolicy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Principal: { AWS: 'arn:aws:iam::333333333333:role/cdk-delivery-deploy-eu-west-1' } })]) } });
+    expect(pipeline.ArtifactStores.map((s: { Region: string }) => s.Region)).toEqual(['us-east-1', 'eu-west-1']);
+  });
+
+  test('each target trusts exactly the pipeline role and lets CloudFormation do only what the service needs', () => {
+    const target = templates.get('ShopApiProductionTarget-eu-west-1')!;
+    const pipelineRole = Object.values(t.findResources('AWS::IAM::Role', { Properties: { RoleName: Match.anyValue() } }));
+    expect(pipelineRole).toHaveLength(1);
+    target.hasResourceProperties('AWS::IAM::Role', {
+      RoleName: 'cdk-delivery-deploy-eu-west-1',
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Condition: { ArnEquals: { 'aws:PrincipalArn': [Match.stringLikeRegexp('^arn:aws:iam::111111111111:role/multiaccountrelease')] } } })] },
+    });
+    target.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Resource: 'arn:aws:lambda:eu-west-1:333333333333:function:shop-api' })]) },
+    });
+  });
+
+  test('notifies failures, approvals and releases by email', () => {
+    t.hasResourceProperties('AWS::CodeStarNotifications::NotificationRule', { EventTypeIds: Match.arrayWith(['codepipeline-pipeline-pipeline-execution-failed']) });
+    t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'release-managers@example.com' });
+  });
+});

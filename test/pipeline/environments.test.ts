@@ -102,12 +102,12 @@ describe('environment errors', () => {
     expect(() => pipeline.addEnvironment('Q', { deploy: [] })).toThrow(/deploy: is empty/);
   });
 
-  test('fails when the environment is in another account or region, or is a token', () => {
+  test('fails when the environment is in another account without a target, in a region without a store, or is a token', () => {
     const { pipeline } = pipelineWith();
     expect(() => pipeline.addEnvironment('Prod', { env: { account: '222222222222', region: 'us-east-1' }, deploy: [step('D')] }))
-      .toThrow(/env\.account: differs from the pipeline's \(111111111111\); cross-account and cross-region environments are not supported yet/);
+      .toThrow(/target: is required: environment 'Prod' is in account 222222222222, not the pipeline's \(111111111111\).*Fix: create new DeliveryTargetStack\(app, 'ProdTarget', \{ env: \{ account: '222222222222', region: 'us-east-1' \}, pipelineAccount: '111111111111' \}\)/);
     expect(() => pipeline.addEnvironment('Prod', { env: { region: 'eu-west-1' }, deploy: [step('D')] }))
-      .toThrow(/env\.region: differs from the pipeline's/);
+      .toThrow(/env\.region: has no artifact store; CodePipeline needs one in every region an action runs in \(got "eu-west-1"\). Fix: add 'eu-west-1' to the pipeline's deployRegions/);
     expect(() => pipeline.addEnvironment('Prod', { env: { account: Aws.ACCOUNT_ID }, deploy: [step('D')] }))
       .toThrow(/env\.account: is an unresolved token, but the environment must be known at synth/);
     expect(() => pipeline.addEnvironment('Same', { env: { account: '111111111111', region: 'us-east-1' }, deploy: [step('D')] })).not.toThrow();

@@ -1,4 +1,4 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -17,7 +17,7 @@ import { acceptNagFindings, artifactObjectsFinding, functionVersionsFinding } fr
 import { ACTION_NAME, checkName } from '../../private/names';
 import { DeliveryValidationError, Problems, isConcrete } from '../../private/validation';
 import { RawYaml, toYaml } from '../../private/yaml';
-import { DeploymentOptions, checkDeploymentOptions, configureNotifications, resolveAutoRollback } from '../common';
+import { DeploymentOptions, checkDeploymentOptions, configureNotifications, resolveAutoRollback, targetEnvironment } from '../common';
 import { DeploymentStrategy, StrategyKind } from '../strategy';
 import { IMAGE_PLACEHOLDER, taskDefinitionFile } from './task-definition-file';
 
@@ -352,10 +352,12 @@ class EcsDeployStep implements IStep {
 
   public bind(scope: Construct, context: StepContext): StepActions {
     const d = this.deployment;
-    const here = Stack.of(scope);
-    const there = Stack.of(d);
-    if (here.account !== there.account || here.region !== there.region) {
-      throw new DeliveryValidationError(`EcsBlueGreenDeployment '${d.node.path}' deployStep has 1 problem:\n  - deployment: the service is in ${there.account}/${there.region}, the pipeline in ${here.account}/${here.region}; cross-account and cross-region deploy targets are not supported yet. Fix: put the pipeline and the service in the same account and region`);
+    const subject = `EcsBlueGreenDeployment '${d.node.path}' deployStep`;
+    const environment = targetEnvironment(subject, d, context);
+    if (environment?.crossAccount || environment?.crossRegion) {
+      // The files are written by a build in the pipeline's account and region from values of the
+      // service's stack (task and execution role ARNs, hook ARNs), which CloudFormation cannot pass across environments.
+      throw new DeliveryValidationError(`${subject} has 1 problem:\n  - deployment: the service is in ${environment.account}/${environment.region}, another account or region than the pipeline's; ECS blue/green deployments are supported in the pipeline's account and region only, because the task definition file is rendered from the service's stack in the pipeline's. Fix: run a pipeline in the service's account and region, or deploy it there with a ChangeSetDeployStep`);
     }
     // Values known only at deploy time (role ARNs, hook ARNs) reach the files through CloudFormation.
     const files = new BuildStep(`${this.stepName}Files`, {

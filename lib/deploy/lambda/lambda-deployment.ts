@@ -11,7 +11,7 @@ import { pipelinePrincipal } from '../../private/principal';
 import { acceptNagFindings, markL2ActionRole, artifactObjectsFinding, functionVersionsFinding } from '../../private/nag';
 import { ACTION_NAME, checkName } from '../../private/names';
 import { DeliveryValidationError, Problems, isConcrete } from '../../private/validation';
-import { DeploymentOptions, checkDeploymentOptions, configureNotifications, resolveAutoRollback } from '../common';
+import { DeploymentOptions, checkDeploymentOptions, configureNotifications, resolveAutoRollback, targetEnvironment } from '../common';
 import { DeploymentStrategy } from '../strategy';
 
 /** Props of a `LambdaDeployment`. */
@@ -237,8 +237,10 @@ class LambdaDeployStep implements IStep {
     const d = this.deployment;
     const stack = Stack.of(d);
     const pipelineStack = Stack.of(scope);
-    if (stack.account !== pipelineStack.account || stack.region !== pipelineStack.region) {
-      throw new DeliveryValidationError(`LambdaDeployment '${d.node.path}' deployStep has 1 problem:\n  - stack: the application stack is in ${stack.account}/${stack.region}, the pipeline in ${pipelineStack.account}/${pipelineStack.region}; cross-account and cross-region deploy targets are not supported yet. Fix: put the pipeline and the application in the same account and region`);
+    const subject = `LambdaDeployment '${d.node.path}' deployStep`;
+    const environment = targetEnvironment(subject, d, context);
+    if (environment?.crossAccount || environment?.crossRegion) {
+      throw new DeliveryValidationError(`${subject} has 1 problem:\n  - stack: the application stack is in ${environment.account}/${environment.region}, another account or region than the pipeline's; Lambda releases are supported in the pipeline's account and region only for now (the release's roles and code grants are made in the pipeline's account). Fix: run a pipeline in the application's account and region`);
     }
     const templatePath = this.options.templatePath ?? `${stack.artifactId}.template.json`;
     const deploymentRole = this.options.deploymentRole ?? this.defaultDeploymentRole(scope, context);

@@ -1,4 +1,4 @@
-import { Duration, Names, Stack } from 'aws-cdk-lib';
+import { Duration, Names, PhysicalName, Stack } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -12,7 +12,7 @@ import { MODEL } from '../../private/model';
 import { acceptNagFindings } from '../../private/nag';
 import { ACTION_NAME, checkName } from '../../private/names';
 import { Problems } from '../../private/validation';
-import { DEFAULT_NOTIFY_ON, DeploymentOptions, checkDeploymentOptions, resolveAutoRollback } from '../common';
+import { DEFAULT_NOTIFY_ON, DeploymentOptions, checkDeploymentOptions, resolveAutoRollback, targetEnvironment } from '../common';
 import { DeploymentStrategy } from '../strategy';
 import { ServerDeployStepOptions } from './server-deployment';
 
@@ -103,7 +103,7 @@ export class ServerBlueGreenDeployment extends Construct {
     this.terminationWaitMinutes = (props.terminationWait ?? Duration.hours(1)).toMinutes();
     this.strategy = props.strategy ?? DeploymentStrategy.oneAtATime();
     this.deploymentConfig = this.strategy._serverConfig(this, 'DeploymentConfig', subject);
-    this.application = props.application ?? new codedeploy.ServerApplication(this, 'Application');
+    this.application = props.application ?? new codedeploy.ServerApplication(this, 'Application', { applicationName: PhysicalName.GENERATE_IF_NEEDED });
     this.deploymentGroupName = props.deploymentGroupName ?? Names.uniqueResourceName(this, { maxLength: 100 });
 
     // The service role: AWSCodeDeployRole, plus what copying a launch-template Auto Scaling group needs
@@ -249,12 +249,14 @@ class BlueGreenDeployStep implements IStep {
   }
 
   public bind(_scope: Construct, context: StepContext): StepActions {
+    const environment = targetEnvironment(`ServerBlueGreenDeployment '${this.deployment.node.path}' deployStep`, this.deployment, context);
     return {
       actions: [new actions.CodeDeployServerDeployAction({
         actionName: this.stepName,
         input: this.options.input as codepipeline.Artifact,
         deploymentGroup: this.deployment.deploymentGroup,
         runOrder: context.runOrder,
+        role: environment?.crossAccount ? environment.deployRole : undefined,
       })],
     };
   }

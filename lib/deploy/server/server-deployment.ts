@@ -1,3 +1,4 @@
+import { PhysicalName } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -9,7 +10,7 @@ import { MODEL } from '../../private/model';
 import { acceptNagFindings } from '../../private/nag';
 import { ACTION_NAME, checkName } from '../../private/names';
 import { Problems } from '../../private/validation';
-import { DeploymentOptions, checkDeploymentOptions, configureNotifications, resolveAutoRollback } from '../common';
+import { DeploymentOptions, checkDeploymentOptions, configureNotifications, resolveAutoRollback, targetEnvironment } from '../common';
 import { DeploymentStrategy } from '../strategy';
 import { ServerAppSpec } from './appspec';
 
@@ -127,10 +128,11 @@ export class ServerDeployment extends Construct {
 
     this.strategy = props.strategy ?? DeploymentStrategy.oneAtATime();
     this.deploymentConfig = this.strategy._serverConfig(this, 'DeploymentConfig', subject);
-    this.application = props.application ?? new codedeploy.ServerApplication(this, 'Application');
+    // Named by CDK only when a pipeline in another account refers to them.
+    this.application = props.application ?? new codedeploy.ServerApplication(this, 'Application', { applicationName: PhysicalName.GENERATE_IF_NEEDED });
     this.deploymentGroup = new codedeploy.ServerDeploymentGroup(this, 'DeploymentGroup', {
       application: this.application,
-      deploymentGroupName: props.deploymentGroupName,
+      deploymentGroupName: props.deploymentGroupName ?? PhysicalName.GENERATE_IF_NEEDED,
       deploymentConfig: this.deploymentConfig,
       autoScalingGroups: props.autoScalingGroups,
       ec2InstanceTags: props.ec2InstanceTags,
@@ -173,12 +175,15 @@ class ServerDeployStep implements IStep {
   }
 
   public bind(_scope: Construct, context: StepContext): StepActions {
+    const environment = targetEnvironment(`ServerDeployment '${this.deployment.node.path}' deployStep`, this.deployment, context);
     return {
       actions: [new actions.CodeDeployServerDeployAction({
         actionName: this.stepName,
         input: this.options.input,
         deploymentGroup: this.deployment.deploymentGroup,
         runOrder: context.runOrder,
+        // In another account the action assumes the target's deploy role, which the L2 grants exactly this group.
+        role: environment?.crossAccount ? environment.deployRole : undefined,
       })],
     };
   }

@@ -1,0 +1,179 @@
+import { Lazy, Stack, StackProps, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { acceptNagFindings } from '../private/nag';
+import { Problems, isConcrete } from '../private/validation';
+
+/** Props of a `DeliveryTarget`. */
+export interface DeliveryTargetProps {
+  /** The account the pipelines that deploy here run in (12 digits). */
+  readonly pipelineAccount: string;
+
+  /**
+   * More roles of the pipeline account allowed to assume the deploy role, by ARN (for pipelines
+   * defined outside this app). Pipelines of this app that deploy here are trusted by their
+   * role's exact ARN when they add an environment with this target.
+   *
+   * @default - only the pipelines of this app that use the target
+   */
+  readonly trustedRoleArns?: string[];
+
+  /**
+   * Name of the deploy role: 1 to 64 characters from letters, digits and `+=,.@_-`.
+   *
+   * @default `cdk-delivery-deploy-<region>`
+   */
+  readonly deployRoleName?: string;
+
+  /**
+   * Managed policies of the role CloudFormation uses to deploy stacks here (for `ChangeSetDeployStep`
+   * and Lambda releases). Give what the stacks create, e.g. a policy allowing exactly their
+   * resource types; there is no default, because no permission set fits every stack.
+   *
+   * @default - no CloudFormation execution role: CloudFormation deployments here are rejected at synth
+   */
+  readonly cloudFormationExecutionPolicies?: iam.IManagedPolicy[];
+
+  /**
+   * Name of the CloudFormation execution role.
+   *
+   * @default `cdk-delivery-cfn-exec-<region>`
+   */
+  readonly cloudFormationExecutionRoleName?: string;
+}
+
+/** Props of a `DeliveryTargetStack`. */
+export interface DeliveryTargetStackProps extends StackProps, DeliveryTargetProps {}
+
+/** IAM role names (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html). */
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+const ACCOUNT = /^\d{12}$/;
+
+/**
+ * What a pipeline in another account needs in each account and region it deploys to: a deploy role
+ * that trusts exactly the pipelines' roles, and optionally the role CloudFormation deploys stacks
+ * with. Deploy it once per account and region, from the same app as the pipelines, before them
+ * (`cdk deploy` orders the stacks). The deploy role starts with no permissions: each step the
+ * pipelines place in an environment with this target grants it exactly what its actions do on
+ * exactly their resources (a CodeDeploy deployment group, a CloudFormation stack and its
+ * execution role, the pipeline's artifact objects).
+ */
+export class DeliveryTarget extends Construct {
+  /** The role pipeline actions assume in this account. */
+  public readonly deployRole: iam.Role;
+  /** The role CloudFormation uses to deploy stacks here (when execution policies are given). */
+  public readonly cloudFormationExecutionRole?: iam.Role;
+  /** The account of the target. */
+  public readonly account: string;
+  /** The region of the target. */
+  public readonly region: string;
+  /** The account the trusted pipelines run in. */
+  public readonly pipelineAccount: string;
+
+  private readonly trusted: string[] = [];
+
+  constructor(scope: Construct, id: string, props: DeliveryTargetProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const problems = new Problems(`DeliveryTarget '${this.node.path}'`);
+    if (Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region)) {
+      problems.add('env', `${stack.account}/${stack.region}`, 'the stack\'s account and region are unresolved tokens, but a pipeline must name the target\'s roles at synth', 'create the stack with env: { account: \'222222222222\', region: \'eu-west-1\' }');
+    }
+    if (!props.pipelineAccount || (isConcrete(props.pipelineAccount) && !ACCOUNT.test(props.pipelineAccount))) {
+      problems.add('pipelineAccount', props.pipelineAccount, 'is not a 12-digit AWS account id', 'give the account the pipeline stack is deployed to, e.g. \'111111111111\'');
+    } else if (Token.isUnresolved(props.pipelineAccount)) {
+      problems.add('pipelineAccount', props.pipelineAccount, 'is an unresolved token, but the trust policy needs the account at synth', 'give the account id as a literal');
+    }
+    for (const [prop, name] of [['deployRoleName', props.deployRoleName], ['cloudFormationExecutionRoleName', props.cloudFormationExecutionRoleName]] as const) {
+      if (isConcrete(name) && !ROLE_NAME.test(name)) problems.add(prop, name, 'is not a valid IAM role name', 'use 1 to 64 characters from letters, digits and + = , . @ _ -');
+    }
+    if (props.cloudFormationExecutionPolicies && props.cloudFormationExecutionPolicies.length === 0) {
+      problems.add('cloudFormationExecutionPolicies', [], 'is an empty list', 'give the managed policies CloudFormation needs to create the stacks, or leave the prop out');
+    }
+    (props.trustedRoleArns ?? []).forEach((arn, i) => {
+      if (isConcrete(arn) && !new RegExp(`^arn:aws[a-z-]*:iam::${props.pipelineAccount}:role/`).test(arn)) {
+        problems.add(`trustedRoleArns[${i}]`, arn, `is not the ARN of a role in the pipeline account ${props.pipelineAccount}`, `give arn:aws:iam::${props.pipelineAccount}:role/<name>`);
+      }
+    });
+    problems.throwIfAny();
+
+    this.account = stack.account;
+    this.region = stack.region;
+    this.pipelineAccount = props.pipelineAccount;
+    this.trusted.push(...(props.trustedRoleArns ?? []));
+
+    // Trust the pipeline account, narrowed to the pipelines' roles. The roles are named in a
+    // condition, not as principals, because IAM rejects a trust policy naming a role that does not
+    // exist yet, and this stack is deployed before the pipelines.
+    this.deployRole = new iam.Role(this, 'DeployRole', {
+      roleName: props.deployRoleName ?? `cdk-delivery-deploy-${this.region}`,
+      description: `Assumed by cdk-delivery pipelines of account ${props.pipelineAccount} to deploy to ${this.account}/${this.region}`,
+      assumedBy: new iam.AccountPrincipal(props.pipelineAccount).withConditions({
+        ArnEquals: { 'aws:PrincipalArn': Lazy.list({ produce: () => [...new Set(this.trusted)] }) },
+      }),
+    });
+    if (props.cloudFormationExecutionPolicies) {
+      this.cloudFormationExecutionRole = new iam.Role(this, 'CloudFormationExecutionRole', {
+        roleName: props.cloudFormationExecutionRoleName ?? `cdk-delivery-cfn-exec-${this.region}`,
+        description: `Used by CloudFormation to deploy the stacks cdk-delivery pipelines release to ${this.account}/${this.region}`,
+        assumedBy: new iam.ServicePrincipal('cloudformation.amazonaws.com'),
+        managedPolicies: props.cloudFormationExecutionPolicies,
+      });
+      acceptNagFindings(this.cloudFormationExecutionRole, [{
+        id: 'AwsSolutions-IAM4',
+        reason: 'The managed policies are the ones the team chose (cloudFormationExecutionPolicies) for what its stacks create; the library sets no default.',
+      }]);
+    }
+    this.node.addValidation({
+      validate: () => this.trusted.length === 0
+        ? [`DeliveryTarget '${this.node.path}' trusts no pipeline. Fix: add an environment with target: this target to a DeliveryPipeline of this app, or give trustedRoleArns`]
+        : [],
+    });
+  }
+
+  /** Lets a pipeline role (by exact ARN) assume the deploy role. Called by the pipeline. */
+  public trustPipelineRole(roleArn: string): void {
+    this.trusted.push(roleArn);
+  }
+
+  /**
+   * Accepts, on the deploy role's policy, the action families the CodePipeline L2 actions grant it
+   * when they are bound (artifact reads, and the key grant the L2 makes across accounts on `*`:
+   * the key is in the pipeline account, where the key policy names exactly this role).
+   *
+   * @internal
+   */
+  public _acceptL2Grants(): void {
+    const policy = this.deployRole.node.tryFindChild('DefaultPolicy');
+    if (!policy || acceptedPolicies.has(policy)) return;
+    acceptedPolicies.add(policy);
+    acceptNagFindings(policy, [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'Grants the CodePipeline L2 actions make to the role they assume across accounts: reading the pipeline\'s artifact objects (keys generated per execution), the artifact key on "*" (its ARN cannot be referenced from this account; the key policy in the pipeline account names exactly this role), and describing the one stack a CloudFormation action deploys.',
+      appliesTo: [
+        { regex: '/^Action::s3:(GetObject|GetBucket|List|DeleteObject|Abort)\\*$/' },
+        { regex: '/^Action::kms:(ReEncrypt|GenerateDataKey)\\*$/' },
+        { regex: '/^Action::cloudformation:(DescribeStack|GetTemplate)\\*$/' },
+        { regex: '/^Resource::arn:[^:]+:cloudformation:[^:]+:[^:]+:stack\\/[^/]+\\/\\*$/' },
+        { regex: '/^Resource::arn:[^:]+:s3:::[^/]+\\/\\*$/' },
+        'Resource::*',
+      ],
+    }]);
+  }
+}
+
+const acceptedPolicies = new WeakSet<Construct>();
+
+/**
+ * A stack holding a `DeliveryTarget`: deploy it once in each account and region a pipeline of the
+ * same app deploys to.
+ */
+export class DeliveryTargetStack extends Stack {
+  /** The target: its deploy role and CloudFormation execution role. */
+  public readonly target: DeliveryTarget;
+
+  constructor(scope: Construct, id: string, props: DeliveryTargetStackProps) {
+    super(scope, id, props);
+    this.target = new DeliveryTarget(this, 'Target', props);
+  }
+}

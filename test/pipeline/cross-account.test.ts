@@ -1,0 +1,319 @@
+import { App, CfnCapabilities, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import {
+  ArtifactStoreStack, BuildStep, ChangeSetDeployStep, DeliveryPipeline, DeliveryPipelineProps, DeliveryTarget, DeliveryTargetStack, IStep, ManualApprovalStep,
+  ServerDeployment, StepActions, StepContext,
+} from '../../lib';
+import { githubSource, newApp } from '../util';
+
+const TOOLS = { account: '111111111111', region: 'us-east-1' };
+const DEV = { account: '222222222222', region: 'us-east-1' };
+const PROD_WEST = { account: '333333333333', region: 'eu-west-1' };
+const execPolicy = (scope: Construct) => new iam.ManagedPolicy(scope, 'Exec', {
+  statements: [new iam.PolicyStatement({ actions: ['sqs:CreateQueue'], resources: ['arn:aws:sqs:*:*:shop'] })],
+});
+
+function setup(props: Partial<DeliveryPipelineProps> = {}, app: App = newApp()) {
+  const devStack = new Stack(app, 'Dev', { env: DEV });
+  let target: DeliveryTarget | undefined;
+  const stack = new Stack(app, 'Tools', { env: TOOLS });
+  const build = new BuildStep('Build', { commands: ['make'], outputs: ['**/*'] });
+  const pipeline = new DeliveryPipeline(stack, 'Pipeline', { source: githubSource(), buildStep: build, ...props });
+  const changeSet = (name = 'Deploy', extra: Partial<ConstructorParameters<typeof ChangeSetDeployStep>[1]> = {}) =>
+    new ChangeSetDeployStep(name, { stackName: 'shop', template: build.output!.atPath('shop.json'), capabilities: [], ...extra });
+  return {
+    app, stack, devStack, build, pipeline, changeSet,
+    // Created on first use: a target no pipeline trusts fails synthesis.
+    get dev() {
+      target ??= new DeliveryTarget(devStack, 'Target', { pipelineAccount: TOOLS.account, cloudFormationExecutionPolicies: [execPolicy(devStack)] });
+      return target;
+    },
+  };
+}
+
+const stageOf = (t: Template, name: string) => Object.values(t.findResources('AWS::CodePipeline::Pipeline'))[0].Properties.Stages.find((s: { Name: string }) => s.Name === name);
+const DEV_DEPLOY_ROLE = 'arn:aws:iam::222222222222:role/cdk-delivery-deploy-us-east-1';
+
+describe('cross-account environments', () => {
+  test('the artifact key and bucket grant exactly the target\'s deploy role, which the actions assume', () => {
+    const { pipeline, stack, dev, changeSet } = setup();
+    pipeline.addEnvironment('Dev', { target: dev, deploy: [changeSet()] });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([{ Action: ['kms:Decrypt', 'kms:DescribeKey'], Effect: 'Allow', Principal: { AWS: DEV_DEPLOY_ROLE }, Resource: '*' }]) },
+    });
+    t.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['s3:GetBucket*', 's3:GetObject*', 's3:List*'], Effect: 'Allow', Principal: { AWS: DEV_DEPLOY_ROLE } })]) },
+    });
+    const actionsOfDev = stageOf(t, 'Dev').Actions;
+    expect(actionsOfDev.map((a: { Name: string; RoleArn: string; RunOrder: number }) => [a.Name, a.RoleArn, a.RunOrder])).toEqual([
+      ['Deploy.ChangeSet', DEV_DEPLOY_ROLE, 1],
+      ['Deploy', DEV_DEPLOY_ROLE, 2],
+    ]);
+    expect(actionsOfDev[0].Configuration).toMatchObject({ RoleArn: 'arn:aws:iam::222222222222:role/cdk-delivery-cfn-exec-us-east-1', ActionMode: 'CHANGE_SET_REPLACE', StackName: 'shop', ChangeSetName: 'cdk-delivery-release' });
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'sts:AssumeRole', Resource: Match.arrayWith([DEV_DEPLOY_ROLE]) })]) },
+    });
+    expect(stack.dependencies.map((d) => d.stackName)).toContain('Dev');
+  });
+
+  test('the deploy role trusts the pipeline account, narrowed to the pipeline role by its exact ARN', () => {
+    const { pipeline, stack, devStack, dev, changeSet } = setup();
+    pipeline.addEnvironment('Dev', { target: dev, deploy: [changeSet()] });
+    const roleName = Template.fromStack(stack).findResources('AWS::IAM::Role', { Properties: { RoleName: Match.anyValue() } });
+    const names = Object.values(roleName).map((r) => r.Properties.RoleName);
+    expect(names).toHaveLength(1);
+    expect(names[0]).toBe('Tools-Pipeline-Role-35F9CA84');
+    Template.fromStack(devStack).hasResourceProperties('AWS::IAM::Role', {
+      RoleName: 'cdk-delivery-deploy-us-east-1',
+      AssumeRolePolicyDocument: {
+        Statement: [{
+          Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:root' },
+          Condition: { ArnEquals: { 'aws:PrincipalArn': [`arn:aws:iam::111111111111:role/${names[0]}`] } },
+        }],
+      },
+    });
+  });
+
+  test('the deploy role gets exactly the grants of the actions that use it; CloudFormation uses the execution role', () => {
+    const { pipeline, devStack, dev, changeSet } = setup();
+    pipeline.addEnvironment('Dev', { target: dev, deploy: [changeSet()] });
+    const t = Template.fromStack(devStack);
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('TargetDeployRole') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          { Action: 'iam:PassRole', Effect: 'Allow', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('TargetCloudFormationExecutionRole'), 'Arn'] } },
+          Match.objectLike({ Action: Match.arrayWith(['cloudformation:CreateChangeSet', 'cloudformation:ExecuteChangeSet']), Resource: 'arn:aws:cloudformation:us-east-1:222222222222:stack/shop/*' }),
+        ]),
+      },
+    });
+    t.hasResourceProperties('AWS::IAM::Role', {
+      RoleName: 'cdk-delivery-cfn-exec-us-east-1',
+      AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'cloudformation.amazonaws.com' } }] },
+      ManagedPolicyArns: [{ Ref: Match.stringLikeRegexp('Exec') }],
+    });
+  });
+
+  test('a CodeDeploy deployment in another account assumes the deploy role, granted exactly its group', () => {
+    const { pipeline, devStack, dev, build } = setup();
+    const web = new ServerDeployment(devStack, 'Web', { ec2InstanceTags: new codedeploy.InstanceTagSet({ app: ['web'] }) });
+    pipeline.addEnvironment('Dev', { target: dev, deploy: [web.deployStep({ input: build.output! })] });
+    const t = Template.fromStack(devStack);
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('TargetDeployRole') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Action: ['codedeploy:CreateDeployment', 'codedeploy:GetDeployment'],
+          Resource: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([Match.stringLikeRegexp(':deploymentgroup:')])]) }),
+        })]),
+      },
+    });
+    expect(stageOf(Template.fromStack(Stack.of(pipeline)), 'Dev').Actions[0].RoleArn).toBe(DEV_DEPLOY_ROLE);
+  });
+
+  test('a DeliveryTargetStack holds a target; its nag findings for L2 grants are accepted with a reason', () => {
+    const app = newApp();
+    const target = new DeliveryTargetStack(app, 'Prod', { env: PROD_WEST, pipelineAccount: TOOLS.account, trustedRoleArns: ['arn:aws:iam::111111111111:role/release'] });
+    Template.fromStack(target).hasResourceProperties('AWS::IAM::Role', {
+      RoleName: 'cdk-delivery-deploy-eu-west-1',
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Condition: { ArnEquals: { 'aws:PrincipalArn': ['arn:aws:iam::111111111111:role/release'] } } })] },
+    });
+    expect(target.target.cloudFormationExecutionRole).toBeUndefined();
+    Template.fromStack(target).resourceCountIs('AWS::IAM::Role', 1);
+  });
+});
+
+describe('cross-region environments', () => {
+  test('deployRegions creates a retained, rotated, aliased artifact store per region, listed in ArtifactStores', () => {
+    const app = newApp();
+    const westStack = new Stack(app, 'West', { env: PROD_WEST });
+    const west = new DeliveryTarget(westStack, 'Target', { pipelineAccount: TOOLS.account, cloudFormationExecutionPolicies: [execPolicy(westStack)] });
+    const { pipeline, stack, changeSet } = setup({ deployRegions: ['eu-west-1'] }, app);
+    pipeline.addEnvironment('Prod', { target: west, deploy: [changeSet()], production: true, waiveApproval: true });
+    const store = app.node.findChild('Tools-artifacts-eu-west-1') as ArtifactStoreStack;
+    expect(store.region).toBe('eu-west-1');
+    expect(store.account).toBe('111111111111');
+    const s = Template.fromStack(store);
+    s.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', Properties: { EnableKeyRotation: true } });
+    s.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/cdk-delivery/Tools-artifacts-eu-west-1-artifacts' });
+    s.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({ BucketName: Match.anyValue(), VersioningConfiguration: { Status: 'Enabled' }, LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'artifact-bucket/' }) }),
+    });
+    s.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Principal: { AWS: 'arn:aws:iam::333333333333:role/cdk-delivery-deploy-eu-west-1' } })]) },
+    });
+    const p = Object.values(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline'))[0].Properties;
+    expect(p.ArtifactStores.map((a: { Region: string }) => a.Region)).toEqual(['us-east-1', 'eu-west-1']);
+    expect(p.ArtifactStores[1].ArtifactStore.EncryptionKey.Id).toBe('arn:aws:kms:eu-west-1:111111111111:alias/cdk-delivery/Tools-artifacts-eu-west-1-artifacts');
+    expect(stageOf(Template.fromStack(stack), 'Prod').Actions[0].Region).toBe('eu-west-1');
+    expect(stack.dependencies.map((d) => d.stackName)).toEqual(expect.arrayContaining(['Tools-artifacts-eu-west-1', 'West']));
+  });
+
+  test('a store passed in is used instead of a created one', () => {
+    const app = newApp();
+    const store = new ArtifactStoreStack(app, 'Store', { env: { account: TOOLS.account, region: 'eu-west-1' }, artifactRetentionDays: 7 });
+    const { pipeline, stack, build } = setup({ crossRegionArtifactStores: [store.store], deployRegions: ['eu-west-1'] }, app);
+    pipeline.addEnvironment('West', { env: { region: 'eu-west-1' }, deploy: [new ChangeSetDeployStep('Deploy', { stackName: 'shop', template: build.output!.atPath('t.json'), capabilities: [], executionRole: iam.Role.fromRoleName(stack, 'Exec', 'exec') })] });
+    expect(app.node.tryFindChild('Tools-artifacts-eu-west-1')).toBeUndefined();
+    Template.fromStack(store).hasResourceProperties('AWS::S3::Bucket', { LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 7 })] } });
+    expect(stack.dependencies.map((d) => d.stackName)).toContain('Store');
+  });
+});
+
+describe('ChangeSetDeployStep', () => {
+  test('creates the change set, waits for the approval, executes it; outputs are variables of its namespace', () => {
+    const { pipeline, stack, build } = setup();
+    const deploy = new ChangeSetDeployStep('Deploy', {
+      stackName: 'shop',
+      template: build.output!.atPath('shop.json'),
+      capabilities: [CfnCapabilities.NAMED_IAM, CfnCapabilities.AUTO_EXPAND],
+      parameters: [{ name: 'Version', value: '#{Source.CommitId}' }],
+      approval: new ManualApprovalStep('ReviewChangeSet'),
+      executionRole: iam.Role.fromRoleName(stack, 'Exec', 'shop-cfn'),
+      changeSetName: 'release',
+    });
+    pipeline.addStage('Deploy', { steps: [deploy, new BuildStep('Smoke', { commands: ['curl "$URL"'], env: [{ name: 'URL', value: deploy.stackOutput('Url') }], dependsOn: [deploy] })], parallel: true });
+    const stage = stageOf(Template.fromStack(stack), 'Deploy');
+    expect(stage.Actions.map((a: { Name: string; RunOrder: number }) => [a.Name, a.RunOrder])).toEqual([['Deploy.ChangeSet', 1], ['ReviewChangeSet', 2], ['Deploy', 3], ['Smoke', 4]]);
+    expect(stage.Actions[0].Configuration).toMatchObject({
+      Capabilities: 'CAPABILITY_NAMED_IAM,CAPABILITY_AUTO_EXPAND', ChangeSetName: 'release', ParameterOverrides: '{"Version":"#{Source.CommitId}"}', RoleArn: 'arn:aws:iam::111111111111:role/shop-cfn',
+    });
+    expect(stage.Actions[2].Namespace).toBe('Deploy');
+    expect(deploy.stackOutput('Url')).toBe('#{Deploy.Url}');
+    expect(deploy.label).toBe('CloudFormation change set of shop: create, approve, execute');
+  });
+
+  test('fails when its props break CloudFormation or CodePipeline rules', () => {
+    const { build } = setup();
+    const template = build.output!.atPath('t.json');
+    expect(() => new ChangeSetDeployStep('D', { stackName: '1shop', template, capabilities: [], changeSetName: 'a_b' }))
+      .toThrow(/stackName: is not a valid CloudFormation stack name \(got "1shop"\)[\s\S]*changeSetName: is not a valid change set name/);
+    expect(() => new ChangeSetDeployStep('D', { stackName: 'shop', template } as never)).toThrow(/capabilities: must be declared.*Fix: give the capabilities the template needs/);
+    expect(() => new ChangeSetDeployStep('D', { stackName: 'shop', template, capabilities: [], parameters: [{ name: 'A', value: 'x' }, { name: 'A', value: 'y' }, { name: 'b-c', value: 'z' }] }))
+      .toThrow(/parameters\[1\]\.name: is given twice[\s\S]*parameters\[2\]\.name: is not a valid template parameter name/);
+    expect(() => new ChangeSetDeployStep('D', { stackName: 'shop', template, capabilities: [], parameters: [{ name: 'Big', value: 'x'.repeat(1000) }] }))
+      .toThrow(/parameters: CodePipeline holds at most 1000 characters of parameter overrides \(got "1010 characters"\)/);
+    expect(() => new ChangeSetDeployStep('D'.repeat(91), { stackName: 'shop', template, capabilities: [] })).toThrow(/name: is longer than 90 characters/);
+    expect(() => new ChangeSetDeployStep('D', { stackName: 'shop', template, capabilities: [], approval: new ManualApprovalStep('D') })).toThrow(/approval: has the same name as the step/);
+  });
+
+  test('fails when no execution role is known', () => {
+    const { pipeline, changeSet } = setup();
+    expect(() => pipeline.addStage('Deploy', { steps: [changeSet()] }))
+      .toThrow(/ChangeSetDeployStep 'Deploy' has 1 problem:\n {2}- executionRole: no role for CloudFormation to deploy stack 'shop' with \(got undefined\)\. Fix: pass executionRole/);
+    const app = newApp();
+    const bare = new Stack(app, 'DevBare', { env: DEV });
+    const target = new DeliveryTarget(bare, 'T', { pipelineAccount: TOOLS.account });
+    const other = setup({}, app);
+    expect(() => other.pipeline.addEnvironment('Dev', { target, deploy: [other.changeSet()] }))
+      .toThrow(/Fix: give the DeliveryTarget of environment 'Dev' cloudFormationExecutionPolicies, or pass executionRole/);
+  });
+});
+
+class CustomStep implements IStep {
+  constructor(public readonly stepName: string, private readonly make: (context: StepContext) => codepipeline.IAction) {}
+  public bind(_scope: Construct, context: StepContext): StepActions {
+    return { actions: [this.make(context)] };
+  }
+}
+
+describe('cross-account and cross-region errors', () => {
+  test('fails when the target does not match the environment or trusts another account', () => {
+    const { app, pipeline, dev, changeSet } = setup();
+    expect(() => pipeline.addEnvironment('Dev', { env: { account: '444444444444', region: 'us-east-1' }, target: dev, deploy: [changeSet()] }))
+      .toThrow(/target: is not in the environment's account and region \(444444444444\/us-east-1\) \(got "222222222222\/us-east-1"\)/);
+    const foreign = new DeliveryTarget(new Stack(app, 'Foreign', { env: { account: '555555555555', region: 'us-east-1' } }), 'T', { pipelineAccount: '999999999999' });
+    expect(() => pipeline.addEnvironment('Foreign', { target: foreign, deploy: [changeSet('D2')] }))
+      .toThrow(/target: trusts pipelines of account 999999999999, not this pipeline's \(111111111111\).*Fix: create the target with pipelineAccount: '111111111111'/);
+  });
+
+  test('fails when the artifact bucket has no customer-managed key and an environment is in another account', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'Bucketed', { env: TOOLS });
+    const bucket = new s3.Bucket(stack, 'Artifacts', { encryption: s3.BucketEncryption.S3_MANAGED });
+    const build = new BuildStep('Build', { commands: ['make'], outputs: ['**/*'] });
+    const pipeline = new DeliveryPipeline(stack, 'Pipeline', { source: githubSource(), buildStep: build, artifactBucket: bucket });
+    const target = new DeliveryTarget(new Stack(app, 'Dev', { env: DEV }), 'T', { pipelineAccount: TOOLS.account });
+    expect(() => pipeline.addEnvironment('Dev', { target, deploy: [new BuildStep('Noop', { commands: ['true'] })] }))
+      .toThrow(/env\.account: is another account, but the artifact bucket has no customer-managed KMS key, and the AWS-managed key cannot be shared across accounts/);
+  });
+
+  test('fails when the pipeline stack has no concrete environment but environments name one', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'Agnostic');
+    const pipeline = new DeliveryPipeline(stack, 'Pipeline', { source: githubSource(), buildStep: new BuildStep('Build', { commands: ['make'] }) });
+    expect(() => pipeline.addEnvironment('Dev', { env: DEV, deploy: [new BuildStep('Noop', { commands: ['true'] })] }))
+      .toThrow(/env\.account: is given, but the pipeline stack's account is an unresolved token/);
+    expect(() => new DeliveryPipeline(stack, 'P2', { source: githubSource(), deployRegions: ['eu-west-1'] }))
+      .toThrow(/deployRegions: needs the pipeline stack's account and region, which are unresolved tokens/);
+  });
+
+  test('fails when regional stores are malformed', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'Tools', { env: TOOLS });
+    const plain = new s3.Bucket(new Stack(app, 'W', { env: { account: TOOLS.account, region: 'eu-west-1' } }), 'B');
+    const keyed = new s3.Bucket(new Stack(app, 'X', { env: { account: TOOLS.account, region: 'eu-central-1' } }), 'B', { encryptionKey: new kms.Key(stack, 'K') });
+    expect(() => new DeliveryPipeline(stack, 'Pipeline', {
+      source: githubSource(),
+      deployRegions: ['us-east-1', 'eu-west-1', 'eu-west-1'],
+      crossRegionArtifactStores: [{ region: 'eu-west-1', bucket: plain }, { region: 'ap-south-1', bucket: keyed }],
+    })).toThrow(/deployRegions\[0\]: is the pipeline's own region[\s\S]*deployRegions: the region 'eu-west-1' is used twice[\s\S]*crossRegionArtifactStores\[0\]\.bucket: has no customer-managed KMS key[\s\S]*crossRegionArtifactStores\[1\]\.bucket: is in a stack of region eu-central-1, not ap-south-1/);
+  });
+
+  test('fails when a deploy target lives elsewhere than its environment', () => {
+    const { app, pipeline, build } = setup();
+    const prodStack = new Stack(app, 'ProdApp', { env: PROD_WEST });
+    const web = new ServerDeployment(prodStack, 'Web', { ec2InstanceTags: new codedeploy.InstanceTagSet({ app: ['web'] }) });
+    expect(() => pipeline.addEnvironment('Staging', { deploy: [web.deployStep({ input: build.output! })] }))
+      .toThrow(/ServerDeployment 'ProdApp\/Web' deployStep has 1 problem:\n {2}- deployment: the target is in 333333333333\/eu-west-1, but the step is placed in environment 'Staging' \(111111111111\/us-east-1\)\. Fix: place the step in the environment of 333333333333\/eu-west-1/);
+  });
+
+  test('fails when an artifact would pass between two accounts that are both not the pipeline\'s', () => {
+    const { app, pipeline, stack, build, dev } = setup();
+    const prodStack = new Stack(app, 'Prod', { env: { account: '333333333333', region: 'us-east-1' } });
+    const prod = new DeliveryTarget(prodStack, 'T', { pipelineAccount: TOOLS.account });
+    const outputs = new codepipeline.Artifact('DevOutputs');
+    pipeline.addEnvironment('Dev', {
+      target: dev,
+      deploy: [new CustomStep('Stack', (c) => new actions.CloudFormationCreateUpdateStackAction({
+        actionName: 'Stack', stackName: 's', templatePath: build.output!.atPath('t.json'), adminPermissions: false, role: c.environment!.deployRole, account: DEV.account,
+        deploymentRole: iam.Role.fromRoleArn(stack, 'DevExec', 'arn:aws:iam::222222222222:role/exec'), output: outputs, outputFileName: 'out.json', runOrder: c.runOrder,
+      }))],
+    });
+    expect(() => pipeline.addEnvironment('Prod', {
+      target: prod,
+      deploy: [new CustomStep('Use', (c) => new actions.CloudFormationCreateUpdateStackAction({
+        actionName: 'Use', stackName: 's', templatePath: outputs.atPath('out.json'), adminPermissions: false, role: c.environment!.deployRole, account: '333333333333',
+        deploymentRole: iam.Role.fromRoleArn(stack, 'ProdExec', 'arn:aws:iam::333333333333:role/exec'), runOrder: c.runOrder,
+      }))],
+    })).toThrow(/action 'Use' input: is produced in account 222222222222 and read in account 333333333333; CodePipeline cannot pass an artifact between two accounts that are both not the pipeline's/);
+  });
+
+  test('fails when a DeliveryTarget is malformed or trusts no pipeline', () => {
+    const app = newApp();
+    expect(() => new DeliveryTarget(new Stack(app, 'A'), 'T', { pipelineAccount: '12' }))
+      .toThrow(/env: the stack's account and region are unresolved tokens[\s\S]*pipelineAccount: is not a 12-digit AWS account id \(got "12"\)/);
+    const stack = new Stack(app, 'B', { env: DEV });
+    expect(() => new DeliveryTarget(stack, 'T', { pipelineAccount: TOOLS.account, deployRoleName: 'bad name', cloudFormationExecutionPolicies: [], trustedRoleArns: ['arn:aws:iam::999999999999:role/x'] }))
+      .toThrow(/deployRoleName: is not a valid IAM role name[\s\S]*cloudFormationExecutionPolicies: is an empty list[\s\S]*trustedRoleArns\[0\]: is not the ARN of a role in the pipeline account 111111111111/);
+    new DeliveryTarget(stack, 'Lonely', { pipelineAccount: TOOLS.account });
+    expect(() => app.synth()).toThrow(/DeliveryTarget 'B\/Lonely' trusts no pipeline\. Fix: add an environment with target: this target/);
+  });
+
+  test('fails when an ECS or Lambda deployment is placed in another account', () => {
+    // Covered per construct in test/deploy; here the generic mismatch for a step outside environments.
+    const { app, pipeline, build } = setup();
+    const web = new ServerDeployment(new Stack(app, 'Elsewhere', { env: DEV }), 'Web', { ec2InstanceTags: new codedeploy.InstanceTagSet({ app: ['web'] }) });
+    expect(() => pipeline.addStage('Deploy', { steps: [web.deployStep({ input: build.output! })] }))
+      .toThrow(/as it is not in an environment\. Fix: place the step with addEnvironment\(name, \{ env: \{ account: '222222222222', region: 'us-east-1' \}, deploy: \[step\] \}\)/);
+  });
+});
