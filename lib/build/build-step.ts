@@ -11,7 +11,7 @@ import { IStep, StepActions, StepContext, StepEstimate } from '../core/step';
 import { MODEL } from '../private/model';
 import { acceptNagFindings, artifactObjectsFinding } from '../private/nag';
 import { ACTION_NAME, ARTIFACT_NAME, NAMESPACE, checkName, toArtifactName, toNamespace } from '../private/names';
-import { DeliveryValidationError, Problems } from '../private/validation';
+import { DeliveryValidationError, Problems, requireProps } from '../private/validation';
 import { CLONE_CONNECTION_METADATA, useConnectionActions } from '../source/connection-source';
 import { BuildCache, BuildCacheType } from './cache';
 import { BuildSpecModel, RuntimeVersion, SecondaryOutput, renderBuildSpec, renderTokens } from './buildspec';
@@ -362,6 +362,7 @@ export class BuildStep implements IStep {
 
   /** @param name the step's name, used as its action name */
   constructor(name: string, props: BuildStepProps) {
+    requireProps(props, `${new.target.name} '${name}'`, "{ commands: ['npm ci', 'npm test'] }");
     const problems = new Problems(`${new.target.name} '${name}'`);
     checkName(problems, 'name', name, ACTION_NAME, 'action');
     checkBuildStepProps(problems, props, this.dockerBuild());

@@ -75,6 +75,13 @@ export interface StepEnvironment {
    * @default - none
    */
   readonly cloudFormationExecutionRole?: iam.IRole;
+
+  /**
+   * The artifact store the environment's actions read from: the store of its region.
+   *
+   * @default - the pipeline's artifact bucket
+   */
+  readonly artifactBucket?: s3.IBucket;
 }
 
 /**

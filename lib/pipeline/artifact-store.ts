@@ -61,7 +61,7 @@ export class ArtifactStoreStack extends Stack {
   /** The key encrypting the artifacts. */
   public readonly key: kms.IKey;
 
-  constructor(scope: Construct, id: string, props: ArtifactStoreStackProps) {
+  constructor(scope: Construct, id: string, props: ArtifactStoreStackProps = {}) {
     super(scope, id, props);
     const problems = new Problems(`ArtifactStoreStack '${this.node.path}'`);
     if (Token.isUnresolved(this.region) || Token.isUnresolved(this.account)) {

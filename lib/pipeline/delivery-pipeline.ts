@@ -8,7 +8,7 @@ import { DockerImageStep } from '../build/docker-image-step';
 import { IStep, StepEnvironment, StepEstimate } from '../core/step';
 import { acceptL2ActionGrants, acceptNagFindings, isMarkedL2ActionRole } from '../private/nag';
 import { ACTION_NAME, PIPELINE_NAME, STAGE_NAME, checkLiteral, checkName } from '../private/names';
-import { DeliveryValidationError, Problems, isConcreteNumber } from '../private/validation';
+import { DeliveryValidationError, Problems, isConcreteNumber, requireProps } from '../private/validation';
 import { ISource } from '../source/source';
 import { ArtifactStoreStack, CrossRegionArtifactStore, createArtifactStore } from './artifact-store';
 import { DeliveryTarget } from './delivery-target';
@@ -342,6 +342,7 @@ export class DeliveryPipeline extends Construct {
 
   constructor(scope: Construct, id: string, props: DeliveryPipelineProps) {
     super(scope, id);
+    requireProps(props, `DeliveryPipeline '${this.node.path}'`, '{ source, buildStep }');
     const problems = new Problems(`DeliveryPipeline '${this.node.path}'`);
     const pipelineType = props.pipelineType ?? codepipeline.PipelineType.V2;
     const executionMode = props.executionMode ?? (pipelineType === codepipeline.PipelineType.V2 ? codepipeline.ExecutionMode.QUEUED : codepipeline.ExecutionMode.SUPERSEDED);
@@ -691,6 +692,7 @@ export class DeliveryPipeline extends Construct {
       crossRegion,
       deployRole: crossAccount ? target?.deployRole : undefined,
       cloudFormationExecutionRole: target?.cloudFormationExecutionRole,
+      artifactBucket: crossRegion ? this.regionalStores.get(region) : this.artifactBucket,
     };
   }
 

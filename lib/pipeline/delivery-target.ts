@@ -2,7 +2,7 @@ import { Lazy, Stack, StackProps, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acceptNagFindings } from '../private/nag';
-import { Problems, isConcrete } from '../private/validation';
+import { Problems, isConcrete, requireProps } from '../private/validation';
 
 /** Props of a `DeliveryTarget`. */
 export interface DeliveryTargetProps {
@@ -74,6 +74,7 @@ export class DeliveryTarget extends Construct {
 
   constructor(scope: Construct, id: string, props: DeliveryTargetProps) {
     super(scope, id);
+    requireProps(props, `DeliveryTarget '${this.node.path}'`, "{ pipelineAccount: '111111111111' }");
     const stack = Stack.of(this);
     const problems = new Problems(`DeliveryTarget '${this.node.path}'`);
     if (Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region)) {
@@ -173,7 +174,7 @@ export class DeliveryTargetStack extends Stack {
   public readonly target: DeliveryTarget;
 
   constructor(scope: Construct, id: string, props: DeliveryTargetStackProps) {
-    super(scope, id, props);
+    super(scope, id, requireProps(props, `DeliveryTargetStack '${id}'`, "{ env, pipelineAccount: '111111111111' }"));
     this.target = new DeliveryTarget(this, 'Target', props);
   }
 }

@@ -74,3 +74,14 @@ export function isConcrete(value: string | undefined): value is string {
 export function isConcreteNumber(value: number | undefined): value is number {
   return value !== undefined && !Token.isUnresolved(value);
 }
+
+/**
+ * Fails with our error when a construct's required props object is missing (a JavaScript caller,
+ * or another jsii language passing null), before any prop is read.
+ */
+export function requireProps<T>(props: T | undefined, subject: string, example: string): T {
+  if (props === undefined || props === null || typeof props !== 'object') {
+    throw new DeliveryValidationError(`${subject} has 1 problem:\n  - props: is required (got ${describe(props)}). Fix: pass the props object, e.g. ${example}`);
+  }
+  return props;
+}

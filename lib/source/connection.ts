@@ -1,6 +1,6 @@
 import * as codeconnections from 'aws-cdk-lib/aws-codeconnections';
 import { Construct } from 'constructs';
-import { Problems, isConcrete } from '../private/validation';
+import { Problems, isConcrete, requireProps } from '../private/validation';
 
 /** The providers a CodeConnections connection can reach. */
 export enum ConnectionProvider {
@@ -52,9 +52,12 @@ export class CodeConnection extends Construct {
 
   constructor(scope: Construct, id: string, props: CodeConnectionProps) {
     super(scope, id);
+    requireProps(props, `CodeConnection '${this.node.path}'`, "{ connectionName: 'github' }");
     const problems = new Problems(`CodeConnection '${this.node.path}'`);
     const provider = props.provider ?? ConnectionProvider.GITHUB;
-    if (isConcrete(props.connectionName) && (props.connectionName.length < 1 || props.connectionName.length > 32)) {
+    if (props.connectionName === undefined) {
+      problems.add('connectionName', props.connectionName, 'is required', "give the connection a name, e.g. 'github'");
+    } else if (isConcrete(props.connectionName) && (props.connectionName.length < 1 || props.connectionName.length > 32)) {
       problems.add('connectionName', props.connectionName, 'must be 1 to 32 characters long (CodeConnections limit)', 'shorten the name');
     }
     const selfManaged = provider === ConnectionProvider.GITHUB_ENTERPRISE_SERVER || provider === ConnectionProvider.GITLAB_SELF_MANAGED;

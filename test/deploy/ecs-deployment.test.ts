@@ -71,6 +71,31 @@ describe('EcsBlueGreenDeployment', () => {
     expect(JSON.parse(text).volumes).toEqual([{ name: 'data', efsVolumeConfiguration: { fileSystemId: 'fs-12345678', authorizationConfig: { iam: 'ENABLED' }, transitEncryption: 'ENABLED' } }]);
   });
 
+  test('a service in another stack of the pipeline\'s account and region: the deployment files import its values', () => {
+    const app = newApp();
+    const svc = new Stack(app, 'Svc', { env: { account: '111111111111', region: 'us-east-1' } });
+    const f = ecsService(svc);
+    const deployment = new EcsBlueGreenDeployment(svc, 'Deploy', { service: f.service, taskDefinition: f.taskDefinition, blueTargetGroup: f.blue, greenTargetGroup: f.green, productionListener: f.listener });
+    const ps = new Stack(app, 'Pipe', { env: { account: '111111111111', region: 'us-east-1' } });
+    const image = new DockerImageStep('Image');
+    const pipeline = new DeliveryPipeline(ps, 'Pipeline', { source: githubSource(), buildStep: image });
+    pipeline.addStage('Prod', { steps: [deployment.deployStep({ image: image.output! })] });
+    const assembly = app.synth();
+    const template = assembly.getStackByName('Pipe').template;
+    const ids = new Set([...Object.keys(template.Resources), ...Object.keys(template.Parameters ?? {})]);
+    // Every Ref names something of the pipeline's own stack (a raw Ref to the service stack's log group would fail at deploy).
+    const refs = [...JSON.stringify(template).matchAll(/"Ref":"([^"]+)"/g)].map((m) => m[1]).filter((r) => !r.startsWith('AWS::'));
+    expect(refs.filter((r) => !ids.has(r))).toEqual([]);
+    const imports = JSON.stringify(template).match(/Svc:ExportsOutput[A-Za-z0-9]+/g) ?? [];
+    expect(imports).toEqual(expect.arrayContaining([expect.stringMatching(/TaskwebLogGroup/), expect.stringMatching(/TaskTaskRole.*Arn/), expect.stringMatching(/TaskExecutionRole.*Arn/)]));
+  });
+
+  test('fails when a required prop is missing (JavaScript callers)', () => {
+    const stack = newStack();
+    expect(() => new EcsBlueGreenDeployment(stack, 'Deploy', {} as EcsBlueGreenDeploymentProps))
+      .toThrow(/service: is required[\s\S]*taskDefinition: is required[\s\S]*productionListener: is required[\s\S]*blueTargetGroup: is required[\s\S]*greenTargetGroup: is required/);
+  });
+
   test('fails when the pipeline is in another account or region than the service', () => {
     const { deployment } = setup();
     const other = new Stack(newApp(), 'Elsewhere', { env: { account: '222222222222', region: 'eu-west-1' } });

@@ -1,5 +1,7 @@
-import { App, CfnCapabilities, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { App, Aspects, CfnCapabilities, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -9,8 +11,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
   ArtifactStoreStack, BuildStep, ChangeSetDeployStep, DeliveryPipeline, DeliveryPipelineProps, DeliveryTarget, DeliveryTargetStack, IStep, ManualApprovalStep,
-  ServerDeployment, StepActions, StepContext,
+  DockerImageStep, EcsBlueGreenDeployment, LambdaDeployment, ServerDeployment, StepActions, StepContext,
 } from '../../lib';
+import { ecsService } from '../deploy/ecs-fixture';
 import { githubSource, newApp } from '../util';
 
 const TOOLS = { account: '111111111111', region: 'us-east-1' };
@@ -117,6 +120,44 @@ describe('cross-account environments', () => {
       },
     });
     expect(stageOf(Template.fromStack(Stack.of(pipeline)), 'Dev').Actions[0].RoleArn).toBe(DEV_DEPLOY_ROLE);
+  });
+
+  test('a Lambda release in another account: the deploy role updates the stack, CloudFormation there uses a role of the application stack that reads the code', () => {
+    const { app, pipeline, stack, devStack, dev } = setup();
+    Aspects.of(app).add(new AwsSolutionsChecks());
+    const code = lambda.Code.fromCfnParameters();
+    const fn = new lambda.Function(devStack, 'Api', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code });
+    const release = new LambdaDeployment(devStack, 'Release', { function: fn, code });
+    const build = new BuildStep('Package', { commands: ['make'], outputs: ['**/*'], secondaryOutputs: [{ name: 'Templates', files: ['*.json'] }] });
+    pipeline.addStage('Package', { steps: [build] });
+    pipeline.addEnvironment('Dev', { target: dev, deploy: [release.deployStep({ code: build.output!, templates: build.secondaryOutput('Templates') })] });
+    const deploy = stageOf(Template.fromStack(stack), 'Dev').Actions[0];
+    expect(deploy.RoleArn).toBe(DEV_DEPLOY_ROLE);
+    const roleName = Object.values(Template.fromStack(devStack).findResources('AWS::IAM::Role', { Properties: { RoleName: Match.anyValue(), AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'cloudformation.amazonaws.com' } })] } } }))
+      .map((r) => r.Properties.RoleName).find((n) => !String(n).startsWith('cdk-delivery'));
+    expect(deploy.Configuration.RoleArn).toBe(`arn:aws:iam::222222222222:role/${roleName}`);
+    Template.fromStack(stack).hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Principal: { AWS: Match.arrayWith([`arn:aws:iam::222222222222:role/${roleName}`]) } })]) },
+    });
+    Template.fromStack(devStack).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('TargetDeployRole') }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'ssm:GetParameters', Resource: 'arn:aws:ssm:us-east-1:222222222222:parameter/cdk-bootstrap/*/version' })]) },
+    });
+    // What the library creates is nag-clean (the test's own policy and function role are not).
+    const ours = (id: string) => !id.startsWith('/Dev/Exec/') && !id.startsWith('/Dev/Api/ServiceRole/');
+    for (const s of [stack, devStack]) {
+      expect(Annotations.fromStack(s).findError('*', Match.stringLikeRegexp('AwsSolutions-.*')).filter((f) => ours(f.id)).map((f) => `${f.id}: ${String(f.entry.data).split('\n')[0]}`)).toEqual([]);
+    }
+  });
+
+  test('fails when an ECS blue/green deployment is placed in another account', () => {
+    const { pipeline, devStack, dev } = setup();
+    const f = ecsService(devStack);
+    const service = new EcsBlueGreenDeployment(devStack, 'Web', { service: f.service, taskDefinition: f.taskDefinition, blueTargetGroup: f.blue, greenTargetGroup: f.green, productionListener: f.listener });
+    const image = new DockerImageStep('Image');
+    pipeline.addStage('Images', { steps: [image] });
+    expect(() => pipeline.addEnvironment('Dev', { target: dev, deploy: [service.deployStep({ image: image.output! })] }))
+      .toThrow(/ECS blue\/green deployments are supported in the pipeline's account and region only/);
   });
 
   test('a DeliveryTargetStack holds a target; its nag findings for L2 grants are accepted with a reason', () => {
@@ -309,8 +350,7 @@ describe('cross-account and cross-region errors', () => {
     expect(() => app.synth()).toThrow(/DeliveryTarget 'B\/Lonely' trusts no pipeline\. Fix: add an environment with target: this target/);
   });
 
-  test('fails when an ECS or Lambda deployment is placed in another account', () => {
-    // Covered per construct in test/deploy; here the generic mismatch for a step outside environments.
+  test('fails when a deploy step for another account is placed outside an environment', () => {
     const { app, pipeline, build } = setup();
     const web = new ServerDeployment(new Stack(app, 'Elsewhere', { env: DEV }), 'Web', { ec2InstanceTags: new codedeploy.InstanceTagSet({ app: ['web'] }) });
     expect(() => pipeline.addStage('Deploy', { steps: [web.deployStep({ input: build.output! })] }))

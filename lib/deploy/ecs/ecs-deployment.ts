@@ -15,7 +15,7 @@ import { MODEL } from '../../private/model';
 import { pipelinePrincipal } from '../../private/principal';
 import { acceptNagFindings, artifactObjectsFinding, functionVersionsFinding } from '../../private/nag';
 import { ACTION_NAME, checkName } from '../../private/names';
-import { DeliveryValidationError, Problems, isConcrete } from '../../private/validation';
+import { DeliveryValidationError, Problems, isConcrete, requireProps } from '../../private/validation';
 import { RawYaml, toYaml } from '../../private/yaml';
 import { DeploymentOptions, checkDeploymentOptions, configureNotifications, resolveAutoRollback, targetEnvironment } from '../common';
 import { DeploymentStrategy, StrategyKind } from '../strategy';
@@ -181,9 +181,20 @@ export class EcsBlueGreenDeployment extends Construct {
 
   constructor(scope: Construct, id: string, props: EcsBlueGreenDeploymentProps) {
     super(scope, id);
+    requireProps(props, `EcsBlueGreenDeployment '${this.node.path}'`, '{ service, taskDefinition, productionListener, blueTargetGroup, greenTargetGroup }');
     const subject = `EcsBlueGreenDeployment '${this.node.path}'`;
     const problems = new Problems(subject);
     checkDeploymentOptions(problems, props);
+    const required = [
+      ['service', 'the ECS service (created with the CODE_DEPLOY deployment controller)'],
+      ['taskDefinition', "the service's task definition"],
+      ['productionListener', 'the listener that serves production traffic'],
+      ['blueTargetGroup', 'the target group the service is registered with'],
+      ['greenTargetGroup', 'a second target group for the replacement tasks'],
+    ] as const;
+    const missing = required.filter(([prop]) => !props?.[prop]);
+    missing.forEach(([prop, what]) => problems.add(prop, undefined, 'is required', `pass ${what}`));
+    if (missing.length > 0) problems.throwIfAny();
     const nlb = props.productionListener instanceof elbv2.NetworkListener || props.blueTargetGroup instanceof elbv2.NetworkTargetGroup
       || props.greenTargetGroup instanceof elbv2.NetworkTargetGroup || loadBalancerOfArn(props.productionListener.listenerArn)?.startsWith('net/') === true;
     const strategy = props.strategy ?? (nlb ? DeploymentStrategy.allAtOnce() : DeploymentStrategy.canary({ percent: 10, interval: Duration.minutes(5) }));

@@ -1,4 +1,4 @@
-import { CfnResource, Fn, Lazy, Stack } from 'aws-cdk-lib';
+import { CfnElement, CfnParameter, CfnResource, Fn, Lazy, Stack } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 
 /** Maps whose keys are the user's, not CloudFormation property names: copied as they are. */
@@ -37,7 +37,10 @@ export function taskDefinitionFile(taskDefinition: ecs.TaskDefinition, container
       for (const c of containers) {
         if (c.name === containerName) c.image = `<${IMAGE_PLACEHOLDER}>`;
       }
-      return stack.toJsonString(retokenize(props), 2);
+      // Intrinsics become references to the service stack's own elements again, so a pipeline in
+      // another stack gets CloudFormation exports for them (raw Refs would name nothing there).
+      const elements = new Map(stack.node.findAll().filter((c): c is CfnElement => c instanceof CfnElement).map((e) => [stack.resolve(e.logicalId) as string, e]));
+      return stack.toJsonString(retokenize(props, elements), 2);
     },
   });
 }
@@ -63,23 +66,36 @@ function isIntrinsic(o: Record<string, unknown>): boolean {
   return keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'));
 }
 
-/** Turns resolved intrinsics back into tokens, so toJsonString renders them as CloudFormation. */
-function retokenize(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(retokenize);
+/**
+ * Turns resolved intrinsics back into tokens, so toJsonString renders them as CloudFormation: a
+ * Ref or GetAtt of an element of the service's stack becomes a reference to that element.
+ */
+function retokenize(value: unknown, elements: Map<string, CfnElement>): unknown {
+  const retokenize_ = (v: unknown) => retokenize(v, elements);
+  if (Array.isArray(value)) return value.map(retokenize_);
   if (value === null || typeof value !== 'object') return value;
   const o = value as Record<string, unknown>;
   if (isIntrinsic(o)) {
     const [key, arg] = Object.entries(o)[0] as [string, unknown];
     switch (key) {
-      case 'Ref': return Fn.ref(arg as string);
-      case 'Fn::GetAtt': return Fn.getAtt((arg as string[])[0], (arg as string[])[1]).toString();
-      case 'Fn::Join': return Fn.join((arg as [string, unknown[]])[0], ((arg as [string, unknown[]])[1]).map((p) => retokenize(p) as string));
-      case 'Fn::Select': return Fn.select((arg as [number, unknown])[0], retokenize((arg as [number, unknown])[1]) as string[]);
-      case 'Fn::Split': return Fn.split((arg as [string, unknown])[0], retokenize((arg as [string, unknown])[1]) as string);
-      case 'Fn::ImportValue': return Fn.importValue(retokenize(arg) as string);
+      case 'Ref': {
+        const element = elements.get(arg as string);
+        if (element instanceof CfnResource) return element.ref;
+        if (element instanceof CfnParameter) return element.valueAsString;
+        return Fn.ref(arg as string);
+      }
+      case 'Fn::GetAtt': {
+        const [id, attribute] = arg as string[];
+        const element = elements.get(id);
+        return element instanceof CfnResource ? element.getAtt(attribute).toString() : Fn.getAtt(id, attribute).toString();
+      }
+      case 'Fn::Join': return Fn.join((arg as [string, unknown[]])[0], ((arg as [string, unknown[]])[1]).map((p) => retokenize_(p) as string));
+      case 'Fn::Select': return Fn.select((arg as [number, unknown])[0], retokenize_((arg as [number, unknown])[1]) as string[]);
+      case 'Fn::Split': return Fn.split((arg as [string, unknown])[0], retokenize_((arg as [string, unknown])[1]) as string);
+      case 'Fn::ImportValue': return Fn.importValue(retokenize_(arg) as string);
       case 'Fn::Sub': return typeof arg === 'string' ? Fn.sub(arg) : Fn.sub((arg as [string, Record<string, string>])[0], (arg as [string, Record<string, string>])[1]);
       default: throw new Error(`cdk-delivery: cannot render ${key} into taskdef.json`);
     }
   }
-  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, retokenize(v)]));
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, retokenize_(v)]));
 }

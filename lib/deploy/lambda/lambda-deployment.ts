@@ -1,4 +1,4 @@
-import { CfnCapabilities, CfnParameter, DefaultStackSynthesizer, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnCapabilities, CfnParameter, DefaultStackSynthesizer, Duration, Fn, PhysicalName, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -10,7 +10,7 @@ import { MODEL } from '../../private/model';
 import { pipelinePrincipal } from '../../private/principal';
 import { acceptNagFindings, markL2ActionRole, artifactObjectsFinding, functionVersionsFinding } from '../../private/nag';
 import { ACTION_NAME, checkName } from '../../private/names';
-import { DeliveryValidationError, Problems, isConcrete } from '../../private/validation';
+import { Problems, isConcrete, requireProps } from '../../private/validation';
 import { DeploymentOptions, checkDeploymentOptions, configureNotifications, resolveAutoRollback, targetEnvironment } from '../common';
 import { DeploymentStrategy } from '../strategy';
 
@@ -129,9 +129,14 @@ export class LambdaDeployment extends Construct {
 
   constructor(scope: Construct, id: string, props: LambdaDeploymentProps) {
     super(scope, id);
+    requireProps(props, `LambdaDeployment '${this.node.path}'`, '{ function: fn }');
     const subject = `LambdaDeployment '${this.node.path}'`;
     const problems = new Problems(subject);
     checkDeploymentOptions(problems, props);
+    if (!props.function) {
+      problems.add('function', undefined, 'is required', 'pass the lambda.Function whose releases CodeDeploy shifts traffic to');
+      problems.throwIfAny();
+    }
     const aliasName = props.aliasName ?? 'live';
     if (isConcrete(aliasName) && !ALIAS_NAME.test(aliasName)) {
       problems.add('aliasName', aliasName, 'is not a valid Lambda alias name', 'use 1 to 128 characters from A-Z a-z 0-9 - _, not only digits');
@@ -236,27 +241,29 @@ class LambdaDeployStep implements IStep {
   public bind(scope: Construct, context: StepContext): StepActions {
     const d = this.deployment;
     const stack = Stack.of(d);
-    const pipelineStack = Stack.of(scope);
     const subject = `LambdaDeployment '${d.node.path}' deployStep`;
     const environment = targetEnvironment(subject, d, context);
-    if (environment?.crossAccount || environment?.crossRegion) {
-      throw new DeliveryValidationError(`${subject} has 1 problem:\n  - stack: the application stack is in ${environment.account}/${environment.region}, another account or region than the pipeline's; Lambda releases are supported in the pipeline's account and region only for now (the release's roles and code grants are made in the pipeline's account). Fix: run a pipeline in the application's account and region`);
-    }
+    const elsewhere = environment?.crossAccount === true || environment?.crossRegion === true;
     const templatePath = this.options.templatePath ?? `${stack.artifactId}.template.json`;
-    const deploymentRole = this.options.deploymentRole ?? this.defaultDeploymentRole(scope, context);
-    // The action's own role calls CloudFormation, which resolves the template's SSM parameters
-    // (the CDK bootstrap version) with it: the L2 does not grant that.
-    const actionRole = new iam.Role(scope, 'ActionRole', { assumedBy: pipelinePrincipal(context) });
+    const deploymentRole = this.options.deploymentRole ?? this.defaultDeploymentRole(scope, context, elsewhere);
+    // The action's role calls CloudFormation, which resolves the template's SSM parameters (the CDK
+    // bootstrap version) with it: the L2 does not grant that. In another account it is the target's
+    // deploy role, which the L2 grants the stack and the deployment role.
+    const actionRole = environment?.crossAccount && environment.deployRole
+      ? environment.deployRole
+      : new iam.Role(scope, 'ActionRole', { assumedBy: pipelinePrincipal(context) });
     if (stack.synthesizer instanceof DefaultStackSynthesizer) {
       // The bootstrap version parameter (/cdk-bootstrap/<qualifier>/version) of the CDK bootstrap;
       // it is added to the template at synthesis, after this point, so it is named by its pattern.
       actionRole.addToPrincipalPolicy(new iam.PolicyStatement({
         actions: ['ssm:GetParameters'],
-        resources: [pipelineStack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: 'cdk-bootstrap/*/version' })],
+        resources: [stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: 'cdk-bootstrap/*/version' })],
       }));
     }
     const action = new actions.CloudFormationCreateUpdateStackAction({
         role: actionRole,
+        account: environment?.crossAccount ? environment.account : undefined,
+        region: environment?.crossRegion ? environment.region : undefined,
         actionName: this.stepName,
         runOrder: context.runOrder,
         stackName: stack.stackName,
@@ -269,7 +276,7 @@ class LambdaDeployStep implements IStep {
     });
     // The L2 adds its grants to the action role when the pipeline binds the action; the pipeline
     // accepts them as it does on the roles it creates for actions.
-    markL2ActionRole(actionRole);
+    if (!environment?.crossAccount) markL2ActionRole(actionRole);
     const actionPolicy = actionRole.node.tryFindChild('DefaultPolicy');
     if (actionPolicy) {
       acceptNagFindings(actionPolicy, [{
@@ -281,11 +288,17 @@ class LambdaDeployStep implements IStep {
     return { actions: [action] };
   }
 
-  private defaultDeploymentRole(scope: Construct, context: StepContext): iam.IRole {
+  /**
+   * The role CloudFormation updates the application stack with. In another account or region it
+   * is created in the application's stack (CloudFormation there must be able to assume it), named
+   * so the pipeline can refer to it, and reads the release's code from the environment's store.
+   */
+  private defaultDeploymentRole(scope: Construct, context: StepContext, elsewhere: boolean): iam.IRole {
     const d = this.deployment;
-    const role = new iam.Role(scope, 'DeploymentRole', {
+    const role = new iam.Role(elsewhere ? d : scope, elsewhere ? `${toId(context.stageName)}${toId(this.stepName)}DeploymentRole` : 'DeploymentRole', {
       assumedBy: new iam.ServicePrincipal('cloudformation.amazonaws.com'),
       description: `CloudFormation role of ${this.stepName}: releases of ${d.function.node.path}`,
+      roleName: elsewhere ? PhysicalName.GENERATE_IF_NEEDED : undefined,
     });
     const fn = d.function.functionArn;
     role.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -315,16 +328,31 @@ class LambdaDeployStep implements IStep {
         conditions: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } },
       }));
     }
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['s3:GetObject', 's3:GetObjectVersion'],
-      resources: [context.artifactBucket.arnForObjects('*')],
-    }));
-    if (context.artifactKey) role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [context.artifactKey.keyArn] }));
+    if (elsewhere) {
+      // Lambda reads the code with this role's credentials from the environment's store, whose
+      // bucket and key policies (in the pipeline's account) then name exactly this role.
+      (context.environment?.artifactBucket ?? context.artifactBucket).grantRead(role);
+    } else {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['s3:GetObject', 's3:GetObjectVersion'],
+        resources: [context.artifactBucket.arnForObjects('*')],
+      }));
+      if (context.artifactKey) role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [context.artifactKey.keyArn] }));
+    }
     acceptNagFindings(role.node.findChild('DefaultPolicy'), [{
       id: 'AwsSolutions-IAM5',
-      reason: 'The function\'s versions and alias (function:*), which each release creates and moves; artifact objects have per-execution keys in this pipeline\'s bucket.',
-      appliesTo: [{ regex: '/^Resource::.*:\\*$/' }, artifactObjectsFinding(context.artifactBucket)],
+      reason: elsewhere
+        ? 'The function\'s versions and alias (function:*), which each release creates and moves; the pipeline\'s artifact objects in the environment\'s store (keys generated per execution), read with the grant aws-cdk-lib makes across environments (S3 read families; the store\'s key on "*", as its ARN cannot be named from here, while the key policy names exactly this role).'
+        : 'The function\'s versions and alias (function:*), which each release creates and moves; artifact objects have per-execution keys in this pipeline\'s bucket.',
+      appliesTo: elsewhere
+        ? [{ regex: '/^Resource::.*:\\*$/' }, { regex: '/^Action::s3:(GetObject|GetBucket|List)\\*$/' }, { regex: '/^Resource::arn:[^:]+:s3:::[^/]+\\/\\*$/' }, 'Resource::*']
+        : [{ regex: '/^Resource::.*:\\*$/' }, artifactObjectsFinding(context.artifactBucket)],
     }]);
     return role;
   }
+}
+
+/** A construct id from a stage or step name. */
+function toId(name: string): string {
+  return name.replace(/[^A-Za-z0-9]/g, '');
 }

@@ -11,7 +11,7 @@ import { IStep, StepActions, StepContext, StepEstimate } from '../../core/step';
 import { MODEL } from '../../private/model';
 import { acceptNagFindings } from '../../private/nag';
 import { ACTION_NAME, checkName } from '../../private/names';
-import { Problems } from '../../private/validation';
+import { Problems, requireProps } from '../../private/validation';
 import { DEFAULT_NOTIFY_ON, DeploymentOptions, checkDeploymentOptions, resolveAutoRollback, targetEnvironment } from '../common';
 import { DeploymentStrategy } from '../strategy';
 import { ServerDeployStepOptions } from './server-deployment';
@@ -90,6 +90,7 @@ export class ServerBlueGreenDeployment extends Construct {
 
   constructor(scope: Construct, id: string, props: ServerBlueGreenDeploymentProps) {
     super(scope, id);
+    requireProps(props, `ServerBlueGreenDeployment '${this.node.path}'`, '{ autoScalingGroup, targetGroup }');
     const subject = `ServerBlueGreenDeployment '${this.node.path}'`;
     const problems = new Problems(subject);
     checkDeploymentOptions(problems, props);

@@ -9,7 +9,7 @@ import { IStep, StepActions, StepContext, StepEstimate } from '../../core/step';
 import { MODEL } from '../../private/model';
 import { acceptNagFindings } from '../../private/nag';
 import { ACTION_NAME, checkName } from '../../private/names';
-import { Problems } from '../../private/validation';
+import { Problems, requireProps } from '../../private/validation';
 import { DeploymentOptions, checkDeploymentOptions, configureNotifications, resolveAutoRollback, targetEnvironment } from '../common';
 import { DeploymentStrategy } from '../strategy';
 import { ServerAppSpec } from './appspec';
@@ -114,6 +114,7 @@ export class ServerDeployment extends Construct {
 
   constructor(scope: Construct, id: string, props: ServerDeploymentProps) {
     super(scope, id);
+    requireProps(props, `ServerDeployment '${this.node.path}'`, '{ autoScalingGroups: [fleet] }');
     const subject = `ServerDeployment '${this.node.path}'`;
     const problems = new Problems(subject);
     checkDeploymentOptions(problems, props);
