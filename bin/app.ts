@@ -3,13 +3,15 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Aspects } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { BuildStep, DeliveryPipeline } from 'cdk-delivery';
+import { BuildStep, DeliveryChecks, DeliveryPipeline } from 'cdk-delivery';
 import { addExamples } from '../examples';
 
-// Synthesizes every example; cdk-nag's AwsSolutions pack reports any unsuppressed finding as an error.
+// Synthesizes every example; cdk-nag's AwsSolutions pack and our own DeliveryChecks report any
+// unsuppressed finding (an error fails the synth).
 const app = new App();
 addExamples(app);
 Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
+Aspects.of(app).add(new DeliveryChecks({ verbose: true }));
 const assembly = app.synth();
 
 // Next to the templates: the buildspec each CodeBuild project runs, and a diagram of each pipeline.

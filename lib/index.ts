@@ -3,3 +3,4 @@ export * from './source';
 export * from './build';
 export * from './pipeline';
 export * from './deploy';
+export * from './checks';

@@ -534,6 +534,12 @@ export class BuildStep implements IStep {
       if (timeout !== undefined) cfn.addPropertyOverride('BuildBatchConfig.TimeoutInMins', timeout);
     }
     this._project = project;
+    if (this.dockerBuild()) {
+      acceptNagFindings(project, [{
+        id: 'Delivery-CodeBuildPrivilegedMode',
+        reason: 'This project builds Docker images, which needs privileged mode; it is the only kind of step the library runs privileged.',
+      }]);
+    }
     this._role = role;
     this._logGroup = logGroup;
     this._reportGroups = reportGroups.map(([g]) => g);

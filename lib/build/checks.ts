@@ -1,3 +1,4 @@
+import { CREDENTIAL_NAME, CREDENTIAL_VALUE } from '../private/limits';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { Problems, isConcrete } from '../private/validation';
 import type { BuildStepProps, BuildVariable } from './build-step';
@@ -33,10 +34,6 @@ export const RUNTIMES: { [imagePrefix: string]: string[] } = {
   'aws/codebuild/amazonlinux-aarch64-standard:': ['dotnet', 'golang', 'java', 'nodejs', 'php', 'python', 'ruby', 'rust'],
 };
 
-/** Names of plain variables that hold credentials (Security Hub CodeBuild.2). */
-const CREDENTIAL_NAME = /(^|_)(PASSWORD|PASSWD|PASSPHRASE|SECRET|SECRET_KEY|SECRET_ACCESS_KEY|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_KEY_ID|CREDENTIALS?)$/i;
-/** Values that are AWS access key ids or PEM private keys. */
-const CREDENTIAL_VALUE = /\b(AKIA|ASIA)[A-Z0-9]{16}\b|-----BEGIN [A-Z ]*PRIVATE KEY-----/;
 
 /** Rejects a plain variable whose name or value looks like a credential (Security Hub CodeBuild.2). */
 export function checkCredential(problems: Problems, where: string, v: BuildVariable): void {

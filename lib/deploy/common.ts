@@ -3,6 +3,7 @@ import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Stack, Token } from 'aws-cdk-lib';
+import { DEPLOYMENT_GROUP_NAME } from '../private/limits';
 import { IConstruct } from 'constructs';
 import { StepContext, StepEnvironment } from '../core/step';
 import { DeliveryValidationError, Problems, isConcrete } from '../private/validation';
@@ -78,7 +79,6 @@ export function checkDeploymentOptions(problems: Problems, props: DeploymentOpti
 
 /** CodeDeploy quotas (https://docs.aws.amazon.com/codedeploy/latest/userguide/limits.html). */
 export const MAX_ALARMS = 10;
-export const DEPLOYMENT_GROUP_NAME = /^[A-Za-z0-9._+=,@-]{1,100}$/;
 export const DEFAULT_NOTIFY_ON = [DeploymentEvent.DEPLOYMENT_FAILURE, DeploymentEvent.DEPLOYMENT_STOP, DeploymentEvent.DEPLOYMENT_ROLLBACK];
 
 /** Checks a deployment group name. */

@@ -9,6 +9,10 @@ import { IStep, StepEnvironment, StepEstimate } from '../core/step';
 import { acceptL2ActionGrants, acceptNagFindings, isMarkedL2ActionRole } from '../private/nag';
 import { ACTION_NAME, PIPELINE_NAME, STAGE_NAME, checkLiteral, checkName } from '../private/names';
 import { DeliveryValidationError, Problems, isConcreteNumber, requireProps } from '../private/validation';
+import { DeliveryChecks } from '../checks/delivery-checks';
+import { RuleLevel, templateProperties } from '../checks/rule';
+import { stagesOf } from '../checks/rules/pipeline-model';
+import { unresolvedReferences } from '../checks/rules/CodePipelineVariableReferences';
 import { ISource } from '../source/source';
 import { ArtifactStoreStack, CrossRegionArtifactStore, createArtifactStore } from './artifact-store';
 import { DeliveryTarget } from './delivery-target';
@@ -494,45 +498,37 @@ export class DeliveryPipeline extends Construct {
         ? [`DeliveryPipeline '${this.node.path}' has only the '${sourceStageName}' stage; CodePipeline needs at least 2 stages. Fix: pass buildStep, or call addStage(...).`]
         : [],
     });
-    this.node.addValidation({ validate: () => this.checkVariableReferences() });
+    this.node.addValidation({ validate: () => [...this.checkVariableReferences(), ...this.checkRules()] });
   }
 
   /**
    * Every `#{namespace.name}` in an action's configuration must name a namespace an earlier action
    * produces (an earlier stage, or a lower runOrder in the same stage), a declared pipeline
    * variable (`#{variables.name}`), or CodePipeline's own `#{codepipeline.PipelineExecutionId}`;
-   * otherwise CodePipeline rejects the pipeline at deploy time.
+   * otherwise CodePipeline rejects the pipeline at deploy time (rule CodePipelineVariableReferences,
+   * with the fix for each case).
    */
   private checkVariableReferences(): string[] {
-    // The L1 property, resolved: camelCase names (stages[].actions[].namespace, .configuration).
-    const stages = (Stack.of(this).resolve((this.pipeline.node.defaultChild as codepipeline.CfnPipeline).stages) ?? []) as Array<{
-      name: string; actions?: Array<{ name: string; runOrder?: number; namespace?: string; configuration?: unknown }>;
-    }>;
-    const declared = new Set(this.variables.map((v) => v.name));
-    const errors: string[] = [];
-    const before = new Set<string>();
-    stages.forEach((stage, index) => {
-      const actions = stage.actions ?? [];
-      const orders = [...new Set(actions.map((a) => a.runOrder ?? 1))].sort((a, b) => a - b);
-      const laterInPipeline = new Set(stages.slice(index).flatMap((st) => (st.actions ?? []).map((a) => a.namespace).filter((n): n is string => !!n)));
-      for (const order of orders) {
-        const group = actions.filter((a) => (a.runOrder ?? 1) === order);
-        for (const action of group) {
-          for (const [, ns, name] of JSON.stringify(action.configuration ?? {}).matchAll(/#\{([^.}]+)\.([^}]+)\}/g)) {
-            const where = `action '${stage.name}/${action.name}'`;
-            if (ns === 'variables') {
-              if (!declared.has(name)) errors.push(`DeliveryPipeline '${this.node.path}': ${where} references #{variables.${name}}, which is not a pipeline variable. Fix: declare it in variables (new PipelineVariable({ name: '${name}' })), or correct the reference`);
-            } else if (ns !== 'codepipeline' && !before.has(ns)) {
-              errors.push(laterInPipeline.has(ns)
-                ? `DeliveryPipeline '${this.node.path}': ${where} references #{${ns}.${name}}, but namespace '${ns}' is produced later in the pipeline (or in the same runOrder). Fix: move the producing step before it`
-                : `DeliveryPipeline '${this.node.path}': ${where} references #{${ns}.${name}}, but no action has the namespace '${ns}'. Fix: reference a namespace of an earlier step (for example source.variables.commitId)`);
-            }
-          }
-        }
-        group.forEach((a) => a.namespace && before.add(a.namespace));
+    const stages = stagesOf(templateProperties(this.pipeline.node.defaultChild as codepipeline.CfnPipeline));
+    return unresolvedReferences(stages, this.variables.map((v) => v.name)).map((r) => {
+      const where = `DeliveryPipeline '${this.node.path}': action '${r.stage}/${r.action}' references #{${r.namespace}.${r.name}}`;
+      switch (r.reason) {
+        case 'variable': return `${where}, which is not a pipeline variable. Fix: declare it in variables (new PipelineVariable({ name: '${r.name}' })), or correct the reference`;
+        case 'later': return `${where}, but namespace '${r.namespace}' is produced later in the pipeline (or in the same runOrder). Fix: move the producing step before it`;
+        default: return `${where}, but no action has the namespace '${r.namespace}'. Fix: reference a namespace of an earlier step (for example source.variables.commitId)`;
       }
     });
-    return errors;
+  }
+
+  /**
+   * The rules of `DeliveryChecks` on everything the pipeline made (its pipeline, build projects,
+   * deployment groups under it): errors fail synthesis. The constructs check most of this when they
+   * are built; this catches what only the finished template shows, including actions of your own steps.
+   */
+  private checkRules(): string[] {
+    return DeliveryChecks.findProblems(this)
+      .filter((f) => f.level === RuleLevel.ERROR && f.ruleId !== 'CodePipelineVariableReferences')
+      .map((f) => `DeliveryPipeline '${this.node.path}': ${f.path} breaks rule Delivery-${f.ruleId} (${f.finding}): ${f.info} ${f.explanation}`);
   }
 
   /** Every step placed in the pipeline, in the order they were added. */

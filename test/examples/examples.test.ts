@@ -3,12 +3,14 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { parse } from 'yaml';
 import { addExamples } from '../../examples';
+import { DeliveryChecks } from '../../lib';
 import { newApp } from '../util';
 
 // Every example, synthesized once as `npx cdk synth` does (same feature flags, cdk-nag on).
 const app = newApp();
 addExamples(app);
 Aspects.of(app).add(new AwsSolutionsChecks());
+Aspects.of(app).add(new DeliveryChecks());
 const stacks = app.node.children.filter((c): c is Stack => c instanceof Stack);
 const templates = new Map(stacks.map((s) => [s.stackName, Template.fromStack(s)]));
 
@@ -17,8 +19,8 @@ describe.each(stacks.map((s) => [s.stackName, s] as const))('example %s', (name,
     expect(templates.get(name)!.toJSON()).toMatchSnapshot();
   });
 
-  test('has no unsuppressed cdk-nag AwsSolutions finding', () => {
-    const findings = Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-.*'));
+  test('has no unsuppressed cdk-nag AwsSolutions or Delivery finding', () => {
+    const findings = Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('^(AwsSolutions|Delivery)-.*'));
     expect(findings.map((f) => `${f.id}: ${String(f.entry.data).split('\n')[0]}`)).toEqual([]);
   });
 

@@ -41,7 +41,8 @@ require('fs').writeFileSync('cdk.json', JSON.stringify({ app: 'node out/bin/app.
 # The versions the library is built and tested with; the peer range accepts newer ones.
 cdk_lib=$(node -p "require('$root/node_modules/aws-cdk-lib/package.json').version")
 constructs=$(node -p "require('$root/node_modules/constructs/package.json').version")
-npm install --silent --no-audit --no-fund --prefer-offline "$work/$tarball" "aws-cdk-lib@$cdk_lib" "constructs@$constructs" 2>&1 | grep -v 'nodedir' || true
+cdk_nag=$(node -p "require('$root/node_modules/cdk-nag/package.json').version")
+npm install --silent --no-audit --no-fund --prefer-offline "$work/$tarball" "aws-cdk-lib@$cdk_lib" "constructs@$constructs" "cdk-nag@$cdk_nag" 2>&1 | grep -v 'nodedir' || true
 node "$root/node_modules/typescript/bin/tsc" -p .
 CDK_DISABLE_CLI_TELEMETRY=true node "$root/node_modules/aws-cdk/bin/cdk" synth --no-notices --quiet --output cdk.out
 node -e "

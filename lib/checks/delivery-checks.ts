@@ -1,0 +1,80 @@
+import { CfnResource } from 'aws-cdk-lib';
+import { NagMessageLevel, NagPack, NagPackProps, NagRuleCompliance } from 'cdk-nag';
+import { IConstruct } from 'constructs';
+import { DeliveryRule, RuleLevel, templateProperties } from './rule';
+import { RULES } from './rules';
+
+/**
+ * cdk-delivery's synth-time rules as a cdk-nag pack: what CodePipeline, CodeBuild and CodeDeploy
+ * reject at deploy time or fail on at run time, checked on the synthesized resources of any stack
+ * (pipelines built with this library, with aws-cdk-lib L2s, or with L1s). Findings are reported and
+ * suppressed through cdk-nag: `Aspects.of(app).add(new DeliveryChecks())`; rule ids are
+ * `Delivery-<RuleName>` (for example `Delivery-CodePipelineVariableReferences`).
+ */
+export class DeliveryChecks extends NagPack {
+  constructor(props?: NagPackProps) {
+    super(props);
+    this.packName = 'Delivery';
+  }
+
+  public visit(node: IConstruct): void {
+    if (!(node instanceof CfnResource)) return;
+    for (const rule of RULES) {
+      if (rule.resourceType !== node.cfnResourceType) continue;
+      this.applyRule({
+        ruleSuffixOverride: rule.id,
+        info: rule.info,
+        explanation: rule.explanation,
+        level: rule.level === RuleLevel.ERROR ? NagMessageLevel.ERROR : NagMessageLevel.WARN,
+        node,
+        rule: (resource: CfnResource) => {
+          const findings = evaluate(rule, resource);
+          return findings.length > 0 ? findings : NagRuleCompliance.COMPLIANT;
+        },
+      });
+    }
+  }
+
+  /**
+   * Runs the rules on every resource under `scope` without cdk-nag, and returns their findings
+   * (suppressions are not applied). The library's constructs validate themselves with it.
+   */
+  public static findProblems(scope: IConstruct): DeliveryFinding[] {
+    const out: DeliveryFinding[] = [];
+    for (const node of scope.node.findAll()) {
+      if (!(node instanceof CfnResource)) continue;
+      for (const rule of RULES) {
+        if (rule.resourceType !== node.cfnResourceType) continue;
+        for (const finding of evaluate(rule, node)) {
+          out.push({ ruleId: rule.id, level: rule.level, path: node.node.path, finding, info: rule.info, explanation: rule.explanation });
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The ids of the rules (without the `Delivery-` prefix). */
+  public static get ruleIds(): string[] {
+    return RULES.map((r) => r.id);
+  }
+}
+
+/** One finding of a rule on a resource. */
+export interface DeliveryFinding {
+  /** The rule's id, e.g. `CodePipelineVariableReferences`. */
+  readonly ruleId: string;
+  /** Error or warning. */
+  readonly level: RuleLevel;
+  /** Path of the resource. */
+  readonly path: string;
+  /** What is wrong, e.g. `Reference::Deploy/Smoke::#{Build.VERSION}`. */
+  readonly finding: string;
+  /** What the rule checks. */
+  readonly info: string;
+  /** The limit or practice, and its source. */
+  readonly explanation: string;
+}
+
+function evaluate(rule: DeliveryRule, resource: CfnResource): string[] {
+  return rule.check(templateProperties(resource), resource);
+}

@@ -1,0 +1,2 @@
+export { DeliveryChecks, DeliveryFinding } from './delivery-checks';
+export { RuleLevel } from './rule';

@@ -1,0 +1,23 @@
+import { DeliveryRule, RuleLevel } from '../rule';
+import { PROJECT } from './pipeline-model';
+
+/**
+ * Builds log somewhere (Security Hub CodeBuild.4), and S3 logs are encrypted (CodeBuild.3)
+ * (https://docs.aws.amazon.com/securityhub/latest/userguide/codebuild-controls.html).
+ */
+export const CodeBuildLogging: DeliveryRule = {
+  id: 'CodeBuildLogging',
+  resourceType: PROJECT,
+  level: RuleLevel.ERROR,
+  info: 'The project writes no logs, or writes S3 logs unencrypted.',
+  explanation: 'Without CloudWatch or S3 logs a failed release cannot be investigated (Security Hub CodeBuild.4); S3 logs must stay encrypted (CodeBuild.3).',
+  check(p) {
+    const logs = p.LogsConfig ?? {};
+    const cloudWatch = logs.CloudWatchLogs?.Status !== 'DISABLED';
+    const s3 = logs.S3Logs?.Status === 'ENABLED';
+    const findings: string[] = [];
+    if (!cloudWatch && !s3) findings.push('Logs::Disabled');
+    if (s3 && logs.S3Logs?.EncryptionDisabled === true) findings.push('Logs::S3Unencrypted');
+    return findings;
+  },
+};

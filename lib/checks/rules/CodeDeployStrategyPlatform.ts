@@ -1,0 +1,52 @@
+import { CfnResource } from 'aws-cdk-lib';
+import { DeliveryRule, RuleLevel, referencedId, siblings } from '../rule';
+import { DEPLOYMENT_GROUP } from './pipeline-model';
+
+type Platform = 'Server' | 'ECS' | 'Lambda';
+
+/** The platform of a predefined configuration, from its name. */
+function platformOfPredefined(name: string): Platform | undefined {
+  if (!name.startsWith('CodeDeployDefault.')) return undefined;
+  if (name.startsWith('CodeDeployDefault.Lambda')) return 'Lambda';
+  if (name.startsWith('CodeDeployDefault.ECS')) return 'ECS';
+  return 'Server';
+}
+
+/**
+ * A deployment group's configuration is one of its compute platform (`CodeDeployDefault.Lambda*`
+ * for Lambda, `CodeDeployDefault.ECS*` for ECS, the others for EC2/on-premises), and an ECS group
+ * behind a Network Load Balancer deploys all at once (CodeDeploy deployment configurations,
+ * https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-configurations.html).
+ */
+export const CodeDeployStrategyPlatform: DeliveryRule = {
+  id: 'CodeDeployStrategyPlatform',
+  resourceType: DEPLOYMENT_GROUP,
+  level: RuleLevel.ERROR,
+  info: 'The deployment configuration is for another compute platform than the deployment group\'s, or is not all-at-once behind a Network Load Balancer.',
+  explanation: 'CodeDeploy rejects a Lambda configuration on an EC2 or ECS group (and the other way round), and supports only CodeDeployDefault.ECSAllAtOnce for ECS services behind a Network Load Balancer (deployment configurations).',
+  check(p, resource: CfnResource) {
+    const all = siblings(resource);
+    const appId = referencedId(p.ApplicationName);
+    const appPlatform = appId ? all[appId]?.Properties?.ComputePlatform as Platform | undefined : undefined;
+    const platform: Platform | undefined = appPlatform ?? (Array.isArray(p.ECSServices) && p.ECSServices.length > 0 ? 'ECS' : undefined);
+    const configName = p.DeploymentConfigName;
+    const configId = referencedId(configName);
+    const configPlatform = typeof configName === 'string'
+      ? platformOfPredefined(configName)
+      : configId ? all[configId]?.Properties?.ComputePlatform as Platform | undefined : undefined;
+    const findings: string[] = [];
+    const shown = typeof configName === 'string' ? configName : configId;
+    if (platform && configPlatform && platform !== configPlatform) findings.push(`Config::${shown}::${platform}`);
+    if (platform === 'ECS' && configName !== 'CodeDeployDefault.ECSAllAtOnce') {
+      const pairs = Array.isArray(p.LoadBalancerInfo?.TargetGroupPairInfoList) ? p.LoadBalancerInfo.TargetGroupPairInfoList : [];
+      const groups = pairs.flatMap((pair: { TargetGroups?: Array<{ Name?: unknown }> }) => pair.TargetGroups ?? []);
+      const nlb = groups.some((g: { Name?: unknown }) => {
+        const id = referencedId(g.Name);
+        const tg = id ? all[id] : undefined;
+        return tg?.Type === 'AWS::ElasticLoadBalancingV2::TargetGroup' && ['TCP', 'UDP', 'TCP_UDP', 'TLS'].includes(tg.Properties?.Protocol);
+      });
+      if (nlb) findings.push(`Config::${shown ?? 'CodeDeployDefault.ECSAllAtOnce'}::NetworkLoadBalancer`);
+    }
+    return findings;
+  },
+};

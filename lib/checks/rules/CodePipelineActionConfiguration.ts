@@ -1,0 +1,27 @@
+import { DeliveryRule, RuleLevel } from '../rule';
+import { PIPELINE, stagesOf, where } from './pipeline-model';
+
+/**
+ * Action configuration keys hold at most 50 characters and values at most 1,000; CloudFormation
+ * `ParameterOverrides` at most 1,000 (CodePipeline quotas, https://docs.aws.amazon.com/codepipeline/latest/userguide/limits.html).
+ * Values that are still intrinsics are not measured.
+ */
+export const CodePipelineActionConfiguration: DeliveryRule = {
+  id: 'CodePipelineActionConfiguration',
+  resourceType: PIPELINE,
+  level: RuleLevel.ERROR,
+  info: 'An action configuration key is longer than 50 characters or a value longer than 1,000.',
+  explanation: 'CodePipeline limits action configuration keys to 50 characters and values (including CloudFormation parameter overrides) to 1,000 (CodePipeline quotas).',
+  check(p) {
+    const findings: string[] = [];
+    for (const stage of stagesOf(p)) {
+      for (const action of stage.Actions ?? []) {
+        for (const [key, value] of Object.entries(action.Configuration ?? {})) {
+          if (key.length > 50) findings.push(`Configuration::${where(stage, action)}::${key}`);
+          else if (typeof value === 'string' && value.length > 1000) findings.push(`Configuration::${where(stage, action)}::${key}`);
+        }
+      }
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,21 @@
+import { DeliveryRule, RuleLevel } from '../rule';
+import { PIPELINE, stagesOf, where } from './pipeline-model';
+
+/** runOrder is a whole number from 1 to 999 (CodePipeline `ActionDeclaration` API reference). */
+export const CodePipelineRunOrder: DeliveryRule = {
+  id: 'CodePipelineRunOrder',
+  resourceType: PIPELINE,
+  level: RuleLevel.ERROR,
+  info: 'An action\'s runOrder is not a whole number from 1 to 999.',
+  explanation: 'CodePipeline accepts runOrder values from 1 to 999 (ActionDeclaration API reference).',
+  check(p) {
+    const findings: string[] = [];
+    for (const stage of stagesOf(p)) {
+      for (const action of stage.Actions ?? []) {
+        const order = action.RunOrder;
+        if (typeof order === 'number' && (!Number.isInteger(order) || order < 1 || order > 999)) findings.push(`Action::${where(stage, action)}::${order}`);
+      }
+    }
+    return findings;
+  },
+};

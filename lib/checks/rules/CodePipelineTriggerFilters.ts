@@ -1,0 +1,49 @@
+import { DeliveryRule, RuleLevel } from '../rule';
+import { PIPELINE, stagesOf } from './pipeline-model';
+
+type Filter = { Includes?: unknown; Excludes?: unknown };
+
+/**
+ * Triggers: one per source action, which must be a CodeStarSourceConnection action of the first
+ * stage; at most 3 push and 3 pull-request filters; each include/exclude list 1 to 8 patterns of
+ * 1 to 255 characters (CodePipeline `GitConfiguration` API reference,
+ * https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_GitConfiguration.html; CloudFormation rejects empty lists).
+ */
+export const CodePipelineTriggerFilters: DeliveryRule = {
+  id: 'CodePipelineTriggerFilters',
+  resourceType: PIPELINE,
+  level: RuleLevel.ERROR,
+  info: 'A trigger names no connection source action, repeats one, or has filters beyond CodePipeline\'s limits.',
+  explanation: 'One trigger per CodeStarSourceConnection source action; at most 3 push and 3 pull-request filters; 1 to 8 patterns of 1 to 255 characters per list (GitConfiguration API reference).',
+  check(p) {
+    const findings: string[] = [];
+    const sources = new Map((stagesOf(p)[0]?.Actions ?? []).map((a) => [a.Name, a.ActionTypeId?.Provider]));
+    const seen = new Set<string>();
+    for (const trigger of Array.isArray(p.Triggers) ? p.Triggers : []) {
+      const git = trigger.GitConfiguration ?? {};
+      const name = git.SourceActionName;
+      if (typeof name === 'string') {
+        if (sources.get(name) !== 'CodeStarSourceConnection') findings.push(`Trigger::${name}::NotAConnectionSource`);
+        if (seen.has(name)) findings.push(`Trigger::${name}::Repeated`);
+        seen.add(name);
+      }
+      for (const kind of ['Push', 'PullRequest'] as const) {
+        const filters = Array.isArray(git[kind]) ? git[kind] : [];
+        if (filters.length > 3) findings.push(`Trigger::${name}::${kind}::${filters.length}`);
+        filters.forEach((f: Record<string, Filter | unknown>, i: number) => {
+          for (const group of ['Branches', 'Tags', 'FilePaths'] as const) {
+            const g = f[group] as Filter | undefined;
+            for (const list of ['Includes', 'Excludes'] as const) {
+              const patterns = g?.[list];
+              if (patterns === undefined) continue;
+              const bad = !Array.isArray(patterns) || patterns.length < 1 || patterns.length > 8
+                || patterns.some((x) => typeof x === 'string' && (x.length < 1 || x.length > 255));
+              if (bad) findings.push(`Trigger::${name}::${kind}[${i}].${group}.${list}`);
+            }
+          }
+        });
+      }
+    }
+    return findings;
+  },
+};

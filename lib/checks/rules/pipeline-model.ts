@@ -1,0 +1,54 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- rules read the untyped JSON of synthesized templates */
+/** The parts of an AWS::CodePipeline::Pipeline the rules read (template property names). */
+export interface PipelineAction {
+  readonly Name?: string;
+  readonly ActionTypeId?: { Category?: string; Owner?: string; Provider?: string; Version?: string };
+  readonly Configuration?: Record<string, unknown>;
+  readonly InputArtifacts?: Array<{ Name?: string }>;
+  readonly OutputArtifacts?: Array<{ Name?: string }>;
+  readonly Namespace?: string;
+  readonly Region?: string;
+  readonly RoleArn?: unknown;
+  readonly RunOrder?: unknown;
+  readonly TimeoutInMinutes?: unknown;
+}
+
+export interface PipelineStage {
+  readonly Name?: string;
+  readonly Actions?: PipelineAction[];
+  readonly BeforeEntry?: unknown;
+  readonly OnFailure?: unknown;
+  readonly OnSuccess?: unknown;
+}
+
+/** The stages of a pipeline's properties. */
+export function stagesOf(properties: any): PipelineStage[] {
+  return Array.isArray(properties?.Stages) ? properties.Stages : [];
+}
+
+/** `Stage/Action`, how findings name an action. */
+export function where(stage: PipelineStage, action?: PipelineAction): string {
+  return action ? `${stage.Name}/${action.Name}` : `${stage.Name}`;
+}
+
+/** The runOrder of an action (1 when not set). */
+export function runOrderOf(action: PipelineAction): number {
+  return typeof action.RunOrder === 'number' ? action.RunOrder : 1;
+}
+
+/** The account of a literal IAM role ARN, if the value is one. */
+export function accountOfRoleArn(value: unknown): string | undefined {
+  if (typeof value === 'string') return /^arn:[^:]+:iam::(\d{12}):role\//.exec(value)?.[1];
+  // arn:${Partition}:iam::<account>:role/... rendered as Fn::Join.
+  const join = (value as { 'Fn::Join'?: [string, unknown[]] } | undefined)?.['Fn::Join'];
+  if (join && join[0] === '') {
+    const text = join[1].map((p) => (typeof p === 'string' ? p : '*')).join('');
+    return /^arn:[^:]*:iam::(\d{12}):role\//.exec(text.replace(/^arn:\*/, 'arn:aws'))?.[1];
+  }
+  return undefined;
+}
+
+export const PIPELINE = 'AWS::CodePipeline::Pipeline';
+export const PROJECT = 'AWS::CodeBuild::Project';
+export const DEPLOYMENT_GROUP = 'AWS::CodeDeploy::DeploymentGroup';
+export const DEPLOYMENT_CONFIG = 'AWS::CodeDeploy::DeploymentConfig';

@@ -1,0 +1,10 @@
+/** Shared rules and limits of the AWS services, used by constructs and by the checks in lib/checks. */
+
+/** Names of plain variables that hold credentials (Security Hub CodeBuild.2). */
+export const CREDENTIAL_NAME = /(^|_)(PASSWORD|PASSWD|PASSPHRASE|SECRET|SECRET_KEY|SECRET_ACCESS_KEY|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_KEY_ID|CREDENTIALS?)$/i;
+
+/** Values that are AWS access key ids or PEM private keys. */
+export const CREDENTIAL_VALUE = /\b(AKIA|ASIA)[A-Z0-9]{16}\b|-----BEGIN [A-Z ]*PRIVATE KEY-----/;
+
+/** Deployment group and configuration names (CodeDeploy quotas, https://docs.aws.amazon.com/codedeploy/latest/userguide/limits.html). */
+export const DEPLOYMENT_GROUP_NAME = /^[A-Za-z0-9._+=,@-]{1,100}$/;
