@@ -1,7 +1,7 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { NagMessageLevel, NagPack, NagPackProps, NagRuleCompliance } from 'cdk-nag';
 import { IConstruct } from 'constructs';
-import { DeliveryRule, RuleLevel, templateProperties } from './rule';
+import { RuleLevel, templateProperties } from './rule';
 import { RULES } from './rules';
 
 /**
@@ -19,8 +19,11 @@ export class DeliveryChecks extends NagPack {
 
   public visit(node: IConstruct): void {
     if (!(node instanceof CfnResource)) return;
-    for (const rule of RULES) {
-      if (rule.resourceType !== node.cfnResourceType) continue;
+    const rules = RULES.filter((r) => r.resourceType === node.cfnResourceType);
+    if (rules.length === 0) return;
+    // The template properties, rendered once for all rules of the resource.
+    const properties = templateProperties(node);
+    for (const rule of rules) {
       this.applyRule({
         ruleSuffixOverride: rule.id,
         info: rule.info,
@@ -28,7 +31,7 @@ export class DeliveryChecks extends NagPack {
         level: rule.level === RuleLevel.ERROR ? NagMessageLevel.ERROR : NagMessageLevel.WARN,
         node,
         rule: (resource: CfnResource) => {
-          const findings = evaluate(rule, resource);
+          const findings = rule.check(properties, resource);
           return findings.length > 0 ? findings : NagRuleCompliance.COMPLIANT;
         },
       });
@@ -43,9 +46,11 @@ export class DeliveryChecks extends NagPack {
     const out: DeliveryFinding[] = [];
     for (const node of scope.node.findAll()) {
       if (!(node instanceof CfnResource)) continue;
-      for (const rule of RULES) {
-        if (rule.resourceType !== node.cfnResourceType) continue;
-        for (const finding of evaluate(rule, node)) {
+      const rules = RULES.filter((r) => r.resourceType === node.cfnResourceType);
+      if (rules.length === 0) continue;
+      const properties = templateProperties(node);
+      for (const rule of rules) {
+        for (const finding of rule.check(properties, node)) {
           out.push({ ruleId: rule.id, level: rule.level, path: node.node.path, finding, info: rule.info, explanation: rule.explanation });
         }
       }
@@ -73,8 +78,4 @@ export interface DeliveryFinding {
   readonly info: string;
   /** The limit or practice, and its source. */
   readonly explanation: string;
-}
-
-function evaluate(rule: DeliveryRule, resource: CfnResource): string[] {
-  return rule.check(templateProperties(resource), resource);
 }

@@ -51,16 +51,16 @@ export function isNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
 }
 
-/** The resources of the template the resource is in, by logical id (resolved properties). */
-export function siblings(resource: CfnResource): Record<string, { Type: string; Properties?: any }> {
+/** The resource of the same template with this logical id, and its properties, if there is one. */
+export function resourceById(resource: CfnResource, logicalId: string | undefined): { Type: string; Properties: any } | undefined {
+  if (logicalId === undefined) return undefined;
   const stack = Stack.of(resource);
-  const out: Record<string, { Type: string; Properties?: any }> = {};
   for (const c of stack.node.findAll()) {
-    if (c instanceof CfnResource && Stack.of(c) === stack) {
-      out[stack.resolve(c.logicalId)] = { Type: c.cfnResourceType, Properties: templateProperties(c) };
+    if (c instanceof CfnResource && Stack.of(c) === stack && stack.resolve(c.logicalId) === logicalId) {
+      return { Type: c.cfnResourceType, Properties: templateProperties(c) };
     }
   }
-  return out;
+  return undefined;
 }
 
 /** The logical id a `{ Ref }` or `{ Fn::GetAtt }` points at, if it is one. */

@@ -1,5 +1,5 @@
 import { CfnResource } from 'aws-cdk-lib';
-import { DeliveryRule, RuleLevel, referencedId, siblings } from '../rule';
+import { DeliveryRule, RuleLevel, referencedId, resourceById } from '../rule';
 import { DEPLOYMENT_GROUP } from './pipeline-model';
 
 type Platform = 'Server' | 'ECS' | 'Lambda';
@@ -25,15 +25,13 @@ export const CodeDeployStrategyPlatform: DeliveryRule = {
   info: 'The deployment configuration is for another compute platform than the deployment group\'s, or is not all-at-once behind a Network Load Balancer.',
   explanation: 'CodeDeploy rejects a Lambda configuration on an EC2 or ECS group (and the other way round), and supports only CodeDeployDefault.ECSAllAtOnce for ECS services behind a Network Load Balancer (deployment configurations).',
   check(p, resource: CfnResource) {
-    const all = siblings(resource);
-    const appId = referencedId(p.ApplicationName);
-    const appPlatform = appId ? all[appId]?.Properties?.ComputePlatform as Platform | undefined : undefined;
+    const appPlatform = resourceById(resource, referencedId(p.ApplicationName))?.Properties?.ComputePlatform as Platform | undefined;
     const platform: Platform | undefined = appPlatform ?? (Array.isArray(p.ECSServices) && p.ECSServices.length > 0 ? 'ECS' : undefined);
     const configName = p.DeploymentConfigName;
     const configId = referencedId(configName);
     const configPlatform = typeof configName === 'string'
       ? platformOfPredefined(configName)
-      : configId ? all[configId]?.Properties?.ComputePlatform as Platform | undefined : undefined;
+      : resourceById(resource, configId)?.Properties?.ComputePlatform as Platform | undefined;
     const findings: string[] = [];
     const shown = typeof configName === 'string' ? configName : configId;
     if (platform && configPlatform && platform !== configPlatform) findings.push(`Config::${shown}::${platform}`);
@@ -41,8 +39,7 @@ export const CodeDeployStrategyPlatform: DeliveryRule = {
       const pairs = Array.isArray(p.LoadBalancerInfo?.TargetGroupPairInfoList) ? p.LoadBalancerInfo.TargetGroupPairInfoList : [];
       const groups = pairs.flatMap((pair: { TargetGroups?: Array<{ Name?: unknown }> }) => pair.TargetGroups ?? []);
       const nlb = groups.some((g: { Name?: unknown }) => {
-        const id = referencedId(g.Name);
-        const tg = id ? all[id] : undefined;
+        const tg = resourceById(resource, referencedId(g.Name));
         return tg?.Type === 'AWS::ElasticLoadBalancingV2::TargetGroup' && ['TCP', 'UDP', 'TCP_UDP', 'TLS'].includes(tg.Properties?.Protocol);
       });
       if (nlb) findings.push(`Config::${shown ?? 'CodeDeployDefault.ECSAllAtOnce'}::NetworkLoadBalancer`);
