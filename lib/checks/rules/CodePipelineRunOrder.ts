@@ -1,7 +1,10 @@
 import { DeliveryRule, RuleLevel } from '../rule';
 import { PIPELINE, stagesOf, where } from './pipeline-model';
 
-/** runOrder is a whole number from 1 to 999 (CodePipeline `ActionDeclaration` API reference). */
+/**
+ * runOrder is a whole number from 1 to 999 (CodePipeline `ActionDeclaration` API reference,
+ * https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_ActionDeclaration.html).
+ */
 export const CodePipelineRunOrder: DeliveryRule = {
   id: 'CodePipelineRunOrder',
   resourceType: PIPELINE,
