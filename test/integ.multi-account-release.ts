@@ -1,0 +1,18 @@
+import { App } from 'aws-cdk-lib';
+import { IntegTest } from '@aws-cdk/integ-tests-alpha';
+import { MultiAccountReleaseStack, ServiceTargetStack } from '../examples/multi-account-release/stack';
+
+// The multi-account example as an integration test: the targets in the dev and production accounts
+// and the pipeline in the tools account (snapshot-verified offline). Deploying it needs the three
+// accounts bootstrapped, with the tools account trusted by the other two (cdk bootstrap --trust).
+const app = new App();
+const tools = process.env.CDK_DEFAULT_ACCOUNT ?? '111111111111';
+const dev = new ServiceTargetStack(app, 'IntegShopApiDevTarget', { env: { account: '222222222222', region: 'us-east-1' }, pipelineAccount: tools });
+const production = ['us-east-1', 'eu-west-1'].map((region) => new ServiceTargetStack(app, `IntegShopApiProductionTarget-${region}`, { env: { account: '333333333333', region }, pipelineAccount: tools }));
+const pipeline = new MultiAccountReleaseStack(app, 'IntegMultiAccountRelease', {
+  env: { account: tools, region: 'us-east-1' },
+  dev: dev.target,
+  production: production.map((s) => s.target),
+  approverEmail: 'release-managers@example.com',
+});
+new IntegTest(app, 'MultiAccountRelease', { testCases: [dev, ...production, pipeline], diffAssets: false });
