@@ -70,6 +70,8 @@ export class MultiAccountReleaseStack extends Stack {
   constructor(scope: Construct, id: string, props: MultiAccountReleaseStackProps) {
     super(scope, id, props);
 
+    // The repository holds the API and its CDK app, whose ShopApi stack inlines the function's code
+    // (no file assets to publish to the target accounts).
     const source = Source.codeCommit({ repositoryName: 'shop-api', repositoryDescription: 'The shop API and its infrastructure' });
     const build = new BuildStep('Build', {
       runtimeVersions: [{ runtime: 'nodejs', version: '22' }],

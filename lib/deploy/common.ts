@@ -148,6 +148,9 @@ export function targetEnvironment(subject: string, target: IConstruct, context: 
   const account = env?.account ?? pipelineStack.account;
   const region = env?.region ?? pipelineStack.region;
   const differs = (a: string, b: string) => !Token.isUnresolved(a) && !Token.isUnresolved(b) && a !== b;
+  if ((env?.crossAccount || env?.crossRegion) && (Token.isUnresolved(there.account) || Token.isUnresolved(there.region))) {
+    throw new DeliveryValidationError(`${subject} has 1 problem:\n  - deployment: the target's stack has no literal account and region, but environment '${env.name}' deploys to ${account}/${region}. Fix: create the target's stack with env: { account: '${account}', region: '${region}' }`);
+  }
   if (differs(there.account, account) || differs(there.region, region)) {
     const where = env ? `environment '${env.name}' (${account}/${region})` : `the pipeline's account and region (${account}/${region}), as it is not in an environment`;
     const fix = env

@@ -8,7 +8,7 @@ import { DockerImageStep } from '../build/docker-image-step';
 import { IStep, StepEnvironment, StepEstimate } from '../core/step';
 import { acceptL2ActionGrants, acceptNagFindings, isMarkedL2ActionRole } from '../private/nag';
 import { ACTION_NAME, PIPELINE_NAME, STAGE_NAME, checkLiteral, checkName } from '../private/names';
-import { DeliveryValidationError, Problems, isConcreteNumber, requireProps } from '../private/validation';
+import { DeliveryValidationError, Problems, isConcreteNumber, nameableAcrossEnvironments, requireProps } from '../private/validation';
 import { DeliveryChecks } from '../checks/delivery-checks';
 import { RuleLevel, templateProperties } from '../checks/rule';
 import { stagesOf } from '../checks/rules/pipeline-model';
@@ -341,6 +341,7 @@ export class DeliveryPipeline extends Construct {
   private readonly stagesScope: Construct;
   private readonly regionalStores = new Map<string, s3.IBucket>();
   private readonly artifactAccounts = new Map<string, string>();
+  private readonly namespaces = new Set<string>();
   private readonly usesOwnRole: boolean;
   private static readonly boundSteps = new WeakMap<IStep, string>();
 
@@ -403,9 +404,13 @@ export class DeliveryPipeline extends Construct {
       if (Token.isUnresolved(store.region)) problems.add(`crossRegionArtifactStores[${i}].region`, store.region, 'is an unresolved token', 'give the region as a literal');
       else if (store.region === here.region) problems.add(`crossRegionArtifactStores[${i}].region`, store.region, 'is the pipeline\'s own region', 'pass the bucket of the pipeline\'s region as artifactBucket');
       if (!store.bucket?.encryptionKey) problems.add(`crossRegionArtifactStores[${i}].bucket`, store.region, 'has no customer-managed KMS key known to CDK', 'pass a bucket created with encryptionKey, e.g. an ArtifactStoreStack\'s store');
-      const bucketEnv = store.bucket ? Stack.of(store.bucket) : undefined;
+      // The bucket's own environment: its stack's, or what it was imported with.
+      const bucketEnv = store.bucket?.env;
       if (bucketEnv && !Token.isUnresolved(bucketEnv.region) && bucketEnv.region !== store.region && !Token.isUnresolved(store.region)) {
-        problems.add(`crossRegionArtifactStores[${i}].bucket`, bucketEnv.region, `is in a stack of region ${bucketEnv.region}, not ${store.region}`, 'pass the bucket of a stack in that region');
+        problems.add(`crossRegionArtifactStores[${i}].bucket`, bucketEnv.region, `is in region ${bucketEnv.region}, not ${store.region}`, 'pass the bucket of that region (a stack there, or imported with its region)');
+      }
+      if (bucketEnv && !Token.isUnresolved(bucketEnv.account) && !Token.isUnresolved(here.account) && bucketEnv.account !== here.account) {
+        problems.add(`crossRegionArtifactStores[${i}].bucket`, bucketEnv.account, `is in account ${bucketEnv.account}; artifact stores are in the pipeline's account (${here.account})`, 'create the store in the pipeline\'s account');
       }
     });
     checkUnique(problems, props.crossRegionArtifactStores ?? [], 'crossRegionArtifactStores', 'region', (st) => st.region);
@@ -679,7 +684,22 @@ export class DeliveryPipeline extends Construct {
     if (crossRegion && !this.regionalStores.has(region)) {
       problems.add(`${prefix}env.region`, region, `has no artifact store; CodePipeline needs one in every region an action runs in`, `add '${region}' to the pipeline's deployRegions, or pass its store in crossRegionArtifactStores`);
     }
-    if (problems.length === 0 && target) target.trustPipelineRole(this.pipelineRoleArn());
+    if (crossAccount) {
+      // Another account's stack names the pipeline's role and bucket: they need physical names.
+      const role = this.pipeline.role;
+      if (!this.usesOwnRole && role.node.scope !== this.pipeline && !nameableAcrossEnvironments(role, role.roleArn)) {
+        problems.add('role', role.node.path, `has no physical name, and the deploy role of account ${account} must name it in its trust policy`, 'create the role with roleName (or PhysicalName.GENERATE_IF_NEEDED), or let the pipeline create its role');
+      }
+      if (!(this.artifactBucket.node.scope === this) && !nameableAcrossEnvironments(this.artifactBucket, this.artifactBucket.bucketArn)) {
+        problems.add('artifactBucket', this.artifactBucket.node.path, `has no physical name, and account ${account} must name it to read the artifacts`, 'create the bucket with bucketName (or PhysicalName.GENERATE_IF_NEEDED), or let the pipeline create its artifact store');
+      }
+    }
+    if (problems.length === 0 && target) {
+      target._trustPipelineRole(this.pipelineRoleArn());
+      // The regional store's bucket and key policies name the target's deploy role, which must exist first.
+      const store = crossRegion ? this.regionalStores.get(region) : undefined;
+      if (crossAccount && store && store.node.scope !== undefined && Stack.of(store) !== Stack.of(target)) Stack.of(store).addDependency(Stack.of(target));
+    }
     return {
       name,
       account,
@@ -820,6 +840,12 @@ export class DeliveryPipeline extends Construct {
       const order = p.runOrder ?? 1;
       if (!Number.isInteger(order) || order < 1 || order > MAX_RUN_ORDER) {
         problems.add(`action '${p.actionName}' runOrder`, order, `must be a whole number from 1 to ${MAX_RUN_ORDER}`, 'return actions with a runOrder in that range');
+      }
+      if (p.variablesNamespace !== undefined && !Token.isUnresolved(p.variablesNamespace)) {
+        if (this.namespaces.has(p.variablesNamespace)) {
+          problems.add(`action '${p.actionName}' variablesNamespace`, p.variablesNamespace, 'another action of the pipeline already has this variables namespace (CodePipeline rejects it only at deploy time, aws/aws-cdk#6111)', 'give the step a unique name or variablesNamespace (a ChangeSetDeployStep\'s namespace is its name)');
+        }
+        this.namespaces.add(p.variablesNamespace);
       }
       const account = actionAccount(p, Stack.of(this).account);
       for (const input of p.inputs ?? []) {

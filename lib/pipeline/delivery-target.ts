@@ -71,6 +71,7 @@ export class DeliveryTarget extends Construct {
   public readonly pipelineAccount: string;
 
   private readonly trusted: string[] = [];
+  private readonly roleNames: Array<string | undefined>;
 
   constructor(scope: Construct, id: string, props: DeliveryTargetProps) {
     super(scope, id);
@@ -125,15 +126,30 @@ export class DeliveryTarget extends Construct {
         reason: 'The managed policies are the ones the team chose (cloudFormationExecutionPolicies) for what its stacks create; the library sets no default.',
       }]);
     }
+    const names = [props.deployRoleName ?? `cdk-delivery-deploy-${this.region}`, props.cloudFormationExecutionRoleName ?? (props.cloudFormationExecutionPolicies ? `cdk-delivery-cfn-exec-${this.region}` : undefined)];
     this.node.addValidation({
-      validate: () => this.trusted.length === 0
-        ? [`DeliveryTarget '${this.node.path}' trusts no pipeline. Fix: add an environment with target: this target to a DeliveryPipeline of this app, or give trustedRoleArns`]
-        : [],
+      validate: () => {
+        const errors = this.trusted.length === 0
+          ? [`DeliveryTarget '${this.node.path}' trusts no pipeline. Fix: add an environment with target: this target to a DeliveryPipeline of this app, or give trustedRoleArns`]
+          : [];
+        // IAM role names are unique in an account: a second target there would fail at deploy time.
+        const others = this.node.root.node.findAll().filter((c): c is DeliveryTarget => c instanceof DeliveryTarget && c !== this && c.account === this.account);
+        for (const other of others) {
+          const clash = other.roleNames.find((n) => n !== undefined && names.includes(n));
+          if (clash) errors.push(`DeliveryTarget '${this.node.path}' and '${other.node.path}' both create the IAM role '${clash}' in account ${this.account}. Fix: use one target per account and region (pipelines share it), or give deployRoleName and cloudFormationExecutionRoleName`);
+        }
+        return errors;
+      },
     });
+    this.roleNames = names;
   }
 
-  /** Lets a pipeline role (by exact ARN) assume the deploy role. Called by the pipeline. */
-  public trustPipelineRole(roleArn: string): void {
+  /**
+   * Lets a pipeline role (by exact ARN) assume the deploy role. Called by the pipeline.
+   *
+   * @internal
+   */
+  public _trustPipelineRole(roleArn: string): void {
     this.trusted.push(roleArn);
   }
 

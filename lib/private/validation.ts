@@ -85,3 +85,12 @@ export function requireProps<T>(props: T | undefined, subject: string, example: 
   }
   return props;
 }
+
+/**
+ * True when another environment's stack can name the resource: it is imported (its ARN is a
+ * literal) or was created with a physical name (literal or `PhysicalName.GENERATE_IF_NEEDED`).
+ * aws-cdk-lib records the latter on the resource; otherwise it throws deep inside synthesis.
+ */
+export function nameableAcrossEnvironments(resource: { readonly node: unknown }, arn: string): boolean {
+  return !Token.isUnresolved(arn) || (resource as unknown as { _allowCrossEnvironment?: boolean })._allowCrossEnvironment === true;
+}

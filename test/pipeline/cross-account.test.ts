@@ -107,8 +107,13 @@ describe('cross-account environments', () => {
 
   test('a CodeDeploy deployment in another account assumes the deploy role, granted exactly its group', () => {
     const { pipeline, devStack, dev, build } = setup();
-    const web = new ServerDeployment(devStack, 'Web', { ec2InstanceTags: new codedeploy.InstanceTagSet({ app: ['web'] }) });
+    const instances = new iam.Role(devStack, 'WebInstances', { roleName: 'web-instances', assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+    const web = new ServerDeployment(devStack, 'Web', { ec2InstanceTags: new codedeploy.InstanceTagSet({ app: ['web'] }), instanceRoles: [instances] });
     pipeline.addEnvironment('Dev', { target: dev, deploy: [web.deployStep({ input: build.output! })] });
+    // The agent on the instances reads the revision: the artifact bucket names their role.
+    Template.fromStack(Stack.of(pipeline)).hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Principal: { AWS: Match.arrayWith(['arn:aws:iam::222222222222:role/web-instances']) } })]) },
+    });
     const t = Template.fromStack(devStack);
     t.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: Match.stringLikeRegexp('TargetDeployRole') }],
@@ -242,7 +247,7 @@ describe('ChangeSetDeployStep', () => {
     expect(() => new ChangeSetDeployStep('D', { stackName: 'shop', template, capabilities: [], parameters: [{ name: 'A', value: 'x' }, { name: 'A', value: 'y' }, { name: 'b-c', value: 'z' }] }))
       .toThrow(/parameters\[1\]\.name: is given twice[\s\S]*parameters\[2\]\.name: is not a valid template parameter name/);
     expect(() => new ChangeSetDeployStep('D', { stackName: 'shop', template, capabilities: [], parameters: [{ name: 'Big', value: 'x'.repeat(1000) }] }))
-      .toThrow(/parameters: CodePipeline holds at most 1000 characters of parameter overrides \(got "1010 characters"\)/);
+      .toThrow(/parameters: CodePipeline holds at most 1000 bytes of parameter overrides \(got "1010 bytes"\)/);
     expect(() => new ChangeSetDeployStep('D'.repeat(91), { stackName: 'shop', template, capabilities: [] })).toThrow(/name: is longer than 90 characters/);
     expect(() => new ChangeSetDeployStep('D', { stackName: 'shop', template, capabilities: [], approval: new ManualApprovalStep('D') })).toThrow(/approval: has the same name as the step/);
   });
@@ -307,7 +312,7 @@ describe('cross-account and cross-region errors', () => {
       source: githubSource(),
       deployRegions: ['us-east-1', 'eu-west-1', 'eu-west-1'],
       crossRegionArtifactStores: [{ region: 'eu-west-1', bucket: plain }, { region: 'ap-south-1', bucket: keyed }],
-    })).toThrow(/deployRegions\[0\]: is the pipeline's own region[\s\S]*deployRegions: the region 'eu-west-1' is used twice[\s\S]*crossRegionArtifactStores\[0\]\.bucket: has no customer-managed KMS key[\s\S]*crossRegionArtifactStores\[1\]\.bucket: is in a stack of region eu-central-1, not ap-south-1/);
+    })).toThrow(/deployRegions\[0\]: is the pipeline's own region[\s\S]*deployRegions: the region 'eu-west-1' is used twice[\s\S]*crossRegionArtifactStores\[0\]\.bucket: has no customer-managed KMS key[\s\S]*crossRegionArtifactStores\[1\]\.bucket: is in region eu-central-1, not ap-south-1/);
   });
 
   test('fails when a deploy target lives elsewhere than its environment', () => {
@@ -355,5 +360,66 @@ describe('cross-account and cross-region errors', () => {
     const web = new ServerDeployment(new Stack(app, 'Elsewhere', { env: DEV }), 'Web', { ec2InstanceTags: new codedeploy.InstanceTagSet({ app: ['web'] }) });
     expect(() => pipeline.addStage('Deploy', { steps: [web.deployStep({ input: build.output! })] }))
       .toThrow(/as it is not in an environment\. Fix: place the step with addEnvironment\(name, \{ env: \{ account: '222222222222', region: 'us-east-1' \}, deploy: \[step\] \}\)/);
+  });
+
+  test('fails when tag-targeted instances in another account have no instance roles', () => {
+    const { pipeline, devStack, dev, build } = setup();
+    const web = new ServerDeployment(devStack, 'Web', { ec2InstanceTags: new codedeploy.InstanceTagSet({ app: ['web'] }) });
+    expect(() => pipeline.addEnvironment('Dev', { target: dev, deploy: [web.deployStep({ input: build.output! })] }))
+      .toThrow(/instanceRoles: instances targeted by tags in 222222222222\/us-east-1 download the revision .* Fix: pass the instances' roles/);
+  });
+
+  test('fails when another account must name a pipeline role or artifact bucket that has no physical name', () => {
+    const app = newApp();
+    const tools = new Stack(app, 'Tools', { env: TOOLS });
+    const role = new iam.Role(tools, 'MyRole', { assumedBy: new iam.ServicePrincipal('codepipeline.amazonaws.com') });
+    const bucket = new s3.Bucket(tools, 'MyBucket', { encryptionKey: new kms.Key(tools, 'MyKey') });
+    const pipeline = new DeliveryPipeline(tools, 'Pipeline', { source: githubSource(), buildStep: new BuildStep('Build', { commands: ['make'] }), role, artifactBucket: bucket });
+    const target = new DeliveryTarget(new Stack(app, 'Dev', { env: DEV }), 'T', { pipelineAccount: TOOLS.account });
+    expect(() => pipeline.addEnvironment('Dev', { target, deploy: [new BuildStep('Noop', { commands: ['true'] })] }))
+      .toThrow(/role: has no physical name, and the deploy role of account 222222222222 must name it[\s\S]*artifactBucket: has no physical name/);
+  });
+
+  test('fails when two steps of the pipeline have the same variables namespace', () => {
+    const { pipeline, stack, changeSet } = setup();
+    const exec = iam.Role.fromRoleName(stack, 'Exec', 'exec');
+    pipeline.addStage('One', { steps: [changeSet('Deploy', { executionRole: exec })] });
+    expect(() => pipeline.addStage('Two', { steps: [changeSet('Deploy', { executionRole: exec, stackName: 'other' })] }))
+      .toThrow(/action 'Deploy' variablesNamespace: another action of the pipeline already has this variables namespace/);
+  });
+
+  test('fails when an execution role is in another account than the stack it deploys', () => {
+    const { pipeline, stack, changeSet } = setup();
+    const foreign = iam.Role.fromRoleArn(stack, 'Foreign', 'arn:aws:iam::999999999999:role/exec');
+    expect(() => pipeline.addStage('Deploy', { steps: [changeSet('Deploy', { executionRole: foreign })] }))
+      .toThrow(/executionRole: is in account 999999999999, but the stack is deployed to 111111111111/);
+  });
+
+  test('fails when a deploy target for another environment lives in a stack without a literal environment', () => {
+    const { app, pipeline, dev, build } = setup();
+    const agnostic = new Stack(app, 'Agnostic');
+    const web = new ServerDeployment(agnostic, 'Web', { autoScalingGroups: [] as never, ec2InstanceTags: new codedeploy.InstanceTagSet({ app: ['web'] }), instanceRoles: [iam.Role.fromRoleName(agnostic, 'R', 'web')] });
+    expect(() => pipeline.addEnvironment('Dev', { target: dev, deploy: [web.deployStep({ input: build.output! })] }))
+      .toThrow(/the target's stack has no literal account and region, but environment 'Dev' deploys to 222222222222\/us-east-1/);
+  });
+
+  test('fails when two targets of an account create the same roles', () => {
+    const app = newApp();
+    new DeliveryTarget(new Stack(app, 'A', { env: DEV }), 'T', { pipelineAccount: TOOLS.account, trustedRoleArns: ['arn:aws:iam::111111111111:role/p'] });
+    new DeliveryTarget(new Stack(app, 'B', { env: DEV }), 'T', { pipelineAccount: TOOLS.account, trustedRoleArns: ['arn:aws:iam::111111111111:role/p'] });
+    expect(() => app.synth()).toThrow(/DeliveryTarget 'A\/T' and 'B\/T' both create the IAM role 'cdk-delivery-deploy-us-east-1' in account 222222222222/);
+  });
+
+  test('a regional store waits for the target whose role its policies name; an imported store bucket is accepted', () => {
+    const app = newApp();
+    const westStack = new Stack(app, 'West', { env: PROD_WEST });
+    const west = new DeliveryTarget(westStack, 'Target', { pipelineAccount: TOOLS.account, cloudFormationExecutionPolicies: [execPolicy(westStack)] });
+    const { pipeline, changeSet } = setup({ deployRegions: ['eu-west-1'] }, app);
+    pipeline.addEnvironment('Prod', { target: west, deploy: [changeSet()] });
+    const store = app.node.findChild('Tools-artifacts-eu-west-1') as ArtifactStoreStack;
+    expect(store.dependencies.map((d) => d.stackName)).toContain('West');
+    const other = new Stack(newApp(), 'Other', { env: TOOLS });
+    const imported = s3.Bucket.fromBucketAttributes(other, 'Store', { bucketName: 'stores-eu', region: 'eu-west-1', encryptionKey: kms.Key.fromKeyArn(other, 'K', 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab') });
+    expect(() => new DeliveryPipeline(other, 'Pipeline', { source: githubSource(), buildStep: new BuildStep('Build', { commands: ['make'] }), crossRegionArtifactStores: [{ region: 'eu-west-1', bucket: imported }] })).not.toThrow();
   });
 });

@@ -1,12 +1,14 @@
-import { CfnCapabilities, Token } from 'aws-cdk-lib';
+import { Aws, CfnCapabilities, Stack, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { IStep, StepActions, StepContext, StepEstimate } from '../../core/step';
 import { MODEL } from '../../private/model';
+import { acceptNagFindings, markL2ActionRole } from '../../private/nag';
+import { pipelinePrincipal } from '../../private/principal';
 import { ACTION_NAME, NAMESPACE, checkName, toNamespace } from '../../private/names';
-import { DeliveryValidationError, Problems, isConcrete } from '../../private/validation';
+import { DeliveryValidationError, Problems, isConcrete, nameableAcrossEnvironments } from '../../private/validation';
 
 /** One parameter of the deployed stack and the value the release gives it. */
 export interface StackParameter {
@@ -42,7 +44,7 @@ export interface ChangeSetDeployStepProps {
   readonly templateConfiguration?: codepipeline.ArtifactPath;
 
   /**
-   * Parameter values given to the stack (at most 1 KB in all, CodePipeline's limit).
+   * Parameter values given to the stack (at most 1,000 bytes in all as JSON, CodePipeline's limit).
    *
    * @default - none
    */
@@ -138,8 +140,9 @@ export class ChangeSetDeployStep implements IStep {
     });
     const overrides = Object.fromEntries((props?.parameters ?? []).map((p) => [p.name, p.value]));
     const rendered = JSON.stringify(overrides);
-    if (!Token.isUnresolved(rendered) && !Object.values(overrides).some((v) => Token.isUnresolved(v)) && rendered.length > MAX_PARAMETER_OVERRIDES) {
-      problems.add('parameters', `${rendered.length} characters`, `CodePipeline holds at most ${MAX_PARAMETER_OVERRIDES} characters of parameter overrides`, 'move values into a template configuration file (templateConfiguration)');
+    const bytes = Buffer.byteLength(rendered, 'utf8');
+    if (!Token.isUnresolved(rendered) && !Object.values(overrides).some((v) => Token.isUnresolved(v)) && bytes > MAX_PARAMETER_OVERRIDES) {
+      problems.add('parameters', `${bytes} bytes`, `CodePipeline holds at most ${MAX_PARAMETER_OVERRIDES} bytes of parameter overrides`, 'move values into a template configuration file (templateConfiguration)');
     }
     if (props?.approval && props.approval.stepName === name) {
       problems.add('approval', props.approval.stepName, 'has the same name as the step', 'name the approval differently, e.g. ReviewChangeSet');
@@ -169,8 +172,35 @@ export class ChangeSetDeployStep implements IStep {
         : 'pass executionRole, or place the step in an environment whose DeliveryTarget has cloudFormationExecutionPolicies';
       throw new DeliveryValidationError(`${subject} has 1 problem:\n  - executionRole: no role for CloudFormation to deploy stack '${this.stackName}' with (got undefined). Fix: ${fix}`);
     }
+    const roleAccount = executionRole.env.account;
+    const account = environment?.account ?? Stack.of(context.pipeline).account;
+    if (!Token.isUnresolved(roleAccount) && !Token.isUnresolved(account) && roleAccount !== account) {
+      throw new DeliveryValidationError(`${subject} has 1 problem:\n  - executionRole: is in account ${roleAccount}, but the stack is deployed to ${account} (got ${executionRole.node.path}). Fix: pass a role of account ${account}, or use the environment target's CloudFormation execution role`);
+    }
+    if (environment?.crossAccount && !nameableAcrossEnvironments(executionRole, executionRole.roleArn)) {
+      throw new DeliveryValidationError(`${subject} has 1 problem:\n  - executionRole: has no physical name, and the pipeline in another account must name it (got ${executionRole.node.path}). Fix: create it with roleName, or use the environment target's CloudFormation execution role`);
+    }
+    // CloudFormation resolves SSM parameters of the template (a CDK template's bootstrap version,
+    // /cdk-bootstrap/<qualifier>/version) with the action's role: the L2 does not grant that.
+    const actionRole = environment?.crossAccount && environment.deployRole
+      ? environment.deployRole
+      : new iam.Role(scope, 'ActionRole', { assumedBy: pipelinePrincipal(context), description: `CloudFormation change set actions of ${this.stepName}` });
+    const target = environment?.crossAccount ? environment : { account, region: environment?.region ?? Stack.of(context.pipeline).region };
+    actionRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['ssm:GetParameters'],
+      resources: [`arn:${Aws.PARTITION}:ssm:${target.region}:${target.account}:parameter/cdk-bootstrap/*/version`],
+    }));
+    if (!environment?.crossAccount) markL2ActionRole(actionRole);
+    const policy = actionRole.node.tryFindChild('DefaultPolicy');
+    if (policy) {
+      acceptNagFindings(policy, [{
+        id: 'AwsSolutions-IAM5',
+        reason: 'The CDK bootstrap version parameter, /cdk-bootstrap/<qualifier>/version, for any bootstrap qualifier.',
+        appliesTo: [{ regex: '/^Resource::arn:(<AWS::Partition>|[^:]+):ssm:[^:]+:[^:]+:parameter\\/cdk-bootstrap\\/\\*\\/version$/' }],
+      }]);
+    }
     const where = {
-      role: environment?.crossAccount ? environment.deployRole : undefined,
+      role: actionRole,
       account: environment?.crossAccount ? environment.account : undefined,
       region: environment?.crossRegion ? environment.region : undefined,
     };
@@ -189,13 +219,14 @@ export class ChangeSetDeployStep implements IStep {
       deploymentRole: executionRole,
       ...where,
     });
-    let next = context.runOrder + 1;
     const approval = this.props.approval
-      ? this.props.approval.bind(new Construct(scope, 'Approval'), { ...context, runOrder: next++ }).actions
+      ? this.props.approval.bind(new Construct(scope, 'Approval'), { ...context, runOrder: context.runOrder + 1 }).actions
       : [];
+    // The execute action runs after the approval's last action (or right after the change set).
+    const last = Math.max(context.runOrder, ...approval.map((a) => a.actionProperties.runOrder ?? context.runOrder + 1));
     const execute = new actions.CloudFormationExecuteChangeSetAction({
       actionName: this.stepName,
-      runOrder: next,
+      runOrder: last + 1,
       stackName: this.stackName,
       changeSetName,
       variablesNamespace: this.variablesNamespace,

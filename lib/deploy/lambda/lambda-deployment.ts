@@ -282,7 +282,7 @@ class LambdaDeployStep implements IStep {
       acceptNagFindings(actionPolicy, [{
         id: 'AwsSolutions-IAM5',
         reason: 'The CDK bootstrap version parameter, /cdk-bootstrap/<qualifier>/version, for any bootstrap qualifier.',
-        appliesTo: [{ regex: '/^Resource::arn:[^:]+:ssm:[^:]+:[^:]+:parameter\\/cdk-bootstrap\\/\\*\\/version$/' }],
+        appliesTo: [{ regex: '/^Resource::arn:(<AWS::Partition>|[^:]+):ssm:[^:]+:[^:]+:parameter\\/cdk-bootstrap\\/\\*\\/version$/' }],
       }]);
     }
     return { actions: [action] };

@@ -9,7 +9,7 @@ import { IStep, StepActions, StepContext, StepEstimate } from '../../core/step';
 import { MODEL } from '../../private/model';
 import { acceptNagFindings } from '../../private/nag';
 import { ACTION_NAME, checkName } from '../../private/names';
-import { Problems, requireProps } from '../../private/validation';
+import { DeliveryValidationError, Problems, requireProps } from '../../private/validation';
 import { DeploymentOptions, checkDeploymentOptions, configureNotifications, resolveAutoRollback, targetEnvironment } from '../common';
 import { DeploymentStrategy } from '../strategy';
 import { ServerAppSpec } from './appspec';
@@ -78,6 +78,16 @@ export interface ServerDeploymentProps extends DeploymentOptions {
    * @default - a role with the AWS-managed AWSCodeDeployRole policy
    */
   readonly role?: iam.IRole;
+
+  /**
+   * Roles of the instances targeted by tags (the roles of Auto Scaling groups are known): the
+   * CodeDeploy agent downloads each revision from the pipeline's artifact store with them, so each
+   * deploy step grants them read of the revision.
+   *
+   * @default - none: the instances must already be allowed to read the artifact store; required
+   * for tag-targeted instances in another account or region, which cannot be
+   */
+  readonly instanceRoles?: iam.IRole[];
 }
 
 /** Options of the pipeline action that deploys a revision with a `ServerDeployment`. */
@@ -111,6 +121,10 @@ export class ServerDeployment extends Construct {
   public readonly deploymentConfig: codedeploy.IServerDeploymentConfig;
   /** The strategy. */
   public readonly strategy: DeploymentStrategy;
+  /** Roles of tag-targeted instances, granted read of each revision. */
+  public readonly instanceRoles: iam.IRole[];
+  /** True when instances are targeted by tags. */
+  public readonly targetsByTags: boolean;
 
   constructor(scope: Construct, id: string, props: ServerDeploymentProps) {
     super(scope, id);
@@ -128,6 +142,8 @@ export class ServerDeployment extends Construct {
     props.appSpec?._requireLoadBalancer((props.loadBalancers ?? []).length > 0, subject);
 
     this.strategy = props.strategy ?? DeploymentStrategy.oneAtATime();
+    this.instanceRoles = [...(props.instanceRoles ?? [])];
+    this.targetsByTags = props.ec2InstanceTags !== undefined || props.onPremiseInstanceTags !== undefined;
     this.deploymentConfig = this.strategy._serverConfig(this, 'DeploymentConfig', subject);
     // Named by CDK only when a pipeline in another account refers to them.
     this.application = props.application ?? new codedeploy.ServerApplication(this, 'Application', { applicationName: PhysicalName.GENERATE_IF_NEEDED });
@@ -176,7 +192,15 @@ class ServerDeployStep implements IStep {
   }
 
   public bind(_scope: Construct, context: StepContext): StepActions {
-    const environment = targetEnvironment(`ServerDeployment '${this.deployment.node.path}' deployStep`, this.deployment, context);
+    const d = this.deployment;
+    const subject = `ServerDeployment '${d.node.path}' deployStep`;
+    const environment = targetEnvironment(subject, d, context);
+    if ((environment?.crossAccount || environment?.crossRegion) && d.targetsByTags && d.instanceRoles.length === 0) {
+      throw new DeliveryValidationError(`${subject} has 1 problem:\n  - instanceRoles: instances targeted by tags in ${environment.account}/${environment.region} download the revision from the pipeline's artifact store, which must grant their roles, but none are given (got undefined). Fix: pass the instances' roles in the ServerDeployment's instanceRoles`);
+    }
+    // The agent reads the revision with the instance's role (the L2 action grants Auto Scaling groups' roles itself).
+    const store = environment?.artifactBucket ?? context.artifactBucket;
+    d.instanceRoles.forEach((role) => store.grantRead(role));
     return {
       actions: [new actions.CodeDeployServerDeployAction({
         actionName: this.stepName,
