@@ -1,7 +1,7 @@
 import { App, Aws, Duration, Stack } from 'aws-cdk-lib';
 import * as fc from 'fast-check';
 import {
-  BuildStep, DeliveryPipeline, DeploymentStrategy, ManualApprovalStep, PipelineVariable, Source, TestReport,
+  BuildStep, ChangeSetDeployStep, DeliveryPipeline, DeliveryTarget, DeploymentStrategy, ManualApprovalStep, PipelineVariable, Source, TestReport,
 } from '../lib';
 import { DeliveryValidationError } from '../lib/private/validation';
 import { CONNECTION_ARN, ENV } from './util';
@@ -73,6 +73,17 @@ describe('bad input never crashes', () => {
       }));
       expectOurs(() => new PipelineVariable({ name: variable, defaultValue: value }));
     }), { seed: SEED, numRuns: 1000 });
+  });
+
+  test('ChangeSetDeployStep and DeliveryTarget', () => {
+    const artifact = new BuildStep('Build', { commands: ['make'], outputs: ['**/*'] }).output!;
+    fc.assert(fc.property(text, text, maybe(text), maybe(fc.array(fc.record({ name: text, value: text }), { maxLength: 4 })), maybe(text), (name, stackName, changeSetName, parameters, namespace) => {
+      expectOurs(() => new ChangeSetDeployStep(name, { stackName, template: artifact.atPath('t.json'), capabilities: [], changeSetName, parameters, variablesNamespace: namespace }));
+    }), { seed: SEED, numRuns: 1000 });
+    fc.assert(fc.property(text, maybe(text), maybe(fc.array(text, { maxLength: 3 })), maybe(text), (account, roleName, trusted, execName) => {
+      const stack = new Stack(new App(), 'Target', { env: { account: '222222222222', region: 'eu-west-1' } });
+      expectOurs(() => new DeliveryTarget(stack, 'T', { pipelineAccount: account, deployRoleName: roleName, trustedRoleArns: trusted, cloudFormationExecutionRoleName: execName }));
+    }), { seed: SEED, numRuns: 300 });
   });
 
   test('DeliveryPipeline, synthesized', () => {

@@ -533,7 +533,7 @@ export class DeliveryPipeline extends Construct {
   private checkRules(): string[] {
     return DeliveryChecks.findProblems(this)
       .filter((f) => f.level === RuleLevel.ERROR && f.ruleId !== 'CodePipelineVariableReferences')
-      .map((f) => `DeliveryPipeline '${this.node.path}': ${f.path} breaks rule Delivery-${f.ruleId} (${f.finding}): ${f.info} ${f.explanation}`);
+      .map((f) => `DeliveryPipeline '${this.node.path}': ${f.path} breaks rule Delivery-${f.ruleId} (${f.finding}): ${f.info} ${f.explanation} Fix: change the step that makes this action or resource so that it meets the limit`);
   }
 
   /** Every step placed in the pipeline, in the order they were added. */

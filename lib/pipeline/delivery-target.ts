@@ -93,7 +93,7 @@ export class DeliveryTarget extends Construct {
       problems.add('cloudFormationExecutionPolicies', [], 'is an empty list', 'give the managed policies CloudFormation needs to create the stacks, or leave the prop out');
     }
     (props.trustedRoleArns ?? []).forEach((arn, i) => {
-      if (isConcrete(arn) && !new RegExp(`^arn:aws[a-z-]*:iam::${props.pipelineAccount}:role/`).test(arn)) {
+      if (isConcrete(arn) && /^arn:aws[a-z-]*:iam::(\d{12}):role\/./.exec(arn)?.[1] !== props.pipelineAccount) {
         problems.add(`trustedRoleArns[${i}]`, arn, `is not the ARN of a role in the pipeline account ${props.pipelineAccount}`, `give arn:aws:iam::${props.pipelineAccount}:role/<name>`);
       }
     });
