@@ -3,6 +3,10 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -39,6 +43,26 @@ function setup(props: Partial<DeliveryPipelineProps> = {}, app: App = newApp()) 
       return target;
     },
   };
+}
+
+/** An ECS service whose task definition names only resources with physical names. */
+function namedEcsService(devStack: Stack): EcsBlueGreenDeployment {
+    const vpc = new ec2.Vpc(devStack, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC }] });
+    const taskDefinition = new ecs.FargateTaskDefinition(devStack, 'Task', {
+      cpu: 256, memoryLimitMiB: 512,
+      taskRole: new iam.Role(devStack, 'TaskRole', { roleName: 'shop-task', assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') }),
+      executionRole: new iam.Role(devStack, 'ExecutionRole', { roleName: 'shop-task-execution', assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') }),
+    });
+    taskDefinition.addContainer('web', {
+      image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'), portMappings: [{ containerPort: 8080 }],
+      logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'web', logGroup: new logs.LogGroup(devStack, 'Logs', { logGroupName: 'shop-web' }) }),
+    });
+    const svc = new ecs.FargateService(devStack, 'Service', { cluster: new ecs.Cluster(devStack, 'Cluster', { vpc }), taskDefinition, deploymentController: { type: ecs.DeploymentControllerType.CODE_DEPLOY } });
+    const lb = new elbv2.ApplicationLoadBalancer(devStack, 'Lb', { vpc });
+    const blue = new elbv2.ApplicationTargetGroup(devStack, 'Blue', { vpc, port: 8080, targetType: elbv2.TargetType.IP, targets: [svc] });
+    const green = new elbv2.ApplicationTargetGroup(devStack, 'Green', { vpc, port: 8080, targetType: elbv2.TargetType.IP });
+    const listener = lb.addListener('Http', { port: 80, defaultTargetGroups: [blue] });
+    return new EcsBlueGreenDeployment(devStack, 'Web', { service: svc, taskDefinition, blueTargetGroup: blue, greenTargetGroup: green, productionListener: listener });
 }
 
 const stageOf = (t: Template, name: string) => Object.values(t.findResources('AWS::CodePipeline::Pipeline'))[0].Properties.Stages.find((s: { Name: string }) => s.Name === name);
@@ -155,14 +179,41 @@ describe('cross-account environments', () => {
     }
   });
 
-  test('fails when an ECS blue/green deployment is placed in another account', () => {
+  test('fails when an ECS service in another account has resources the deployment files cannot name', () => {
     const { pipeline, devStack, dev } = setup();
     const f = ecsService(devStack);
     const service = new EcsBlueGreenDeployment(devStack, 'Web', { service: f.service, taskDefinition: f.taskDefinition, blueTargetGroup: f.blue, greenTargetGroup: f.green, productionListener: f.listener });
     const image = new DockerImageStep('Image');
     pipeline.addStage('Images', { steps: [image] });
     expect(() => pipeline.addEnvironment('Dev', { target: dev, deploy: [service.deployStep({ image: image.output! })] }))
-      .toThrow(/ECS blue\/green deployments are supported in the pipeline's account and region only/);
+      .toThrow(/taskDefinition: the deployment files are written in the pipeline's account and region, but they name resources of 222222222222\/us-east-1 that have no physical name \(got Dev\/Task\/web\/LogGroup, Dev\/Task\/TaskRole\). Fix: give each a name/);
+  });
+
+  test('an ECS service in another account with named resources: the files name them, the deploy role deploys', () => {
+    const { app, pipeline, stack, devStack, dev } = setup();
+    Aspects.of(app).add(new AwsSolutionsChecks());
+    const web = namedEcsService(devStack);
+    const image = new DockerImageStep('Image');
+    pipeline.addStage('Images', { steps: [image] });
+    pipeline.addEnvironment('Dev', { target: dev, deploy: [web.deployStep({ image: image.output! })] });
+    const t = Template.fromStack(stack);
+    const buildspecs = JSON.stringify(t.findResources('AWS::CodeBuild::Project'));
+    expect(buildspecs).toContain('arn:aws:iam::222222222222:role/shop-task-execution');
+    expect(buildspecs).toContain('\\"awslogs-group\\": \\"shop-web\\"');
+    expect(buildspecs).toContain('\\"awslogs-region\\": \\"us-east-1\\"');
+    const deploy = stageOf(t, 'Dev').Actions.find((a: { Name: string }) => a.Name === 'Deploy');
+    expect(deploy.RoleArn).toBe(DEV_DEPLOY_ROLE);
+    Template.fromStack(devStack).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('TargetDeployRole') }],
+      PolicyDocument: { Statement: Match.arrayWith([
+        Match.objectLike({ Action: Match.arrayWith(['ecs:RegisterTaskDefinition']), Resource: '*' }),
+        Match.objectLike({ Action: 'iam:PassRole', Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } } }),
+      ]) },
+    });
+    const ours = (id: string) => id.startsWith('/Tools/') || id.startsWith('/Dev/Target/') || id.startsWith('/Dev/Web/');
+    for (const s of [stack, devStack]) {
+      expect(Annotations.fromStack(s).findError('*', Match.stringLikeRegexp('AwsSolutions-.*')).filter((f) => ours(f.id)).map((f) => `${f.id}: ${String(f.entry.data).split('\n')[0]}`)).toEqual([]);
+    }
   });
 
   test('a DeliveryTargetStack holds a target; its nag findings for L2 grants are accepted with a reason', () => {
@@ -212,6 +263,22 @@ describe('cross-region environments', () => {
     expect(app.node.tryFindChild('Tools-artifacts-eu-west-1')).toBeUndefined();
     Template.fromStack(store).hasResourceProperties('AWS::S3::Bucket', { LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 7 })] } });
     expect(stack.dependencies.map((d) => d.stackName)).toContain('Store');
+  });
+});
+
+describe('cross-region ECS', () => {
+  test('an ECS service in another region of the pipeline\'s account deploys with a role of its own stack', () => {
+    const app = newApp();
+    const westStack = new Stack(app, 'WestApp', { env: { account: TOOLS.account, region: 'eu-west-1' } });
+    const web = namedEcsService(westStack);
+    const { pipeline, stack } = setup({ deployRegions: ['eu-west-1'] }, app);
+    const image = new DockerImageStep('Image');
+    pipeline.addStage('Images', { steps: [image] });
+    pipeline.addEnvironment('West', { env: { region: 'eu-west-1' }, deploy: [web.deployStep({ image: image.output! })] });
+    const deploy = stageOf(Template.fromStack(stack), 'West').Actions.find((a: { Name: string }) => a.Name === 'Deploy');
+    expect(deploy.Region).toBe('eu-west-1');
+    expect(deploy.RoleArn).toMatch(/^arn:aws:iam::111111111111:role\/westapp/);
+    expect(JSON.stringify(Template.fromStack(stack).findResources('AWS::CodeBuild::Project'))).toContain('\\"awslogs-region\\": \\"eu-west-1\\"');
   });
 });
 

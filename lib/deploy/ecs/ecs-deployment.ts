@@ -1,4 +1,4 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration, PhysicalName, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -15,11 +15,11 @@ import { MODEL } from '../../private/model';
 import { pipelinePrincipal } from '../../private/principal';
 import { acceptNagFindings, artifactObjectsFinding, functionVersionsFinding } from '../../private/nag';
 import { ACTION_NAME, checkName } from '../../private/names';
-import { DeliveryValidationError, Problems, isConcrete, requireProps } from '../../private/validation';
+import { DeliveryValidationError, Problems, isConcrete, nameableAcrossEnvironments, requireProps } from '../../private/validation';
 import { RawYaml, toYaml } from '../../private/yaml';
 import { DeploymentOptions, checkDeploymentOptions, configureNotifications, resolveAutoRollback, targetEnvironment } from '../common';
 import { DeploymentStrategy, StrategyKind } from '../strategy';
-import { IMAGE_PLACEHOLDER, taskDefinitionFile } from './task-definition-file';
+import { IMAGE_PLACEHOLDER, taskDefinitionFile, unnameableReferences } from './task-definition-file';
 
 /** Lambda functions run at the lifecycle events of an ECS blue/green deployment. */
 export interface EcsDeploymentHooks {
@@ -241,10 +241,11 @@ export class EcsBlueGreenDeployment extends Construct {
     this.containerPort = port!;
     this.hooks = { ...props.hooks };
     this.deploymentConfig = strategy._ecsConfig(this, 'DeploymentConfig', subject);
-    this.application = props.application ?? new codedeploy.EcsApplication(this, 'Application');
+    // Named by CDK only when a pipeline in another account or region refers to them.
+    this.application = props.application ?? new codedeploy.EcsApplication(this, 'Application', { applicationName: PhysicalName.GENERATE_IF_NEEDED });
     this.deploymentGroup = new codedeploy.EcsDeploymentGroup(this, 'DeploymentGroup', {
       application: this.application,
-      deploymentGroupName: props.deploymentGroupName,
+      deploymentGroupName: props.deploymentGroupName ?? PhysicalName.GENERATE_IF_NEEDED,
       service: props.service,
       deploymentConfig: this.deploymentConfig,
       blueGreenDeploymentConfig: {
@@ -310,6 +311,11 @@ export class EcsBlueGreenDeployment extends Construct {
     return body;
   }
 
+  /** The lifecycle hook functions of the deployment. @internal */
+  public _hookFunctions(): lambda.IFunction[] {
+    return Object.values(this.hooks).filter((fn): fn is lambda.IFunction => fn !== undefined);
+  }
+
   /** The taskdef.json CodeDeployToECS registers: the stack's task definition with `<IMAGE1_NAME>` as the image. */
   public taskDefinitionFile(): string {
     return taskDefinitionFile(this.taskDefinition, this.containerName);
@@ -365,10 +371,14 @@ class EcsDeployStep implements IStep {
     const d = this.deployment;
     const subject = `EcsBlueGreenDeployment '${d.node.path}' deployStep`;
     const environment = targetEnvironment(subject, d, context);
-    if (environment?.crossAccount || environment?.crossRegion) {
-      // The files are written by a build in the pipeline's account and region from values of the
-      // service's stack (task and execution role ARNs, hook ARNs), which CloudFormation cannot pass across environments.
-      throw new DeliveryValidationError(`${subject} has 1 problem:\n  - deployment: the service is in ${environment.account}/${environment.region}, another account or region than the pipeline's; ECS blue/green deployments are supported in the pipeline's account and region only, because the task definition file is rendered from the service's stack in the pipeline's. Fix: run a pipeline in the service's account and region, or deploy it there with a ChangeSetDeployStep`);
+    const elsewhere = environment?.crossAccount === true || environment?.crossRegion === true;
+    if (elsewhere) {
+      // The files are written by a build in the pipeline's account and region: what they name of the
+      // service's stack must be nameable from there (a physical name), which only CDK can check.
+      const unnamed = [...unnameableReferences(d.taskDefinition), ...d._hookFunctions().filter((fn) => !nameableAcrossEnvironments(fn, fn.functionArn)).map((fn) => fn.node.path)];
+      if (unnamed.length > 0) {
+        throw new DeliveryValidationError(`${subject} has 1 problem:\n  - taskDefinition: the deployment files are written in the pipeline's account and region, but they name resources of ${environment!.account}/${environment!.region} that have no physical name (got ${unnamed.join(', ')}). Fix: give each a name (roleName, logGroupName, functionName, or PhysicalName.GENERATE_IF_NEEDED)`);
+      }
     }
     // Values known only at deploy time (role ARNs, hook ARNs) reach the files through CloudFormation.
     const files = new BuildStep(`${this.stepName}Files`, {
@@ -402,10 +412,21 @@ class EcsDeployStep implements IStep {
    */
   private actionRole(scope: Construct, context: StepContext): iam.Role {
     const d = this.deployment;
-    const role = new iam.Role(scope, 'ActionRole', {
-      assumedBy: pipelinePrincipal(context),
-      description: `CodeDeploy-to-ECS action ${this.stepName} of stage ${context.stageName}`,
-    });
+    const environment = context.environment;
+    // In another account, the target's deploy role; in another region, a role of the service's
+    // stack (its resources cannot be named from the pipeline's region); here, a role of its own.
+    const role = environment?.crossAccount && environment.deployRole instanceof iam.Role
+      ? environment.deployRole
+      : environment?.crossRegion
+        ? new iam.Role(d, `${context.stageName.replace(/[^A-Za-z0-9]/g, '')}${this.stepName.replace(/[^A-Za-z0-9]/g, '')}ActionRole`, {
+          assumedBy: pipelinePrincipal(context),
+          roleName: PhysicalName.GENERATE_IF_NEEDED,
+          description: `CodeDeploy-to-ECS action ${this.stepName} of stage ${context.stageName}`,
+        })
+        : new iam.Role(scope, 'ActionRole', {
+          assumedBy: pipelinePrincipal(context),
+          description: `CodeDeploy-to-ECS action ${this.stepName} of stage ${context.stageName}`,
+        });
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['codedeploy:GetApplication', 'codedeploy:GetApplicationRevision', 'codedeploy:RegisterApplicationRevision'],
       resources: [d.application.applicationArn],
@@ -428,21 +449,35 @@ class EcsDeployStep implements IStep {
       resources: passed,
       conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
     }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['s3:GetObject', 's3:GetObjectVersion'],
-      resources: [context.artifactBucket.arnForObjects('*')],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['s3:GetBucketLocation'],
-      resources: [context.artifactBucket.bucketArn],
-    }));
-    if (context.artifactKey) {
-      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [context.artifactKey.keyArn] }));
+    if (environment?.crossAccount) {
+      // The environment's store is in another account than the role: the role needs the identity
+      // side too (aws-cdk-lib writes the bucket and key policies for the immutable role it is given).
+      (environment.artifactBucket ?? context.artifactBucket).grantRead(role);
+    } else if (environment?.crossRegion) {
+      // Same account: the bucket and key policies aws-cdk-lib writes for the immutable role suffice,
+      // and an identity grant here would make the store's stack and the service's depend on each other.
+    } else {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['s3:GetObject', 's3:GetObjectVersion'],
+        resources: [context.artifactBucket.arnForObjects('*')],
+      }));
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['s3:GetBucketLocation'],
+        resources: [context.artifactBucket.bucketArn],
+      }));
+      if (context.artifactKey) {
+        role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [context.artifactKey.keyArn] }));
+      }
     }
+    const elsewhere = environment?.crossAccount || environment?.crossRegion;
     acceptNagFindings(role.node.findChild('DefaultPolicy'), [{
       id: 'AwsSolutions-IAM5',
-      reason: 'ecs:RegisterTaskDefinition has no resource-level permissions (Service Authorization Reference, Amazon ECS); artifact objects have per-execution keys in this pipeline\'s bucket.',
-      appliesTo: ['Resource::*', artifactObjectsFinding(context.artifactBucket)],
+      reason: elsewhere
+        ? 'ecs:RegisterTaskDefinition has no resource-level permissions (Service Authorization Reference, Amazon ECS); the pipeline\'s artifact objects (keys generated per execution) in the environment\'s store, read with the grant aws-cdk-lib makes across environments (S3 read families; the store\'s key on "*", as its ARN cannot be named from here, while the key policy names exactly this role).'
+        : 'ecs:RegisterTaskDefinition has no resource-level permissions (Service Authorization Reference, Amazon ECS); artifact objects have per-execution keys in this pipeline\'s bucket.',
+      appliesTo: elsewhere
+        ? ['Resource::*', { regex: '/^Action::s3:(GetObject|GetBucket|List)\\*$/' }, { regex: '/^Resource::arn:[^:]+:s3:::[^/]+\\/\\*$/' }]
+        : ['Resource::*', artifactObjectsFinding(context.artifactBucket)],
     }]);
     return role;
   }

@@ -1,4 +1,9 @@
-import { CfnElement, CfnParameter, CfnResource, Fn, Lazy, Stack } from 'aws-cdk-lib';
+import { CfnElement, CfnParameter, CfnResource, Fn, Lazy, Resource, Stack } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { nameableAcrossEnvironments } from '../../private/validation';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 
 /** Maps whose keys are the user's, not CloudFormation property names: copied as they are. */
@@ -25,24 +30,72 @@ export const IMAGE_PLACEHOLDER = 'IMAGE1_NAME';
  */
 export function taskDefinitionFile(taskDefinition: ecs.TaskDefinition, containerName: string): string {
   const stack = Stack.of(taskDefinition);
-  const cfn = taskDefinition.node.defaultChild as CfnResource;
   return Lazy.string({
     produce: () => {
-      // The resolved properties of the task definition resource (an internal of CfnResource, used
-      // because the L1 keeps its properties protected).
-      const rendered = stack.resolve((cfn as unknown as { _toCloudFormation(): Record<string, { Properties?: unknown }> })._toCloudFormation());
-      const resource = Object.values(rendered.Resources ?? rendered)[0] as { Properties: Record<string, unknown> };
-      const props = camelize(resource.Properties) as Record<string, unknown>;
+      const props = camelize(renderedProperties(taskDefinition)) as Record<string, unknown>;
       const containers = (props.containerDefinitions as Array<Record<string, unknown>>) ?? [];
       for (const c of containers) {
         if (c.name === containerName) c.image = `<${IMAGE_PLACEHOLDER}>`;
       }
-      // Intrinsics become references to the service stack's own elements again, so a pipeline in
-      // another stack gets CloudFormation exports for them (raw Refs would name nothing there).
-      const elements = new Map(stack.node.findAll().filter((c): c is CfnElement => c instanceof CfnElement).map((e) => [stack.resolve(e.logicalId) as string, e]));
-      return stack.toJsonString(retokenize(props, elements), 2);
+      // Intrinsics become references to the service stack's own resources again, so a pipeline in
+      // another stack gets CloudFormation exports for them (raw Refs would name nothing there), and
+      // one in another account or region gets their physical names.
+      return stack.toJsonString(retokenize(props, elementsOf(stack), stack), 2);
     },
   });
+}
+
+/**
+ * What the file names in the service's stack that another environment's pipeline cannot: resources
+ * without a physical name, and elements with no name at all (parameters, conditions).
+ */
+export function unnameableReferences(taskDefinition: ecs.TaskDefinition): string[] {
+  const stack = Stack.of(taskDefinition);
+  const elements = elementsOf(stack);
+  const out = new Set<string>();
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) return value.forEach(visit);
+    if (value === null || typeof value !== 'object') return;
+    const o = value as Record<string, unknown>;
+    const id = typeof o.Ref === 'string' ? o.Ref : Array.isArray(o['Fn::GetAtt']) ? (o['Fn::GetAtt'] as string[])[0] : undefined;
+    if (id !== undefined && !id.startsWith('AWS::')) {
+      const element = elements.get(id);
+      const named = element ? nameOf(element, typeof o.Ref === 'string' ? undefined : (o['Fn::GetAtt'] as string[])[1]) : undefined;
+      if (!element || named === undefined) out.add(element ? element.node.path : id);
+      else if (!nameableAcrossEnvironments(named.resource, named.value)) out.add(named.resource.node.path);
+      return;
+    }
+    Object.values(o).forEach(visit);
+  };
+  visit(renderedProperties(taskDefinition));
+  return [...out];
+}
+
+/** The resolved properties of the task definition resource. */
+function renderedProperties(taskDefinition: ecs.TaskDefinition): Record<string, unknown> {
+  const stack = Stack.of(taskDefinition);
+  const cfn = taskDefinition.node.defaultChild as CfnResource;
+  // An internal of CfnResource, used because the L1 keeps its properties protected.
+  const rendered = stack.resolve((cfn as unknown as { _toCloudFormation(): Record<string, { Properties?: unknown }> })._toCloudFormation());
+  return (Object.values(rendered.Resources ?? rendered)[0] as { Properties: Record<string, unknown> }).Properties;
+}
+
+function elementsOf(stack: Stack): Map<string, CfnElement> {
+  return new Map(stack.node.findAll().filter((c): c is CfnElement => c instanceof CfnElement).map((e) => [stack.resolve(e.logicalId) as string, e]));
+}
+
+/**
+ * The L2 attribute a Ref (no attribute) or GetAtt of an element stands for, for the resources a
+ * task definition names: roles, log groups, functions, repositories. Their tokens resolve to
+ * physical names in another environment; the L1's do not.
+ */
+function nameOf(element: CfnElement, attribute: string | undefined): { resource: Resource; value: string } | undefined {
+  const owner = element.node.scope;
+  if (owner instanceof iam.Role) return { resource: owner, value: attribute === 'Arn' ? owner.roleArn : owner.roleName };
+  if (owner instanceof logs.LogGroup) return attribute === undefined ? { resource: owner, value: owner.logGroupName } : attribute === 'Arn' ? { resource: owner, value: owner.logGroupArn } : undefined;
+  if (owner instanceof lambda.Function) return { resource: owner, value: attribute === 'Arn' ? owner.functionArn : owner.functionName };
+  if (owner instanceof ecr.Repository) return attribute === undefined ? { resource: owner, value: owner.repositoryName } : attribute === 'Arn' ? { resource: owner, value: owner.repositoryArn } : undefined;
+  return undefined;
 }
 
 function camelize(value: unknown, freeForm = false): unknown {
@@ -68,10 +121,11 @@ function isIntrinsic(o: Record<string, unknown>): boolean {
 
 /**
  * Turns resolved intrinsics back into tokens, so toJsonString renders them as CloudFormation: a
- * Ref or GetAtt of an element of the service's stack becomes a reference to that element.
+ * Ref or GetAtt of an element of the service's stack becomes a reference to that element (its L2
+ * attribute where there is one), and the pseudo parameters name the service's account and region.
  */
-function retokenize(value: unknown, elements: Map<string, CfnElement>): unknown {
-  const retokenize_ = (v: unknown) => retokenize(v, elements);
+function retokenize(value: unknown, elements: Map<string, CfnElement>, stack: Stack): unknown {
+  const retokenize_ = (v: unknown) => retokenize(v, elements, stack);
   if (Array.isArray(value)) return value.map(retokenize_);
   if (value === null || typeof value !== 'object') return value;
   const o = value as Record<string, unknown>;
@@ -79,7 +133,11 @@ function retokenize(value: unknown, elements: Map<string, CfnElement>): unknown 
     const [key, arg] = Object.entries(o)[0] as [string, unknown];
     switch (key) {
       case 'Ref': {
+        if (arg === 'AWS::Region') return stack.region;
+        if (arg === 'AWS::AccountId') return stack.account;
         const element = elements.get(arg as string);
+        const named = element ? nameOf(element, undefined) : undefined;
+        if (named) return named.value;
         if (element instanceof CfnResource) return element.ref;
         if (element instanceof CfnParameter) return element.valueAsString;
         return Fn.ref(arg as string);
@@ -87,6 +145,8 @@ function retokenize(value: unknown, elements: Map<string, CfnElement>): unknown 
       case 'Fn::GetAtt': {
         const [id, attribute] = arg as string[];
         const element = elements.get(id);
+        const named = element ? nameOf(element, attribute) : undefined;
+        if (named) return named.value;
         return element instanceof CfnResource ? element.getAtt(attribute).toString() : Fn.getAtt(id, attribute).toString();
       }
       case 'Fn::Join': return Fn.join((arg as [string, unknown[]])[0], ((arg as [string, unknown[]])[1]).map((p) => retokenize_(p) as string));
