@@ -1,11 +1,12 @@
-import { Aws, CfnCapabilities, Stack, Token } from 'aws-cdk-lib';
+import { CfnCapabilities, Stack, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { IStep, StepActions, StepContext, StepEstimate } from '../../core/step';
 import { MODEL } from '../../private/model';
-import { acceptNagFindings, markL2ActionRole } from '../../private/nag';
+import { allowBootstrapVersionRead } from '../../private/bootstrap';
+import { markL2ActionRole } from '../../private/nag';
 import { pipelinePrincipal } from '../../private/principal';
 import { ACTION_NAME, NAMESPACE, checkName, toNamespace } from '../../private/names';
 import { DeliveryValidationError, Problems, isConcrete, nameableAcrossEnvironments } from '../../private/validation';
@@ -185,20 +186,8 @@ export class ChangeSetDeployStep implements IStep {
     const actionRole = environment?.crossAccount && environment.deployRole
       ? environment.deployRole
       : new iam.Role(scope, 'ActionRole', { assumedBy: pipelinePrincipal(context), description: `CloudFormation change set actions of ${this.stepName}` });
-    const target = environment?.crossAccount ? environment : { account, region: environment?.region ?? Stack.of(context.pipeline).region };
-    actionRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['ssm:GetParameters'],
-      resources: [`arn:${Aws.PARTITION}:ssm:${target.region}:${target.account}:parameter/cdk-bootstrap/*/version`],
-    }));
+    allowBootstrapVersionRead(actionRole, account, environment?.region ?? Stack.of(context.pipeline).region);
     if (!environment?.crossAccount) markL2ActionRole(actionRole);
-    const policy = actionRole.node.tryFindChild('DefaultPolicy');
-    if (policy) {
-      acceptNagFindings(policy, [{
-        id: 'AwsSolutions-IAM5',
-        reason: 'The CDK bootstrap version parameter, /cdk-bootstrap/<qualifier>/version, for any bootstrap qualifier.',
-        appliesTo: [{ regex: '/^Resource::arn:(<AWS::Partition>|[^:]+):ssm:[^:]+:[^:]+:parameter\\/cdk-bootstrap\\/\\*\\/version$/' }],
-      }]);
-    }
     const where = {
       role: actionRole,
       account: environment?.crossAccount ? environment.account : undefined,

@@ -6,6 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { IStep, StepActions, StepContext, StepEstimate } from '../../core/step';
+import { allowBootstrapVersionRead } from '../../private/bootstrap';
 import { MODEL } from '../../private/model';
 import { pipelinePrincipal } from '../../private/principal';
 import { acceptNagFindings, markL2ActionRole, artifactObjectsFinding, functionVersionsFinding } from '../../private/nag';
@@ -252,14 +253,7 @@ class LambdaDeployStep implements IStep {
     const actionRole = environment?.crossAccount && environment.deployRole
       ? environment.deployRole
       : new iam.Role(scope, 'ActionRole', { assumedBy: pipelinePrincipal(context) });
-    if (stack.synthesizer instanceof DefaultStackSynthesizer) {
-      // The bootstrap version parameter (/cdk-bootstrap/<qualifier>/version) of the CDK bootstrap;
-      // it is added to the template at synthesis, after this point, so it is named by its pattern.
-      actionRole.addToPrincipalPolicy(new iam.PolicyStatement({
-        actions: ['ssm:GetParameters'],
-        resources: [stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: 'cdk-bootstrap/*/version' })],
-      }));
-    }
+    if (stack.synthesizer instanceof DefaultStackSynthesizer) allowBootstrapVersionRead(actionRole, stack.account, stack.region);
     const action = new actions.CloudFormationCreateUpdateStackAction({
         role: actionRole,
         account: environment?.crossAccount ? environment.account : undefined,
@@ -277,14 +271,6 @@ class LambdaDeployStep implements IStep {
     // The L2 adds its grants to the action role when the pipeline binds the action; the pipeline
     // accepts them as it does on the roles it creates for actions.
     if (!environment?.crossAccount) markL2ActionRole(actionRole);
-    const actionPolicy = actionRole.node.tryFindChild('DefaultPolicy');
-    if (actionPolicy) {
-      acceptNagFindings(actionPolicy, [{
-        id: 'AwsSolutions-IAM5',
-        reason: 'The CDK bootstrap version parameter, /cdk-bootstrap/<qualifier>/version, for any bootstrap qualifier.',
-        appliesTo: [{ regex: '/^Resource::arn:(<AWS::Partition>|[^:]+):ssm:[^:]+:[^:]+:parameter\\/cdk-bootstrap\\/\\*\\/version$/' }],
-      }]);
-    }
     return { actions: [action] };
   }
 
