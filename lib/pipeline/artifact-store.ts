@@ -60,6 +60,8 @@ export class ArtifactStoreStack extends Stack {
   public readonly bucket: s3.IBucket;
   /** The key encrypting the artifacts. */
   public readonly key: kms.IKey;
+  /** Days after which artifacts expire. */
+  public readonly artifactRetentionDays: number;
 
   constructor(scope: Construct, id: string, props: ArtifactStoreStackProps = {}) {
     super(scope, id, props);
@@ -76,6 +78,7 @@ export class ArtifactStoreStack extends Stack {
     this.bucket = parts.bucket;
     this.key = parts.key!;
     this.store = { region: this.region, bucket: parts.bucket };
+    this.artifactRetentionDays = days;
   }
 }
 

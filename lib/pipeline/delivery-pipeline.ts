@@ -442,9 +442,13 @@ export class DeliveryPipeline extends Construct {
       const id = `${here.stackName}-artifacts-${region}`;
       const stage = Stage.of(this) ?? this.node.root;
       const existing = stage.node.tryFindChild(id);
+      // Pipelines of one stack share the store of a region: they must agree on its retention.
+      if (existing instanceof ArtifactStoreStack && existing.artifactRetentionDays !== (days ?? DEFAULT_RETENTION_DAYS)) {
+        throw new DeliveryValidationError(`DeliveryPipeline '${this.node.path}' has 1 problem:\n  - artifactRetentionDays: the ${region} store '${id}', shared by the pipelines of this stack, keeps artifacts ${existing.artifactRetentionDays} days (got ${days ?? DEFAULT_RETENTION_DAYS}). Fix: give the pipelines of one stack the same artifactRetentionDays, or pass a store of your own in crossRegionArtifactStores`);
+      }
       const supportStack = existing instanceof ArtifactStoreStack ? existing : new ArtifactStoreStack(stage, id, {
         env: { account: here.account, region },
-        artifactRetentionDays: days,
+        artifactRetentionDays: days ?? DEFAULT_RETENTION_DAYS,
         description: `Artifact store in ${region} of the pipelines of stack ${here.stackName} (cdk-delivery)`,
       });
       this.regionalStores.set(region, supportStack.bucket);

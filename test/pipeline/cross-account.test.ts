@@ -489,4 +489,10 @@ describe('cross-account and cross-region errors', () => {
     const imported = s3.Bucket.fromBucketAttributes(other, 'Store', { bucketName: 'stores-eu', region: 'eu-west-1', encryptionKey: kms.Key.fromKeyArn(other, 'K', 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab') });
     expect(() => new DeliveryPipeline(other, 'Pipeline', { source: githubSource(), buildStep: new BuildStep('Build', { commands: ['make'] }), crossRegionArtifactStores: [{ region: 'eu-west-1', bucket: imported }] })).not.toThrow();
   });
+
+  test('fails when two pipelines of a stack disagree on the retention of their shared regional store', () => {
+    const { stack } = setup({ deployRegions: ['eu-west-1'], artifactRetentionDays: 30 });
+    expect(() => new DeliveryPipeline(stack, 'Second', { source: githubSource(), buildStep: new BuildStep('Build', { commands: ['make'] }), deployRegions: ['eu-west-1'], artifactRetentionDays: 7 }))
+      .toThrow(/artifactRetentionDays: the eu-west-1 store 'Tools-artifacts-eu-west-1', shared by the pipelines of this stack, keeps artifacts 30 days \(got 7\)/);
+  });
 });
