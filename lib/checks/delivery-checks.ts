@@ -1,7 +1,8 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- rules read the untyped JSON of synthesized templates */
 import { CfnResource } from 'aws-cdk-lib';
 import { NagMessageLevel, NagPack, NagPackProps, NagRuleCompliance } from 'cdk-nag';
 import { IConstruct } from 'constructs';
-import { RuleLevel, templateProperties } from './rule';
+import { DeliveryRule, RuleLevel, templateProperties } from './rule';
 import { RULES } from './rules';
 
 /**
@@ -22,7 +23,8 @@ export class DeliveryChecks extends NagPack {
     const rules = RULES.filter((r) => r.resourceType === node.cfnResourceType);
     if (rules.length === 0) return;
     // The template properties, rendered once for all rules of the resource.
-    const properties = templateProperties(node);
+    const properties = safeProperties(node);
+    if (properties === undefined) return;
     for (const rule of rules) {
       this.applyRule({
         ruleSuffixOverride: rule.id,
@@ -31,7 +33,7 @@ export class DeliveryChecks extends NagPack {
         level: rule.level === RuleLevel.ERROR ? NagMessageLevel.ERROR : NagMessageLevel.WARN,
         node,
         rule: (resource: CfnResource) => {
-          const findings = rule.check(properties, resource);
+          const findings = safeCheck(rule, properties, resource);
           return findings.length > 0 ? findings : NagRuleCompliance.COMPLIANT;
         },
       });
@@ -48,9 +50,10 @@ export class DeliveryChecks extends NagPack {
       if (!(node instanceof CfnResource)) continue;
       const rules = RULES.filter((r) => r.resourceType === node.cfnResourceType);
       if (rules.length === 0) continue;
-      const properties = templateProperties(node);
+      const properties = safeProperties(node);
+      if (properties === undefined) continue;
       for (const rule of rules) {
-        for (const finding of rule.check(properties, node)) {
+        for (const finding of safeCheck(rule, properties, node)) {
           out.push({ ruleId: rule.id, level: rule.level, path: node.node.path, finding, info: rule.info, explanation: rule.explanation });
         }
       }
@@ -78,4 +81,25 @@ export interface DeliveryFinding {
   readonly info: string;
   /** The limit or practice, and its source. */
   readonly explanation: string;
+}
+
+/** The resource's template properties, or nothing when they cannot be rendered yet. */
+function safeProperties(resource: CfnResource): any {
+  try {
+    return templateProperties(resource);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A rule's findings; a shape the rule does not expect (an intrinsic where it reads a list) is not
+ * judged: a check must never be the thing that breaks synthesis.
+ */
+function safeCheck(rule: DeliveryRule, properties: any, resource: CfnResource): string[] {
+  try {
+    return rule.check(properties, resource);
+  } catch {
+    return [];
+  }
 }

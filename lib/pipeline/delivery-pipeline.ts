@@ -518,8 +518,10 @@ export class DeliveryPipeline extends Construct {
    * with the fix for each case).
    */
   private checkVariableReferences(): string[] {
-    const stages = stagesOf(templateProperties(this.pipeline.node.defaultChild as codepipeline.CfnPipeline));
-    return unresolvedReferences(stages, this.variables.map((v) => v.name)).map((r) => {
+    const properties = templateProperties(this.pipeline.node.defaultChild as codepipeline.CfnPipeline);
+    // The declared variables as the template holds them (also those added on the L2 pipeline).
+    const variables = (Array.isArray(properties.Variables) ? properties.Variables : []).map((v: { Name?: string }) => v.Name).filter((n: unknown): n is string => typeof n === 'string');
+    return unresolvedReferences(stagesOf(properties), variables).map((r) => {
       const where = `DeliveryPipeline '${this.node.path}': action '${r.stage}/${r.action}' references #{${r.namespace}.${r.name}}`;
       switch (r.reason) {
         case 'variable': return `${where}, which is not a pipeline variable. Fix: declare it in variables (new PipelineVariable({ name: '${r.name}' })), or correct the reference`;
@@ -530,8 +532,9 @@ export class DeliveryPipeline extends Construct {
   }
 
   /**
-   * The rules of `DeliveryChecks` on everything the pipeline made (its pipeline, build projects,
-   * deployment groups under it): errors fail synthesis. The constructs check most of this when they
+   * The rules of `DeliveryChecks` on everything under the pipeline (the pipeline, its build
+   * projects and the roles and topics of its steps; deployment targets live in their own stacks,
+   * which `Aspects.of(app).add(new DeliveryChecks())` covers): errors fail synthesis. The constructs check most of this when they
    * are built; this catches what only the finished template shows, including actions of your own steps.
    */
   private checkRules(): string[] {

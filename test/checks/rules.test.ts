@@ -6,6 +6,7 @@ import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { BuildStep, DeliveryChecks, DeliveryPipeline, IStep, RuleLevel } from '../../lib';
@@ -206,5 +207,35 @@ describe('DeliveryPipeline validation', () => {
     const s = stack();
     new codebuild.PipelineProject(s, 'Build', { environment: { privileged: true } });
     expect(DeliveryChecks.findProblems(s)).toEqual([expect.objectContaining({ ruleId: 'CodeBuildPrivilegedMode', level: RuleLevel.WARNING, path: 'Raw/Build/Resource', finding: 'PrivilegedMode' })]);
+  });
+});
+
+describe('rules do not judge what they cannot see or what AWS accepts', () => {
+  test('conditional actions and artifact lists are skipped, not crashed on', () => {
+    const s = raw([
+      { Name: 'Source', Actions: [sourceAction(), { 'Fn::If': ['HasSecond', sourceAction('Second', 'Src2'), { Ref: 'AWS::NoValue' }] }] },
+      { Name: 'B', Actions: [{ Name: 'Build', ActionTypeId: { Category: 'Build', Owner: 'AWS', Provider: 'CodeBuild', Version: '1' }, Configuration: { ProjectName: 'p' }, InputArtifacts: { 'Fn::If': ['HasSecond', [{ Name: 'Src2' }], [{ Name: 'Src' }]] } }] },
+    ], { Triggers: [{ ProviderType: 'CodeStarSourceConnection', GitConfiguration: { SourceActionName: 'Second' } }] });
+    expect(findings(s)).toEqual([]);
+  });
+
+  test('a group that ignores its alarms, and an ECS group behind an NLB with the default configuration, comply', () => {
+    const s = stack();
+    const alarm = new cloudwatch.Alarm(s, 'A', { metric: new cloudwatch.Metric({ namespace: 'Shop', metricName: 'm' }), threshold: 1, evaluationPeriods: 1 });
+    new codedeploy.ServerDeploymentGroup(s, 'Servers', { ec2InstanceTags: new codedeploy.InstanceTagSet({ app: ['web'] }), alarms: [alarm], ignoreAlarmConfiguration: true });
+    const app = new codedeploy.CfnApplication(s, 'App', { computePlatform: 'ECS' });
+    const tg = new elbv2.CfnTargetGroup(s, 'Tg', { protocol: 'TCP', port: 80, vpcId: 'vpc-1', targetType: 'ip' });
+    new codedeploy.CfnDeploymentGroup(s, 'Ecs', {
+      applicationName: app.ref, serviceRoleArn: 'arn:aws:iam::111111111111:role/codedeploy',
+      ecsServices: [{ clusterName: 'c', serviceName: 's' }],
+      loadBalancerInfo: { targetGroupPairInfoList: [{ targetGroups: [{ name: tg.attrTargetGroupName }, { name: tg.attrTargetGroupName }], prodTrafficRoute: { listenerArns: ['arn:aws:elasticloadbalancing:us-east-1:111111111111:listener/net/x/1/2'] } }] },
+    });
+    expect(findings(s)).toEqual([]);
+  });
+
+  test('best-practice rules are warnings: they never fail a synthesis AWS would accept', () => {
+    const s = stack();
+    new codebuild.PipelineProject(s, 'Build', { logging: { cloudWatch: { enabled: false } }, environmentVariables: { DB_SECRET: { value: 'name-of-the-secret' } } });
+    expect(DeliveryChecks.findProblems(s).map((f) => [f.ruleId, f.level])).toEqual([['CodeBuildPlaintextCredentials', RuleLevel.WARNING], ['CodeBuildLogging', RuleLevel.WARNING]]);
   });
 });

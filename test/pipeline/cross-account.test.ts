@@ -279,6 +279,23 @@ describe('cross-region ECS', () => {
     expect(deploy.Region).toBe('eu-west-1');
     expect(deploy.RoleArn).toMatch(/^arn:aws:iam::111111111111:role\/westapp/);
     expect(JSON.stringify(Template.fromStack(stack).findResources('AWS::CodeBuild::Project'))).toContain('\\"awslogs-region\\": \\"eu-west-1\\"');
+    // The region's store lets the role read the revision through its bucket and key policies.
+    const store = Template.fromStack(app.node.findChild('Tools-artifacts-eu-west-1') as Stack);
+    const importsRole = Match.objectLike({ AWS: { 'Fn::ImportValue': Match.stringLikeRegexp('^WestApp:.*ActionRole') } });
+    store.hasResourceProperties('AWS::S3::BucketPolicy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['s3:GetObject', 's3:GetObjectVersion'], Principal: importsRole })]) } });
+    store.hasResourceProperties('AWS::KMS::Key', { KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Action: 'kms:Decrypt', Principal: importsRole })]) } });
+  });
+
+  test('fails when the task definition uses an intrinsic its file cannot carry', () => {
+    const app = newApp();
+    const westStack = new Stack(app, 'WestApp', { env: { account: TOOLS.account, region: 'eu-west-1' } });
+    const web = namedEcsService(westStack);
+    (web.taskDefinition.node.defaultChild as ecs.CfnTaskDefinition).addPropertyOverride('Cpu', { 'Fn::If': ['Big', '512', '256'] });
+    const { pipeline } = setup({ deployRegions: ['eu-west-1'] }, app);
+    const image = new DockerImageStep('Image');
+    pipeline.addStage('Images', { steps: [image] });
+    expect(() => pipeline.addEnvironment('West', { env: { region: 'eu-west-1' }, deploy: [web.deployStep({ image: image.output! })] }))
+      .toThrow(/taskDefinition: uses Fn::If, which the task definition file CodeDeploy registers cannot carry/);
   });
 });
 
@@ -494,5 +511,12 @@ describe('cross-account and cross-region errors', () => {
     const { stack } = setup({ deployRegions: ['eu-west-1'], artifactRetentionDays: 30 });
     expect(() => new DeliveryPipeline(stack, 'Second', { source: githubSource(), buildStep: new BuildStep('Build', { commands: ['make'] }), deployRegions: ['eu-west-1'], artifactRetentionDays: 7 }))
       .toThrow(/artifactRetentionDays: the eu-west-1 store 'Tools-artifacts-eu-west-1', shared by the pipelines of this stack, keeps artifacts 30 days \(got 7\)/);
+  });
+
+  test('a pipeline variable added on the L2 pipeline is a declared variable', () => {
+    const { pipeline, stack } = setup();
+    pipeline.pipeline.addVariable(new codepipeline.Variable({ variableName: 'extra', defaultValue: 'x' }));
+    pipeline.addStage('Use', { steps: [new BuildStep('Use', { commands: ['echo $X'], env: [{ name: 'X', value: '#{variables.extra}' }] })] });
+    expect(() => Template.fromStack(stack)).not.toThrow();
   });
 });

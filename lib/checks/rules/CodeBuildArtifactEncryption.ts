@@ -8,7 +8,7 @@ import { PROJECT } from './pipeline-model';
 export const CodeBuildArtifactEncryption: DeliveryRule = {
   id: 'CodeBuildArtifactEncryption',
   resourceType: PROJECT,
-  level: RuleLevel.ERROR,
+  level: RuleLevel.WARNING,
   info: 'The project writes artifacts with encryption disabled.',
   explanation: 'Build outputs may hold secrets of the build; CodeBuild encrypts them unless EncryptionDisabled is set (CodeBuild data encryption).',
   check(p) {

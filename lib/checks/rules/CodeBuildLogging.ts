@@ -8,7 +8,7 @@ import { PROJECT } from './pipeline-model';
 export const CodeBuildLogging: DeliveryRule = {
   id: 'CodeBuildLogging',
   resourceType: PROJECT,
-  level: RuleLevel.ERROR,
+  level: RuleLevel.WARNING,
   info: 'The project writes no logs, or writes S3 logs unencrypted.',
   explanation: 'Without CloudWatch or S3 logs a failed release cannot be investigated (Security Hub CodeBuild.4); S3 logs must stay encrypted (CodeBuild.3).',
   check(p) {

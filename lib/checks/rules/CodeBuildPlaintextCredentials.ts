@@ -10,7 +10,7 @@ import { PROJECT } from './pipeline-model';
 export const CodeBuildPlaintextCredentials: DeliveryRule = {
   id: 'CodeBuildPlaintextCredentials',
   resourceType: PROJECT,
-  level: RuleLevel.ERROR,
+  level: RuleLevel.WARNING,
   info: 'A plaintext environment variable holds what looks like a credential.',
   explanation: 'Plaintext variables are visible in the console and the template; keep credentials in Secrets Manager (SECRETS_MANAGER) or Parameter Store (PARAMETER_STORE) variables (Security Hub CodeBuild.2).',
   check(p) {

@@ -11,13 +11,13 @@ export const CodeDeployAlarms: DeliveryRule = {
   resourceType: DEPLOYMENT_GROUP,
   level: RuleLevel.ERROR,
   info: 'The deployment group has more than 10 alarms, or rolls back on alarms without any.',
-  explanation: 'CodeDeploy watches at most 10 CloudWatch alarms per deployment group (CodeDeploy quotas); a rollback on DEPLOYMENT_STOP_ON_ALARM needs an enabled alarm configuration with alarms.',
+  explanation: 'CodeDeploy watches at most 10 CloudWatch alarms per deployment group (CodeDeploy quotas); a rollback on DEPLOYMENT_STOP_ON_ALARM needs alarms to watch.',
   check(p) {
     const findings: string[] = [];
     const alarms = Array.isArray(p.AlarmConfiguration?.Alarms) ? p.AlarmConfiguration.Alarms : [];
     if (alarms.length > 10) findings.push(`Alarms::${alarms.length}`);
     const events = Array.isArray(p.AutoRollbackConfiguration?.Events) ? p.AutoRollbackConfiguration.Events : [];
-    if (p.AutoRollbackConfiguration?.Enabled !== false && events.includes('DEPLOYMENT_STOP_ON_ALARM') && (alarms.length === 0 || p.AlarmConfiguration?.Enabled === false)) {
+    if (p.AutoRollbackConfiguration?.Enabled !== false && events.includes('DEPLOYMENT_STOP_ON_ALARM') && alarms.length === 0) {
       findings.push('AutoRollback::DEPLOYMENT_STOP_ON_ALARM');
     }
     return findings;

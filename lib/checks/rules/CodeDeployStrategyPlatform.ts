@@ -35,14 +35,15 @@ export const CodeDeployStrategyPlatform: DeliveryRule = {
     const findings: string[] = [];
     const shown = typeof configName === 'string' ? configName : configId;
     if (platform && configPlatform && platform !== configPlatform) findings.push(`Config::${shown}::${platform}`);
-    if (platform === 'ECS' && configName !== 'CodeDeployDefault.ECSAllAtOnce') {
+    // Without a configuration name CodeDeploy uses CodeDeployDefault.ECSAllAtOnce.
+    if (platform === 'ECS' && configName !== undefined && configName !== 'CodeDeployDefault.ECSAllAtOnce') {
       const pairs = Array.isArray(p.LoadBalancerInfo?.TargetGroupPairInfoList) ? p.LoadBalancerInfo.TargetGroupPairInfoList : [];
       const groups = pairs.flatMap((pair: { TargetGroups?: Array<{ Name?: unknown }> }) => pair.TargetGroups ?? []);
       const nlb = groups.some((g: { Name?: unknown }) => {
         const tg = resourceById(resource, referencedId(g.Name));
         return tg?.Type === 'AWS::ElasticLoadBalancingV2::TargetGroup' && ['TCP', 'UDP', 'TCP_UDP', 'TLS'].includes(tg.Properties?.Protocol);
       });
-      if (nlb) findings.push(`Config::${shown ?? 'CodeDeployDefault.ECSAllAtOnce'}::NetworkLoadBalancer`);
+      if (nlb) findings.push(`Config::${shown}::NetworkLoadBalancer`);
     }
     return findings;
   },

@@ -16,9 +16,10 @@ export const CodePipelineActionConfiguration: DeliveryRule = {
     const findings: string[] = [];
     for (const stage of stagesOf(p)) {
       for (const action of stage.Actions ?? []) {
-        for (const [key, value] of Object.entries(action.Configuration ?? {})) {
+        for (const [key, value] of Object.entries(action.Configuration && typeof action.Configuration === 'object' ? action.Configuration : {})) {
           if (key.length > 50) findings.push(`Configuration::${where(stage, action)}::${key}`);
-          else if (typeof value === 'string' && value.length > 1000) findings.push(`Configuration::${where(stage, action)}::${key}`);
+          // ParameterOverrides is limited to 1 KB, the other values to 1,000 characters.
+          else if (typeof value === 'string' && (key === 'ParameterOverrides' ? Buffer.byteLength(value, 'utf8') : value.length) > 1000) findings.push(`Configuration::${where(stage, action)}::${key}`);
         }
       }
     }

@@ -1,5 +1,6 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- rules read the untyped JSON of synthesized templates */
 import { DeliveryRule, RuleLevel } from '../rule';
-import { PIPELINE, stagesOf } from './pipeline-model';
+import { PIPELINE, hasHiddenActions, listOf, stagesOf } from './pipeline-model';
 
 type Filter = { Includes?: unknown; Excludes?: unknown };
 
@@ -19,16 +20,18 @@ export const CodePipelineTriggerFilters: DeliveryRule = {
     const findings: string[] = [];
     const sources = new Map((stagesOf(p)[0]?.Actions ?? []).map((a) => [a.Name, a.ActionTypeId?.Provider]));
     const seen = new Set<string>();
-    for (const trigger of Array.isArray(p.Triggers) ? p.Triggers : []) {
-      const git = trigger.GitConfiguration ?? {};
+    const hidden = hasHiddenActions(p, 0);
+    for (const trigger of listOf<Record<string, any>>(p.Triggers)) {
+      const git = trigger?.GitConfiguration ?? {};
       const name = git.SourceActionName;
       if (typeof name === 'string') {
-        if (sources.get(name) !== 'CodeStarSourceConnection') findings.push(`Trigger::${name}::NotAConnectionSource`);
+        const known = sources.has(name);
+        if ((known && sources.get(name) !== 'CodeStarSourceConnection') || (!known && !hidden)) findings.push(`Trigger::${name}::NotAConnectionSource`);
         if (seen.has(name)) findings.push(`Trigger::${name}::Repeated`);
         seen.add(name);
       }
       for (const kind of ['Push', 'PullRequest'] as const) {
-        const filters = Array.isArray(git[kind]) ? git[kind] : [];
+        const filters = listOf<Record<string, unknown>>(git[kind]);
         if (filters.length > 3) findings.push(`Trigger::${name}::${kind}::${filters.length}`);
         filters.forEach((f: Record<string, Filter | unknown>, i: number) => {
           for (const group of ['Branches', 'Tags', 'FilePaths'] as const) {

@@ -26,7 +26,7 @@ export function unresolvedReferences(stages: PipelineStage[], variables: string[
     for (const order of orders) {
       const group = actions.filter((a) => runOrderOf(a) === order);
       for (const action of group) {
-        for (const [, namespace, name] of JSON.stringify(action.Configuration ?? {}).matchAll(/#\{([^.}]+)\.([^}]+)\}/g)) {
+        for (const [, namespace, name] of JSON.stringify([action.Configuration ?? {}, action.Commands ?? []]).matchAll(/#\{([^.}]+)\.([^}]+)\}/g)) {
           const at = { stage: `${stage.Name}`, action: `${action.Name}`, namespace, name };
           if (namespace === 'variables') {
             if (!declared.has(name)) found.push({ ...at, reason: 'variable' });
@@ -53,7 +53,7 @@ export const CodePipelineVariableReferences: DeliveryRule = {
   info: 'An action references a variable of a namespace no earlier action produces, or an undeclared pipeline variable.',
   explanation: 'CodePipeline rejects references to namespaces that are unknown or produced later (in a later stage or the same runOrder), and to pipeline variables that are not declared (variables reference).',
   check(p) {
-    const variables = (Array.isArray(p.Variables) ? p.Variables : []).map((v: { Name?: string }) => v.Name);
+    const variables = (Array.isArray(p.Variables) ? p.Variables : []).map((v: { Name?: string }) => v?.Name).filter((n: unknown): n is string => typeof n === 'string');
     return unresolvedReferences(stagesOf(p), variables).map((r) => `Reference::${where({ Name: r.stage }, { Name: r.action })}::#{${r.namespace}.${r.name}}`);
   },
 };

@@ -11,6 +11,7 @@ export interface PipelineAction {
   readonly RoleArn?: unknown;
   readonly RunOrder?: unknown;
   readonly TimeoutInMinutes?: unknown;
+  readonly Commands?: unknown;
 }
 
 export interface PipelineStage {
@@ -21,9 +22,37 @@ export interface PipelineStage {
   readonly OnSuccess?: unknown;
 }
 
-/** The stages of a pipeline's properties. */
+/** A list, or nothing when the value is missing or an intrinsic (`Fn::If` and the like) standing for one. */
+export function listOf<T>(value: unknown): T[] {
+  return Array.isArray(value) ? value as T[] : [];
+}
+
+/** True for an intrinsic function object (`{ "Fn::If": ... }`, `{ "Ref": ... }`). */
+export function isIntrinsic(value: unknown): boolean {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const keys = Object.keys(value);
+  return keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::') || keys[0] === 'Condition');
+}
+
+/**
+ * The stages of a pipeline's properties, with the lists the rules walk made safe: stages and
+ * actions that are intrinsics (conditional ones) are left out, and so are artifact lists that are.
+ */
 export function stagesOf(properties: any): PipelineStage[] {
-  return Array.isArray(properties?.Stages) ? properties.Stages : [];
+  return listOf<any>(properties?.Stages).filter((stage) => stage && typeof stage === 'object' && !isIntrinsic(stage)).map((stage) => ({
+    ...stage,
+    Actions: listOf<any>(stage.Actions).filter((a) => a && typeof a === 'object' && !isIntrinsic(a)).map((a) => ({
+      ...a,
+      InputArtifacts: listOf<any>(a.InputArtifacts).filter((x) => x && !isIntrinsic(x)),
+      OutputArtifacts: listOf<any>(a.OutputArtifacts).filter((x) => x && !isIntrinsic(x)),
+    })),
+  }));
+}
+
+/** True when a stage of the raw properties holds conditional (intrinsic) actions the rules cannot see. */
+export function hasHiddenActions(properties: any, index: number): boolean {
+  const stage = listOf<any>(properties?.Stages)[index];
+  return !!stage && (isIntrinsic(stage) || isIntrinsic(stage.Actions) || listOf<any>(stage.Actions).some(isIntrinsic));
 }
 
 /** `Stage/Action`, how findings name an action. */

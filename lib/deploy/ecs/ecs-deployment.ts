@@ -1,4 +1,4 @@
-import { Duration, PhysicalName, Token } from 'aws-cdk-lib';
+import { Duration, Names, PhysicalName, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -7,10 +7,11 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { BuildCache } from '../../build/cache';
 import { BuildStep } from '../../build/build-step';
-import { IStep, StepActions, StepContext, StepEstimate } from '../../core/step';
+import { IStep, StepActions, StepContext, StepEnvironment, StepEstimate } from '../../core/step';
 import { MODEL } from '../../private/model';
 import { pipelinePrincipal } from '../../private/principal';
 import { acceptNagFindings, artifactObjectsFinding, functionVersionsFinding } from '../../private/nag';
@@ -19,7 +20,7 @@ import { DeliveryValidationError, Problems, isConcrete, nameableAcrossEnvironmen
 import { RawYaml, toYaml } from '../../private/yaml';
 import { DeploymentOptions, checkDeploymentOptions, configureNotifications, resolveAutoRollback, targetEnvironment } from '../common';
 import { DeploymentStrategy, StrategyKind } from '../strategy';
-import { IMAGE_PLACEHOLDER, taskDefinitionFile, unnameableReferences } from './task-definition-file';
+import { IMAGE_PLACEHOLDER, taskDefinitionFile, unnameableReferences, unsupportedIntrinsics } from './task-definition-file';
 
 /** Lambda functions run at the lifecycle events of an ECS blue/green deployment. */
 export interface EcsDeploymentHooks {
@@ -371,14 +372,18 @@ class EcsDeployStep implements IStep {
     const d = this.deployment;
     const subject = `EcsBlueGreenDeployment '${d.node.path}' deployStep`;
     const environment = targetEnvironment(subject, d, context);
-    const elsewhere = environment?.crossAccount === true || environment?.crossRegion === true;
-    if (elsewhere) {
+    const unsupported = unsupportedIntrinsics(d.taskDefinition);
+    if (unsupported.length > 0) {
+      throw new DeliveryValidationError(`${subject} has 1 problem:\n  - taskDefinition: uses ${unsupported.join(', ')}, which the task definition file CodeDeploy registers cannot carry (got ${d.taskDefinition.node.path}). Fix: give those properties plain values or references to resources`);
+    }
+    if (environment?.crossAccount || environment?.crossRegion) {
       // The files are written by a build in the pipeline's account and region: what they name of the
-      // service's stack must be nameable from there (a physical name), which only CDK can check.
-      const unnamed = [...unnameableReferences(d.taskDefinition), ...d._hookFunctions().filter((fn) => !nameableAcrossEnvironments(fn, fn.functionArn)).map((fn) => fn.node.path)];
-      if (unnamed.length > 0) {
-        throw new DeliveryValidationError(`${subject} has 1 problem:\n  - taskDefinition: the deployment files are written in the pipeline's account and region, but they name resources of ${environment!.account}/${environment!.region} that have no physical name (got ${unnamed.join(', ')}). Fix: give each a name (roleName, logGroupName, functionName, or PhysicalName.GENERATE_IF_NEEDED)`);
-      }
+      // service's stack must be nameable from there. Checked now, and again at synthesis for what
+      // is added to the task definition later.
+      const check = () => this.unnamed(environment);
+      const now = check();
+      if (now.length > 0) throw new DeliveryValidationError(`${subject} has 1 problem:\n  - ${now[0]}`);
+      scope.node.addValidation({ validate: () => check().map((m) => `${subject}: ${m}`) });
     }
     // Values known only at deploy time (role ARNs, hook ARNs) reach the files through CloudFormation.
     const files = new BuildStep(`${this.stepName}Files`, {
@@ -406,6 +411,13 @@ class EcsDeployStep implements IStep {
     return { actions: [...fileActions.actions, deploy] };
   }
 
+  /** What the deployment files name of the service's stack without a physical name, as a problem. */
+  private unnamed(environment: StepEnvironment): string[] {
+    const d = this.deployment;
+    const unnamed = [...unnameableReferences(d.taskDefinition), ...d._hookFunctions().filter((fn) => !nameableAcrossEnvironments(fn, fn.functionArn)).map((fn) => fn.node.path)];
+    return unnamed.length === 0 ? [] : [`taskDefinition: the deployment files are written in the pipeline's account and region, but they name resources of ${environment.account}/${environment.region} that have no physical name (got ${unnamed.join(', ')}). Fix: give each a name: pass the task definition a taskRole and executionRole created with roleName, log groups with logGroupName, hook functions with functionName (or PhysicalName.GENERATE_IF_NEEDED)`];
+  }
+
   /**
    * The action's role, with exact statements. The L2 action grants iam:PassRole on `*` and reads
    * the bucket with wildcard actions; it gets an immutable view of this role instead.
@@ -418,7 +430,7 @@ class EcsDeployStep implements IStep {
     const role = environment?.crossAccount && environment.deployRole instanceof iam.Role
       ? environment.deployRole
       : environment?.crossRegion
-        ? new iam.Role(d, `${context.stageName.replace(/[^A-Za-z0-9]/g, '')}${this.stepName.replace(/[^A-Za-z0-9]/g, '')}ActionRole`, {
+        ? new iam.Role(d, `${Names.uniqueId(context.pipeline)}${context.stageName}${this.stepName}ActionRole`.replace(/[^A-Za-z0-9]/g, ''), {
           assumedBy: pipelinePrincipal(context),
           roleName: PhysicalName.GENERATE_IF_NEEDED,
           description: `CodeDeploy-to-ECS action ${this.stepName} of stage ${context.stageName}`,
@@ -450,12 +462,13 @@ class EcsDeployStep implements IStep {
       conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
     }));
     if (environment?.crossAccount) {
-      // The environment's store is in another account than the role: the role needs the identity
-      // side too (aws-cdk-lib writes the bucket and key policies for the immutable role it is given).
+      // The environment's store, in another account: identity side here, and aws-cdk-lib writes the
+      // bucket and key policies.
       (environment.artifactBucket ?? context.artifactBucket).grantRead(role);
     } else if (environment?.crossRegion) {
-      // Same account: the bucket and key policies aws-cdk-lib writes for the immutable role suffice,
-      // and an identity grant here would make the store's stack and the service's depend on each other.
+      // The region's store, in this account: granted by its bucket and key policies, because the
+      // store's stack already waits for the service's (an identity grant would make them wait for each other).
+      grantReadByResourcePolicy(environment.artifactBucket ?? context.artifactBucket, role);
     } else {
       role.addToPrincipalPolicy(new iam.PolicyStatement({
         actions: ['s3:GetObject', 's3:GetObjectVersion'],
@@ -481,4 +494,16 @@ class EcsDeployStep implements IStep {
     }]);
     return role;
   }
+}
+
+/** Lets a role of the bucket's account read its objects through the bucket's and key's policies. */
+function grantReadByResourcePolicy(bucket: s3.IBucket, role: iam.IRole): void {
+  const principals = [new iam.ArnPrincipal(role.roleArn)];
+  const added = bucket.addToResourcePolicy(new iam.PolicyStatement({ principals, actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [bucket.arnForObjects('*')] }));
+  if (!added.statementAdded) {
+    // An imported bucket: its policy cannot be changed here, so the role is granted instead.
+    bucket.grantRead(role);
+    return;
+  }
+  bucket.encryptionKey?.addToResourcePolicy(new iam.PolicyStatement({ principals, actions: ['kms:Decrypt'], resources: ['*'] }));
 }

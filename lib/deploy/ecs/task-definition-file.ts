@@ -91,7 +91,7 @@ function elementsOf(stack: Stack): Map<string, CfnElement> {
  */
 function nameOf(element: CfnElement, attribute: string | undefined): { resource: Resource; value: string } | undefined {
   const owner = element.node.scope;
-  if (owner instanceof iam.Role) return { resource: owner, value: attribute === 'Arn' ? owner.roleArn : owner.roleName };
+  if (owner instanceof iam.Role) return { resource: owner, value: attribute === 'Arn' ? owner.roleArn : attribute === 'RoleId' ? owner.roleId : owner.roleName };
   if (owner instanceof logs.LogGroup) return attribute === undefined ? { resource: owner, value: owner.logGroupName } : attribute === 'Arn' ? { resource: owner, value: owner.logGroupArn } : undefined;
   if (owner instanceof lambda.Function) return { resource: owner, value: attribute === 'Arn' ? owner.functionArn : owner.functionName };
   if (owner instanceof ecr.Repository) return attribute === undefined ? { resource: owner, value: owner.repositoryName } : attribute === 'Arn' ? { resource: owner, value: owner.repositoryArn } : undefined;
@@ -135,6 +135,7 @@ function retokenize(value: unknown, elements: Map<string, CfnElement>, stack: St
       case 'Ref': {
         if (arg === 'AWS::Region') return stack.region;
         if (arg === 'AWS::AccountId') return stack.account;
+        if (arg === 'AWS::StackName') return stack.stackName;
         const element = elements.get(arg as string);
         const named = element ? nameOf(element, undefined) : undefined;
         if (named) return named.value;
@@ -153,9 +154,53 @@ function retokenize(value: unknown, elements: Map<string, CfnElement>, stack: St
       case 'Fn::Select': return Fn.select((arg as [number, unknown])[0], retokenize_((arg as [number, unknown])[1]) as string[]);
       case 'Fn::Split': return Fn.split((arg as [string, unknown])[0], retokenize_((arg as [string, unknown])[1]) as string);
       case 'Fn::ImportValue': return Fn.importValue(retokenize_(arg) as string);
-      case 'Fn::Sub': return typeof arg === 'string' ? Fn.sub(arg) : Fn.sub((arg as [string, Record<string, string>])[0], (arg as [string, Record<string, string>])[1]);
+      case 'Fn::Sub': return subOf(arg, elements, stack);
+      // unsupportedIntrinsics reports these at bind, with the construct's path.
       default: throw new Error(`cdk-delivery: cannot render ${key} into taskdef.json`);
     }
   }
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, retokenize_(v)]));
+}
+
+/** Intrinsics of the task definition that the file cannot carry (conditions, mappings, stack ids). */
+export function unsupportedIntrinsics(taskDefinition: ecs.TaskDefinition): string[] {
+  const out = new Set<string>();
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) return value.forEach(visit);
+    if (value === null || typeof value !== 'object') return;
+    const o = value as Record<string, unknown>;
+    if (isIntrinsic(o)) {
+      const [key, arg] = Object.entries(o)[0];
+      if (!['Ref', 'Fn::GetAtt', 'Fn::Join', 'Fn::Select', 'Fn::Split', 'Fn::ImportValue', 'Fn::Sub'].includes(key)) out.add(key);
+      if (key === 'Ref' && (arg === 'AWS::StackId' || arg === 'AWS::NotificationARNs')) out.add(`Ref ${arg}`);
+    }
+    Object.values(o).forEach(visit);
+  };
+  visit(renderedProperties(taskDefinition));
+  return [...out];
+}
+
+/**
+ * An `Fn::Sub` with its references made explicit: `${AWS::Region}` and the like become the service
+ * stack's values, `${Id}` and `${Id.Attr}` of the stack's elements become variables of the map.
+ */
+function subOf(arg: unknown, elements: Map<string, CfnElement>, stack: Stack): string {
+  const [body, given] = typeof arg === 'string' ? [arg, {}] : (arg as [string, Record<string, unknown>]);
+  const variables: Record<string, string> = {};
+  for (const [k, v] of Object.entries(given)) variables[k] = retokenize(v, elements, stack) as string;
+  const pseudo: Record<string, string> = { 'AWS::Region': stack.region, 'AWS::AccountId': stack.account, 'AWS::StackName': stack.stackName };
+  const rewritten = body.replace(/\$\{([^!}][^}]*)\}/g, (whole, name: string) => {
+    if (name in variables) return whole;
+    if (name in pseudo) {
+      const key = name.replace(/[^A-Za-z0-9]/g, '');
+      variables[key] = pseudo[name];
+      return `\${${key}}`;
+    }
+    const [id, attribute] = name.split('.');
+    if (!elements.has(id)) return whole;
+    const key = name.replace(/[^A-Za-z0-9]/g, '');
+    variables[key] = retokenize(attribute ? { 'Fn::GetAtt': [id, attribute] } : { Ref: id }, elements, stack) as string;
+    return `\${${key}}`;
+  });
+  return Fn.sub(rewritten, variables);
 }
