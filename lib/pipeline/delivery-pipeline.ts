@@ -15,7 +15,7 @@ import { stagesOf } from '../checks/rules/pipeline-model';
 import { unresolvedReferences } from '../checks/rules/CodePipelineVariableReferences';
 import { ISource } from '../source/source';
 import { ArtifactStoreStack, CrossRegionArtifactStore, createArtifactStore } from './artifact-store';
-import { DeliveryTarget } from './delivery-target';
+import { DeliveryTarget, IDeliveryTarget } from './delivery-target';
 import { RenderedStage, renderMermaid } from './diagram';
 import { PipelineEstimate, estimateRun } from './estimate';
 import { PipelineNotificationProps, PipelineNotifications, createNotifications } from './notifications';
@@ -244,13 +244,14 @@ export interface EnvironmentProps extends StageConditionOptions {
   readonly env?: Environment;
 
   /**
-   * The `DeliveryTarget` of the environment's account and region: its deploy role is the role the
-   * deployments assume there, and its CloudFormation execution role deploys stacks there. The
-   * pipeline's role is added to the deploy role's trust.
+   * The target of the environment's account and region: its deploy role is the role the
+   * deployments assume there, and its CloudFormation execution role deploys stacks there. A
+   * `DeliveryTarget` of this app trusts the pipeline's role and gets the steps' grants; one of
+   * another app (`DeliveryTarget.fromTargetAttributes`) must already trust and allow them.
    *
    * @default - none: required when the account is not the pipeline's
    */
-  readonly target?: DeliveryTarget;
+  readonly target?: IDeliveryTarget;
 }
 
 /** One environment of a wave. */
@@ -677,7 +678,7 @@ export class DeliveryPipeline extends Construct {
         problems.add(`${prefix}target`, `${target.account}/${target.region}`, `is not in the environment's account and region (${account}/${region})`, 'pass the DeliveryTarget of that account and region, or correct env');
       }
       if (differs(target.pipelineAccount, here.account)) {
-        problems.add(`${prefix}target`, target.node.path, `trusts pipelines of account ${target.pipelineAccount}, not this pipeline's (${here.account})`, `create the target with pipelineAccount: '${here.account}'`);
+        problems.add(`${prefix}target`, `${target.account}/${target.region}`, `trusts pipelines of account ${target.pipelineAccount}, not this pipeline's (${here.account})`, `create the target with pipelineAccount: '${here.account}'`);
       }
     }
     if (crossAccount) {
@@ -702,10 +703,14 @@ export class DeliveryPipeline extends Construct {
       }
     }
     if (problems.length === 0 && target) {
-      target._trustPipelineRole(this.pipelineRoleArn());
+      if (target instanceof DeliveryTarget) {
+        target._trustPipelineRole(this.pipelineRoleArn());
+      } else if (crossAccount) {
+        Annotations.of(this).addInfo(`Environment '${name}' uses a target of another app: its deploy role must trust ${Stack.of(this).resolve(this.pipelineRoleArn())} (trustedRoleArns) and allow what the environment's actions do (deployPermissions).`);
+      }
       // The regional store's bucket and key policies name the target's deploy role, which must exist first.
       const store = crossRegion ? this.regionalStores.get(region) : undefined;
-      if (crossAccount && store && store.node.scope !== undefined && Stack.of(store) !== Stack.of(target)) Stack.of(store).addDependency(Stack.of(target));
+      if (crossAccount && store && target instanceof DeliveryTarget && Stack.of(store) !== Stack.of(target)) Stack.of(store).addDependency(Stack.of(target));
     }
     return {
       name,

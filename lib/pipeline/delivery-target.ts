@@ -4,6 +4,52 @@ import { Construct } from 'constructs';
 import { acceptNagFindings } from '../private/nag';
 import { Problems, isConcrete, requireProps } from '../private/validation';
 
+/** What a pipeline needs of a target: where it is and the roles it uses there. */
+export interface IDeliveryTarget {
+  /** The account of the target. */
+  readonly account: string;
+  /** The region of the target. */
+  readonly region: string;
+  /** The account the trusted pipelines run in. */
+  readonly pipelineAccount: string;
+  /** The role pipeline actions assume in the target's account. */
+  readonly deployRole: iam.IRole;
+  /**
+   * The role CloudFormation deploys stacks with there.
+   *
+   * @default - none
+   */
+  readonly cloudFormationExecutionRole?: iam.IRole;
+}
+
+/** A target deployed by another app (a platform team's, say), named by its account, region and roles. */
+export interface DeliveryTargetAttributes {
+  /** The account of the target (12 digits). */
+  readonly account: string;
+  /** The region of the target. */
+  readonly region: string;
+  /** The account the pipeline runs in (12 digits). */
+  readonly pipelineAccount: string;
+  /**
+   * Name of its deploy role.
+   *
+   * @default `cdk-delivery-deploy-<region>`
+   */
+  readonly deployRoleName?: string;
+  /**
+   * Name of its CloudFormation execution role.
+   *
+   * @default - the target has none, unless `hasCloudFormationExecutionRole`
+   */
+  readonly cloudFormationExecutionRoleName?: string;
+  /**
+   * The target has a CloudFormation execution role of the default name.
+   *
+   * @default false
+   */
+  readonly hasCloudFormationExecutionRole?: boolean;
+}
+
 /** Props of a `DeliveryTarget`. */
 export interface DeliveryTargetProps {
   /** The account the pipelines that deploy here run in (12 digits). */
@@ -40,6 +86,16 @@ export interface DeliveryTargetProps {
    * @default `cdk-delivery-cfn-exec-<region>`
    */
   readonly cloudFormationExecutionRoleName?: string;
+
+  /**
+   * Statements of the deploy role for pipelines of other apps (`trustedRoleArns`): their steps
+   * cannot grant it, so it must already allow what their actions do (for example
+   * `cloudformation:CreateChangeSet` on their stacks, `iam:PassRole` on the execution role, reading
+   * their artifact bucket and key).
+   *
+   * @default - none: the pipelines of this app that use the target grant it what their steps need
+   */
+  readonly deployPermissions?: iam.PolicyStatement[];
 }
 
 /** Props of a `DeliveryTargetStack`. */
@@ -58,7 +114,34 @@ const ACCOUNT = /^\d{12}$/;
  * exactly their resources (a CodeDeploy deployment group, a CloudFormation stack and its
  * execution role, the pipeline's artifact objects).
  */
-export class DeliveryTarget extends Construct {
+export class DeliveryTarget extends Construct implements IDeliveryTarget {
+  /**
+   * A target deployed by another app, for a pipeline of this one. That app's target must trust this
+   * pipeline's role (its `trustedRoleArns`) and allow what the actions do (`deployPermissions`):
+   * this pipeline can grant only the artifact bucket and key policies in its own account.
+   */
+  public static fromTargetAttributes(scope: Construct, id: string, attrs: DeliveryTargetAttributes): IDeliveryTarget {
+    const problems = new Problems(`DeliveryTarget.fromTargetAttributes '${id}'`);
+    for (const key of ['account', 'pipelineAccount'] as const) {
+      if (!attrs?.[key] || (isConcrete(attrs[key]) && !ACCOUNT.test(attrs[key]))) problems.add(key, attrs?.[key], 'is not a 12-digit AWS account id', "give the account id, e.g. '222222222222'");
+    }
+    if (!attrs?.region || Token.isUnresolved(attrs.region)) problems.add('region', attrs?.region, 'must be a literal region', "give the region, e.g. 'eu-west-1'");
+    for (const [prop, name] of [['deployRoleName', attrs?.deployRoleName], ['cloudFormationExecutionRoleName', attrs?.cloudFormationExecutionRoleName]] as const) {
+      if (isConcrete(name) && !ROLE_NAME.test(name)) problems.add(prop, name, 'is not a valid IAM role name', 'use 1 to 64 characters from letters, digits and + = , . @ _ -');
+    }
+    problems.throwIfAny();
+    const scopeOf = new Construct(scope, id);
+    const arn = (name: string) => `arn:${Stack.of(scope).partition}:iam::${attrs.account}:role/${name}`;
+    const execName = attrs.cloudFormationExecutionRoleName ?? (attrs.hasCloudFormationExecutionRole ? `cdk-delivery-cfn-exec-${attrs.region}` : undefined);
+    return {
+      account: attrs.account,
+      region: attrs.region,
+      pipelineAccount: attrs.pipelineAccount,
+      deployRole: iam.Role.fromRoleArn(scopeOf, 'DeployRole', arn(attrs.deployRoleName ?? `cdk-delivery-deploy-${attrs.region}`), { mutable: false }),
+      cloudFormationExecutionRole: execName ? iam.Role.fromRoleArn(scopeOf, 'CloudFormationExecutionRole', arn(execName), { mutable: false }) : undefined,
+    };
+  }
+
   /** The role pipeline actions assume in this account. */
   public readonly deployRole: iam.Role;
   /** The role CloudFormation uses to deploy stacks here (when execution policies are given). */
@@ -127,6 +210,7 @@ export class DeliveryTarget extends Construct {
       }]);
     }
     const names = [props.deployRoleName ?? `cdk-delivery-deploy-${this.region}`, props.cloudFormationExecutionRoleName ?? (props.cloudFormationExecutionPolicies ? `cdk-delivery-cfn-exec-${this.region}` : undefined)];
+    for (const statement of props.deployPermissions ?? []) this.deployRole.addToPrincipalPolicy(statement);
     this.node.addValidation({
       validate: () => {
         const errors = this.trusted.length === 0

@@ -1,4 +1,4 @@
-import { App, Aspects, CfnCapabilities, Stack } from 'aws-cdk-lib';
+import { App, Aspects, Aws, CfnCapabilities, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -518,5 +518,40 @@ describe('cross-account and cross-region errors', () => {
     pipeline.pipeline.addVariable(new codepipeline.Variable({ variableName: 'extra', defaultValue: 'x' }));
     pipeline.addStage('Use', { steps: [new BuildStep('Use', { commands: ['echo $X'], env: [{ name: 'X', value: '#{variables.extra}' }] })] });
     expect(() => Template.fromStack(stack)).not.toThrow();
+  });
+
+});
+
+describe('targets deployed by another app', () => {
+  test('a pipeline names the imported target\'s roles; its bucket and key policies grant the deploy role', () => {
+    const app = newApp();
+    const { pipeline, stack, changeSet } = setup({}, app);
+    const target = DeliveryTarget.fromTargetAttributes(stack, 'Dev', { account: DEV.account, region: DEV.region, pipelineAccount: TOOLS.account, hasCloudFormationExecutionRole: true });
+    pipeline.addEnvironment('Dev', { target, deploy: [changeSet()] });
+    const t = Template.fromStack(stack);
+    const actions = stageOf(t, 'Dev').Actions;
+    expect(actions.map((a: { RoleArn: string }) => a.RoleArn)).toEqual([DEV_DEPLOY_ROLE, DEV_DEPLOY_ROLE]);
+    expect(actions[0].Configuration.RoleArn).toBe('arn:aws:iam::222222222222:role/cdk-delivery-cfn-exec-us-east-1');
+    t.hasResourceProperties('AWS::KMS::Key', { KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { AWS: DEV_DEPLOY_ROLE } })]) } });
+    t.hasResourceProperties('AWS::S3::BucketPolicy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Principal: { AWS: DEV_DEPLOY_ROLE } })]) } });
+    const info = Annotations.fromStack(stack).findInfo('*', Match.stringLikeRegexp("uses a target of another app: its deploy role must trust arn:aws:iam::111111111111:role/Tools-Pipeline-Role-"));
+    expect(info).toHaveLength(1);
+  });
+
+  test('the target\'s own app gives its deploy role the permissions such pipelines need', () => {
+    const app = newApp();
+    const targetStack = new DeliveryTargetStack(app, 'Target', {
+      env: DEV, pipelineAccount: TOOLS.account, trustedRoleArns: ['arn:aws:iam::111111111111:role/shop-pipeline'],
+      deployPermissions: [new iam.PolicyStatement({ actions: ['cloudformation:CreateChangeSet'], resources: ['arn:aws:cloudformation:us-east-1:222222222222:stack/shop/*'] })],
+    });
+    Template.fromStack(targetStack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: [{ Action: 'cloudformation:CreateChangeSet', Effect: 'Allow', Resource: 'arn:aws:cloudformation:us-east-1:222222222222:stack/shop/*' }] },
+    });
+  });
+
+  test('fails when the imported target\'s attributes are malformed', () => {
+    const stack = new Stack(newApp(), 'S', { env: TOOLS });
+    expect(() => DeliveryTarget.fromTargetAttributes(stack, 'T', { account: '2', region: Aws.REGION, pipelineAccount: TOOLS.account, deployRoleName: 'bad name' }))
+      .toThrow(/account: is not a 12-digit AWS account id[\s\S]*region: must be a literal region[\s\S]*deployRoleName: is not a valid IAM role name/);
   });
 });

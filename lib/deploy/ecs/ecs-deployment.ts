@@ -406,7 +406,7 @@ class EcsDeployStep implements IStep {
       appSpecTemplateInput: files.output!,
       containerImageInputs: [{ input: this.options.image, taskDefinitionPlaceholder: IMAGE_PLACEHOLDER }],
       runOrder: context.runOrder + 1,
-      role: role.withoutPolicyUpdates(),
+      role: role instanceof iam.Role ? role.withoutPolicyUpdates() : role,
     });
     return { actions: [...fileActions.actions, deploy] };
   }
@@ -422,9 +422,12 @@ class EcsDeployStep implements IStep {
    * The action's role, with exact statements. The L2 action grants iam:PassRole on `*` and reads
    * the bucket with wildcard actions; it gets an immutable view of this role instead.
    */
-  private actionRole(scope: Construct, context: StepContext): iam.Role {
+  private actionRole(scope: Construct, context: StepContext): iam.IRole {
     const d = this.deployment;
     const environment = context.environment;
+    // In another account, the target's deploy role: one of another app already allows what the
+    // action does, so only the grants below on a role of this app are made.
+    if (environment?.crossAccount && environment.deployRole && !(environment.deployRole instanceof iam.Role)) return environment.deployRole;
     // In another account, the target's deploy role; in another region, a role of the service's
     // stack (its resources cannot be named from the pipeline's region); here, a role of its own.
     const role = environment?.crossAccount && environment.deployRole instanceof iam.Role
