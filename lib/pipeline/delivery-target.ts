@@ -143,9 +143,9 @@ export class DeliveryTarget extends Construct implements IDeliveryTarget {
   }
 
   /** The role pipeline actions assume in this account. */
-  public readonly deployRole: iam.Role;
+  public readonly deployRole: iam.IRole;
   /** The role CloudFormation uses to deploy stacks here (when execution policies are given). */
-  public readonly cloudFormationExecutionRole?: iam.Role;
+  public readonly cloudFormationExecutionRole?: iam.IRole;
   /** The account of the target. */
   public readonly account: string;
   /** The region of the target. */
