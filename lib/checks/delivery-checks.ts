@@ -29,7 +29,7 @@ export class DeliveryChecks extends NagPack {
       this.applyRule({
         ruleSuffixOverride: rule.id,
         info: rule.info,
-        explanation: rule.explanation,
+        explanation: `${rule.explanation} Fix: ${rule.fix}.`,
         level: rule.level === RuleLevel.ERROR ? NagMessageLevel.ERROR : NagMessageLevel.WARN,
         node,
         rule: (resource: CfnResource) => {
@@ -54,7 +54,7 @@ export class DeliveryChecks extends NagPack {
       if (properties === undefined) continue;
       for (const rule of rules) {
         for (const finding of safeCheck(rule, properties, node)) {
-          out.push({ ruleId: rule.id, level: rule.level, path: node.node.path, finding, info: rule.info, explanation: rule.explanation });
+          out.push({ ruleId: rule.id, level: rule.level, path: node.node.path, finding, info: rule.info, explanation: rule.explanation, fix: rule.fix });
         }
       }
     }
@@ -81,6 +81,8 @@ export interface DeliveryFinding {
   readonly info: string;
   /** The limit or practice, and its source. */
   readonly explanation: string;
+  /** How to fix it. */
+  readonly fix: string;
 }
 
 /** The resource's template properties, or nothing when they cannot be rendered yet. */

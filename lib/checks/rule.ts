@@ -26,6 +26,8 @@ export interface DeliveryRule {
   readonly info: string;
   /** The limit or practice, and where AWS documents it. */
   readonly explanation: string;
+  /** How to fix a finding, as an imperative sentence. */
+  readonly fix: string;
   /**
    * Findings of the rule on one resource: short strings naming what is wrong (the cdk-nag
    * `appliesTo` of a suppression); none when the resource complies.

@@ -541,7 +541,7 @@ export class DeliveryPipeline extends Construct {
   private checkRules(): string[] {
     return DeliveryChecks.findProblems(this)
       .filter((f) => f.level === RuleLevel.ERROR && f.ruleId !== 'CodePipelineVariableReferences')
-      .map((f) => `DeliveryPipeline '${this.node.path}': ${f.path} breaks rule Delivery-${f.ruleId} (${f.finding}): ${f.info} ${f.explanation} Fix: change the step that makes this action or resource so that it meets the limit`);
+      .map((f) => `DeliveryPipeline '${this.node.path}': ${f.path} breaks rule Delivery-${f.ruleId} (${f.finding}): ${f.info} ${f.explanation} Fix: ${f.fix} (in the step that makes it)`);
   }
 
   /** Every step placed in the pipeline, in the order they were added. */

@@ -11,6 +11,7 @@ export const CodeBuildArtifactEncryption: DeliveryRule = {
   level: RuleLevel.WARNING,
   info: 'The project writes artifacts with encryption disabled.',
   explanation: 'Build outputs may hold secrets of the build; CodeBuild encrypts them unless EncryptionDisabled is set (CodeBuild data encryption).',
+  fix: 'remove EncryptionDisabled from the artifacts',
   check(p) {
     const all = [p.Artifacts, ...(Array.isArray(p.SecondaryArtifacts) ? p.SecondaryArtifacts : [])].filter((a) => !!a);
     return all.filter((a: { EncryptionDisabled?: boolean }) => a.EncryptionDisabled === true)

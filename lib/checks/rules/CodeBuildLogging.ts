@@ -11,6 +11,7 @@ export const CodeBuildLogging: DeliveryRule = {
   level: RuleLevel.WARNING,
   info: 'The project writes no logs, or writes S3 logs unencrypted.',
   explanation: 'Without CloudWatch or S3 logs a failed release cannot be investigated (Security Hub CodeBuild.4); S3 logs must stay encrypted (CodeBuild.3).',
+  fix: 'enable CloudWatch Logs (or encrypted S3 logs) for the project',
   check(p) {
     const logs = p.LogsConfig ?? {};
     const cloudWatch = logs.CloudWatchLogs?.Status !== 'DISABLED';

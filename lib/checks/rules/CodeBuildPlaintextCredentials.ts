@@ -13,6 +13,7 @@ export const CodeBuildPlaintextCredentials: DeliveryRule = {
   level: RuleLevel.WARNING,
   info: 'A plaintext environment variable holds what looks like a credential.',
   explanation: 'Plaintext variables are visible in the console and the template; keep credentials in Secrets Manager (SECRETS_MANAGER) or Parameter Store (PARAMETER_STORE) variables (Security Hub CodeBuild.2).',
+  fix: 'make the variable a SECRETS_MANAGER or PARAMETER_STORE variable',
   check(p) {
     const vars = Array.isArray(p.Environment?.EnvironmentVariables) ? p.Environment.EnvironmentVariables : [];
     return vars

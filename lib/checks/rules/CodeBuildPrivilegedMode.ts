@@ -11,6 +11,7 @@ export const CodeBuildPrivilegedMode: DeliveryRule = {
   level: RuleLevel.WARNING,
   info: 'The project runs in privileged mode.',
   explanation: 'Privileged mode is needed only to build Docker images; elsewhere it gives every build root on the host (Security Hub CodeBuild.5). Suppress this finding on projects that build images.',
+  fix: 'turn privileged mode off, or suppress this finding on a project that builds Docker images',
   check(p) {
     return p.Environment?.PrivilegedMode === true ? ['PrivilegedMode'] : [];
   },

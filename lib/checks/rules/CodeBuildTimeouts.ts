@@ -11,6 +11,7 @@ export const CodeBuildTimeouts: DeliveryRule = {
   level: RuleLevel.ERROR,
   info: 'The build timeout is outside 5 to 2,160 minutes, or the queued timeout outside 5 to 480.',
   explanation: 'CodeBuild rejects build timeouts outside 5-2,160 minutes and queued timeouts outside 5-480 minutes (CreateProject API reference).',
+  fix: 'use a build timeout of 5 to 2,160 minutes and a queued timeout of 5 to 480',
   check(p) {
     const findings: string[] = [];
     const t = p.TimeoutInMinutes;

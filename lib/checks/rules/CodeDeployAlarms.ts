@@ -12,6 +12,7 @@ export const CodeDeployAlarms: DeliveryRule = {
   level: RuleLevel.ERROR,
   info: 'The deployment group has more than 10 alarms, or rolls back on alarms without any.',
   explanation: 'CodeDeploy watches at most 10 CloudWatch alarms per deployment group (CodeDeploy quotas); a rollback on DEPLOYMENT_STOP_ON_ALARM needs alarms to watch.',
+  fix: 'combine alarms into at most 10 (composite alarms), or give alarms to roll back on',
   check(p) {
     const findings: string[] = [];
     const alarms = Array.isArray(p.AlarmConfiguration?.Alarms) ? p.AlarmConfiguration.Alarms : [];

@@ -18,6 +18,7 @@ export const CodeDeployConfigRanges: DeliveryRule = {
   level: RuleLevel.ERROR,
   info: 'A deployment configuration has an invalid name, minimum healthy hosts, or traffic-shifting step.',
   explanation: 'CodeDeploy rejects names starting with CodeDeployDefault. or outside 100 characters of A-Z a-z 0-9 . _ + = , @ -, fleet percentages outside 0-99, canary/linear percentages outside 1-99 and shifts lasting more than 2,880 minutes (CodeDeploy quotas; CreateDeploymentConfig).',
+  fix: 'use a name outside CodeDeployDefault., whole percentages in range, and shorter shifts',
   check(p) {
     const findings: string[] = [];
     const name = p.DeploymentConfigName;

@@ -24,6 +24,7 @@ export const CodeDeployStrategyPlatform: DeliveryRule = {
   level: RuleLevel.ERROR,
   info: 'The deployment configuration is for another compute platform than the deployment group\'s, or is not all-at-once behind a Network Load Balancer.',
   explanation: 'CodeDeploy rejects a Lambda configuration on an EC2 or ECS group (and the other way round), and supports only CodeDeployDefault.ECSAllAtOnce for ECS services behind a Network Load Balancer (deployment configurations).',
+  fix: 'use a deployment configuration of the group\'s compute platform (CodeDeployDefault.ECSAllAtOnce behind a Network Load Balancer)',
   check(p, resource: CfnResource) {
     const appPlatform = resourceById(resource, referencedId(p.ApplicationName))?.Properties?.ComputePlatform as Platform | undefined;
     const platform: Platform | undefined = appPlatform ?? (Array.isArray(p.ECSServices) && p.ECSServices.length > 0 ? 'ECS' : undefined);

@@ -12,6 +12,7 @@ export const CodeDeployTerminationWait: DeliveryRule = {
   level: RuleLevel.ERROR,
   info: 'A blue/green wait is longer than CodeDeploy allows.',
   explanation: 'CodeDeploy terminates the blue fleet at most 2,880 minutes after success, and waits at most 2,880 minutes (EC2) or 7,200 minutes (ECS) for a manual reroute (CodeDeploy quotas).',
+  fix: 'shorten the wait to the CodeDeploy maximum',
   check(p) {
     const findings: string[] = [];
     const bg = p.BlueGreenDeploymentConfiguration ?? {};

@@ -12,6 +12,7 @@ export const CodePipelineActionConfiguration: DeliveryRule = {
   level: RuleLevel.ERROR,
   info: 'An action configuration key is longer than 50 characters or a value longer than 1,000.',
   explanation: 'CodePipeline limits action configuration keys to 50 characters and values (including CloudFormation parameter overrides) to 1,000 (CodePipeline quotas).',
+  fix: 'shorten the value (move long text to a file in an artifact, or parameters to a template configuration file)',
   check(p) {
     const findings: string[] = [];
     for (const stage of stagesOf(p)) {

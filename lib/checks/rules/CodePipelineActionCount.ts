@@ -11,6 +11,7 @@ export const CodePipelineActionCount: DeliveryRule = {
   level: RuleLevel.ERROR,
   info: 'A stage has no action or more than 50, or the pipeline more than 500.',
   explanation: 'CodePipeline allows 1 to 50 actions per stage and 500 per pipeline (CodePipeline quotas).',
+  fix: 'give every stage an action, and split stages or pipelines above 50 actions per stage or 500 per pipeline',
   check(p) {
     const findings: string[] = [];
     let total = 0;

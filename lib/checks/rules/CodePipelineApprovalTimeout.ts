@@ -12,6 +12,7 @@ export const CodePipelineApprovalTimeout: DeliveryRule = {
   level: RuleLevel.ERROR,
   info: 'An approval timeout is not a whole number of minutes from 5 to 86,400, or a timeout is set on an action that is not an approval.',
   explanation: 'TimeoutInMinutes is available only to manual approval actions and ranges from 5 minutes to 86,400 minutes (60 days) (ActionDeclaration API reference; CodePipeline quotas).',
+  fix: 'set TimeoutInMinutes only on manual approvals, as a whole number from 5 to 86,400',
   check(p) {
     const findings: string[] = [];
     for (const stage of stagesOf(p)) {

@@ -12,6 +12,7 @@ export const CodePipelineArtifactNames: DeliveryRule = {
   level: RuleLevel.ERROR,
   info: 'An artifact name is not 1 to 100 characters from A-Z a-z 0-9 _ -.',
   explanation: 'CodePipeline rejects artifact names with other characters (such as . or @) at deploy time (pipeline structure reference).',
+  fix: 'rename the artifact with letters, digits, _ and - only',
   check(p) {
     const names = new Set<string>();
     for (const stage of stagesOf(p)) {

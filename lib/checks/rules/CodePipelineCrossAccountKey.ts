@@ -14,6 +14,7 @@ export const CodePipelineCrossAccountKey: DeliveryRule = {
   level: RuleLevel.ERROR,
   info: 'An action runs in another account, but an artifact store has no customer-managed KMS key.',
   explanation: 'A role in another account cannot decrypt artifacts encrypted with the AWS-managed aws/s3 key; give the artifact store a customer-managed key whose policy lets that role use it (cross-account pipelines).',
+  fix: 'encrypt the artifact stores with a customer-managed KMS key whose policy lets the other account\'s role use it',
   check(p, resource) {
     const home = Stack.of(resource).account;
     const stores = [p.ArtifactStore, ...(Array.isArray(p.ArtifactStores) ? p.ArtifactStores.map((s: { ArtifactStore?: unknown }) => s.ArtifactStore) : [])]

@@ -14,6 +14,7 @@ export const CodePipelineCrossRegionArtifactStores: DeliveryRule = {
   level: RuleLevel.ERROR,
   info: 'An action runs in a region that has no artifact store, or the pipeline gives both ArtifactStore and ArtifactStores.',
   explanation: 'CodePipeline copies artifacts into a store in each region an action runs in; ArtifactStores must list every such region and the pipeline\'s own, and excludes ArtifactStore (PipelineDeclaration API reference).',
+  fix: 'list an artifact store for every region an action runs in (and the pipeline\'s) in ArtifactStores, without ArtifactStore',
   check(p, resource) {
     const findings: string[] = [];
     const stores = Array.isArray(p.ArtifactStores) ? p.ArtifactStores : undefined;

@@ -12,6 +12,7 @@ export const CodePipelineInputArtifacts: DeliveryRule = {
   level: RuleLevel.ERROR,
   info: 'An action reads an artifact that no earlier action produces.',
   explanation: 'CodePipeline rejects an input artifact that is not the output of an action in an earlier stage or at a lower runOrder of the same stage (pipeline structure reference).',
+  fix: 'read an artifact an earlier stage (or a lower runOrder) outputs, or add the action that outputs it',
   check(p) {
     const findings: string[] = [];
     const produced = new Set<string>();

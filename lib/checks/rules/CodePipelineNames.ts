@@ -13,6 +13,7 @@ export const CodePipelineNames: DeliveryRule = {
   level: RuleLevel.ERROR,
   info: 'A pipeline, stage or action name is not 1 to 100 characters from A-Z a-z 0-9 . @ _ -.',
   explanation: 'CodePipeline rejects the pipeline at deploy time (pipeline structure reference; quotas).',
+  fix: 'rename it with 1 to 100 characters from A-Z a-z 0-9 . @ _ -',
   check(p) {
     const findings: string[] = [];
     if (typeof p.Name === 'string' && !PIPELINE_NAME.pattern.test(p.Name)) findings.push(`Pipeline::${p.Name}`);

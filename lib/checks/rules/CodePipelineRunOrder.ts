@@ -11,6 +11,7 @@ export const CodePipelineRunOrder: DeliveryRule = {
   level: RuleLevel.ERROR,
   info: 'An action\'s runOrder is not a whole number from 1 to 999.',
   explanation: 'CodePipeline accepts runOrder values from 1 to 999 (ActionDeclaration API reference).',
+  fix: 'use a whole runOrder from 1 to 999',
   check(p) {
     const findings: string[] = [];
     for (const stage of stagesOf(p)) {

@@ -11,6 +11,7 @@ export const CodePipelineSourceStage: DeliveryRule = {
   level: RuleLevel.ERROR,
   info: 'A source action is outside the first stage, or the first stage holds an action that is not a source.',
   explanation: 'CodePipeline requires every source action in the first stage and only source actions there (pipeline structure reference).',
+  fix: 'move source actions into the first stage and other actions out of it',
   check(p) {
     const findings: string[] = [];
     stagesOf(p).forEach((stage, i) => {

@@ -8,6 +8,7 @@ export const CodePipelineStageCount: DeliveryRule = {
   level: RuleLevel.ERROR,
   info: 'The pipeline has fewer than 2 or more than 50 stages.',
   explanation: 'A pipeline needs a source stage and at least one more, and holds at most 50 stages (CodePipeline quotas).',
+  fix: 'add a stage after the source (or merge stages down to 50)',
   check(p) {
     if (!Array.isArray(p.Stages)) return [];
     const n = stagesOf(p).length;

@@ -16,6 +16,7 @@ export const CodePipelineTriggerFilters: DeliveryRule = {
   level: RuleLevel.ERROR,
   info: 'A trigger names no connection source action, repeats one, or has filters beyond CodePipeline\'s limits.',
   explanation: 'One trigger per CodeStarSourceConnection source action; at most 3 push and 3 pull-request filters; 1 to 8 patterns of 1 to 255 characters per list (GitConfiguration API reference).',
+  fix: 'give one trigger per connection source action, at most 3 push and 3 pull-request filters, 1 to 8 patterns per list',
   check(p) {
     const findings: string[] = [];
     const sources = new Map((stagesOf(p)[0]?.Actions ?? []).map((a) => [a.Name, a.ActionTypeId?.Provider]));

@@ -12,6 +12,7 @@ export const CodePipelineUniqueNames: DeliveryRule = {
   level: RuleLevel.ERROR,
   info: 'Two stages, two actions of a stage, or two output artifacts of the pipeline have the same name.',
   explanation: 'CodePipeline rejects duplicate stage names, action names within a stage, and output artifact names at deploy time (pipeline structure reference).',
+  fix: 'give each stage, each action of a stage and each output artifact its own name',
   check(p) {
     const findings: string[] = [];
     const stages = new Set<string>();

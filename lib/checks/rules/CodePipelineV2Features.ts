@@ -12,6 +12,7 @@ export const CodePipelineV2Features: DeliveryRule = {
   level: RuleLevel.ERROR,
   info: 'A V1 pipeline uses a feature of V2 pipelines.',
   explanation: 'Variables, triggers, QUEUED/PARALLEL execution, stage conditions (BeforeEntry, OnSuccess, OnFailure) and action timeouts need PipelineType V2 (CodePipeline pipeline types).',
+  fix: 'set PipelineType V2, or remove the V2-only setting',
   check(p) {
     if (p.PipelineType === 'V2') return [];
     const findings: string[] = [];

@@ -14,6 +14,7 @@ export const CodePipelineVariableNamespaces: DeliveryRule = {
   level: RuleLevel.ERROR,
   info: 'A variables namespace is invalid, used twice, or the name of an artifact.',
   explanation: 'CodePipeline requires namespaces of 1 to 100 characters from A-Z a-z 0-9 @ _ -, unique in the pipeline and distinct from artifact names (variables reference); duplicates fail only at deploy time (aws/aws-cdk#6111).',
+  fix: 'give each action that exports variables a unique namespace of A-Z a-z 0-9 @ _ - that is no artifact name',
   check(p) {
     const findings: string[] = [];
     const artifacts = new Set(stagesOf(p).flatMap((s) => (s.Actions ?? []).flatMap((a) => [...(a.InputArtifacts ?? []), ...(a.OutputArtifacts ?? [])].map((x) => x.Name))));

@@ -52,6 +52,7 @@ export const CodePipelineVariableReferences: DeliveryRule = {
   level: RuleLevel.ERROR,
   info: 'An action references a variable of a namespace no earlier action produces, or an undeclared pipeline variable.',
   explanation: 'CodePipeline rejects references to namespaces that are unknown or produced later (in a later stage or the same runOrder), and to pipeline variables that are not declared (variables reference).',
+  fix: 'reference a namespace of an earlier action, or declare the pipeline variable',
   check(p) {
     const variables = (Array.isArray(p.Variables) ? p.Variables : []).map((v: { Name?: string }) => v?.Name).filter((n: unknown): n is string => typeof n === 'string');
     return unresolvedReferences(stagesOf(p), variables).map((r) => `Reference::${where({ Name: r.stage }, { Name: r.action })}::#{${r.namespace}.${r.name}}`);
