@@ -6,7 +6,7 @@ import { Stack, Token } from 'aws-cdk-lib';
 import { DEPLOYMENT_GROUP_NAME } from '../private/limits';
 import { IConstruct } from 'constructs';
 import { StepContext, StepEnvironment } from '../core/step';
-import { DeliveryValidationError, Problems, isConcrete } from '../private/validation';
+import { DeliveryValidationError, Problems, differentLiterals, isConcrete } from '../private/validation';
 
 /** Deployment events CodeDeploy can notify (trigger events). */
 export enum DeploymentEvent {
@@ -147,7 +147,7 @@ export function targetEnvironment(subject: string, target: IConstruct, context: 
   const env = context.environment;
   const account = env?.account ?? pipelineStack.account;
   const region = env?.region ?? pipelineStack.region;
-  const differs = (a: string, b: string) => !Token.isUnresolved(a) && !Token.isUnresolved(b) && a !== b;
+  const differs = differentLiterals;
   if ((env?.crossAccount || env?.crossRegion) && (Token.isUnresolved(there.account) || Token.isUnresolved(there.region))) {
     throw new DeliveryValidationError(`${subject} has 1 problem:\n  - deployment: the target's stack has no literal account and region, but environment '${env.name}' deploys to ${account}/${region}. Fix: create the target's stack with env: { account: '${account}', region: '${region}' }`);
   }

@@ -8,7 +8,7 @@ import { DockerImageStep } from '../build/docker-image-step';
 import { IStep, StepEnvironment, StepEstimate } from '../core/step';
 import { acceptL2ActionGrants, acceptNagFindings, isMarkedL2ActionRole } from '../private/nag';
 import { ACTION_NAME, PIPELINE_NAME, STAGE_NAME, checkLiteral, checkName } from '../private/names';
-import { DeliveryValidationError, Problems, isConcreteNumber, nameableAcrossEnvironments, requireProps } from '../private/validation';
+import { DeliveryValidationError, Problems, differentLiterals, isConcreteNumber, nameableAcrossEnvironments, requireProps } from '../private/validation';
 import { DeliveryChecks } from '../checks/delivery-checks';
 import { RuleLevel, templateProperties } from '../checks/rule';
 import { stagesOf } from '../checks/rules/pipeline-model';
@@ -667,7 +667,7 @@ export class DeliveryPipeline extends Construct {
         concrete = false;
       }
     }
-    const differs = (a: string, b: string) => !Token.isUnresolved(a) && !Token.isUnresolved(b) && a !== b;
+    const differs = differentLiterals;
     const crossAccount = differs(account, here.account);
     const crossRegion = differs(region, here.region);
     if ((props.env?.account !== undefined || target) && Token.isUnresolved(here.account) && concrete) {

@@ -88,3 +88,17 @@ export function markL2ActionRole(role: IConstruct): void {
 export function isMarkedL2ActionRole(construct: IConstruct | undefined): boolean {
   return !!construct && construct.node.metadata.some((m) => m.type === L2_ACTION_ROLE);
 }
+
+/**
+ * The cdk-nag IAM5 findings of a role reading the pipeline's artifacts, and why they are accepted:
+ * in the pipeline's environment, the artifact objects of its bucket; from another environment, the
+ * S3 read families and the store's key on `*` that aws-cdk-lib grants across environments.
+ */
+export function artifactReadAcceptance(bucket: s3.IBucket, elsewhere: boolean): { reason: string; appliesTo: Array<string | { regex: string }> } {
+  return elsewhere
+    ? {
+      reason: 'the pipeline\'s artifact objects (keys generated per execution) in the environment\'s store, read with the grant aws-cdk-lib makes across environments (S3 read families; the store\'s key on "*", as its ARN cannot be named from here, while the key policy names exactly this role).',
+      appliesTo: [{ regex: '/^Action::s3:(GetObject|GetBucket|List)\\*$/' }, { regex: '/^Resource::arn:[^:]+:s3:::[^/]+\\/\\*$/' }, 'Resource::*'],
+    }
+    : { reason: 'artifact objects have per-execution keys in this pipeline\'s bucket.', appliesTo: [artifactObjectsFinding(bucket)] };
+}

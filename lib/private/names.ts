@@ -1,4 +1,5 @@
-import { Token } from 'aws-cdk-lib';
+import { Names, Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
 import { Problems, isConcrete } from './validation';
 
 /**
@@ -43,4 +44,12 @@ export function checkLiteral(problems: Problems, prop: string, value: string | u
   if (value !== undefined && Token.isUnresolved(value)) {
     problems.add(prop, value, `must be known at synth: it names the ${what} and the resources created for it`, 'give a literal name');
   }
+}
+
+/**
+ * A construct id for a resource a step creates outside the pipeline (in a target's stack): unique
+ * per pipeline, stage and step, so two pipelines deploying the same target do not collide.
+ */
+export function stepScopedId(pipeline: IConstruct, stageName: string, stepName: string, suffix: string): string {
+  return `${Names.uniqueId(pipeline)}${stageName}${stepName}${suffix}`.replace(/[^A-Za-z0-9]/g, '');
 }

@@ -94,3 +94,8 @@ export function requireProps<T>(props: T | undefined, subject: string, example: 
 export function nameableAcrossEnvironments(resource: { readonly node: unknown }, arn: string): boolean {
   return !Token.isUnresolved(arn) || (resource as unknown as { _allowCrossEnvironment?: boolean })._allowCrossEnvironment === true;
 }
+
+/** True when both values are literals and differ (an unresolved token differs from nothing). */
+export function differentLiterals(a: string, b: string): boolean {
+  return !Token.isUnresolved(a) && !Token.isUnresolved(b) && a !== b;
+}

@@ -1,4 +1,4 @@
-import { Duration, Names, PhysicalName, Token } from 'aws-cdk-lib';
+import { Duration, PhysicalName, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -14,8 +14,8 @@ import { BuildStep } from '../../build/build-step';
 import { IStep, StepActions, StepContext, StepEnvironment, StepEstimate } from '../../core/step';
 import { MODEL } from '../../private/model';
 import { pipelinePrincipal } from '../../private/principal';
-import { acceptNagFindings, artifactObjectsFinding, functionVersionsFinding } from '../../private/nag';
-import { ACTION_NAME, checkName } from '../../private/names';
+import { acceptNagFindings, artifactReadAcceptance, functionVersionsFinding } from '../../private/nag';
+import { ACTION_NAME, checkName, stepScopedId } from '../../private/names';
 import { DeliveryValidationError, Problems, isConcrete, nameableAcrossEnvironments, requireProps } from '../../private/validation';
 import { RawYaml, toYaml } from '../../private/yaml';
 import { DeploymentOptions, checkDeploymentOptions, configureNotifications, resolveAutoRollback, targetEnvironment } from '../common';
@@ -433,7 +433,7 @@ class EcsDeployStep implements IStep {
     const role = environment?.crossAccount && environment.deployRole instanceof iam.Role
       ? environment.deployRole
       : environment?.crossRegion
-        ? new iam.Role(d, `${Names.uniqueId(context.pipeline)}${context.stageName}${this.stepName}ActionRole`.replace(/[^A-Za-z0-9]/g, ''), {
+        ? new iam.Role(d, stepScopedId(context.pipeline, context.stageName, this.stepName, 'ActionRole'), {
           assumedBy: pipelinePrincipal(context),
           roleName: PhysicalName.GENERATE_IF_NEEDED,
           description: `CodeDeploy-to-ECS action ${this.stepName} of stage ${context.stageName}`,
@@ -485,15 +485,11 @@ class EcsDeployStep implements IStep {
         role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [context.artifactKey.keyArn] }));
       }
     }
-    const elsewhere = environment?.crossAccount || environment?.crossRegion;
+    const artifacts = artifactReadAcceptance(context.artifactBucket, !!(environment?.crossAccount || environment?.crossRegion));
     acceptNagFindings(role.node.findChild('DefaultPolicy'), [{
       id: 'AwsSolutions-IAM5',
-      reason: elsewhere
-        ? 'ecs:RegisterTaskDefinition has no resource-level permissions (Service Authorization Reference, Amazon ECS); the pipeline\'s artifact objects (keys generated per execution) in the environment\'s store, read with the grant aws-cdk-lib makes across environments (S3 read families; the store\'s key on "*", as its ARN cannot be named from here, while the key policy names exactly this role).'
-        : 'ecs:RegisterTaskDefinition has no resource-level permissions (Service Authorization Reference, Amazon ECS); artifact objects have per-execution keys in this pipeline\'s bucket.',
-      appliesTo: elsewhere
-        ? ['Resource::*', { regex: '/^Action::s3:(GetObject|GetBucket|List)\\*$/' }, { regex: '/^Resource::arn:[^:]+:s3:::[^/]+\\/\\*$/' }]
-        : ['Resource::*', artifactObjectsFinding(context.artifactBucket)],
+      reason: `ecs:RegisterTaskDefinition has no resource-level permissions (Service Authorization Reference, Amazon ECS); ${artifacts.reason}`,
+      appliesTo: ['Resource::*', ...artifacts.appliesTo.filter((a) => a !== 'Resource::*')],
     }]);
     return role;
   }

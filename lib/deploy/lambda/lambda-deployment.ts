@@ -9,8 +9,8 @@ import { IStep, StepActions, StepContext, StepEstimate } from '../../core/step';
 import { allowBootstrapVersionRead } from '../../private/bootstrap';
 import { MODEL } from '../../private/model';
 import { pipelinePrincipal } from '../../private/principal';
-import { acceptNagFindings, markL2ActionRole, artifactObjectsFinding, functionVersionsFinding } from '../../private/nag';
-import { ACTION_NAME, checkName } from '../../private/names';
+import { acceptNagFindings, artifactReadAcceptance, functionVersionsFinding, markL2ActionRole } from '../../private/nag';
+import { ACTION_NAME, checkName, stepScopedId } from '../../private/names';
 import { Problems, isConcrete, requireProps } from '../../private/validation';
 import { DeploymentOptions, checkDeploymentOptions, configureNotifications, resolveAutoRollback, targetEnvironment } from '../common';
 import { DeploymentStrategy } from '../strategy';
@@ -281,7 +281,7 @@ class LambdaDeployStep implements IStep {
    */
   private defaultDeploymentRole(scope: Construct, context: StepContext, elsewhere: boolean): iam.IRole {
     const d = this.deployment;
-    const role = new iam.Role(elsewhere ? d : scope, elsewhere ? `${toId(context.stageName)}${toId(this.stepName)}DeploymentRole` : 'DeploymentRole', {
+    const role = new iam.Role(elsewhere ? d : scope, elsewhere ? stepScopedId(context.pipeline, context.stageName, this.stepName, 'DeploymentRole') : 'DeploymentRole', {
       assumedBy: new iam.ServicePrincipal('cloudformation.amazonaws.com'),
       description: `CloudFormation role of ${this.stepName}: releases of ${d.function.node.path}`,
       roleName: elsewhere ? PhysicalName.GENERATE_IF_NEEDED : undefined,
@@ -325,20 +325,13 @@ class LambdaDeployStep implements IStep {
       }));
       if (context.artifactKey) role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [context.artifactKey.keyArn] }));
     }
+    const artifacts = artifactReadAcceptance(context.artifactBucket, elsewhere);
     acceptNagFindings(role.node.findChild('DefaultPolicy'), [{
       id: 'AwsSolutions-IAM5',
-      reason: elsewhere
-        ? 'The function\'s versions and alias (function:*), which each release creates and moves; the pipeline\'s artifact objects in the environment\'s store (keys generated per execution), read with the grant aws-cdk-lib makes across environments (S3 read families; the store\'s key on "*", as its ARN cannot be named from here, while the key policy names exactly this role).'
-        : 'The function\'s versions and alias (function:*), which each release creates and moves; artifact objects have per-execution keys in this pipeline\'s bucket.',
-      appliesTo: elsewhere
-        ? [{ regex: '/^Resource::.*:\\*$/' }, { regex: '/^Action::s3:(GetObject|GetBucket|List)\\*$/' }, { regex: '/^Resource::arn:[^:]+:s3:::[^/]+\\/\\*$/' }, 'Resource::*']
-        : [{ regex: '/^Resource::.*:\\*$/' }, artifactObjectsFinding(context.artifactBucket)],
+      reason: `The function's versions and alias (function:*), which each release creates and moves; ${artifacts.reason}`,
+      appliesTo: [{ regex: '/^Resource::.*:\\*$/' }, ...artifacts.appliesTo],
     }]);
     return role;
   }
 }
 
-/** A construct id from a stage or step name. */
-function toId(name: string): string {
-  return name.replace(/[^A-Za-z0-9]/g, '');
-}
