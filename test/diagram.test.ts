@@ -30,7 +30,7 @@ describe('diagram', () => {
       approval: new ManualApprovalStep('Approve'),
       deploy: [new BuildStep('DeployA', { commands: ['x'] }), new BuildStep('DeployB', { commands: ['x'] })],
       onFailure: FailureBehavior.ROLLBACK,
-      entryGates: [StageRule.deploymentWindow('0 9-16 ? * MON-FRI *')],
+      entryGates: [StageRule.deploymentWindow('* * 9-16 ? * MON-FRI *')],
     });
     const text = pipeline.diagram();
     const { nodes, edges, subgraphs } = parse(text);

@@ -93,7 +93,7 @@ export class Ec2InPlaceStack extends Stack {
       approval: new ManualApprovalStep('Approve', { notifyEmails: [props.approverEmail], comment: `Release ${source.variables.commitId} to production?` }),
       deploy: [production.deployStep({ input: build.output! })],
       // Releases only on weekday working hours, and roll back if errors rise in the 10 minutes after.
-      entryGates: [StageRule.deploymentWindow('0 8-16 ? * MON-FRI *', { timeZone: 'Europe/Paris' })],
+      entryGates: [StageRule.deploymentWindow('* * 8-16 ? * MON-FRI *', { timeZone: 'Europe/Paris' })],
       bakeRules: [StageRule.alarm(errors, { waitTime: Duration.minutes(10) })],
     });
     // Failed executions, approvals waiting and releases, by email.

@@ -25,7 +25,7 @@ export interface EcsCanaryStackProps extends StackProps {
 /**
  * GitHub -> Docker image in ECR -> ECS blue/green with CodeDeploy: 10% of the traffic for 5 minutes,
  * then all of it, rolled back on 5xx errors; before any production traffic, a hook checks that every
- * replacement task is healthy behind the test listener.
+ * replacement task is healthy in the target group CodeDeploy gave it in this deployment.
  *
  * The service is created here with the CODE_DEPLOY deployment controller. Its task definition keeps
  * the image it was created with (push an image tagged `bootstrap` to the repository before the first
@@ -92,30 +92,48 @@ export class EcsCanaryStack extends Stack {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
+    // CodeDeploy swaps the two target groups at every deployment, so the hook reads the replacement
+    // (green) task set's target group from the deployment itself: a fixed target group would check
+    // the old tasks every other release. EcsBlueGreenDeployment lets hooks read the deployment's targets.
     const healthCheck = new lambda.Function(this, 'ReplacementHealthCheck', {
-      description: 'Fails the deployment unless every replacement task is healthy in the green target group',
+      description: 'Fails the deployment unless every replacement task is healthy in the target group CodeDeploy gave it',
       runtime: lambda.Runtime.NODEJS_24_X,
       handler: 'index.handler',
       timeout: Duration.minutes(5),
-      environment: { TARGET_GROUP_ARN: green.targetGroupArn },
       code: lambda.Code.fromInline([
-        "const { ElasticLoadBalancingV2Client, DescribeTargetHealthCommand } = require('@aws-sdk/client-elastic-load-balancing-v2');",
-        "const { CodeDeployClient, PutLifecycleEventHookExecutionStatusCommand } = require('@aws-sdk/client-codedeploy');",
+        "const cd = require('@aws-sdk/client-codedeploy');",
+        "const elb = require('@aws-sdk/client-elastic-load-balancing-v2');",
         'exports.handler = async (event) => {',
+        '  const codedeploy = new cd.CodeDeployClient({});',
         "  let status = 'Failed';",
         '  try {',
-        '    const health = await new ElasticLoadBalancingV2Client({}).send(new DescribeTargetHealthCommand({ TargetGroupArn: process.env.TARGET_GROUP_ARN }));',
-        "    const states = (health.TargetHealthDescriptions || []).map((t) => t.TargetHealth.State);",
+        '    const deploymentId = event.DeploymentId;',
+        '    const { targetIds = [] } = await codedeploy.send(new cd.ListDeploymentTargetsCommand({ deploymentId }));',
+        '    const taskSets = [];',
+        '    for (const targetId of targetIds) {',
+        '      const { deploymentTarget } = await codedeploy.send(new cd.GetDeploymentTargetCommand({ deploymentId, targetId }));',
+        '      taskSets.push(...((deploymentTarget && deploymentTarget.ecsTarget && deploymentTarget.ecsTarget.taskSetsInfo) || []));',
+        '    }',
+        "    const green = taskSets.find((t) => String(t.taskSetLabel).toUpperCase() === 'GREEN');",
+        "    if (!green || !green.targetGroup) throw new Error('no replacement task set in deployment ' + deploymentId);",
+        '    const client = new elb.ElasticLoadBalancingV2Client({});',
+        '    const { TargetGroups = [] } = await client.send(new elb.DescribeTargetGroupsCommand({ Names: [green.targetGroup.name] }));',
+        '    const health = await client.send(new elb.DescribeTargetHealthCommand({ TargetGroupArn: TargetGroups[0].TargetGroupArn }));',
+        '    const states = (health.TargetHealthDescriptions || []).map((t) => t.TargetHealth.State);',
+        "    console.log(JSON.stringify({ deploymentId, targetGroup: green.targetGroup.name, states }));",
         "    if (states.length > 0 && states.every((s) => s === 'healthy')) status = 'Succeeded';",
+        '  } catch (e) {',
+        '    console.error(e);',
         '  } finally {',
-        '    await new CodeDeployClient({}).send(new PutLifecycleEventHookExecutionStatusCommand({',
+        '    await codedeploy.send(new cd.PutLifecycleEventHookExecutionStatusCommand({',
         '      deploymentId: event.DeploymentId, lifecycleEventHookExecutionId: event.LifecycleEventHookExecutionId, status,',
         '    }));',
         '  }',
         '};',
       ].join('\n')),
     });
-    healthCheck.addToRolePolicy(new iam.PolicyStatement({ actions: ['elasticloadbalancing:DescribeTargetHealth'], resources: ['*'] }));
+    // Reading target groups and their health has no resource-level permissions.
+    healthCheck.addToRolePolicy(new iam.PolicyStatement({ actions: ['elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetHealth'], resources: ['*'] }));
 
     const deployment = new EcsBlueGreenDeployment(this, 'Deployment', {
       service,
@@ -150,7 +168,7 @@ export class EcsCanaryStack extends Stack {
     }]);
     NagSuppressions.addResourceSuppressions(healthCheck, [
       { id: 'AwsSolutions-IAM4', reason: 'AWSLambdaBasicExecutionRole only lets the function write its own logs.', appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'] },
-      { id: 'AwsSolutions-IAM5', reason: 'elasticloadbalancing:DescribeTargetHealth has no resource-level permissions.', appliesTo: ['Resource::*'] },
+      { id: 'AwsSolutions-IAM5', reason: 'elasticloadbalancing:DescribeTargetGroups and DescribeTargetHealth have no resource-level permissions.', appliesTo: ['Resource::*'] },
     ], true);
   }
 }

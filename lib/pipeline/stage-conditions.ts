@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Problems, isConcrete } from '../private/validation';
+import { correctedCron, cronProblems, timeZoneProblem } from './deployment-window';
 
 /** Options of an alarm rule. */
 export interface AlarmRuleOptions {
@@ -38,17 +39,33 @@ export class StageRule {
     return new StageRule('alarm', 'CloudWatchAlarm', {
       AlarmName: alarm.alarmName,
       ...(options.waitTime ? { WaitTime: String(options.waitTime.isUnresolved() ? options.waitTime.toMinutes() : minutes) } : {}),
-    }, alarm, minutes === undefined || Number.isInteger(minutes) ? undefined : ['waitTime', `${minutes} minutes`, 'must be a whole number of minutes', 'use Duration.minutes(n)']);
+    }, alarm, minutes === undefined || Number.isInteger(minutes) ? [] : [['waitTime', `${minutes} minutes`, 'must be a whole number of minutes', 'use Duration.minutes(n)']]);
   }
 
   /**
-   * Passes only inside a deployment window given as a cron expression (six fields, as CodePipeline's
-   * DeploymentWindow rule takes them), e.g. `0 9-16 ? * MON-THU *` for weekday office hours.
+   * Passes only inside a deployment window, given as the DeploymentWindow rule's cron expression:
+   * seconds first, then minutes, hours, day-of-month, month, day-of-week and an optional year,
+   * Quartz-style (seconds is always `*`; `?` in one of the two day fields). For example
+   * `* * 9-16 ? * MON-THU *` for weekday office hours. Five-field (Unix) and minutes-first
+   * expressions are rejected with the expression AWS would read as meant.
    */
   public static deploymentWindow(cron: string, options: DeploymentWindowOptions = {}): StageRule {
-    const fields = isConcrete(cron) ? cron.trim().split(/\s+/).length : 6;
-    return new StageRule('window', 'DeploymentWindow', { Cron: cron, TimeZone: options.timeZone ?? 'UTC' }, undefined,
-      fields === 6 ? undefined : ['cron', cron, `has ${fields} fields; the deployment window takes 6 (minutes hours day-of-month month day-of-week year)`, "write it like '0 9-16 ? * MON-THU *'"]);
+    const timeZone = options.timeZone ?? 'UTC';
+    const problems: string[][] = [];
+    if (isConcrete(cron)) {
+      const found = cronProblems(cron);
+      if (found.length > 0) {
+        const corrected = correctedCron(cron);
+        problems.push(['cron', cron, found.join('; '), corrected
+          ? `AWS reads the fields seconds first: write '${corrected}'`
+          : "write seconds, minutes, hours, day-of-month, month, day-of-week and an optional year, e.g. '* * 9-16 ? * MON-THU *'"]);
+      }
+    }
+    if (isConcrete(timeZone)) {
+      const zone = timeZoneProblem(timeZone);
+      if (zone) problems.push(['timeZone', timeZone, zone, "use an IANA name such as 'Europe/Paris', 'UTC' or 'UTC+05:30'"]);
+    }
+    return new StageRule('window', 'DeploymentWindow', { Cron: cron, TimeZone: timeZone }, undefined, problems);
   }
 
   /** What kind of rule this is (for names and diagrams). */
@@ -56,14 +73,14 @@ export class StageRule {
   /** The CodePipeline rule provider. */
   public readonly provider: string;
 
-  private constructor(kind: string, provider: string, private readonly configuration: { [key: string]: string }, private readonly alarmRef: cloudwatch.IAlarm | undefined, private readonly problem: string[] | undefined) {
+  private constructor(kind: string, provider: string, private readonly configuration: { [key: string]: string }, private readonly alarmRef: cloudwatch.IAlarm | undefined, private readonly problems: string[][]) {
     this.kind = kind;
     this.provider = provider;
   }
 
   /** @internal */
   public _problems(): string[][] {
-    return this.problem ? [this.problem] : [];
+    return this.problems;
   }
 
   /** @internal */

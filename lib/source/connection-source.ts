@@ -1,4 +1,4 @@
-import { Token } from 'aws-cdk-lib';
+import { CfnResource, Reference, Token, Tokenization } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -237,7 +237,12 @@ export const CLONE_CONNECTION_METADATA = 'CodeStarConnectionArnProperty';
 /** The IAM actions that allow using a connection, matched to the prefix of its ARN. */
 export function useConnectionActions(connectionArn: string): string[] {
   if (Token.isUnresolved(connectionArn)) {
-    // A connection created in this app is a codeconnections one; an imported token could be either.
+    // IAM needs the prefix of the connection's own ARN. A connection created in this app names its
+    // service by its resource type; any other token could be either.
+    const tokens = Tokenization.reverseString(connectionArn);
+    const target = tokens.length === 1 && Reference.isReference(tokens.firstToken) ? tokens.firstToken.target : undefined;
+    if (target instanceof CfnResource && target.cfnResourceType === 'AWS::CodeConnections::Connection') return ['codeconnections:UseConnection'];
+    if (target instanceof CfnResource && target.cfnResourceType === 'AWS::CodeStarConnections::Connection') return ['codestar-connections:UseConnection'];
     return ['codeconnections:UseConnection', 'codestar-connections:UseConnection'];
   }
   const service = connectionArn.split(':')[2];

@@ -124,7 +124,7 @@ describe('EcsBlueGreenDeployment', () => {
       .toThrow(/testListener: is on another load balancer than the production listener/);
   });
 
-  test('hooks may be invoked by the deployment group and report to exactly it', () => {
+  test('hooks may be invoked by the deployment group, report to exactly it and read its targets (the replacement task set)', () => {
     const { stack, f } = setup({ hooks: undefined });
     new EcsBlueGreenDeployment(stack, 'Hooked', {
       service: f.service, taskDefinition: f.taskDefinition, blueTargetGroup: f.blue, greenTargetGroup: f.green, productionListener: f.listener, testListener: f.testListener,
@@ -133,7 +133,11 @@ describe('EcsBlueGreenDeployment', () => {
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: Match.stringLikeRegexp('SmokeTestServiceRole') }],
-      PolicyDocument: { Statement: Match.arrayWith([{ Effect: 'Allow', Action: 'codedeploy:PutLifecycleEventHookExecutionStatus', Resource: Match.anyValue() }]) },
+      PolicyDocument: { Statement: Match.arrayWith([{
+        Effect: 'Allow',
+        Action: ['codedeploy:GetDeploymentTarget', 'codedeploy:ListDeploymentTargets', 'codedeploy:PutLifecycleEventHookExecutionStatus'],
+        Resource: { 'Fn::Join': ['', ['arn:aws:codedeploy:us-east-1:111111111111:deploymentgroup:', { Ref: Match.stringLikeRegexp('HookedApplication') }, '/', { Ref: Match.stringLikeRegexp('HookedDeploymentGroup') }]] },
+      }]) },
     });
     t.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: Match.stringLikeRegexp('HookedDeploymentGroupServiceRole') }],

@@ -30,10 +30,12 @@ describe('LambdaDeployment', () => {
     expect(deployment.strategy.describe()).toBe('canary 10% then 100% after 5 minutes');
   });
 
-  test('the pre-traffic hook may be invoked and report its status', () => {
+  test('the pre-traffic hook may be invoked, report its status and read the deployment\'s targets (the version released)', () => {
     const { stack } = appStack();
     const t = Template.fromStack(stack);
-    t.hasResourceProperties('AWS::IAM::Policy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'codedeploy:PutLifecycleEventHookExecutionStatus' })]) } });
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['codedeploy:GetDeploymentTarget', 'codedeploy:ListDeploymentTargets', 'codedeploy:PutLifecycleEventHookExecutionStatus'] })]) },
+    });
     t.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: Match.stringLikeRegexp('ReleaseDeploymentGroupServiceRole') }],
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'lambda:InvokeFunction' })]) },

@@ -50,7 +50,7 @@ describe('ServerBlueGreenDeployment', () => {
     });
   });
 
-  test('updates keep the physical id and leave the Auto Scaling groups to CodeDeploy; deletes tolerate a missing group', () => {
+  test('updates and deletes name the group by the physical id, so they touch only the group this resource created', () => {
     const { stack, deployment } = setup({ manualRerouteWait: Duration.hours(2), terminationWait: Duration.minutes(30) });
     const t = Template.fromStack(stack);
     const update = sdkCall(t, 'Update');
@@ -58,7 +58,8 @@ describe('ServerBlueGreenDeployment', () => {
       action: 'updateDeploymentGroup',
       physicalResourceId: { id: deployment.deploymentGroupName },
       parameters: {
-        currentDeploymentGroupName: deployment.deploymentGroupName,
+        currentDeploymentGroupName: 'PHYSICAL:RESOURCEID:',
+        newDeploymentGroupName: deployment.deploymentGroupName,
         blueGreenDeploymentConfiguration: expect.objectContaining({
           deploymentReadyOption: { actionOnTimeout: 'STOP_DEPLOYMENT', waitTimeInMinutes: 120 },
           terminateBlueInstancesOnDeploymentSuccess: { action: 'TERMINATE', terminationWaitTimeInMinutes: 30 },
@@ -66,7 +67,14 @@ describe('ServerBlueGreenDeployment', () => {
       },
     });
     expect(update.parameters.autoScalingGroups).toBeUndefined();
-    expect(sdkCall(t, 'Delete')).toMatchObject({ action: 'deleteDeploymentGroup', ignoreErrorCodesMatching: 'DeploymentGroupDoesNotExistException' });
+    // After a failed create (a group of that name already existed) the physical id is the provider's
+    // log stream: the delete is denied or rejected for that name, and the existing group stays.
+    expect(sdkCall(t, 'Delete')).toMatchObject({
+      action: 'deleteDeploymentGroup',
+      parameters: { deploymentGroupName: 'PHYSICAL:RESOURCEID:' },
+      ignoreErrorCodesMatching: '^(AccessDeniedException|InvalidDeploymentGroupNameException)$',
+    });
+    expect(sdkCall(t, 'Create')).not.toHaveProperty('ignoreErrorCodesMatching');
   });
 
   test('the custom resource may manage exactly this group and pass exactly the service role', () => {
@@ -74,7 +82,12 @@ describe('ServerBlueGreenDeployment', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: [
-          { Effect: 'Allow', Action: ['codedeploy:CreateDeploymentGroup', 'codedeploy:DeleteDeploymentGroup', 'codedeploy:UpdateDeploymentGroup'], Resource: Match.objectLike({ 'Fn::Join': Match.anyValue() }) },
+          {
+            Effect: 'Allow',
+            Action: ['codedeploy:CreateDeploymentGroup', 'codedeploy:DeleteDeploymentGroup', 'codedeploy:UpdateDeploymentGroup'],
+            // arn:aws:codedeploy:REGION:ACCOUNT:deploymentgroup:APP/GROUP, with a colon after the type.
+            Resource: { 'Fn::Join': ['', ['arn:aws:codedeploy:us-east-1:111111111111:deploymentgroup:', { Ref: Match.stringLikeRegexp('BlueGreenApplication') }, Match.stringLikeRegexp('^/')]] },
+          },
           { Effect: 'Allow', Action: 'iam:PassRole', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('BlueGreenServiceRole'), 'Arn'] }, Condition: { StringEquals: { 'iam:PassedToService': 'codedeploy.amazonaws.com' } } },
         ],
       },

@@ -146,6 +146,14 @@ describe('ServerAppSpec', () => {
       .toThrow(/ServerAppSpec has 1 problem:\n {2}- hooks\[0\]\.timeout: must be a whole number of seconds from 1 to 3600 \(got "3660 seconds"\)/);
   });
 
+  test('fails when the scripts of one lifecycle event add up to more than 3600 seconds', () => {
+    const start = (location: string, seconds: number) => ({ lifecycleEvent: ServerLifecycleEvent.APPLICATION_START, location, timeout: Duration.seconds(seconds) });
+    expect(() => new ServerAppSpec({ hooks: [start('a.sh', 3000), start('b.sh', 3000)] }))
+      .toThrow(/ServerAppSpec has 1 problem:\n {2}- hooks\[0, 1\]\.timeout: add up to more than the 3600 seconds CodeDeploy allows all scripts of one lifecycle event together \(got "6000 seconds in all for ApplicationStart"\)\. Fix: give the ApplicationStart scripts at most 3600 seconds in all/);
+    // Other events have their own hour.
+    expect(() => new ServerAppSpec({ hooks: [start('a.sh', 1800), start('b.sh', 1800), { ...start('c.sh', 3600), lifecycleEvent: ServerLifecycleEvent.VALIDATE_SERVICE }] })).not.toThrow();
+  });
+
   test('fails when a hook event is not an EC2 event', () => {
     expect(() => new ServerAppSpec({ hooks: [{ lifecycleEvent: 'AfterAllowTestTraffic' as never, location: 'a.sh' }] })).toThrow(/hooks\[0\]\.lifecycleEvent: is not an EC2\/on-premises lifecycle event/);
   });

@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import { addExamples } from '../../examples';
 import { DeliveryChecks } from '../../lib';
 import { newApp } from '../util';
+import { inlineCodeOf, inlineHandler } from '../util/inline-handler';
 
 // Every example, synthesized once as `npx cdk synth` does (same feature flags, cdk-nag on).
 const app = newApp();
@@ -138,6 +139,67 @@ describe('ecs-canary', () => {
     const appspec = JSON.stringify(files!.Properties.Environment.EnvironmentVariables);
     expect(appspec).toContain('AfterAllowTestTraffic');
     expect(appspec).toContain('<TASK_DEFINITION>');
+  });
+});
+
+describe('ecs-canary health-check hook', () => {
+  const code = inlineCodeOf(templates.get('EcsCanary')!, /replacement task is healthy/);
+  const event = { DeploymentId: 'd-2', LifecycleEventHookExecutionId: 'hook-1' };
+  // The second release: CodeDeploy swapped the target groups, so the replacement (green) task set
+  // now sits behind the group named "blue", and the old tasks, still healthy, behind "green".
+  const secondRelease = (replacementHealth: string) => (command: string, input: { Names: string[]; TargetGroupArn: string }) => {
+    switch (command) {
+      case 'ListDeploymentTargetsCommand': return { targetIds: ['cluster:service'] };
+      case 'GetDeploymentTargetCommand': return { deploymentTarget: { ecsTarget: { taskSetsInfo: [
+        { taskSetLabel: 'Blue', targetGroup: { name: 'shop-green' } },
+        { taskSetLabel: 'Green', targetGroup: { name: 'shop-blue' } },
+      ] } } };
+      case 'DescribeTargetGroupsCommand': return { TargetGroups: [{ TargetGroupArn: `arn:aws:elasticloadbalancing:us-east-1:111111111111:targetgroup/${input.Names[0]}/1` }] };
+      case 'DescribeTargetHealthCommand': return { TargetHealthDescriptions: [{ TargetHealth: { State: input.TargetGroupArn.includes('shop-blue') ? replacementHealth : 'healthy' } }] };
+      default: return {};
+    }
+  };
+  const status = (calls: Array<{ command: string; input: { status?: string } }>) => calls.find((c) => c.command === 'PutLifecycleEventHookExecutionStatusCommand')?.input.status;
+
+  test('checks the target group of the replacement tasks in this deployment, not a fixed one', async () => {
+    const { handler, calls } = inlineHandler(code, {}, secondRelease('unhealthy'));
+    await handler(event);
+    expect(calls.find((c) => c.command === 'DescribeTargetGroupsCommand')?.input).toEqual({ Names: ['shop-blue'] });
+    expect(status(calls)).toBe('Failed');
+  });
+
+  test('succeeds when every replacement task is healthy, and fails when the deployment names none', async () => {
+    const healthy = inlineHandler(code, {}, secondRelease('healthy'));
+    await healthy.handler(event);
+    expect(status(healthy.calls)).toBe('Succeeded');
+    const none = inlineHandler(code, {}, (command) => (command === 'ListDeploymentTargetsCommand' ? { targetIds: [] } : {}));
+    await none.handler(event);
+    expect(status(none.calls)).toBe('Failed');
+  });
+});
+
+describe('lambda-linear pre-traffic hook', () => {
+  const code = inlineCodeOf(templates.get('LambdaLinearApp')!, /Invokes the new version/);
+  const answer = (functionError?: string) => (command: string) => {
+    switch (command) {
+      case 'ListDeploymentTargetsCommand': return { targetIds: ['shop-api'] };
+      case 'GetDeploymentTargetCommand': return { deploymentTarget: { lambdaTarget: { lambdaFunctionInfo: { functionName: 'shop-api', currentVersion: '6', targetVersion: '7' } } } };
+      case 'InvokeCommand': return { FunctionError: functionError };
+      default: return {};
+    }
+  };
+
+  test('invokes the version the deployment shifts traffic to, not $LATEST', async () => {
+    const { handler, calls } = inlineHandler(code, { FUNCTION_NAME: 'shop-api' }, answer());
+    await handler({ DeploymentId: 'd-1', LifecycleEventHookExecutionId: 'h' });
+    expect(calls.find((c) => c.command === 'InvokeCommand')?.input).toMatchObject({ FunctionName: 'shop-api', Qualifier: '7' });
+    expect(calls.find((c) => c.command === 'PutLifecycleEventHookExecutionStatusCommand')?.input.status).toBe('Succeeded');
+  });
+
+  test('fails the deployment when the new version errors', async () => {
+    const { handler, calls } = inlineHandler(code, { FUNCTION_NAME: 'shop-api' }, answer('Unhandled'));
+    await handler({ DeploymentId: 'd-1', LifecycleEventHookExecutionId: 'h' });
+    expect(calls.find((c) => c.command === 'PutLifecycleEventHookExecutionStatusCommand')?.input.status).toBe('Failed');
   });
 });
 

@@ -41,7 +41,7 @@ describe('addEnvironment', () => {
       production: true,
       waiveApproval: true,
       deploy: [step('Deploy')],
-      entryGates: [StageRule.alarm(alarm(stack, 'ProdHealth')), StageRule.deploymentWindow('0 9-16 ? * MON-THU *', { timeZone: 'Europe/Paris' })],
+      entryGates: [StageRule.alarm(alarm(stack, 'ProdHealth')), StageRule.deploymentWindow('* * 9-16 ? * MON-THU *', { timeZone: 'Europe/Paris' })],
       entryResult: EntryResult.SKIP,
       bakeRules: [StageRule.alarm(alarm(stack, 'Errors5xx'), { waitTime: Duration.minutes(20) })],
       onFailure: FailureBehavior.RETRY_FAILED_ACTIONS,
@@ -50,7 +50,7 @@ describe('addEnvironment', () => {
     expect(stageOf(t, 'Production')).toMatchObject({
       BeforeEntry: { Conditions: [{ Result: 'SKIP', Rules: [
         { Name: 'Gate1-alarm', RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'CloudWatchAlarm', Version: '1' }, Configuration: { AlarmName: { Ref: expect.stringMatching(/^ProdHealth/) } } },
-        { Name: 'Gate2-window', RuleTypeId: expect.objectContaining({ Provider: 'DeploymentWindow' }), Configuration: { Cron: '0 9-16 ? * MON-THU *', TimeZone: 'Europe/Paris' } },
+        { Name: 'Gate2-window', RuleTypeId: expect.objectContaining({ Provider: 'DeploymentWindow' }), Configuration: { Cron: '* * 9-16 ? * MON-THU *', TimeZone: 'Europe/Paris' } },
       ] }] },
       OnSuccess: { Conditions: [{ Result: 'ROLLBACK', Rules: [expect.objectContaining({ Name: 'Bake1-alarm', Configuration: { AlarmName: { Ref: expect.stringMatching(/^Errors5xx/) }, WaitTime: '20' } })] }] },
       OnFailure: { Result: 'RETRY', RetryConfiguration: { RetryMode: 'FAILED_ACTIONS' } },
@@ -126,10 +126,38 @@ describe('environment errors', () => {
     expect(() => pipeline.addEnvironment('Dev', { deploy: [step('D')] })).not.toThrow();
   });
 
+  test('fails when a deployment window is written minutes first (as EventBridge or Unix cron), showing the expression AWS reads as meant', () => {
+    const { pipeline } = pipelineWith();
+    // The form this library wrote before: AWS reads '0' as seconds, '8-16' as minutes and '?' as hours.
+    expect(() => pipeline.addEnvironment('A', { deploy: [step('D')], entryGates: [StageRule.deploymentWindow('0 8-16 ? * MON-FRI *')] }))
+      .toThrow(/entryGates\[0\]\.cron: seconds is '0', and the deployment window accepts only '\*' there; hours is '\?', which only day-of-month and day-of-week accept;.*Fix: AWS reads the fields seconds first: write '\* 0 8-16 \? \* MON-FRI \*'/);
+  });
+
+  test.each([
+    ['* * 9-16 ? * MON-FRI *', true], ['* 0/15 9-16 ? * MON-FRI', true], ['* * * L * ?', true], ['* * * 15W * ?', true], ['* * * ? * 6#3', true],
+    ['* * * ? JAN-MAR 6L 2027', true], ['* 0 9 ? * mon-fri', true], ['* 60 9 ? * MON', false], ['* * 24 ? * MON', false], ['* * * 32 * ?', false],
+    ['* * * ? * 8', false], ['* * * ? * 6#6', false], ['* * * 1 * MON', false], ['* * * ? * ?', false], ['* * * ? * MON 1969', false], ['* * 9 ? * W', false],
+  ])('deployment window cron %s is valid: %s', (cron, valid) => {
+    const problems = (StageRule.deploymentWindow(cron) as unknown as { _problems(): string[][] })._problems();
+    expect(problems.length === 0).toBe(valid);
+  });
+
+  test('fails when the deployment window time zone is not one AWS accepts', () => {
+    const { pipeline } = pipelineWith();
+    for (const zone of ['Europe/Paris', 'America/Argentina/Buenos_Aires', 'UTC', 'UTC+05:30', 'PST']) {
+      expect((StageRule.deploymentWindow('* * 9-16 ? * MON-FRI', { timeZone: zone }) as unknown as { _problems(): string[][] })._problems()).toEqual([]);
+    }
+    expect(() => pipeline.addEnvironment('A', { deploy: [step('D')], entryGates: [StageRule.deploymentWindow('* * 9-16 ? * MON-FRI', { timeZone: 'Europe/Parisx' })] }))
+      .toThrow(/entryGates\[0\]\.timeZone: is not an IANA time zone name \(got "Europe\/Parisx"\)/);
+    expect(() => pipeline.addEnvironment('B', { deploy: [step('E')], entryGates: [StageRule.deploymentWindow('* * 9-16 ? * MON-FRI', { timeZone: 'UTC+5' })] }))
+      .toThrow(/entryGates\[0\]\.timeZone: is not a time zone the deployment window accepts/);
+  });
+
   test('fails when rules are malformed or lists are empty', () => {
     const stack = newStack();
     const { pipeline } = pipelineWith({}, stack);
-    expect(() => pipeline.addEnvironment('A', { deploy: [step('D')], entryGates: [StageRule.deploymentWindow('0 9 * * *')] })).toThrow(/entryGates\[0\]\.cron: has 5 fields; the deployment window takes 6/);
+    expect(() => pipeline.addEnvironment('A', { deploy: [step('D')], entryGates: [StageRule.deploymentWindow('0 9 * * *')] }))
+      .toThrow(/entryGates\[0\]\.cron: has 5 fields; the deployment window takes 6 or 7 \(seconds minutes hours day-of-month month day-of-week \[year\]\) \(got "0 9 \* \* \*"\)\. Fix: AWS reads the fields seconds first: write '\* 0 9 \* \* \?'/);
     expect(() => pipeline.addEnvironment('B', { deploy: [step('E')], bakeRules: [StageRule.alarm(alarm(stack), { waitTime: Duration.seconds(90) })] })).toThrow(/bakeRules\[0\]\.waitTime: must be a whole number of minutes/);
     expect(() => pipeline.addEnvironment('C', { deploy: [step('F')], entryGates: [] })).toThrow(/entryGates: is an empty list/);
   });

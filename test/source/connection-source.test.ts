@@ -1,3 +1,4 @@
+import { CfnParameter } from 'aws-cdk-lib';
 import { Template, Match } from 'aws-cdk-lib/assertions';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { BuildStep, CodeConnection, ConnectionProvider, DeliveryPipeline, Source } from '../../lib';
@@ -120,12 +121,22 @@ describe('ConnectionSource', () => {
     expect(JSON.stringify(policies)).not.toContain('UseConnection');
   });
 
-  test('a token connection ARN gets both UseConnection actions', () => {
+  test('a connection created in the app gets the codeconnections action only (IAM needs the prefix of its ARN)', () => {
     const stack = newStack();
     const connection = new CodeConnection(stack, 'GitHub', { connectionName: 'github' });
     new DeliveryPipeline(stack, 'Pipeline', { source: Source.connection('my-org/shop', { connectionArn: connection.connectionArn }), buildStep: new BuildStep('Build', { commands: ['make'] }) });
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'codeconnections:UseConnection', Resource: { 'Fn::GetAtt': [Match.anyValue(), 'ConnectionArn'] } })]) },
+    });
+    expect(JSON.stringify(t.toJSON())).not.toContain('codestar-connections:UseConnection');
+  });
+
+  test('a connection ARN from a parameter gets both UseConnection actions (it could be either)', () => {
+    const stack = newStack();
+    const arn = new CfnParameter(stack, 'ConnectionArn').valueAsString;
+    new DeliveryPipeline(stack, 'Pipeline', { source: Source.connection('my-org/shop', { connectionArn: arn }), buildStep: new BuildStep('Build', { commands: ['make'] }) });
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['codeconnections:UseConnection', 'codestar-connections:UseConnection'] })]) },
     });
   });

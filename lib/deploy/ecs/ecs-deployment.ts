@@ -22,7 +22,14 @@ import { DeploymentOptions, checkDeploymentOptions, configureNotifications, reso
 import { DeploymentStrategy, StrategyKind } from '../strategy';
 import { IMAGE_PLACEHOLDER, taskDefinitionFile, unnameableReferences, unsupportedIntrinsics } from './task-definition-file';
 
-/** Lambda functions run at the lifecycle events of an ECS blue/green deployment. */
+/**
+ * Lambda functions run at the lifecycle events of an ECS blue/green deployment. Each may report its
+ * result (`PutLifecycleEventHookExecutionStatus`) and read the deployment's targets
+ * (`ListDeploymentTargets`, `GetDeploymentTarget`) on this deployment group. CodeDeploy swaps the
+ * blue and green target groups at every deployment, so a hook that checks the replacement tasks
+ * must read their target group from the deployment (the task set labelled `Green` in
+ * `ecsTarget.taskSetsInfo`), never from a fixed target group.
+ */
 export interface EcsDeploymentHooks {
   /**
    * Before the replacement task set is created.
@@ -272,8 +279,10 @@ export class EcsBlueGreenDeployment extends Construct {
     const hookFunctions = Object.values(this.hooks).filter((f): f is lambda.IFunction => f !== undefined);
     for (const fn of hookFunctions) {
       fn.grantInvoke(this.deploymentGroup.role);
+      // Report the hook's result, and read the deployment's targets: the replacement task set and
+      // its target group, which CodeDeploy swaps at every deployment (CodeDeploy permissions reference).
       fn.addToRolePolicy(new iam.PolicyStatement({
-        actions: ['codedeploy:PutLifecycleEventHookExecutionStatus'],
+        actions: ['codedeploy:PutLifecycleEventHookExecutionStatus', 'codedeploy:ListDeploymentTargets', 'codedeploy:GetDeploymentTarget'],
         resources: [this.deploymentGroup.deploymentGroupArn],
       }));
     }

@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { IStep, StepActions, StepContext, StepEstimate } from '../../core/step';
-import { allowBootstrapVersionRead } from '../../private/bootstrap';
+import { allowBootstrapVersionRead, grantStackCreateUpdate } from '../../private/bootstrap';
 import { MODEL } from '../../private/model';
 import { pipelinePrincipal } from '../../private/principal';
 import { acceptNagFindings, artifactReadAcceptance, functionVersionsFinding, markL2ActionRole } from '../../private/nag';
@@ -45,7 +45,10 @@ export interface LambdaDeploymentProps extends DeploymentOptions {
   readonly strategy?: DeploymentStrategy;
 
   /**
-   * Function run before traffic shifts (it must report its result to CodeDeploy).
+   * Function run before traffic shifts (it must report its result to CodeDeploy). It may read the
+   * deployment's targets: a check that calls the released function must call the version in
+   * `lambdaTarget.lambdaFunctionInfo.targetVersion` (`GetDeploymentTarget`), because an unqualified
+   * call runs `$LATEST`, not the version traffic shifts to.
    *
    * @default - none
    */
@@ -177,6 +180,15 @@ export class LambdaDeployment extends Construct {
     });
     configureNotifications(this.deploymentGroup, props.notificationTopic, props.notifyOn);
     const hooks = [props.preTraffic, props.postTraffic].filter((f): f is lambda.IFunction => f !== undefined);
+    // The L2 lets hooks report their result; they may also read the deployment's targets, where the
+    // version being released is (lambdaTarget.lambdaFunctionInfo.targetVersion): a hook that calls
+    // the function must call that version, not $LATEST (CodeDeploy permissions reference).
+    for (const fn of hooks) {
+      fn.addToRolePolicy(new iam.PolicyStatement({
+        actions: ['codedeploy:ListDeploymentTargets', 'codedeploy:GetDeploymentTarget'],
+        resources: [this.deploymentGroup.deploymentGroupArn],
+      }));
+    }
     const rolePolicy = this.deploymentGroup.role.node.tryFindChild('DefaultPolicy');
     if (rolePolicy && hooks.length > 0) {
       acceptNagFindings(rolePolicy, [{
@@ -254,8 +266,18 @@ class LambdaDeployStep implements IStep {
       ? environment.deployRole
       : new iam.Role(scope, 'ActionRole', { assumedBy: pipelinePrincipal(context) });
     if (stack.synthesizer instanceof DefaultStackSynthesizer) allowBootstrapVersionRead(actionRole, stack.account, stack.region);
+    // The L2 would grant ValidateTemplate on the stack's ARN, which grants nothing: it gets an
+    // immutable view of the role, and the same access is granted exactly here.
+    if (actionRole instanceof iam.Role) {
+      grantStackCreateUpdate(actionRole, {
+        stackName: stack.stackName,
+        region: environment?.crossRegion ? environment.region : undefined,
+        deploymentRole,
+        artifactBucket: environment?.artifactBucket ?? context.artifactBucket,
+      });
+    }
     const action = new actions.CloudFormationCreateUpdateStackAction({
-        role: actionRole,
+        role: actionRole instanceof iam.Role ? actionRole.withoutPolicyUpdates() : actionRole,
         account: environment?.crossAccount ? environment.account : undefined,
         region: environment?.crossRegion ? environment.region : undefined,
         actionName: this.stepName,

@@ -1,4 +1,4 @@
-import { Duration, Names, PhysicalName, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Names, PhysicalName, Stack } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -159,7 +159,14 @@ export class ServerBlueGreenDeployment extends Construct {
         triggerEvents: props.notifyOn ?? DEFAULT_NOTIFY_ON,
       }] : [],
     };
-    const groupArn = stack.formatArn({ service: 'codedeploy', resource: 'deploymentgroup', resourceName: `${this.application.applicationName}/${this.deploymentGroupName}`, arnFormat: undefined });
+    // arn:PARTITION:codedeploy:REGION:ACCOUNT:deploymentgroup:APP/GROUP (a colon after the type).
+    const groupArn = stack.formatArn({ service: 'codedeploy', resource: 'deploymentgroup', resourceName: `${this.application.applicationName}/${this.deploymentGroupName}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    // The physical id is the group's name once CodeDeploy created it. Create fails when a group of
+    // that name exists (DeploymentGroupAlreadyExistsException): it is never adopted. Update and
+    // delete name the group by the physical id, so they act only on the group this resource
+    // created. After a failed create CloudFormation still sends a delete, with the provider's log
+    // stream as physical id: this role may not touch such a name (AccessDenied) and CodeDeploy
+    // rejects it (InvalidDeploymentGroupName), and both mean nothing of ours exists.
     this.resource = new cr.AwsCustomResource(this, 'DeploymentGroup', {
       resourceType: 'Custom::CodeDeployBlueGreenDeploymentGroup',
       installLatestAwsSdk: false,
@@ -173,14 +180,14 @@ export class ServerBlueGreenDeployment extends Construct {
         service: 'CodeDeploy',
         action: 'updateDeploymentGroup',
         // No autoScalingGroups: after a deployment the group points at CodeDeploy's copy, which must stay.
-        parameters: { ...common, currentDeploymentGroupName: this.deploymentGroupName },
+        parameters: { ...common, currentDeploymentGroupName: new cr.PhysicalResourceIdReference(), newDeploymentGroupName: this.deploymentGroupName },
         physicalResourceId: cr.PhysicalResourceId.of(this.deploymentGroupName),
       },
       onDelete: {
         service: 'CodeDeploy',
         action: 'deleteDeploymentGroup',
-        parameters: { applicationName: this.application.applicationName, deploymentGroupName: this.deploymentGroupName },
-        ignoreErrorCodesMatching: 'DeploymentGroupDoesNotExistException',
+        parameters: { applicationName: this.application.applicationName, deploymentGroupName: new cr.PhysicalResourceIdReference() },
+        ignoreErrorCodesMatching: '^(AccessDeniedException|InvalidDeploymentGroupNameException)$',
       },
       policy: cr.AwsCustomResourcePolicy.fromStatements([
         new iam.PolicyStatement({

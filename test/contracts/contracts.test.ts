@@ -1,0 +1,148 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { checkTemplate, contractReport } from '.';
+
+/** A template with one identity policy holding the given statements. */
+function policy(...statements: object[]) {
+  return {
+    Resources: {
+      Role: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] } } },
+      Policy: { Type: 'AWS::IAM::Policy', Properties: { Roles: [{ Ref: 'Role' }], PolicyDocument: { Statement: statements } } },
+      Bucket: { Type: 'AWS::S3::Bucket' },
+      App: { Type: 'AWS::CodeDeploy::Application' },
+    },
+  };
+}
+const allow = (Action: unknown, Resource: unknown, Condition?: object) => ({ Effect: 'Allow', Action, Resource, ...(Condition ? { Condition } : {}) });
+const join = (...parts: unknown[]) => ({ 'Fn::Join': ['', parts] });
+const requirements = (t: object) => checkTemplate(t).map((v) => `${v.at}: ${v.requires}`);
+
+describe('IAM contract (Service Authorization Reference)', () => {
+  test('fails on a CodeDeploy deployment group ARN with a slash after the type (it names nothing)', () => {
+    const slash = join('arn:', { Ref: 'AWS::Partition' }, ':codedeploy:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':deploymentgroup/', { Ref: 'App' }, '/web');
+    expect(requirements(policy(allow('codedeploy:CreateDeploymentGroup', slash)))).toEqual([
+      expect.stringMatching(/^Properties\.PolicyDocument\.Statement\[0\]\.Action: a resource of a type codedeploy:CreateDeploymentGroup accepts: arn:\$\{Partition\}:codedeploy:\$\{Region\}:\$\{Account\}:deploymentgroup:\$\{ApplicationName\}\/\$\{DeploymentGroupName\}$/),
+    ]);
+    const colon = join('arn:', { Ref: 'AWS::Partition' }, ':codedeploy:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':deploymentgroup:', { Ref: 'App' }, '/web');
+    expect(requirements(policy(allow('codedeploy:CreateDeploymentGroup', colon)))).toEqual([]);
+  });
+
+  test('fails on an action without resource-level permissions granted on an ARN, and passes it on "*"', () => {
+    expect(requirements(policy(allow(['cloudformation:DescribeStacks', 'cloudformation:ValidateTemplate'], 'arn:aws:cloudformation:us-east-1:111111111111:stack/app/*')))).toEqual([
+      'Properties.PolicyDocument.Statement[0].Action[1]: Resource "*": cloudformation:ValidateTemplate has no resource-level permissions, so a statement naming a resource grants nothing',
+    ]);
+    expect(requirements(policy(allow('cloudformation:ValidateTemplate', '*')))).toEqual([]);
+  });
+
+  test('fails on actions and services that do not exist, and wildcards that match nothing', () => {
+    expect(requirements(policy(allow(['s3:GetObjekt', 's3:Fetch*', 'nosuchservice:Get', 's3:GetObject*'], '*')))).toEqual([
+      "Properties.PolicyDocument.Statement[0].Action[0]: an action that exists: s3 has no action 'GetObjekt'",
+      'Properties.PolicyDocument.Statement[0].Action[1]: a wildcard that matches at least one s3 action (it matches none)',
+      "Properties.PolicyDocument.Statement[0].Action[2]: an action of an existing service prefix ('nosuchservice' is not one)",
+    ]);
+  });
+
+  test('fails on an object action granted on the bucket only, and passes bucket and object ARNs from tokens', () => {
+    const bucket = { 'Fn::GetAtt': ['Bucket', 'Arn'] };
+    expect(requirements(policy(allow('s3:GetObject', bucket)))).toEqual([expect.stringContaining('or arn:${Partition}:s3:::${BucketName}/${ObjectName}')]);
+    expect(requirements(policy(allow(['s3:GetObject', 's3:ListBucket'], [bucket, join(bucket, '/*')])))).toEqual([]);
+  });
+
+  test('a token stands for a name, never for the colon of an ARN', () => {
+    // "deploymentgroup" + token + "/web" cannot become "deploymentgroup:APP/web".
+    const glued = join('arn:aws:codedeploy:us-east-1:111111111111:deploymentgroup', { Ref: 'App' }, '/web');
+    expect(requirements(policy(allow('codedeploy:GetDeploymentGroup', glued)))).toHaveLength(1);
+    // An imported value could be any ARN: nothing to prove.
+    expect(requirements(policy(allow('codedeploy:GetDeploymentGroup', { 'Fn::ImportValue': 'GroupArn' })))).toEqual([]);
+  });
+
+  test('fails on a resource no action of the statement accepts', () => {
+    expect(requirements(policy(allow(['s3:GetObject'], [join({ 'Fn::GetAtt': ['Bucket', 'Arn'] }, '/*'), 'arn:aws:sns:us-east-1:111111111111:topic'])))).toEqual([
+      expect.stringMatching(/^Properties\.PolicyDocument\.Statement\[0\]\.Resource\[1\]: a resource one of the statement's actions \(s3:GetObject\) accepts/),
+    ]);
+  });
+
+  test('fails on condition keys that are neither global nor the service\'s', () => {
+    expect(requirements(policy(
+      allow('iam:PassRole', 'arn:aws:iam::111111111111:role/x', { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com', 'iam:PassedToServise': 'x' } }),
+      allow('sns:Publish', '*', { StringEquals: { 'aws:SourceAccount': '111111111111', 'kms:ViaService': 'sns.us-east-1.amazonaws.com' } }),
+    ))).toEqual([
+      'Properties.PolicyDocument.Statement[0].Condition.StringEquals: a global condition key or a condition key of iam',
+      'Properties.PolicyDocument.Statement[1].Condition.StringEquals: a global condition key or a condition key of sns',
+    ]);
+  });
+
+  test('follows the CodeDeploy guide where the reference lists no resource type (recorded exceptions)', () => {
+    const group = 'arn:aws:codedeploy:us-east-1:111111111111:deploymentgroup:shop/web';
+    expect(requirements(policy(allow(['codedeploy:PutLifecycleEventHookExecutionStatus', 'codedeploy:GetDeploymentTarget', 'codedeploy:ListDeploymentTargets', 'codedeploy:StopDeployment'], group)))).toEqual([]);
+  });
+
+  test('checks trust, key and bucket policies too', () => {
+    const t = {
+      Resources: {
+        Key: { Type: 'AWS::KMS::Key', Properties: { KeyPolicy: { Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'kms:Decrypts', Resource: '*' }] } } },
+        Role: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { Service: 'codebuild.amazonaws.com' }, Action: 'sts:AssumeRoles' }] } } },
+      },
+    };
+    expect(requirements(t)).toEqual([
+      "Properties.KeyPolicy.Statement[0].Action: an action that exists: kms has no action 'Decrypts'",
+      "Properties.AssumeRolePolicyDocument.Statement[0].Action: an action that exists: sts has no action 'AssumeRoles'",
+    ]);
+  });
+});
+
+describe('API call contract (AWS SDK v3 models)', () => {
+  const call = (create: object, statements: object[] = [{ Effect: 'Allow', Action: 'codedeploy:CreateDeploymentGroup', Resource: '*' }]) => ({
+    Resources: {
+      Fn: { Type: 'AWS::Lambda::Function', Properties: { Role: { 'Fn::GetAtt': ['Role', 'Arn'] } } },
+      Role: { Type: 'AWS::IAM::Role', Properties: { Policies: [{ PolicyName: 'p', PolicyDocument: { Statement: statements } }] } },
+      Group: { Type: 'Custom::Group', Properties: { ServiceToken: { 'Fn::GetAtt': ['Fn', 'Arn'] }, Create: JSON.stringify(create) } },
+    },
+  });
+  const base = { applicationName: 'shop', deploymentGroupName: 'web', serviceRoleArn: 'arn:aws:iam::111111111111:role/x' };
+
+  test('passes a call that matches the operation\'s input shape', () => {
+    expect(requirements(call({ service: 'CodeDeploy', action: 'createDeploymentGroup', parameters: { ...base, deploymentStyle: { deploymentType: 'BLUE_GREEN', deploymentOption: 'WITH_TRAFFIC_CONTROL' } } }))).toEqual([]);
+  });
+
+  test('fails on wrong member casing, unknown members, missing required members and values outside an enum', () => {
+    expect(requirements(call({ service: 'CodeDeploy', action: 'createDeploymentGroup', parameters: {
+      ApplicationName: 'shop', deploymentGroupName: 'web', serviceRoleArn: 'r', deploymentStyle: { deploymentType: 'BLUE_GREN' }, colour: 'blue',
+    } }))).toEqual([
+      "Properties.Create.parameters.ApplicationName: CreateDeploymentGroup: the member name 'applicationName' (casing matters)",
+      'Properties.Create.parameters.deploymentStyle.deploymentType: CreateDeploymentGroup: one of BLUE_GREEN, IN_PLACE',
+      expect.stringMatching(/^Properties\.Create\.parameters\.colour: CreateDeploymentGroup: a member of CreateDeploymentGroupCommandInput: applicationName, /),
+      'Properties.Create.parameters.applicationName: CreateDeploymentGroup: the required member applicationName of CreateDeploymentGroupCommandInput',
+    ]);
+  });
+
+  test('fails on an unknown operation, an ignored error the operation never throws, and a role that may not call it', () => {
+    expect(requirements(call({ service: 'CodeDeploy', action: 'createDeploymentGroups', parameters: base }))).toEqual(['Properties.Create.action: an operation of @aws-sdk/client-codedeploy']);
+    expect(requirements(call({ service: 'CodeDeploy', action: 'createDeploymentGroup', parameters: base, ignoreErrorCodesMatching: 'DeploymentGroupDoesNotExistException' })))
+      .toEqual([expect.stringMatching(/^Properties\.Create\.ignoreErrorCodesMatching: a pattern matching an error CreateDeploymentGroup throws: /)]);
+    expect(requirements(call({ service: 'CodeDeploy', action: 'createDeploymentGroup', parameters: base }, [{ Effect: 'Allow', Action: 'codedeploy:UpdateDeploymentGroup', Resource: '*' }])))
+      .toEqual(["Properties.Create.action: the function's role to allow codedeploy:CreateDeploymentGroup"]);
+  });
+});
+
+describe('contract reports', () => {
+  test('name the template, the resource, the JSON path, what AWS requires and the source', () => {
+    const [report] = contractReport('Shop', policy(allow('cloudformation:ValidateTemplate', 'arn:aws:cloudformation:us-east-1:111111111111:stack/app/*')));
+    expect(report.split('\n')).toEqual([
+      '[IAM] template Shop, resource Policy (Policy)',
+      '  in Properties.PolicyDocument.Statement[0].Action: cloudformation:ValidateTemplate on arn:aws:cloudformation:us-east-1:111111111111:stack/app/*',
+      '  AWS requires: Resource "*": cloudformation:ValidateTemplate has no resource-level permissions, so a statement naming a resource grants nothing',
+      expect.stringMatching(/^ {2}source: Service Authorization Reference \(@cloud-copilot\/iam-data [\d.]+, data of \d{4}-\d{2}-\d{2}\): https:\/\/docs\.aws\.amazon\.com\/service-authorization\//),
+    ]);
+  });
+});
+
+describe('integration test snapshots', () => {
+  // Read from disk: the integ-runner snapshots hold every example with its API assertions, no synthesis needed.
+  const root = path.join(__dirname, '..');
+  const files = fs.readdirSync(root).filter((d) => d.endsWith('.snapshot')).flatMap((d) => fs.readdirSync(path.join(root, d)).filter((f) => f.endsWith('.template.json')).map((f) => path.join(d, f)));
+
+  test.each(files)('%s keeps every contract', (file) => {
+    expect(contractReport(file, JSON.parse(fs.readFileSync(path.join(root, file), 'utf8')))).toEqual([]);
+  });
+});
