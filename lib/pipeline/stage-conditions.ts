@@ -116,7 +116,10 @@ export enum FailureBehavior {
 export enum EntryResult {
   /** The stage fails. */
   FAIL = 'FAIL',
-  /** The stage is skipped and the execution goes on. */
+  /**
+   * The stage is skipped and the execution goes on. CodePipeline allows it only for LambdaInvoke
+   * and VariableCheck rules, so alarm and deployment-window gates are rejected with it.
+   */
   SKIP = 'SKIP',
 }
 
@@ -151,6 +154,14 @@ export interface StageConditionOptions {
   readonly bakeRules?: StageRule[];
 }
 
+/**
+ * A condition holds 1 to 5 rules, and an entry condition with the SKIP result takes only LambdaInvoke
+ * and VariableCheck rules (CodePipeline stage conditions,
+ * https://docs.aws.amazon.com/codepipeline/latest/userguide/stage-conditions.html; API `Condition`).
+ */
+const MAX_RULES = 5;
+const SKIP_RULE_PROVIDERS = ['LambdaInvoke', 'VariableCheck'];
+
 /** Renders stage conditions as L2 stage props, and checks them. */
 export function renderConditions(problems: Problems, options: StageConditionOptions, defaultFailure: FailureBehavior, v2: boolean, role: iam.IRole | undefined): Partial<codepipeline.StageProps> {
   const failure = options.onFailure ?? defaultFailure;
@@ -163,6 +174,11 @@ export function renderConditions(problems: Problems, options: StageConditionOpti
   if (options.bakeRules && options.bakeRules.length === 0) problems.add('bakeRules', [], 'is an empty list', 'give at least one rule, or leave bakeRules out');
   for (const [prop, rules] of [['entryGates', options.entryGates ?? []], ['bakeRules', options.bakeRules ?? []]] as const) {
     rules.forEach((r, i) => r._problems().forEach(([p, value, problem, fix]) => problems.add(`${prop}[${i}].${p}`, value, problem, fix)));
+    if (rules.length > MAX_RULES) problems.add(prop, rules.map((r) => r.kind), `has ${rules.length} rules; a stage condition takes at most ${MAX_RULES}`, `keep at most ${MAX_RULES} rules`);
+  }
+  if (options.entryResult === EntryResult.SKIP && (options.entryGates ?? []).some((r) => !SKIP_RULE_PROVIDERS.includes(r.provider))) {
+    problems.add('entryResult', EntryResult.SKIP, `skips the stage only with ${SKIP_RULE_PROVIDERS.join(' or ')} rules, and the gates are ${(options.entryGates ?? []).map((r) => r.provider).join(', ')}`,
+      'use EntryResult.FAIL (the default) with alarm and deployment-window gates');
   }
   const rules = (list: StageRule[], prefix: string) => list.map((r, i) => {
     if (role) r._grant(role);

@@ -3,6 +3,7 @@
  * against"). `checkTemplate` runs every contract on one template; the Jest hook in setup.ts runs
  * it on every template the test suite synthesizes.
  */
+import { checkCodePipeline } from './codepipeline';
 import { checkIam } from './iam';
 import { checkSdkCalls } from './sdk-calls';
 import { Template } from './intrinsics';
@@ -13,7 +14,7 @@ export { Violation, formatViolation } from './violation';
 
 /** Every contract, on one template. */
 export function checkTemplate(template: Template): Violation[] {
-  return [...checkIam(template), ...checkSdkCalls(template)];
+  return [...checkIam(template), ...checkSdkCalls(template), ...checkCodePipeline(template)];
 }
 
 /** The violations of a template, as printable text (empty when it keeps every contract). */

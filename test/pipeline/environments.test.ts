@@ -42,13 +42,12 @@ describe('addEnvironment', () => {
       waiveApproval: true,
       deploy: [step('Deploy')],
       entryGates: [StageRule.alarm(alarm(stack, 'ProdHealth')), StageRule.deploymentWindow('* * 9-16 ? * MON-THU *', { timeZone: 'Europe/Paris' })],
-      entryResult: EntryResult.SKIP,
       bakeRules: [StageRule.alarm(alarm(stack, 'Errors5xx'), { waitTime: Duration.minutes(20) })],
       onFailure: FailureBehavior.RETRY_FAILED_ACTIONS,
     });
     const t = template();
     expect(stageOf(t, 'Production')).toMatchObject({
-      BeforeEntry: { Conditions: [{ Result: 'SKIP', Rules: [
+      BeforeEntry: { Conditions: [{ Result: 'FAIL', Rules: [
         { Name: 'Gate1-alarm', RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'CloudWatchAlarm', Version: '1' }, Configuration: { AlarmName: { Ref: expect.stringMatching(/^ProdHealth/) } } },
         { Name: 'Gate2-window', RuleTypeId: expect.objectContaining({ Provider: 'DeploymentWindow' }), Configuration: { Cron: '* * 9-16 ? * MON-THU *', TimeZone: 'Europe/Paris' } },
       ] }] },
@@ -151,6 +150,20 @@ describe('environment errors', () => {
       .toThrow(/entryGates\[0\]\.timeZone: is not an IANA time zone name \(got "Europe\/Parisx"\)/);
     expect(() => pipeline.addEnvironment('B', { deploy: [step('E')], entryGates: [StageRule.deploymentWindow('* * 9-16 ? * MON-FRI', { timeZone: 'UTC+5' })] }))
       .toThrow(/entryGates\[0\]\.timeZone: is not a time zone the deployment window accepts/);
+  });
+
+  test('fails when alarm or deployment-window gates would skip the stage (CodePipeline skips only on LambdaInvoke and VariableCheck rules)', () => {
+    const stack = newStack();
+    const { pipeline } = pipelineWith({}, stack);
+    expect(() => pipeline.addEnvironment('A', { deploy: [step('D')], entryGates: [StageRule.alarm(alarm(stack))], entryResult: EntryResult.SKIP }))
+      .toThrow(/entryResult: skips the stage only with LambdaInvoke or VariableCheck rules, and the gates are CloudWatchAlarm \(got "SKIP"\)\. Fix: use EntryResult\.FAIL/);
+  });
+
+  test('fails when a condition has more than 5 rules', () => {
+    const stack = newStack();
+    const { pipeline } = pipelineWith({}, stack);
+    const gates = [1, 2, 3, 4, 5, 6].map((i) => StageRule.alarm(alarm(stack, `A${i}`)));
+    expect(() => pipeline.addEnvironment('A', { deploy: [step('D')], entryGates: gates })).toThrow(/entryGates: has 6 rules; a stage condition takes at most 5/);
   });
 
   test('fails when rules are malformed or lists are empty', () => {

@@ -1,0 +1,158 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- contracts read the untyped JSON of templates */
+/**
+ * The CodePipeline contract: every action's configuration keys and values against its provider's
+ * action reference page, its numbers of input and output artifacts, the artifacts its
+ * configuration names, the length limits of keys and values; every stage-condition rule's
+ * configuration against its rule reference page; and the results each kind of condition allows.
+ * A provider without a contract is a violation too: add one from its reference page.
+ */
+import Ajv, { ValidateFunction } from 'ajv';
+import { Template, literal, pathOf, withMarkers } from './intrinsics';
+import { ACTIONS, CONDITIONS, LIMITS, RULES } from './schemas/codepipeline';
+import { Violation } from './violation';
+
+const TOKEN = '«token»';
+const ajv = new Ajv({ allErrors: true, strict: false });
+const compiled = new Map<object, ValidateFunction>();
+function validator(schema: object): ValidateFunction {
+  if (!compiled.has(schema)) compiled.set(schema, ajv.compile(schema));
+  return compiled.get(schema)!;
+}
+
+/** Configuration values as strings, tokens marked, for a schema. */
+function configurationOf(config: any, template: Template): { [key: string]: string } {
+  const out: { [key: string]: string } = {};
+  for (const [k, v] of Object.entries(config ?? {})) {
+    out[k] = literal(v, template) ?? withMarkers(v, template, () => TOKEN) ?? TOKEN;
+  }
+  return out;
+}
+
+/** Schema errors as violations, leaving out what only tokens could decide. */
+function schemaErrors(validate: ValidateFunction, value: unknown, at: string): Array<{ at: string; found: string; requires: string }> {
+  if (validate(value)) return [];
+  return (validate.errors ?? []).flatMap((e) => {
+    const path = e.instancePath.split('/').slice(1);
+    const found = path.reduce<any>((v, k) => v?.[k], value);
+    if (typeof found === 'string' && found.includes(TOKEN)) return [];
+    if (e.keyword === 'if') return [];
+    const where = path.length > 0 ? `${at}.${path.join('.')}` : at;
+    const extra = e.keyword === 'additionalProperties' ? `: ${(e.params as any).additionalProperty}` : e.keyword === 'enum' ? ` ${JSON.stringify((e.params as any).allowedValues)}` : '';
+    return [{ at: where, found: e.keyword === 'additionalProperties' ? String((e.params as any).additionalProperty) : JSON.stringify(found), requires: `${e.message}${extra}` }];
+  });
+}
+
+const typeOf = (id: any) => `${id?.Category}/${id?.Owner}/${id?.Provider}/${id?.Version}`;
+
+export function checkCodePipeline(template: Template): Violation[] {
+  const violations: Violation[] = [];
+  for (const [id, res] of Object.entries(template.Resources ?? {})) {
+    if (res.Type !== 'AWS::CodePipeline::Pipeline') continue;
+    const add = (at: string, found: string, requires: string, source: string) =>
+      violations.push({ contract: 'CodePipeline', resource: id, constructPath: pathOf(template, id), at, found, requires, source });
+    const stages: any[] = Array.isArray(res.Properties?.Stages) ? res.Properties.Stages : [];
+    stages.forEach((stage, s) => {
+      const at = `Properties.Stages[${s}]`;
+      (Array.isArray(stage.Actions) ? stage.Actions : []).forEach((action: any, a: number) => {
+        // An action behind Fn::If is not known until deploy time.
+        if (action && typeof action === 'object' && 'ActionTypeId' in action) checkAction(template, action, `${at}.Actions[${a}]`, add);
+      });
+      checkConditions(template, stage, at, add);
+    });
+  }
+  return violations;
+}
+
+type Add = (at: string, found: string, requires: string, source: string) => void;
+
+function checkAction(template: Template, action: any, at: string, add: Add): void {
+  const type = typeOf(action.ActionTypeId);
+  const contract = ACTIONS[type];
+  if (!contract) {
+    add(`${at}.ActionTypeId`, type, 'an action type this suite has a contract for: add one to test/contracts/schemas/codepipeline.ts from its action reference page', 'https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference.html');
+    return;
+  }
+  const config = configurationOf(action.Configuration, template);
+  for (const e of schemaErrors(validator(contract.configuration), config, `${at}.Configuration`)) add(e.at, e.found, e.requires, contract.source);
+  for (const [key, value] of Object.entries(config)) {
+    if (key.length > LIMITS.keyLength) add(`${at}.Configuration.${key}`, key, `a key of at most ${LIMITS.keyLength} characters`, LIMITS.source);
+    if (!value.includes(TOKEN) && (value.length < 1 || value.length > LIMITS.valueLength)) add(`${at}.Configuration.${key}`, `${value.length} characters`, `a value of 1 to ${LIMITS.valueLength} characters`, LIMITS.source);
+    const schema = contract.json?.[key];
+    if (schema) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(value);
+      } catch {
+        add(`${at}.Configuration.${key}`, value, 'a JSON document', contract.source);
+        continue;
+      }
+      for (const e of schemaErrors(validator(schema), parsed, `${at}.Configuration.${key}`)) add(e.at, e.found, e.requires, contract.source);
+      // Parameter override functions read input artifacts.
+      for (const [name, v] of Object.entries(key === 'ParameterOverrides' && parsed && typeof parsed === 'object' ? parsed : {})) {
+        const fn = (v as any)?.['Fn::GetArtifactAtt'] ?? (v as any)?.['Fn::GetParam'];
+        const artifact = Array.isArray(fn) ? String(fn[0]) : undefined;
+        if (artifact && !artifact.includes(TOKEN) && !(action.InputArtifacts ?? []).some((i: any) => i.Name === artifact)) {
+          add(`${at}.Configuration.${key}.${name}`, artifact, 'an input artifact of the action (parameter override functions read only those)', 'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/continuous-delivery-codepipeline-parameter-override-functions.html');
+        }
+      }
+    }
+  }
+  // Artifact lists behind an intrinsic (Fn::If) are not known until deploy time.
+  if (action.InputArtifacts !== undefined && !Array.isArray(action.InputArtifacts)) return;
+  const inputs: string[] = (action.InputArtifacts ?? []).map((i: any) => i.Name);
+  const outputs = Array.isArray(action.OutputArtifacts) ? action.OutputArtifacts.length : 0;
+  if (inputs.length < contract.inputs[0] || inputs.length > contract.inputs[1]) add(`${at}.InputArtifacts`, `${inputs.length}`, `${contract.inputs.join(' to ')} input artifacts for ${type}`, contract.source);
+  if (Array.isArray(action.OutputArtifacts ?? []) && (outputs < contract.outputs[0] || outputs > contract.outputs[1])) add(`${at}.OutputArtifacts`, `${outputs}`, `${contract.outputs.join(' to ')} output artifacts for ${type}`, contract.source);
+  if (contract.inputArtifactKeys) {
+    for (const [key, value] of Object.entries(config)) {
+      if (!contract.inputArtifactKeys.test(key) || value.includes(TOKEN)) continue;
+      const artifact = value.split('::')[0];
+      if (!inputs.includes(artifact)) add(`${at}.Configuration.${key}`, value, `the name of one of the action's input artifacts (${inputs.join(', ') || 'none'})`, contract.source);
+    }
+    if (type.endsWith('/CodeBuild/1') && inputs.length > 1 && config.PrimarySource === undefined) {
+      add(`${at}.Configuration`, 'no PrimarySource', 'PrimarySource when the action has several input artifacts', contract.source);
+    }
+  }
+}
+
+function checkConditions(template: Template, stage: any, at: string, add: Add): void {
+  for (const kind of ['BeforeEntry', 'OnSuccess', 'OnFailure']) {
+    const block = stage[kind];
+    if (!block) continue;
+    const here = `${at}.${kind}`;
+    if (kind === 'OnFailure') {
+      if (block.Result !== undefined && !CONDITIONS.failureResults.includes(block.Result)) add(`${here}.Result`, String(block.Result), `one of ${CONDITIONS.failureResults.join(', ')}`, CONDITIONS.cfnSource);
+      const mode = block.RetryConfiguration?.RetryMode;
+      if (mode !== undefined && !CONDITIONS.retryModes.includes(mode)) add(`${here}.RetryConfiguration.RetryMode`, String(mode), `one of ${CONDITIONS.retryModes.join(', ')}`, CONDITIONS.cfnSource);
+      if (block.Conditions === undefined) continue;
+    }
+    const conditions: any[] = Array.isArray(block.Conditions) ? block.Conditions : [];
+    if (conditions.length !== 1) add(`${here}.Conditions`, `${conditions.length} conditions`, 'exactly one condition', CONDITIONS.cfnSource);
+    conditions.forEach((c, i) => {
+      const where = `${here}.Conditions[${i}]`;
+      const allowed = CONDITIONS.results[kind];
+      if (c.Result !== undefined && !allowed.includes(c.Result)) add(`${where}.Result`, String(c.Result), `one of ${allowed.join(', ')} for ${kind} conditions`, CONDITIONS.source);
+      const rules: any[] = Array.isArray(c.Rules) ? c.Rules : [];
+      if (rules.length < 1 || rules.length > CONDITIONS.maxRules) add(`${where}.Rules`, `${rules.length} rules`, `1 to ${CONDITIONS.maxRules} rules`, CONDITIONS.source);
+      rules.forEach((rule, r) => {
+        const ruleAt = `${where}.Rules[${r}]`;
+        const type = typeOf(rule.RuleTypeId);
+        if (c.Result === 'SKIP' && !CONDITIONS.skipRules.includes(rule.RuleTypeId?.Provider)) {
+          add(`${ruleAt}.RuleTypeId`, type, `a ${CONDITIONS.skipRules.join(' or ')} rule: entry conditions with the SKIP result take no other`, CONDITIONS.source);
+        }
+        const contract = RULES[type];
+        if (!contract) {
+          add(`${ruleAt}.RuleTypeId`, type, 'a rule type this suite has a contract for: add one to test/contracts/schemas/codepipeline.ts from its rule reference page', 'https://docs.aws.amazon.com/codepipeline/latest/userguide/rule-reference.html');
+          return;
+        }
+        const config = configurationOf(rule.Configuration, template);
+        // Names in a deployment window's cron are not case sensitive.
+        if (config.Cron && !config.Cron.includes(TOKEN)) config.Cron = config.Cron.toUpperCase();
+        for (const e of schemaErrors(validator(contract.configuration), config, `${ruleAt}.Configuration`)) add(e.at, e.found, e.requires, contract.source);
+        for (const [key, value] of Object.entries(config)) {
+          if (!value.includes(TOKEN) && value.length > LIMITS.ruleValueLength) add(`${ruleAt}.Configuration.${key}`, `${value.length} characters`, `a value of at most ${LIMITS.ruleValueLength} characters`, LIMITS.ruleSource);
+        }
+      });
+    });
+  }
+}
