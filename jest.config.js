@@ -13,6 +13,7 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   moduleNameMapper: { '^cdk-delivery$': '<rootDir>/lib/index.ts' },
+  globalSetup: '<rootDir>/test/contracts/global-setup.ts',
   setupFilesAfterEnv: ['<rootDir>/test/contracts/setup.ts'],
   snapshotSerializers: ['<rootDir>/test/util/asset-hash-serializer.js'],
   testTimeout: 30000,

@@ -68,17 +68,21 @@ export function renderBuildSpec(m: BuildSpecModel): Record<string, unknown> {
       phases[name] = renderPhase(phase);
     }
   }
+  // A new list each time: the YAML writer would turn a list used twice into an anchor and alias.
   const artifactSpec = (a: { files: string[]; baseDirectory?: string; discardPaths?: boolean }) => ({
-    files: a.files,
+    files: [...a.files],
     ...(a.baseDirectory ? { 'base-directory': a.baseDirectory } : {}),
     ...(a.discardPaths ? { 'discard-paths': 'yes' } : {}),
   });
   // With more than one output, CodePipeline matches every output artifact by name in
   // secondary-artifacts, the primary one included (CodeBuild action reference, output artifacts).
+  // "The artifacts/files sequence is always required, even when there are only secondary artifacts
+  // defined" (buildspec reference): the first output's files are also the top-level ones.
   const secondary = Object.fromEntries(Object.entries(m.secondary).map(([k, v]) => [k, artifactSpec(v)]));
   let artifacts: Record<string, unknown> | undefined;
   if (nonEmpty(secondary)) {
-    artifacts = { 'secondary-artifacts': { ...(m.primary ? { [m.primary.name]: artifactSpec(m.primary) } : {}), ...secondary } };
+    const first = m.primary ?? Object.values(m.secondary)[0];
+    artifacts = { ...artifactSpec(first), 'secondary-artifacts': { ...(m.primary ? { [m.primary.name]: artifactSpec(m.primary) } : {}), ...secondary } };
   } else if (m.primary) {
     artifacts = artifactSpec(m.primary);
   }

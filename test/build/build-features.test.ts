@@ -133,6 +133,8 @@ describe('build artifacts', () => {
       secondaryOutputs: [{ name: 'Docs', files: ['**/*'], baseDirectory: 'site' }, { name: 'Sbom', files: ['sbom.json'], discardPaths: true }],
     });
     expect(spec.artifacts).toEqual({
+      // The buildspec requires artifacts/files even when every output is a secondary artifact.
+      'files': ['**/*'], 'base-directory': 'dist', 'discard-paths': 'yes',
       'secondary-artifacts': {
         Build_Output: { 'files': ['**/*'], 'base-directory': 'dist', 'discard-paths': 'yes' },
         Docs: { 'files': ['**/*'], 'base-directory': 'site' },

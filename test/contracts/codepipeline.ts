@@ -6,24 +6,18 @@
  * configuration against its rule reference page; and the results each kind of condition allows.
  * A provider without a contract is a violation too: add one from its reference page.
  */
-import Ajv, { ValidateFunction } from 'ajv';
-import { Template, literal, pathOf, withMarkers } from './intrinsics';
+import { ValidateFunction } from 'ajv';
+import { TOKEN, Template, marker, literal, pathOf, withMarkers } from './intrinsics';
 import { ACTIONS, CONDITIONS, LIMITS, RULES } from './schemas/codepipeline';
+import { validator } from './validators';
 import { Violation } from './violation';
 
-const TOKEN = '«token»';
-const ajv = new Ajv({ allErrors: true, strict: false });
-const compiled = new Map<object, ValidateFunction>();
-function validator(schema: object): ValidateFunction {
-  if (!compiled.has(schema)) compiled.set(schema, ajv.compile(schema));
-  return compiled.get(schema)!;
-}
 
 /** Configuration values as strings, tokens marked, for a schema. */
 function configurationOf(config: any, template: Template): { [key: string]: string } {
   const out: { [key: string]: string } = {};
   for (const [k, v] of Object.entries(config ?? {})) {
-    out[k] = literal(v, template) ?? withMarkers(v, template, () => TOKEN) ?? TOKEN;
+    out[k] = literal(v, template) ?? withMarkers(v, template, marker) ?? marker();
   }
   return out;
 }
@@ -137,7 +131,7 @@ function checkConditions(template: Template, stage: any, at: string, add: Add): 
       rules.forEach((rule, r) => {
         const ruleAt = `${where}.Rules[${r}]`;
         const type = typeOf(rule.RuleTypeId);
-        if (c.Result === 'SKIP' && !CONDITIONS.skipRules.includes(rule.RuleTypeId?.Provider)) {
+        if (kind === 'BeforeEntry' && c.Result === 'SKIP' && !CONDITIONS.skipRules.includes(rule.RuleTypeId?.Provider)) {
           add(`${ruleAt}.RuleTypeId`, type, `a ${CONDITIONS.skipRules.join(' or ')} rule: entry conditions with the SKIP result take no other`, CONDITIONS.source);
         }
         const contract = RULES[type];

@@ -125,6 +125,87 @@ describe('API call contract (AWS SDK v3 models)', () => {
   });
 });
 
+describe('CodePipeline contract (action and rule references)', () => {
+  const pipeline = (stage: object) => ({ Resources: { Pipeline: { Type: 'AWS::CodePipeline::Pipeline', Properties: { Stages: [stage] } } } });
+  const action = (provider: string, category: string, configuration: object, inputs: string[] = ['Src'], outputs: string[] = []) => ({
+    Name: 'A', ActionTypeId: { Category: category, Owner: 'AWS', Provider: provider, Version: '1' }, Configuration: configuration,
+    InputArtifacts: inputs.map((Name) => ({ Name })), OutputArtifacts: outputs.map((Name) => ({ Name })),
+  });
+  const window = (Cron: string) => ({ Name: 'S', Actions: [action('Manual', 'Approval', {}, [])], BeforeEntry: { Conditions: [{ Result: 'FAIL', Rules: [{ Name: 'W', RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'DeploymentWindow', Version: '1' }, Configuration: { Cron, TimeZone: 'Europe/Paris' } }] }] } });
+
+  test('fails on a deployment window written minutes first, and passes it seconds first', () => {
+    expect(requirements(pipeline(window('0 8-16 ? * MON-FRI *')))).toEqual([expect.stringMatching(/^Properties\.Stages\[0\]\.BeforeEntry\.Conditions\[0\]\.Rules\[0\]\.Configuration\.Cron: must match pattern/)]);
+    expect(requirements(pipeline(window('* * 8-16 ? * mon-fri *')))).toEqual([]);
+    expect(requirements(pipeline(window('* 0 9 * * MON')))).toHaveLength(1);
+  });
+
+  test('fails on unknown or missing configuration keys, bad values and wrong artifact counts', () => {
+    expect(requirements(pipeline({ Name: 'D', Actions: [action('CloudFormation', 'Deploy', { ActionMode: 'CREATE_UPDATE', StackName: 'app', TemplatePath: 'Other::t.json', Capabilities: 'CAPABILITY_IAM, CAPABILITY_AUTO_EXPAND', Colour: 'x' })] })).sort()).toEqual([
+      'Properties.Stages[0].Actions[0].Configuration.Capabilities: must match pattern "^(CAPABILITY_IAM|CAPABILITY_NAMED_IAM|CAPABILITY_AUTO_EXPAND)(,(CAPABILITY_IAM|CAPABILITY_NAMED_IAM|CAPABILITY_AUTO_EXPAND))*$"',
+      "Properties.Stages[0].Actions[0].Configuration.TemplatePath: the name of one of the action's input artifacts (Src)",
+      'Properties.Stages[0].Actions[0].Configuration: must NOT have additional properties: Colour',
+      "Properties.Stages[0].Actions[0].Configuration: must have required property 'RoleArn'",
+    ]);
+    expect(requirements(pipeline({ Name: 'D', Actions: [action('CodeDeploy', 'Deploy', { ApplicationName: 'a', DeploymentGroupName: 'g' }, [])] })))
+      .toEqual(['Properties.Stages[0].Actions[0].InputArtifacts: 1 to 1 input artifacts for Deploy/AWS/CodeDeploy/1']);
+    expect(requirements(pipeline({ Name: 'A', Actions: [action('Manual', 'Approval', { CustomData: 'x'.repeat(1001) }, [])] })))
+      .toEqual(['Properties.Stages[0].Actions[0].Configuration.CustomData: a value of 1 to 1000 characters']);
+  });
+
+  test('fails on a provider without a contract, SKIP entry conditions on other rules, and results a condition kind does not take', () => {
+    expect(requirements(pipeline({ Name: 'X', Actions: [action('Jenkins', 'Build', {})] }))).toEqual([expect.stringMatching(/ActionTypeId: an action type this suite has a contract for/)]);
+    const gate = { Name: 'G', RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'CloudWatchAlarm', Version: '1' }, Configuration: { AlarmName: 'a' } };
+    expect(requirements(pipeline({ Name: 'S', Actions: [action('Manual', 'Approval', {}, [])], BeforeEntry: { Conditions: [{ Result: 'SKIP', Rules: [gate] }] }, OnSuccess: { Conditions: [{ Result: 'SKIP', Rules: [gate] }] } }))).toEqual([
+      'Properties.Stages[0].BeforeEntry.Conditions[0].Rules[0].RuleTypeId: a LambdaInvoke or VariableCheck rule: entry conditions with the SKIP result take no other',
+      'Properties.Stages[0].OnSuccess.Conditions[0].Result: one of ROLLBACK, FAIL for OnSuccess conditions',
+    ]);
+  });
+});
+
+describe('generated files contract (buildspec, AppSpec, task definition and image files)', () => {
+  const project = (buildSpec: unknown, variables: object[] = []) => ({
+    Resources: { Project: { Type: 'AWS::CodeBuild::Project', Properties: { Source: { Type: 'CODEPIPELINE', BuildSpec: buildSpec }, Environment: { EnvironmentVariables: variables } } } },
+  });
+  const writes = (path: string, lines: string[]) => `printf '%s\\n' ${lines.map((l) => `'${l}'`).join(' ')} > '${path}'`;
+  const spec = (...commands: string[]) => `version: "0.2"\nphases:\n  build:\n    commands:\n${commands.map((c) => `      - ${JSON.stringify(c)}\n`).join('')}`;
+
+  test('fails on buildspec keys the reference does not have, and on artifacts without files', () => {
+    expect(requirements(project('version: 0.2\nphases:\n  compile:\n    commands: [make]\nartifacts:\n  secondary-artifacts:\n    Out:\n      files: ["**/*"]\n'))).toEqual([
+      'Properties.Source.BuildSpec:phases: must NOT have additional properties: compile',
+      "Properties.Source.BuildSpec:artifacts: must have required property 'files'",
+    ]);
+  });
+
+  test('fails on an EC2 appspec whose scripts of one event add up to more than 3600 seconds, or written with version 0', () => {
+    const appspec = ['version: 0', 'os: linux', 'hooks:', '  ApplicationStart:', '    - location: a.sh', '      timeout: 3000', '    - location: b.sh', '      timeout: 3000'];
+    expect(requirements(project(spec(writes('appspec.yml', appspec))))).toEqual([
+      'Properties.Source.BuildSpec:phases (writes appspec.yml):version: version: 0.0',
+      'Properties.Source.BuildSpec:phases (writes appspec.yml):hooks.ApplicationStart: at most 3600 seconds for all scripts of one lifecycle event together',
+    ]);
+  });
+
+  test('fails on an ECS appspec without the task definition placeholder, and a taskdef without the image placeholder the action names', () => {
+    const appspec = ['version: 0.0', 'Resources:', '  - TargetService:', '      Type: AWS::ECS::Service', '      Properties:', '        TaskDefinition: arn:aws:ecs:us-east-1:111111111111:task-definition/web:1', '        LoadBalancerInfo:', '          ContainerName: web', '          ContainerPort: 8080'];
+    const taskdef = '{"family":"web","containerDefinitions":[{"name":"web","image":"nginx:latest"}]}';
+    const t: { Resources: { [id: string]: object } } = project(spec(writes('appspec.yaml', appspec), 'printf \'%s\\n\' "$TASKDEF" > taskdef.json'), [{ Name: 'TASKDEF', Value: taskdef }]);
+    t.Resources.Pipeline = { Type: 'AWS::CodePipeline::Pipeline', Properties: { Stages: [{ Name: 'D', Actions: [{ Name: 'Deploy', ActionTypeId: { Category: 'Deploy', Owner: 'AWS', Provider: 'CodeDeployToECS', Version: '1' },
+      Configuration: { ApplicationName: 'a', DeploymentGroupName: 'g', TaskDefinitionTemplateArtifact: 'Files', AppSpecTemplateArtifact: 'Files', Image1ArtifactName: 'Image', Image1ContainerName: 'IMAGE1_NAME' },
+      InputArtifacts: [{ Name: 'Files' }, { Name: 'Image' }] }] }] } };
+    expect(requirements(t)).toEqual([
+      'Properties.Source.BuildSpec:phases (writes appspec.yaml):Resources.0.TargetService.Properties.TaskDefinition: the <TASK_DEFINITION> placeholder, which CodeDeployToECS replaces with the task definition it registers',
+      'Properties.Stages[0].Actions[0].Configuration.Image1ContainerName: a task definition file whose container image is the placeholder <IMAGE1_NAME> (found none)',
+    ]);
+  });
+
+  test('fails on image files with the wrong keys', () => {
+    expect(requirements(project(spec('printf \'{"ImageUri":"%s"}\' "$IMAGE_URI" > imageDetail.json', 'printf \'[{"name":"%s","image":"%s"}]\' web "$IMAGE_URI" > imagedefinitions.json')))).toEqual([
+      "Properties.Source.BuildSpec:phases (writes imageDetail.json):/: must have required property 'ImageURI'",
+      "Properties.Source.BuildSpec:phases (writes imagedefinitions.json):0: must have required property 'imageUri'",
+      'Properties.Source.BuildSpec:phases (writes imagedefinitions.json):0: must NOT have additional properties: image',
+    ]);
+  });
+});
+
 describe('contract reports', () => {
   test('name the template, the resource, the JSON path, what AWS requires and the source', () => {
     const [report] = contractReport('Shop', policy(allow('cloudformation:ValidateTemplate', 'arn:aws:cloudformation:us-east-1:111111111111:stack/app/*')));

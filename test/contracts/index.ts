@@ -4,6 +4,7 @@
  * it on every template the test suite synthesizes.
  */
 import { checkCodePipeline } from './codepipeline';
+import { checkFiles } from './files';
 import { checkIam } from './iam';
 import { checkSdkCalls } from './sdk-calls';
 import { Template } from './intrinsics';
@@ -14,7 +15,7 @@ export { Violation, formatViolation } from './violation';
 
 /** Every contract, on one template. */
 export function checkTemplate(template: Template): Violation[] {
-  return [...checkIam(template), ...checkSdkCalls(template), ...checkCodePipeline(template)];
+  return [...checkIam(template), ...checkSdkCalls(template), ...checkCodePipeline(template), ...checkFiles(template)];
 }
 
 /** The violations of a template, as printable text (empty when it keeps every contract). */

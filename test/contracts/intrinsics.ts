@@ -166,6 +166,12 @@ export function literal(value: unknown, template: Template): string | undefined 
   return parts.map((p) => (p as { lit: string }).lit).join('');
 }
 
+let counter = 0;
+/** What every token marker starts with. */
+export const TOKEN = '«token';
+/** A new marker for a token, different from every other, so two tokens never read as the same text (two map keys, say). */
+export const marker = () => `${TOKEN}${++counter}»`;
+
 /**
  * The value rendered as text with each token replaced by a marker the caller picks (for example to
  * parse a JSON document whose strings hold tokens).

@@ -6,12 +6,11 @@
  * casing, required members, enum values, types); errors it ignores are errors the operation
  * throws; and the function's role is allowed the action.
  */
-import { Template, pathOf, withMarkers } from './intrinsics';
+import { TOKEN, Template, marker, pathOf, withMarkers } from './intrinsics';
 import { Shape, iamPrefix, sdkPackage, serviceModel } from './sdk-models';
 import { actionGlob } from './patterns';
 import { Violation } from './violation';
 
-const TOKEN = '«token»';
 
 interface Call {
   readonly at: string;
@@ -25,7 +24,7 @@ function callsOf(props: any, template: Template): Call[] | string {
   const calls: Call[] = [];
   for (const key of ['Create', 'Update', 'Delete']) {
     if (props[key] === undefined) continue;
-    const text = withMarkers(props[key], template, () => TOKEN);
+    const text = withMarkers(props[key], template, marker);
     if (text === undefined) return `Properties.${key} is not a string`;
     let call: any;
     try {
@@ -41,9 +40,9 @@ function callsOf(props: any, template: Template): Call[] | string {
     // integ-tests assertions: each parameter is a JSON document.
     const parameters: { [k: string]: unknown } = {};
     for (const [k, v] of Object.entries(props.parameters ?? {})) {
-      const text = withMarkers(v, {}, () => TOKEN);
+      const text = withMarkers(v, {}, marker);
       try {
-        parameters[k] = text === undefined ? TOKEN : JSON.parse(text);
+        parameters[k] = text === undefined ? marker() : JSON.parse(text);
       } catch {
         parameters[k] = text;
       }
