@@ -120,6 +120,11 @@ const cases: Array<[string, () => Stack, string]> = [
     return s;
   }, 'Action::B/A::222222222222'],
   ['CodePipelineApprovalTimeout', () => raw([{ Name: 'Source', Actions: [sourceAction()] }, { Name: 'B', Actions: [approve('A', { TimeoutInMinutes: 3 })] }]), 'Timeout::B/A::3'],
+  ['CodePipelineStageConditions', () => raw([{ Name: 'Source', Actions: [sourceAction()] }, {
+    Name: 'B', Actions: [approve()],
+    // The form this library wrote before: minutes first, which AWS reads as seconds '0', minutes '8-16', hours '?'.
+    BeforeEntry: { Conditions: [{ Result: 'FAIL', Rules: [{ Name: 'Window', RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'DeploymentWindow', Version: '1' }, Configuration: { Cron: '0 8-16 ? * MON-FRI *' } }] }] },
+  }]), 'Cron::B/Window::0 8-16 ? * MON-FRI *'],
   ['CodeBuildPrivilegedMode', () => {
     const s = stack();
     new codebuild.PipelineProject(s, 'Build', { environment: { privileged: true } });
@@ -219,6 +224,39 @@ describe('rules do not judge what they cannot see or what AWS accepts', () => {
       { Name: 'B', Actions: [{ Name: 'Build', ActionTypeId: { Category: 'Build', Owner: 'AWS', Provider: 'CodeBuild', Version: '1' }, Configuration: { ProjectName: 'p' }, InputArtifacts: { 'Fn::If': ['HasSecond', [{ Name: 'Src2' }], [{ Name: 'Src' }]] } }] },
     ], { Triggers: [{ ProviderType: 'CodeStarSourceConnection', GitConfiguration: { SourceActionName: 'Second' } }] });
     expect(findings(s)).toEqual([]);
+  });
+
+  test('stage conditions: a seconds-first window complies; a SKIP on an alarm, an unknown time zone and six rules do not', () => {
+    allowContractViolations('the pipeline breaks the stage-condition rules on purpose');
+    const rule = (Name: string, Provider: string, Configuration: object) => ({ Name, RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider, Version: '1' }, Configuration });
+    const window = rule('Window', 'DeploymentWindow', { Cron: '* * 8-16 ? * MON-FRI *', TimeZone: 'Europe/Paris' });
+    expect(findings(raw([{ Name: 'Source', Actions: [sourceAction()] }, { Name: 'B', Actions: [approve()], BeforeEntry: { Conditions: [{ Result: 'FAIL', Rules: [window] }] } }]))
+      .filter((f) => f.startsWith('Delivery-CodePipelineStageConditions'))).toEqual([]);
+    const alarms = [1, 2, 3, 4, 5, 6].map((i) => rule(`A${i}`, 'CloudWatchAlarm', { AlarmName: 'a' }));
+    expect(findings(raw([{ Name: 'Source', Actions: [sourceAction()] }, {
+      Name: 'B', Actions: [approve()],
+      BeforeEntry: { Conditions: [{ Result: 'SKIP', Rules: [rule('Window', 'DeploymentWindow', { Cron: '* * 8-16 ? * MON-FRI *', TimeZone: 'Europe/Pariss' })] }] },
+      OnSuccess: { Conditions: [{ Result: 'ROLLBACK', Rules: alarms }] },
+    }])).filter((f) => f.startsWith('Delivery-CodePipelineStageConditions')).sort()).toEqual([
+      'Delivery-CodePipelineStageConditions[Rules::B/OnSuccess::6]',
+      'Delivery-CodePipelineStageConditions[Skip::B/Window::DeploymentWindow]',
+      'Delivery-CodePipelineStageConditions[TimeZone::B/Window::Europe/Pariss]',
+    ]);
+  });
+
+  test('an ECS group behind a Network Load Balancer is recognized from its listener ARN when its target groups are imported', () => {
+    allowContractViolations('the deployment group breaks the rule on purpose');
+    const s = stack();
+    const app = new codedeploy.CfnApplication(s, 'App', { computePlatform: 'ECS' });
+    new codedeploy.CfnDeploymentGroup(s, 'Group', {
+      applicationName: app.ref, serviceRoleArn: 'arn:aws:iam::111111111111:role/codedeploy', deploymentConfigName: 'CodeDeployDefault.ECSCanary10Percent5Minutes',
+      ecsServices: [{ clusterName: 'c', serviceName: 's' }],
+      loadBalancerInfo: { targetGroupPairInfoList: [{
+        targetGroups: [{ name: 'blue' }, { name: 'green' }],
+        prodTrafficRoute: { listenerArns: ['arn:aws:elasticloadbalancing:us-east-1:111111111111:listener/net/shop/0123456789abcdef/0123456789abcdef'] },
+      }] },
+    });
+    expect(findings(s)).toContain('Delivery-CodeDeployStrategyPlatform[Config::CodeDeployDefault.ECSCanary10Percent5Minutes::NetworkLoadBalancer]');
   });
 
   test('a group that ignores its alarms, and an ECS group behind an NLB with the default configuration, comply', () => {

@@ -4,6 +4,9 @@ import { DEPLOYMENT_GROUP } from './pipeline-model';
 
 type Platform = 'Server' | 'ECS' | 'Lambda';
 
+/** Listener and target group protocols of Network Load Balancers. */
+const NLB_PROTOCOLS = ['TCP', 'UDP', 'TCP_UDP', 'TLS'];
+
 /** The platform of a predefined configuration, from its name. */
 function platformOfPredefined(name: string): Platform | undefined {
   if (!name.startsWith('CodeDeployDefault.')) return undefined;
@@ -15,7 +18,8 @@ function platformOfPredefined(name: string): Platform | undefined {
 /**
  * A deployment group's configuration is one of its compute platform (`CodeDeployDefault.Lambda*`
  * for Lambda, `CodeDeployDefault.ECS*` for ECS, the others for EC2/on-premises), and an ECS group
- * behind a Network Load Balancer deploys all at once (CodeDeploy deployment configurations,
+ * behind a Network Load Balancer (known from its target groups, or from its listeners: a
+ * `.../listener/net/...` ARN, or a listener of this template) deploys all at once (CodeDeploy deployment configurations,
  * https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-configurations.html).
  */
 export const CodeDeployStrategyPlatform: DeliveryRule = {
@@ -40,10 +44,21 @@ export const CodeDeployStrategyPlatform: DeliveryRule = {
     if (platform === 'ECS' && configName !== undefined && configName !== 'CodeDeployDefault.ECSAllAtOnce') {
       const pairs = Array.isArray(p.LoadBalancerInfo?.TargetGroupPairInfoList) ? p.LoadBalancerInfo.TargetGroupPairInfoList : [];
       const groups = pairs.flatMap((pair: { TargetGroups?: Array<{ Name?: unknown }> }) => pair.TargetGroups ?? []);
-      const nlb = groups.some((g: { Name?: unknown }) => {
+      const nlbGroup = groups.some((g: { Name?: unknown }) => {
         const tg = resourceById(resource, referencedId(g.Name));
-        return tg?.Type === 'AWS::ElasticLoadBalancingV2::TargetGroup' && ['TCP', 'UDP', 'TCP_UDP', 'TLS'].includes(tg.Properties?.Protocol);
+        return tg?.Type === 'AWS::ElasticLoadBalancingV2::TargetGroup' && NLB_PROTOCOLS.includes(tg.Properties?.Protocol);
       });
+      // Imported target groups are known by name only: their listeners tell the load balancer's type.
+      const listeners: unknown[] = pairs.flatMap((pair: { ProdTrafficRoute?: { ListenerArns?: unknown }; TestTrafficRoute?: { ListenerArns?: unknown } }) =>
+        [pair.ProdTrafficRoute?.ListenerArns, pair.TestTrafficRoute?.ListenerArns].flatMap((l) => (Array.isArray(l) ? l : [])));
+      const nlbListener = listeners.some((arn) => {
+        if (typeof arn === 'string') return /:listener\/net\//.test(arn);
+        const listener = resourceById(resource, referencedId(arn));
+        if (listener?.Type !== 'AWS::ElasticLoadBalancingV2::Listener') return false;
+        const lb = resourceById(resource, referencedId(listener.Properties?.LoadBalancerArn));
+        return NLB_PROTOCOLS.includes(listener.Properties?.Protocol) || lb?.Properties?.Type === 'network';
+      });
+      const nlb = nlbGroup || nlbListener;
       if (nlb) findings.push(`Config::${shown}::NetworkLoadBalancer`);
     }
     return findings;

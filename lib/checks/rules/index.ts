@@ -18,6 +18,7 @@ import { CodePipelineInputArtifacts } from './CodePipelineInputArtifacts';
 import { CodePipelineNames } from './CodePipelineNames';
 import { CodePipelineRunOrder } from './CodePipelineRunOrder';
 import { CodePipelineSourceStage } from './CodePipelineSourceStage';
+import { CodePipelineStageConditions } from './CodePipelineStageConditions';
 import { CodePipelineStageCount } from './CodePipelineStageCount';
 import { CodePipelineTriggerFilters } from './CodePipelineTriggerFilters';
 import { CodePipelineUniqueNames } from './CodePipelineUniqueNames';
@@ -30,7 +31,7 @@ export const RULES: DeliveryRule[] = [
   CodePipelineNames, CodePipelineArtifactNames, CodePipelineUniqueNames, CodePipelineStageCount, CodePipelineActionCount,
   CodePipelineSourceStage, CodePipelineInputArtifacts, CodePipelineRunOrder, CodePipelineActionConfiguration,
   CodePipelineVariableNamespaces, CodePipelineVariableReferences, CodePipelineV2Features, CodePipelineTriggerFilters,
-  CodePipelineCrossRegionArtifactStores, CodePipelineCrossAccountKey, CodePipelineApprovalTimeout,
+  CodePipelineCrossRegionArtifactStores, CodePipelineCrossAccountKey, CodePipelineApprovalTimeout, CodePipelineStageConditions,
   CodeBuildPrivilegedMode, CodeBuildPlaintextCredentials, CodeBuildLogging, CodeBuildArtifactEncryption, CodeBuildTimeouts,
   CodeDeployConfigRanges, CodeDeployAlarms, CodeDeployTerminationWait, CodeDeployStrategyPlatform,
 ];
