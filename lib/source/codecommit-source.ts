@@ -1,3 +1,4 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -31,6 +32,17 @@ export interface CodeCommitSourceProps extends SourceOptions {
    * @default - no description
    */
   readonly repositoryDescription?: string;
+
+  /**
+   * What happens to the repository the source creates (with `repositoryName`) when it leaves the
+   * stack: on `cdk destroy`, when the source is removed, or when a construct id changes. A
+   * repository holds the code and its history, so it is kept unless you say otherwise. A kept
+   * repository keeps its name: to deploy the stack again, pass it as `repository`
+   * (`codecommit.Repository.fromRepositoryName`).
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly repositoryRemovalPolicy?: RemovalPolicy;
 
   /**
    * The branch whose commits start the pipeline.
@@ -93,6 +105,12 @@ export class CodeCommitSource implements ISource {
     if (isConcrete(props.repositoryDescription) && props.repositoryDescription.length > 1000) {
       problems.add('repositoryDescription', props.repositoryDescription, 'is longer than CodeCommit allows', 'use at most 1,000 characters');
     }
+    if (props.repositoryRemovalPolicy !== undefined && props.repository) {
+      problems.add('repositoryRemovalPolicy', props.repositoryRemovalPolicy, 'only applies to a repository the source creates', 'remove it, or give repositoryName instead of repository');
+    }
+    if (props.repositoryRemovalPolicy !== undefined && ![RemovalPolicy.RETAIN, RemovalPolicy.DESTROY, RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE].includes(props.repositoryRemovalPolicy)) {
+      problems.add('repositoryRemovalPolicy', props.repositoryRemovalPolicy, 'is not a policy a CodeCommit repository supports (it has no snapshots)', 'use RemovalPolicy.RETAIN (the default), RETAIN_ON_UPDATE_OR_DELETE or DESTROY');
+    }
     checkBranch(problems, 'branch', props.branch);
     problems.throwIfAny();
 
@@ -127,10 +145,13 @@ export class CodeCommitSource implements ISource {
 
   public bind(scope: Construct, _pipeline: codepipeline.IPipeline): SourceConfig {
     if (!this._repository) {
-      this._repository = new codecommit.Repository(scope, 'Repository', {
+      const repository = new codecommit.Repository(scope, 'Repository', {
         repositoryName: this.props.repositoryName!,
         description: this.props.repositoryDescription,
       });
+      // The code and its history outlive the stack unless the user says otherwise.
+      repository.applyRemovalPolicy(this.props.repositoryRemovalPolicy ?? RemovalPolicy.RETAIN);
+      this._repository = repository;
     }
     return {
       action: new actions.CodeCommitSourceAction({

@@ -1,3 +1,4 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import { CodeCommitSource, DeliveryPipeline, Source } from '../../lib';
@@ -14,6 +15,19 @@ describe('CodeCommitSource', () => {
     const t = synth(source);
     t.hasResourceProperties('AWS::CodeCommit::Repository', { RepositoryName: 'shop', RepositoryDescription: 'The shop' });
     expect(source.repository).toBeInstanceOf(codecommit.Repository);
+  });
+
+  test('keeps the repository it creates when it leaves the stack (the code and its history), unless told otherwise', () => {
+    synth(Source.codeCommit({ repositoryName: 'shop' })).hasResource('AWS::CodeCommit::Repository', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    synth(Source.codeCommit({ repositoryName: 'scratch', repositoryRemovalPolicy: RemovalPolicy.DESTROY })).hasResource('AWS::CodeCommit::Repository', { DeletionPolicy: 'Delete' });
+  });
+
+  test('fails when a removal policy is given for an imported repository, or is one a repository cannot have', () => {
+    const stack = newStack();
+    expect(() => Source.codeCommit({ repository: importedRepository(stack), repositoryRemovalPolicy: RemovalPolicy.DESTROY }))
+      .toThrow(/repositoryRemovalPolicy: only applies to a repository the source creates \(got "destroy"\)/);
+    expect(() => Source.codeCommit({ repositoryName: 'shop', repositoryRemovalPolicy: RemovalPolicy.SNAPSHOT }))
+      .toThrow(/repositoryRemovalPolicy: is not a policy a CodeCommit repository supports \(it has no snapshots\) \(got "snapshot"\)\. Fix: use RemovalPolicy\.RETAIN/);
   });
 
   test('uses an imported repository and branch main, without polling', () => {
