@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { IStep, StepActions, StepContext, StepEstimate } from '../core/step';
+import { SECRET_REFERENCE } from '../private/limits';
 import { MODEL } from '../private/model';
 import { acceptNagFindings, artifactObjectsFinding } from '../private/nag';
 import { ACTION_NAME, ARTIFACT_NAME, NAMESPACE, checkName, toArtifactName, toNamespace } from '../private/names';
@@ -16,7 +17,7 @@ import { CLONE_CONNECTION_METADATA, useConnectionActions } from '../source/conne
 import { BuildCache, BuildCacheType } from './cache';
 import { BuildSpecModel, RuntimeVersion, SecondaryOutput, renderBuildSpec, renderTokens } from './buildspec';
 import { checkBuildStepProps, isLambdaCompute, isLinux, isReference } from './checks';
-import { BuildPhase } from './phases';
+import { BuildPhase, SECRET_REFERENCE_FIX, SECRET_REFERENCE_PROBLEM } from './phases';
 import { BatchBuild } from './batch';
 import { GeneratedFile, generatedFileVariable, writeFileCommand } from './generated-file';
 import { TestReport } from './reports';
@@ -479,6 +480,7 @@ export class BuildStep implements IStep {
     const reportGroups = this.createReportGroups(scope, role);
     const cache = this.renderCache(role, computeType);
     const projectEnv = this.projectEnvironment(scope, role);
+    this.checkSecretReferences(stack, extraProblems);
     extraProblems.throwIfAny();
 
     const policy = role.node.tryFindChild('DefaultPolicy');
@@ -736,6 +738,37 @@ export class BuildStep implements IStep {
       return modes.length > 0 ? codebuild.Cache.local(...modes) : undefined;
     }
     return undefined;
+  }
+
+  /**
+   * Deploy-time values (tokens) in commands and plain variables that CloudFormation would resolve
+   * to a secret (`SecretValue.secretsManager(...).unsafeUnwrap()`, `{{resolve:ssm-secure:...}}`):
+   * the project would hold it in plaintext. Literal references are caught by the props checks.
+   */
+  private checkSecretReferences(stack: Stack, problems: Problems): void {
+    const p = this.props;
+    const phases: Array<[string, BuildPhase | undefined, string[] | undefined]> = [
+      ['install', p.installPhase, p.installCommands], ['preBuild', p.preBuildPhase, p.preBuildCommands],
+      ['build', p.buildPhase, p.commands], ['postBuild', p.postBuildPhase, p.postBuildCommands],
+    ];
+    const candidates: Array<[string, unknown]> = [
+      ...(p.env ?? []).map((v, i): [string, unknown] => [`env[${i}].value`, v.value]),
+      ...phases.flatMap(([name, phase, short]) => [
+        ...(short ?? []).map((c, i): [string, unknown] => [`${name === 'build' ? 'commands' : `${name}Commands`}[${i}]`, c]),
+        ...(phase?.commands ?? []).map((c, i): [string, unknown] => [`${name}Phase.commands[${i}]`, c]),
+        ...(phase?.finallyCommands ?? []).map((c, i): [string, unknown] => [`${name}Phase.finallyCommands[${i}]`, c]),
+      ]),
+    ];
+    for (const [prop, value] of candidates) {
+      if (typeof value !== 'string' || !Token.isUnresolved(value)) continue;
+      let text: string;
+      try {
+        text = JSON.stringify(stack.resolve(value));
+      } catch {
+        continue;
+      }
+      if (SECRET_REFERENCE.test(text)) problems.add(prop, '(hidden: resolves to a {{resolve:...}} secret reference)', SECRET_REFERENCE_PROBLEM, SECRET_REFERENCE_FIX);
+    }
   }
 
   private projectEnvironment(scope: Construct, role: iam.IRole): { [name: string]: codebuild.BuildEnvironmentVariable } | undefined {

@@ -1,9 +1,9 @@
-import { CREDENTIAL_NAME, CREDENTIAL_VALUE } from '../private/limits';
+import { CREDENTIAL_NAME, CREDENTIAL_VALUE, SECRET_REFERENCE } from '../private/limits';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { Problems, isConcrete } from '../private/validation';
 import type { BuildStepProps, BuildVariable } from './build-step';
 import { BuildCacheType } from './cache';
-import { checkCommands, checkPhase } from './phases';
+import { SECRET_REFERENCE_FIX, SECRET_REFERENCE_PROBLEM, checkCommands, checkPhase } from './phases';
 
 /** CodeBuild limits (https://docs.aws.amazon.com/codebuild/latest/APIReference/API_CreateProject.html). */
 export const LIMITS = {
@@ -39,6 +39,8 @@ export const RUNTIMES: { [imagePrefix: string]: string[] } = {
 export function checkCredential(problems: Problems, where: string, v: BuildVariable): void {
   if (isConcrete(v.name) && CREDENTIAL_NAME.test(v.name)) {
     problems.add(`${where}.name`, v.name, 'looks like a credential, and plain variables are visible in the console and the template (Security Hub CodeBuild.2)', `put it in secrets: BuildSecret.fromSecret('${v.name}', secret) or BuildSecret.fromParameter('${v.name}', parameter)`);
+  } else if (isConcrete(v.value) && SECRET_REFERENCE.test(v.value)) {
+    problems.add(`${where}.value`, '(hidden: holds a {{resolve:...}} secret reference)', SECRET_REFERENCE_PROBLEM, SECRET_REFERENCE_FIX.replace("'NAME'", `'${v.name}'`));
   } else if (isConcrete(v.value) && CREDENTIAL_VALUE.test(v.value)) {
     problems.add(`${where}.value`, '(hidden: looks like a credential)', 'looks like an AWS access key or a private key (Security Hub CodeBuild.2)', 'remove it from the code, rotate it, and read it with secrets: BuildSecret.fromSecret(...)');
   }

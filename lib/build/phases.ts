@@ -1,3 +1,4 @@
+import { SECRET_REFERENCE } from '../private/limits';
 import { Problems, isConcrete } from '../private/validation';
 
 /** What CodeBuild does when a command of a phase fails. */
@@ -51,14 +52,19 @@ export function checkPhase(problems: Problems, prop: string, phase: BuildPhase |
   checkCommands(problems, `${prop}.finallyCommands`, phase.finallyCommands);
 }
 
-/** Checks that no command is empty. */
+/** Checks that no command is empty or resolves a secret into the project. */
 export function checkCommands(problems: Problems, prop: string, commands: string[] | undefined): void {
   (Array.isArray(commands) ? commands : []).forEach((c, i) => {
     if (typeof c !== 'string' || (isConcrete(c) && c.trim() === '')) {
       problems.add(`${prop}[${i}]`, c, 'is an empty command', 'remove it or write the command');
+    } else if (SECRET_REFERENCE.test(c)) {
+      problems.add(`${prop}[${i}]`, '(hidden: holds a {{resolve:...}} secret reference)', SECRET_REFERENCE_PROBLEM, SECRET_REFERENCE_FIX);
     }
   });
 }
+
+export const SECRET_REFERENCE_PROBLEM = 'resolves a secret with a CloudFormation dynamic reference, which CloudFormation writes into the CodeBuild project in plaintext';
+export const SECRET_REFERENCE_FIX = "read it at build time with secrets: BuildSecret.fromSecret('NAME', secret) (or fromParameter) and use $NAME";
 
 /** Renders a phase as buildspec YAML wants it. */
 export function renderPhase(phase: BuildPhase, extra: Record<string, unknown> = {}): Record<string, unknown> {

@@ -1,4 +1,4 @@
-import { Lazy, Stack, StackProps, Token } from 'aws-cdk-lib';
+import { Annotations, Lazy, Stack, StackProps, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acceptNagFindings } from '../private/nag';
@@ -56,9 +56,10 @@ export interface DeliveryTargetProps {
   readonly pipelineAccount: string;
 
   /**
-   * More roles of the pipeline account allowed to assume the deploy role, by ARN (for pipelines
-   * defined outside this app). Pipelines of this app that deploy here are trusted by their
-   * role's exact ARN when they add an environment with this target.
+   * More roles of the pipeline account allowed to assume the deploy role, by exact ARN (for
+   * pipelines defined outside this app); wildcards are rejected, and a value known only at deploy
+   * time gets a warning. Pipelines of this app that deploy here are trusted by their role's exact
+   * ARN when they add an environment with this target.
    *
    * @default - only the pipelines of this app that use the target
    */
@@ -175,12 +176,23 @@ export class DeliveryTarget extends Construct implements IDeliveryTarget {
     if (props.cloudFormationExecutionPolicies && props.cloudFormationExecutionPolicies.length === 0) {
       problems.add('cloudFormationExecutionPolicies', [], 'is an empty list', 'give the managed policies CloudFormation needs to create the stacks, or leave the prop out');
     }
+    const tokens: number[] = [];
     (props.trustedRoleArns ?? []).forEach((arn, i) => {
-      if (isConcrete(arn) && /^arn:aws[a-z-]*:iam::(\d{12}):role\/./.exec(arn)?.[1] !== props.pipelineAccount) {
+      if (!isConcrete(arn)) {
+        tokens.push(i);
+      } else if (/[*?]/.test(arn)) {
+        // ArnEquals compares literally, but a wildcard here would be read by anyone widening the
+        // condition to ArnLike as trust in every role of the account.
+        problems.add(`trustedRoleArns[${i}]`, arn, 'holds a wildcard: the production deploy role would trust every role it matches', `name each pipeline role exactly, e.g. arn:aws:iam::${props.pipelineAccount}:role/<name>`);
+      } else if (/^arn:aws[a-z-]*:iam::(\d{12}):role\/./.exec(arn)?.[1] !== props.pipelineAccount) {
         problems.add(`trustedRoleArns[${i}]`, arn, `is not the ARN of a role in the pipeline account ${props.pipelineAccount}`, `give arn:aws:iam::${props.pipelineAccount}:role/<name>`);
       }
     });
     problems.throwIfAny();
+    if (tokens.length > 0) {
+      Annotations.of(this).addWarningV2('cdk-delivery:trustedRoleArnToken',
+        `trustedRoleArns[${tokens.join(', ')}] ${tokens.length === 1 ? 'is a value' : 'are values'} known only at deploy time: make sure each is the exact ARN of one role of account ${props.pipelineAccount} (no wildcard), since the deploy role trusts whatever it names.`);
+    }
 
     this.account = stack.account;
     this.region = stack.region;

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, SecretValue } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -256,6 +256,22 @@ describe('build errors', () => {
   test('fails when a plain variable is named like a credential', () => {
     for (const name of ['DB_PASSWORD', 'GITHUB_TOKEN', 'API_KEY', 'AWS_SECRET_ACCESS_KEY', 'CLIENT_SECRET']) {
       fails({ commands: ['make'], env: [{ name, value: 'x' }] }, new RegExp(`env\\[0\\]\\.name: looks like a credential.*Fix: put it in secrets: BuildSecret\\.fromSecret\\('${name}'`));
+    }
+  });
+
+  test('fails when a command or plain value holds a {{resolve:...}} secret reference (CloudFormation would write the secret into the project), without echoing it', () => {
+    const reference = '{{resolve:secretsmanager:arn:aws:secretsmanager:us-east-1:111111111111:secret:db-AbCdEf:SecretString:password::}}';
+    fails({ commands: [`mysql -p${reference}`] }, /commands\[0\]: resolves a secret with a CloudFormation dynamic reference, which CloudFormation writes into the CodeBuild project in plaintext \(got "\(hidden: holds a \{\{resolve:\.\.\.\}\} secret reference\)"\)\. Fix: read it at build time with secrets: BuildSecret\.fromSecret/);
+    fails({ commands: ['make'], env: [{ name: 'DB', value: '{{resolve:ssm-secure:/shop/db}}' }] }, /env\[0\]\.value: resolves a secret with a CloudFormation dynamic reference[\s\S]*Fix: read it at build time with secrets: BuildSecret\.fromSecret\('DB', secret\)/);
+    expect(() => new BuildStep('Build', { commands: [`mysql -p${reference}`] })).not.toThrow(/secretsmanager:arn/);
+  });
+
+  test('fails at synth when a deploy-time value resolves to a secret reference (SecretValue.unsafeUnwrap in a command or plain variable)', () => {
+    const secret = SecretValue.secretsManager('db', { jsonField: 'password' });
+    for (const props of [{ commands: [`mysql -p${secret.unsafeUnwrap()}`] }, { commands: ['make'], env: [{ name: 'DB', value: secret.unsafeUnwrap() }] }]) {
+      const stack = newStack();
+      expect(() => new DeliveryPipeline(stack, 'Pipeline', { source: githubSource(), buildStep: new BuildStep('Build', props) }))
+        .toThrow(/(commands\[0\]|env\[0\]\.value): resolves a secret with a CloudFormation dynamic reference, which CloudFormation writes into the CodeBuild project in plaintext \(got "\(hidden: resolves to a \{\{resolve:\.\.\.\}\} secret reference\)"\)/);
     }
   });
 

@@ -1,4 +1,4 @@
-import { App, Aspects, Duration, Stack } from 'aws-cdk-lib';
+import { App, Aspects, Duration, SecretValue, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
@@ -275,7 +275,23 @@ describe('rules do not judge what they cannot see or what AWS accepts', () => {
 
   test('best-practice rules are warnings: they never fail a synthesis AWS would accept', () => {
     const s = stack();
-    new codebuild.PipelineProject(s, 'Build', { logging: { cloudWatch: { enabled: false } }, environmentVariables: { DB_SECRET: { value: 'name-of-the-secret' } } });
-    expect(DeliveryChecks.findProblems(s).map((f) => [f.ruleId, f.level])).toEqual([['CodeBuildPlaintextCredentials', RuleLevel.WARNING], ['CodeBuildLogging', RuleLevel.WARNING]]);
+    new codebuild.PipelineProject(s, 'Build', { logging: { cloudWatch: { enabled: false } } });
+    expect(DeliveryChecks.findProblems(s).map((f) => [f.ruleId, f.level])).toEqual([['CodeBuildLogging', RuleLevel.WARNING]]);
+  });
+
+  test('plaintext credentials are errors (Security Hub CodeBuild.2 is critical), and so are secret references CloudFormation resolves into the project', () => {
+    allowContractViolations('the projects hold credentials on purpose');
+    const s = stack();
+    new codebuild.PipelineProject(s, 'Named', { environmentVariables: { DB_SECRET: { value: 'name-of-the-secret' } } });
+    const secret = SecretValue.secretsManager('arn:aws:secretsmanager:us-east-1:111111111111:secret:db-AbCdEf', { jsonField: 'password' });
+    new codebuild.PipelineProject(s, 'Resolved', {
+      environmentVariables: { DB: { value: secret.unsafeUnwrap() } },
+      buildSpec: codebuild.BuildSpec.fromObject({ version: '0.2', phases: { build: { commands: [`mysql -p${secret.unsafeUnwrap()}`] } } }),
+    });
+    expect(DeliveryChecks.findProblems(s).map((f) => [f.ruleId, f.level, f.finding])).toEqual([
+      ['CodeBuildPlaintextCredentials', RuleLevel.ERROR, 'Variable::DB_SECRET'],
+      ['CodeBuildPlaintextCredentials', RuleLevel.ERROR, 'Variable::DB'],
+      ['CodeBuildPlaintextCredentials', RuleLevel.ERROR, 'BuildSpec::SecretReference'],
+    ]);
   });
 });

@@ -1,4 +1,4 @@
-import { App, Aspects, Aws, CfnCapabilities, Stack } from 'aws-cdk-lib';
+import { App, Aspects, Aws, CfnCapabilities, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -426,6 +426,16 @@ describe('cross-account and cross-region errors', () => {
         deploymentRole: iam.Role.fromRoleArn(stack, 'ProdExec', 'arn:aws:iam::333333333333:role/exec'), runOrder: c.runOrder,
       }))],
     })).toThrow(/action 'Use' input: is produced in account 222222222222 and read in account 333333333333; CodePipeline cannot pass an artifact between two accounts that are both not the pipeline's/);
+  });
+
+  test('fails when trustedRoleArns holds a wildcard (the deploy role would trust every matching role), and warns on a deploy-time value', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'B', { env: DEV });
+    expect(() => new DeliveryTarget(stack, 'T', { pipelineAccount: TOOLS.account, trustedRoleArns: ['arn:aws:iam::111111111111:role/*', 'arn:aws:iam::111111111111:role/release-?'] }))
+      .toThrow(/trustedRoleArns\[0\]: holds a wildcard: the production deploy role would trust every role it matches \(got "arn:aws:iam::111111111111:role\/\*"\)\. Fix: name each pipeline role exactly[\s\S]*trustedRoleArns\[1\]: holds a wildcard/);
+    const fromParameter = new CfnParameter(stack, 'PipelineRoleArn').valueAsString;
+    new DeliveryTarget(stack, 'Token', { pipelineAccount: TOOLS.account, trustedRoleArns: [fromParameter] });
+    Annotations.fromStack(stack).hasWarning('/B/Token', Match.stringLikeRegexp('trustedRoleArns\\[0\\] is a value known only at deploy time: make sure each is the exact ARN of one role of account 111111111111 \\(no wildcard\\)'));
   });
 
   test('fails when a DeliveryTarget is malformed or trusts no pipeline', () => {
