@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { DockerImageStep } from '../build/docker-image-step';
 import { IStep, StepEnvironment, StepEstimate } from '../core/step';
 import { acceptL2ActionGrants, acceptNagFindings, isMarkedL2ActionRole } from '../private/nag';
+import { ScopedKmsRole } from '../private/scoped-kms-role';
 import { ACTION_NAME, PIPELINE_NAME, STAGE_NAME, checkLiteral, checkName } from '../private/names';
 import { DeliveryValidationError, Problems, differentLiterals, isConcreteNumber, nameableAcrossEnvironments, requireProps } from '../private/validation';
 import { DeliveryChecks } from '../checks/delivery-checks';
@@ -456,7 +457,10 @@ export class DeliveryPipeline extends Construct {
     }
     // Stacks in other regions grant this role on their keys and buckets: it needs a physical name.
     this.usesOwnRole = !props.role && this.regionalStores.size > 0;
-    const role = props.role ?? (this.usesOwnRole ? new iam.Role(this, 'Role', {
+    // The regional stores' keys are known here by alias only, so aws-cdk-lib grants KMS on "*":
+    // ScopedKmsRole narrows that to keys of this account.
+    const role = props.role ?? (this.usesOwnRole ? new ScopedKmsRole(this, 'Role', {
+      keyAccount: here.account,
       assumedBy: new iam.ServicePrincipal('codepipeline.amazonaws.com'),
       roleName: PhysicalName.GENERATE_IF_NEEDED,
     }) : undefined);

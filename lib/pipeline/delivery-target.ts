@@ -2,6 +2,7 @@ import { Annotations, Lazy, Stack, StackProps, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acceptNagFindings } from '../private/nag';
+import { ScopedKmsRole } from '../private/scoped-kms-role';
 import { Problems, isConcrete, requireProps } from '../private/validation';
 
 /** What a pipeline needs of a target: where it is and the roles it uses there. */
@@ -202,7 +203,10 @@ export class DeliveryTarget extends Construct implements IDeliveryTarget {
     // Trust the pipeline account, narrowed to the pipelines' roles. The roles are named in a
     // condition, not as principals, because IAM rejects a trust policy naming a role that does not
     // exist yet, and this stack is deployed before the pipelines.
-    this.deployRole = new iam.Role(this, 'DeployRole', {
+    // Cross-account reads of the artifact stores get kms:Decrypt on "*" from aws-cdk-lib (the keys
+    // cannot be named from here): ScopedKmsRole narrows them to keys of the pipeline account.
+    this.deployRole = new ScopedKmsRole(this, 'DeployRole', {
+      keyAccount: props.pipelineAccount,
       roleName: props.deployRoleName ?? `cdk-delivery-deploy-${this.region}`,
       description: `Assumed by cdk-delivery pipelines of account ${props.pipelineAccount} to deploy to ${this.account}/${this.region}`,
       assumedBy: new iam.AccountPrincipal(props.pipelineAccount).withConditions({

@@ -91,6 +91,14 @@ describe('cross-account environments', () => {
     expect(stack.dependencies.map((d) => d.stackName)).toContain('Dev');
   });
 
+  test('the deploy role may use KMS keys of the pipeline account only (aws-cdk-lib grants the artifact key on "*" across accounts)', () => {
+    const { pipeline, dev, changeSet } = setup();
+    pipeline.addEnvironment('Dev', { target: dev, deploy: [changeSet()] });
+    const statements = Object.values(Template.fromStack(Stack.of(dev)).findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const kms = statements.filter((st: { Action: string | string[] }) => [st.Action].flat().some((a) => a.startsWith('kms:')));
+    expect(kms).toEqual([{ Action: ['kms:Decrypt', 'kms:DescribeKey'], Effect: 'Allow', Resource: '*', Condition: { StringEquals: { 'aws:ResourceAccount': '111111111111' } } }]);
+  });
+
   test('the deploy role trusts the pipeline account, narrowed to the pipeline role by its exact ARN', () => {
     const { pipeline, stack, devStack, dev, changeSet } = setup();
     pipeline.addEnvironment('Dev', { target: dev, deploy: [changeSet()] });
@@ -206,7 +214,7 @@ describe('cross-account environments', () => {
     Template.fromStack(devStack).hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: Match.stringLikeRegexp('TargetDeployRole') }],
       PolicyDocument: { Statement: Match.arrayWith([
-        Match.objectLike({ Action: Match.arrayWith(['ecs:RegisterTaskDefinition']), Resource: '*' }),
+        Match.objectLike({ Action: 'ecs:RegisterTaskDefinition', Resource: '*' }),
         Match.objectLike({ Action: 'iam:PassRole', Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } } }),
       ]) },
     });
@@ -253,6 +261,11 @@ describe('cross-region environments', () => {
     expect(p.ArtifactStores[1].ArtifactStore.EncryptionKey.Id).toBe('arn:aws:kms:eu-west-1:111111111111:alias/cdk-delivery/Tools-artifacts-eu-west-1-artifacts');
     expect(stageOf(Template.fromStack(stack), 'Prod').Actions[0].Region).toBe('eu-west-1');
     expect(stack.dependencies.map((d) => d.stackName)).toEqual(expect.arrayContaining(['Tools-artifacts-eu-west-1', 'West']));
+    // The regional key is known by alias only: the pipeline role's KMS grant on "*" is narrowed to keys of its account.
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('PipelineRole') }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['kms:Decrypt']), Resource: '*', Condition: { StringEquals: { 'aws:ResourceAccount': '111111111111' } } })]) },
+    });
   });
 
   test('a store passed in is used instead of a created one', () => {
