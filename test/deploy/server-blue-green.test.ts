@@ -4,6 +4,7 @@ import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { BuildStep, DeliveryPipeline, DeploymentStrategy, ServerBlueGreenDeployment, ServerBlueGreenDeploymentProps } from '../../lib';
 import { githubSource, newStack } from '../util';
@@ -25,6 +26,43 @@ function sdkCall(t: Template, key: 'Create' | 'Update' | 'Delete') {
   const text = typeof value === 'string' ? value : value['Fn::Join'][1].map((p: unknown) => (typeof p === 'string' ? p : name(p as never))).join('');
   return JSON.parse(text);
 }
+
+describe('ServerBlueGreenDeployment instance role', () => {
+  const imported = () => {
+    const stack = newStack();
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', { vpcId: 'vpc-1', availabilityZones: ['us-east-1a'], publicSubnetIds: ['subnet-1'] });
+    const asg = autoscaling.AutoScalingGroup.fromAutoScalingGroupName(stack, 'Fleet', 'shop-web');
+    const tg = elbv2.ApplicationTargetGroup.fromTargetGroupAttributes(stack, 'Tg', { targetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:111111111111:targetgroup/web/0123456789abcdef' });
+    return { stack, vpc, asg, tg };
+  };
+
+  test('the service role passes exactly the fleet\'s instance role, to EC2 only', () => {
+    const { stack, asg } = setup();
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([{
+        Effect: 'Allow', Action: 'iam:PassRole', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('FleetInstanceRole'), 'Arn'] }, Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+      }]) },
+    });
+    expect(asg.role).toBeDefined();
+  });
+
+  test('an imported Auto Scaling group passes the instance role it is given, never "*"', () => {
+    const { stack, asg, tg } = imported();
+    new ServerBlueGreenDeployment(stack, 'BlueGreen', { autoScalingGroup: asg, targetGroup: tg, instanceRole: iam.Role.fromRoleName(stack, 'FleetRole', 'shop-web-instances') });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([{ Action: 'iam:PassRole', Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } }, Effect: 'Allow', Resource: 'arn:aws:iam::111111111111:role/shop-web-instances' }]) },
+    });
+    const passRoles = Object.values(t.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement).filter((st: { Action: unknown }) => st.Action === 'iam:PassRole');
+    expect(passRoles.map((st: { Resource: unknown }) => st.Resource)).not.toContain('*');
+  });
+
+  test('fails when an imported Auto Scaling group comes without its instance role', () => {
+    const { stack, asg, tg } = imported();
+    expect(() => new ServerBlueGreenDeployment(stack, 'BlueGreen', { autoScalingGroup: asg, targetGroup: tg }))
+      .toThrow(/instanceRole: is required for an imported Auto Scaling group: CodeDeploy passes the fleet's instance role to each copy, and its service role may pass exactly that role \(got undefined\)\. Fix: pass the role of the fleet's instance profile/);
+  });
+});
 
 describe('ServerBlueGreenDeployment', () => {
   test('creates the deployment group through the CodeDeploy API with a copy of the Auto Scaling group', () => {

@@ -21,6 +21,14 @@ export interface ServerBlueGreenDeploymentProps extends DeploymentOptions {
   /** The Auto Scaling group CodeDeploy copies into a replacement (green) fleet at every deployment. */
   readonly autoScalingGroup: autoscaling.IAutoScalingGroup;
 
+  /**
+   * The role of the fleet's instance profile, which CodeDeploy passes to the instances of each
+   * copy (`iam:PassRole` on exactly this role, to EC2 only).
+   *
+   * @default - the role of an Auto Scaling group created in this app; an imported group needs it
+   */
+  readonly instanceRole?: iam.IRole;
+
   /** The Application Load Balancer target group traffic is rerouted through. */
   readonly targetGroup: elbv2.IApplicationTargetGroup;
 
@@ -98,6 +106,10 @@ export class ServerBlueGreenDeployment extends Construct {
     checkWait(problems, 'manualRerouteWait', props.manualRerouteWait);
     if (!props.autoScalingGroup) problems.add('autoScalingGroup', undefined, 'is required', 'pass the Auto Scaling group CodeDeploy copies at each deployment');
     if (!props.targetGroup) problems.add('targetGroup', undefined, 'is required', 'pass the target group the load balancer serves the fleet through');
+    const instanceRole = props.instanceRole ?? (props.autoScalingGroup instanceof autoscaling.AutoScalingGroup ? props.autoScalingGroup.role : undefined);
+    if (props.autoScalingGroup && !instanceRole) {
+      problems.add('instanceRole', undefined, 'is required for an imported Auto Scaling group: CodeDeploy passes the fleet\'s instance role to each copy, and its service role may pass exactly that role', 'pass the role of the fleet\'s instance profile, e.g. iam.Role.fromRoleName(this, \'FleetRole\', \'shop-web-instances\')');
+    }
     problems.throwIfAny();
 
     const stack = Stack.of(this);
@@ -114,10 +126,9 @@ export class ServerBlueGreenDeployment extends Construct {
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSCodeDeployRole')],
     });
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ec2:RunInstances', 'ec2:CreateTags'], resources: ['*'] }));
-    const instanceRole = props.autoScalingGroup instanceof autoscaling.AutoScalingGroup ? props.autoScalingGroup.role : undefined;
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['iam:PassRole'],
-      resources: [instanceRole ? instanceRole.roleArn : '*'],
+      resources: [instanceRole!.roleArn],
       conditions: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
     }));
     props.notificationTopic?.grantPublish(this.role);
