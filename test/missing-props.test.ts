@@ -1,9 +1,10 @@
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import {
-  ArtifactStoreStack, BuildStep, CodeConnection, DeliveryPipeline, DeliveryTarget, DeliveryTargetStack, EcsBlueGreenDeployment, LambdaDeployment,
-  ServerBlueGreenDeployment, ServerDeployment, Source,
+  ArtifactStoreStack, BuildSecret, BuildStep, CodeConnection, DeliveryPipeline, DeliveryTarget, DeliveryTargetStack, DeploymentStrategy, EcsBlueGreenDeployment, LambdaDeployment,
+  ManualApprovalStep, ServerAppSpec, ServerBlueGreenDeployment, ServerDeployment, Source,
 } from '../lib';
-import { newApp, newStack } from './util';
+import { DeliveryValidationError } from '../lib/private/validation';
+import { CONNECTION_ARN, newApp, newStack } from './util';
 
 // JavaScript callers (and other jsii languages passing null) can leave out required props: they get
 // our error naming the construct, never a TypeError from reading a prop of undefined.
@@ -18,7 +19,7 @@ const constructs: Array<[string, Make]> = [
   ['LambdaDeployment', (s) => new LambdaDeployment(s, 'X', undefined as never)],
   ['CodeConnection', (s) => new CodeConnection(s, 'X', undefined as never)],
   ['BuildStep', () => new BuildStep('X', undefined as never)],
-  ['ConnectionSource', () => Source.connection('my-org/shop', undefined as never)],
+  ['Source.connection', () => Source.connection('my-org/shop', undefined as never)],
 ];
 
 describe.each(constructs)('%s', (name, make) => {
@@ -33,4 +34,39 @@ test('fails when required props are missing from an empty props object', () => {
   expect(() => new CodeConnection(stack, 'C', {} as never)).toThrow(/connectionName: is required/);
   expect(() => new DeliveryTarget(stack, 'T', {} as never)).toThrow(/pipelineAccount: is not a 12-digit AWS account id/);
   expect(() => new ArtifactStoreStack(newApp(), 'S')).toThrow(/env: the account and region are unresolved tokens/);
+});
+
+// Values of the wrong JavaScript type, nulls, and misspelled props end in our error naming the
+// entry point, the prop, the value and the fix (checked against the jsii assembly's shapes).
+describe('wrong types and unknown props', () => {
+  const fails = (run: () => unknown, message: RegExp) => {
+    let error: unknown;
+    try {
+      run();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(DeliveryValidationError);
+    expect((error as Error).message).toMatch(message);
+  };
+
+  test.each<[string, () => unknown, RegExp]>([
+    ['Source.codeCommit(undefined)', () => Source.codeCommit(undefined as never), /^Source\.codeCommit has 1 problem:\n {2}- props: is required \(got undefined\)\. Fix: pass the props object \(CodeCommitSourceProps\)/],
+    ['ServerAppSpec({ files: {} })', () => new ServerAppSpec({ files: {} as never }), /^ServerAppSpec has 1 problem:\n {2}- files: is an object, but a list of AppSpecFile objects is expected \(got \{\}\)/],
+    ["BuildSecret.fromSecretNameOrArn('X', 5)", () => BuildSecret.fromSecretNameOrArn('X', 5 as never), /^BuildSecret\.fromSecretNameOrArn has 1 problem:\n {2}- secretNameOrArn: is a number, but a string is expected \(got 5\)\. Fix: give a string/],
+    ["ManualApprovalStep('A', { comment: null })", () => new ManualApprovalStep('A', { comment: null as never }), /^ManualApprovalStep 'A' has 1 problem:\n {2}- comment: is null \(got null\)\. Fix: leave it out \(undefined\) for its default/],
+    ["BuildStep commands: 'npm test'", () => new BuildStep('Build', { commands: 'npm test' as never }), /- commands: is a string, but a list of strings is expected \(got "npm test"\)/],
+    ['DeploymentStrategy.canary({ percent: NaN })', () => DeploymentStrategy.canary({ percent: NaN, interval: Duration.minutes(5) }), /- percent: is NaN, but a number is expected/],
+  ])('%s', (_name, run, message) => fails(run, message));
+
+  test.each<[string, () => unknown, RegExp]>([
+    ['notifyEmail', () => new ManualApprovalStep('A', { notifyEmail: ['a@example.com'] } as never), /- notifyEmail: is not a prop of ManualApprovalStepProps \(got \["a@example\.com"\]\)\. Fix: did you mean 'notifyEmails'\?/],
+    ['outpts', () => new BuildStep('Build', { commands: ['make'], outpts: ['**/*'] } as never), /- outpts: is not a prop of BuildStepProps .*Fix: did you mean 'outputs'\?/],
+    ['brach', () => Source.connection('my-org/shop', { connectionArn: CONNECTION_ARN, brach: 'main' } as never), /- brach: is not a prop of ConnectionSourceProps .*Fix: did you mean 'branch'\?/],
+  ])('a misspelled prop (%s) is reported with a did-you-mean', (_name, run, message) => fails(run, message));
+
+  test('a props object of the right shape passes, and nested structs are checked too', () => {
+    expect(() => new ServerAppSpec({ files: [{ source: '/', destination: '/opt/app' }] })).not.toThrow();
+    fails(() => new ServerAppSpec({ hooks: [{ lifecycleEvent: 'ApplicationStart', location: 7 }] } as never), /- hooks\[0\]\.location: is a number, but a string is expected \(got 7\)/);
+  });
 });

@@ -3,6 +3,7 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { Problems, isConcrete } from '../private/validation';
 import type { BuildVariable } from './build-step';
 import { checkCredential } from './checks';
+import { checkArgs } from '../private/shapes';
 
 /** One variable of a build matrix and the values it takes. */
 export interface MatrixVariable {
@@ -104,11 +105,13 @@ export interface BuildGraphProps extends BatchOptions {
 export class BatchBuild {
   /** One build per combination of the variables' values. */
   public static matrix(props: BuildMatrixProps): BatchBuild {
+    checkArgs('BatchBuild.matrix', [props], 'BatchBuild.matrix');
     return new BatchBuild(props, props.variables, undefined);
   }
 
   /** Builds with dependencies between them. */
   public static graph(props: BuildGraphProps): BatchBuild {
+    checkArgs('BatchBuild.graph', [props], 'BatchBuild.graph');
     return new BatchBuild(props, undefined, props.builds);
   }
 

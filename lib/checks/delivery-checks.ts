@@ -4,6 +4,7 @@ import { NagMessageLevel, NagPack, NagPackProps, NagRuleCompliance } from 'cdk-n
 import { IConstruct } from 'constructs';
 import { DeliveryRule, RuleLevel, templateProperties } from './rule';
 import { RULES } from './rules';
+import { checkArgs } from '../private/shapes';
 
 /**
  * cdk-delivery's synth-time rules as a cdk-nag pack: what CodePipeline, CodeBuild and CodeDeploy
@@ -14,6 +15,7 @@ import { RULES } from './rules';
  */
 export class DeliveryChecks extends NagPack {
   constructor(props?: NagPackProps) {
+    checkArgs(`${new.target.name}#new`, [props], `${new.target.name}`);
     super(props);
     this.packName = 'Delivery';
   }
@@ -45,6 +47,7 @@ export class DeliveryChecks extends NagPack {
    * (suppressions are not applied). The library's constructs validate themselves with it.
    */
   public static findProblems(scope: IConstruct): DeliveryFinding[] {
+    checkArgs('DeliveryChecks.findProblems', [scope], 'DeliveryChecks.findProblems');
     const out: DeliveryFinding[] = [];
     for (const node of scope.node.findAll()) {
       if (!(node instanceof CfnResource)) continue;

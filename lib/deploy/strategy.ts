@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import { Construct } from 'constructs';
 import { DeliveryValidationError, Problems, isConcreteNumber } from '../private/validation';
+import { checkArgs } from '../private/shapes';
 
 /** The kinds of deployment strategy. */
 export enum StrategyKind {
@@ -90,16 +91,19 @@ export class MinimumHealthyHostsStrategies {
 export class DeploymentStrategy {
   /** Deploy everything at once. */
   public static allAtOnce(): DeploymentStrategy {
+    checkArgs('DeploymentStrategy.allAtOnce', [], 'DeploymentStrategy.allAtOnce');
     return new DeploymentStrategy(StrategyKind.ALL_AT_ONCE);
   }
 
   /** Deploy one instance at a time (EC2/on-premises). */
   public static oneAtATime(): DeploymentStrategy {
+    checkArgs('DeploymentStrategy.oneAtATime', [], 'DeploymentStrategy.oneAtATime');
     return new DeploymentStrategy(StrategyKind.ONE_AT_A_TIME);
   }
 
   /** Deploy half of the instances at a time (EC2/on-premises). */
   public static halfAtATime(): DeploymentStrategy {
+    checkArgs('DeploymentStrategy.halfAtATime', [], 'DeploymentStrategy.halfAtATime');
     return new DeploymentStrategy(StrategyKind.HALF_AT_A_TIME);
   }
 
@@ -108,11 +112,13 @@ export class DeploymentStrategy {
 
   /** Shift `percent` of the traffic, then the rest after `interval` (ECS, Lambda). */
   public static canary(props: TrafficShiftProps): DeploymentStrategy {
+    checkArgs('DeploymentStrategy.canary', [props], 'DeploymentStrategy.canary');
     return DeploymentStrategy.shift(StrategyKind.CANARY, props);
   }
 
   /** Shift `percent` of the traffic every `interval` until all of it is shifted (ECS, Lambda). */
   public static linear(props: TrafficShiftProps): DeploymentStrategy {
+    checkArgs('DeploymentStrategy.linear', [props], 'DeploymentStrategy.linear');
     return DeploymentStrategy.shift(StrategyKind.LINEAR, props);
   }
 

@@ -5,6 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acceptNagFindings } from '../private/nag';
 import { Problems, isConcreteNumber } from '../private/validation';
+import { checkArgs } from '../private/shapes';
 
 /** What the artifact store of a pipeline is made of. */
 export interface ArtifactStoreParts {
@@ -64,6 +65,7 @@ export class ArtifactStoreStack extends Stack {
   public readonly artifactRetentionDays: number;
 
   constructor(scope: Construct, id: string, props: ArtifactStoreStackProps = {}) {
+    checkArgs(`${new.target.name}#new`, [scope, id, props], `${new.target.name} '${id}'`);
     super(scope, id, props);
     const problems = new Problems(`ArtifactStoreStack '${this.node.path}'`);
     if (Token.isUnresolved(this.region) || Token.isUnresolved(this.account)) {

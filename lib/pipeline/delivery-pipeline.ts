@@ -22,6 +22,7 @@ import { PipelineEstimate, estimateRun } from './estimate';
 import { PipelineNotificationProps, PipelineNotifications, createNotifications } from './notifications';
 import { FailureBehavior, StageConditionOptions, renderConditions } from './stage-conditions';
 import { PipelineVariable } from './pipeline-variable';
+import { checkArgs } from '../private/shapes';
 
 /** Props of a `DeliveryPipeline`. */
 export interface DeliveryPipelineProps {
@@ -348,6 +349,7 @@ export class DeliveryPipeline extends Construct {
   private static readonly boundSteps = new WeakMap<IStep, string>();
 
   constructor(scope: Construct, id: string, props: DeliveryPipelineProps) {
+    checkArgs(`${new.target.name}#new`, [scope, id, props], `${new.target.name} '${id}'`);
     super(scope, id);
     requireProps(props, `DeliveryPipeline '${this.node.path}'`, '{ source, buildStep }');
     const problems = new Problems(`DeliveryPipeline '${this.node.path}'`);

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { acceptNagFindings } from '../private/nag';
 import { ScopedKmsRole } from '../private/scoped-kms-role';
 import { Problems, isConcrete, requireProps } from '../private/validation';
+import { checkArgs } from '../private/shapes';
 
 /** What a pipeline needs of a target: where it is and the roles it uses there. */
 export interface IDeliveryTarget {
@@ -123,6 +124,7 @@ export class DeliveryTarget extends Construct implements IDeliveryTarget {
    * this pipeline can grant only the artifact bucket and key policies in its own account.
    */
   public static fromTargetAttributes(scope: Construct, id: string, attrs: DeliveryTargetAttributes): IDeliveryTarget {
+    checkArgs('DeliveryTarget.fromTargetAttributes', [scope, id, attrs], 'DeliveryTarget.fromTargetAttributes');
     const problems = new Problems(`DeliveryTarget.fromTargetAttributes '${id}'`);
     for (const key of ['account', 'pipelineAccount'] as const) {
       if (!attrs?.[key] || (isConcrete(attrs[key]) && !ACCOUNT.test(attrs[key]))) problems.add(key, attrs?.[key], 'is not a 12-digit AWS account id', "give the account id, e.g. '222222222222'");
@@ -159,6 +161,7 @@ export class DeliveryTarget extends Construct implements IDeliveryTarget {
   private readonly roleNames: Array<string | undefined>;
 
   constructor(scope: Construct, id: string, props: DeliveryTargetProps) {
+    checkArgs(`${new.target.name}#new`, [scope, id, props], `${new.target.name} '${id}'`);
     super(scope, id);
     requireProps(props, `DeliveryTarget '${this.node.path}'`, "{ pipelineAccount: '111111111111' }");
     const stack = Stack.of(this);
@@ -290,7 +293,16 @@ export class DeliveryTargetStack extends Stack {
   public readonly target: DeliveryTarget;
 
   constructor(scope: Construct, id: string, props: DeliveryTargetStackProps) {
+    checkArgs(`${new.target.name}#new`, [scope, id, props], `${new.target.name} '${id}'`);
     super(scope, id, requireProps(props, `DeliveryTargetStack '${id}'`, "{ env, pipelineAccount: '111111111111' }"));
-    this.target = new DeliveryTarget(this, 'Target', props);
+    // The target takes its own props only (the stack's are the stack's).
+    this.target = new DeliveryTarget(this, 'Target', {
+      pipelineAccount: props.pipelineAccount,
+      trustedRoleArns: props.trustedRoleArns,
+      deployRoleName: props.deployRoleName,
+      cloudFormationExecutionPolicies: props.cloudFormationExecutionPolicies,
+      cloudFormationExecutionRoleName: props.cloudFormationExecutionRoleName,
+      deployPermissions: props.deployPermissions,
+    });
   }
 }

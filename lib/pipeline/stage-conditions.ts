@@ -4,6 +4,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Problems, isConcrete } from '../private/validation';
 import { correctedCron, cronProblems, timeZoneProblem } from './deployment-window';
+import { checkArgs } from '../private/shapes';
 
 /** Options of an alarm rule. */
 export interface AlarmRuleOptions {
@@ -35,6 +36,7 @@ export class StageRule {
    * monitoring after a deployment ("roll back if errors rise").
    */
   public static alarm(alarm: cloudwatch.IAlarm, options: AlarmRuleOptions = {}): StageRule {
+    checkArgs('StageRule.alarm', [alarm, options], 'StageRule.alarm');
     const minutes = options.waitTime && !options.waitTime.isUnresolved() ? options.waitTime.toMinutes({ integral: false }) : undefined;
     return new StageRule('alarm', 'CloudWatchAlarm', {
       AlarmName: alarm.alarmName,
@@ -50,6 +52,7 @@ export class StageRule {
    * expressions are rejected with the expression AWS would read as meant.
    */
   public static deploymentWindow(cron: string, options: DeploymentWindowOptions = {}): StageRule {
+    checkArgs('StageRule.deploymentWindow', [cron, options], 'StageRule.deploymentWindow');
     const timeZone = options.timeZone ?? 'UTC';
     const problems: string[][] = [];
     if (isConcrete(cron)) {

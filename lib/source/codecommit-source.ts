@@ -4,8 +4,9 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import { Construct } from 'constructs';
 import { DeliveryValidationError, Problems, isConcrete } from '../private/validation';
-import { SourceOptions, checkBranch, rejectTriggerFilters, resolveSourceNames } from './common';
+import { SourceOptions, checkBranch, resolveSourceNames } from './common';
 import { ISource, SourceConfig, variableReference } from './source';
+import { checkArgs } from '../private/shapes';
 
 /**
  * Props of a CodeCommit source. Give either `repository` (an existing repository) or
@@ -88,9 +89,9 @@ export class CodeCommitSource implements ISource {
   private _repository?: codecommit.IRepository;
 
   constructor(props: CodeCommitSourceProps) {
+    checkArgs(`${new.target.name}#new`, [props], `${new.target.name}`);
     const problems = new Problems(`CodeCommitSource '${props.actionName ?? 'Source'}'`);
     const names = resolveSourceNames(problems, props);
-    rejectTriggerFilters(problems, 'CodeCommit', props);
     if (props.repository && props.repositoryName !== undefined) {
       problems.add('repositoryName', props.repositoryName, 'is given together with repository', 'give repository (an existing one) or repositoryName (to create one), not both');
     } else if (!props.repository && props.repositoryName === undefined) {

@@ -63,19 +63,6 @@ export function checkBranch(problems: Problems, prop: string, branch: string | u
   }
 }
 
-/**
- * Rejects trigger-filter props on sources that cannot have them. TypeScript rules them out, but
- * JavaScript and other jsii languages can pass them, and CodePipeline V2 only accepts triggers on
- * CodeStarSourceConnection actions (https://docs.aws.amazon.com/codepipeline/latest/userguide/pipelines-filter.html).
- */
-export function rejectTriggerFilters(problems: Problems, kind: string, props: object): void {
-  for (const prop of ['pushFilters', 'pullRequestFilters', 'filePaths']) {
-    if ((props as Record<string, unknown>)[prop] !== undefined) {
-      problems.add(prop, (props as Record<string, unknown>)[prop], `trigger filters are not supported on a ${kind} source: CodePipeline V2 triggers apply to connection sources only`, "remove it, or use Source.connection('owner/repo', ...) for a GitHub, GitLab or Bitbucket repository");
-    }
-  }
-}
-
 function hasControlCharacter(value: string): boolean {
   return [...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
 }

@@ -6,8 +6,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Annotations, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { DeliveryValidationError, Problems, isConcrete } from '../private/validation';
-import { SourceOptions, rejectTriggerFilters, resolveSourceNames } from './common';
+import { SourceOptions, resolveSourceNames } from './common';
 import { ISource, SourceConfig, variableReference } from './source';
+import { checkArgs } from '../private/shapes';
 
 /** Props of an S3 source. */
 export interface S3SourceProps extends SourceOptions {
@@ -49,9 +50,9 @@ export class S3Source implements ISource {
   public readonly label?: string;
 
   constructor(props: S3SourceProps) {
+    checkArgs(`${new.target.name}#new`, [props], `${new.target.name}`);
     const problems = new Problems(`S3Source '${props.actionName ?? 'Source'}'`);
     const names = resolveSourceNames(problems, props);
-    rejectTriggerFilters(problems, 'S3', props);
     if (!props.bucket) {
       problems.add('bucket', undefined, 'is required', 'pass the versioned s3.IBucket holding the source object');
     }

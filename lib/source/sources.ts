@@ -1,6 +1,7 @@
 import { CodeCommitSource, CodeCommitSourceProps } from './codecommit-source';
 import { ConnectionSource, ConnectionSourceProps } from './connection-source';
 import { S3Source, S3SourceProps } from './s3-source';
+import { checkArgs } from '../private/shapes';
 
 /**
  * Factories for the sources a pipeline can start from.
@@ -8,6 +9,7 @@ import { S3Source, S3SourceProps } from './s3-source';
 export abstract class Source {
   /** A CodeCommit repository, existing or created; changes detected by EventBridge. */
   public static codeCommit(props: CodeCommitSourceProps): CodeCommitSource {
+    checkArgs('Source.codeCommit', [props], 'Source.codeCommit');
     return new CodeCommitSource(props);
   }
 
@@ -18,11 +20,13 @@ export abstract class Source {
    * @param repository the repository as `owner/name`
    */
   public static connection(repository: string, props: ConnectionSourceProps): ConnectionSource {
+    checkArgs('Source.connection', [repository, props], 'Source.connection');
     return new ConnectionSource(repository, props);
   }
 
   /** A zip object in a versioned S3 bucket; changes detected by S3 EventBridge notifications. */
   public static s3(props: S3SourceProps): S3Source {
+    checkArgs('Source.s3', [props], 'Source.s3');
     return new S3Source(props);
   }
 }

@@ -155,7 +155,7 @@ describe('ServerAppSpec', () => {
   });
 
   test('fails when a hook event is not an EC2 event', () => {
-    expect(() => new ServerAppSpec({ hooks: [{ lifecycleEvent: 'AfterAllowTestTraffic' as never, location: 'a.sh' }] })).toThrow(/hooks\[0\]\.lifecycleEvent: is not an EC2\/on-premises lifecycle event/);
+    expect(() => new ServerAppSpec({ hooks: [{ lifecycleEvent: 'AfterAllowTestTraffic' as never, location: 'a.sh' }] })).toThrow(/hooks\[0\]\.lifecycleEvent: is a string, but one of "ApplicationStop", "BeforeInstall", .*"AfterAllowTraffic" is expected \(got "AfterAllowTestTraffic"\)/);
   });
 
   test('fails when Windows gets runAs or permissions, or paths are empty', () => {

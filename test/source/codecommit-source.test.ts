@@ -94,6 +94,6 @@ describe('CodeCommitSource', () => {
 
   test('fails when trigger filters are passed to a CodeCommit source', () => {
     const props = { repositoryName: 'shop', filePaths: { includes: ['src/**'] } } as never;
-    expect(() => Source.codeCommit(props)).toThrow(/filePaths: trigger filters are not supported on a CodeCommit source: CodePipeline V2 triggers apply to connection sources only/);
+    expect(() => Source.codeCommit(props)).toThrow(/filePaths: is not a prop of CodeCommitSourceProps \(got \{"includes":\["src\/\*\*"\]\}\)\. Fix: remove it: trigger filters apply to connection sources only: use Source\.connection/);
   });
 });

@@ -60,6 +60,6 @@ describe('S3Source', () => {
   test('fails when trigger filters are passed to an S3 source', () => {
     const stack = newStack();
     const props = { bucket: new s3.Bucket(stack, 'B'), objectKey: 'a.zip', pushFilters: [] } as never;
-    expect(() => Source.s3(props)).toThrow(/pushFilters: trigger filters are not supported on a S3 source/);
+    expect(() => Source.s3(props)).toThrow(/pushFilters: is not a prop of S3SourceProps \(got \[\]\)\. Fix: remove it: trigger filters apply to connection sources only/);
   });
 });

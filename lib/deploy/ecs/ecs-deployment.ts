@@ -21,6 +21,7 @@ import { RawYaml, toYaml } from '../../private/yaml';
 import { DeploymentOptions, checkDeploymentOptions, configureNotifications, resolveAutoRollback, targetEnvironment } from '../common';
 import { DeploymentStrategy, StrategyKind } from '../strategy';
 import { IMAGE_PLACEHOLDER, taskDefinitionFile, unnameableReferences, unsupportedIntrinsics } from './task-definition-file';
+import { checkArgs } from '../../private/shapes';
 
 /**
  * Lambda functions run at the lifecycle events of an ECS blue/green deployment. Each may report its
@@ -188,6 +189,7 @@ export class EcsBlueGreenDeployment extends Construct {
   private readonly hooks: EcsDeploymentHooks;
 
   constructor(scope: Construct, id: string, props: EcsBlueGreenDeploymentProps) {
+    checkArgs(`${new.target.name}#new`, [scope, id, props], `${new.target.name} '${id}'`);
     super(scope, id);
     requireProps(props, `EcsBlueGreenDeployment '${this.node.path}'`, '{ service, taskDefinition, productionListener, blueTargetGroup, greenTargetGroup }');
     const subject = `EcsBlueGreenDeployment '${this.node.path}'`;

@@ -14,6 +14,7 @@ import { ACTION_NAME, checkName, stepScopedId } from '../../private/names';
 import { Problems, isConcrete, requireProps } from '../../private/validation';
 import { DeploymentOptions, checkDeploymentOptions, configureNotifications, resolveAutoRollback, targetEnvironment } from '../common';
 import { DeploymentStrategy } from '../strategy';
+import { checkArgs } from '../../private/shapes';
 
 /** Props of a `LambdaDeployment`. */
 export interface LambdaDeploymentProps extends DeploymentOptions {
@@ -132,6 +133,7 @@ export class LambdaDeployment extends Construct {
   private readonly code?: lambda.CfnParametersCode;
 
   constructor(scope: Construct, id: string, props: LambdaDeploymentProps) {
+    checkArgs(`${new.target.name}#new`, [scope, id, props], `${new.target.name} '${id}'`);
     super(scope, id);
     requireProps(props, `LambdaDeployment '${this.node.path}'`, '{ function: fn }');
     const subject = `LambdaDeployment '${this.node.path}'`;

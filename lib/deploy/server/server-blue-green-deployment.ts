@@ -15,6 +15,7 @@ import { Problems, requireProps } from '../../private/validation';
 import { DEFAULT_NOTIFY_ON, DeploymentOptions, checkDeploymentOptions, resolveAutoRollback, targetEnvironment } from '../common';
 import { DeploymentStrategy } from '../strategy';
 import { ServerDeployStepOptions } from './server-deployment';
+import { checkArgs } from '../../private/shapes';
 
 /** Props of a `ServerBlueGreenDeployment`. */
 export interface ServerBlueGreenDeploymentProps extends DeploymentOptions {
@@ -97,6 +98,7 @@ export class ServerBlueGreenDeployment extends Construct {
   public readonly terminationWaitMinutes: number;
 
   constructor(scope: Construct, id: string, props: ServerBlueGreenDeploymentProps) {
+    checkArgs(`${new.target.name}#new`, [scope, id, props], `${new.target.name} '${id}'`);
     super(scope, id);
     requireProps(props, `ServerBlueGreenDeployment '${this.node.path}'`, '{ autoScalingGroup, targetGroup }');
     const subject = `ServerBlueGreenDeployment '${this.node.path}'`;

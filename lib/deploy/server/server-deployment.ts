@@ -13,6 +13,7 @@ import { DeliveryValidationError, Problems, requireProps } from '../../private/v
 import { DeploymentOptions, checkDeploymentOptions, configureNotifications, resolveAutoRollback, targetEnvironment } from '../common';
 import { DeploymentStrategy } from '../strategy';
 import { ServerAppSpec } from './appspec';
+import { checkArgs } from '../../private/shapes';
 
 /** Props of a `ServerDeployment`. */
 export interface ServerDeploymentProps extends DeploymentOptions {
@@ -127,6 +128,7 @@ export class ServerDeployment extends Construct {
   public readonly targetsByTags: boolean;
 
   constructor(scope: Construct, id: string, props: ServerDeploymentProps) {
+    checkArgs(`${new.target.name}#new`, [scope, id, props], `${new.target.name} '${id}'`);
     super(scope, id);
     requireProps(props, `ServerDeployment '${this.node.path}'`, '{ autoScalingGroups: [fleet] }');
     const subject = `ServerDeployment '${this.node.path}'`;
