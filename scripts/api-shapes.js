@@ -62,7 +62,8 @@ for (const [fqn, t] of Object.entries(types).sort(([a], [b]) => a.localeCompare(
   if (t.kind === 'class') {
     if (t.initializer) out.methods[`${fqn}#new`] = params(t.initializer.parameters);
     for (const m of t.methods ?? []) {
-      if (m.static) out.methods[`${fqn}.${m.name}`] = params(m.parameters);
+      // Static methods as Class.method, instance methods as Class#method.
+      if (m.static || m.parameters?.length) out.methods[`${fqn}${m.static ? '.' : '#'}${m.name}`] = params(m.parameters);
     }
   }
 }
@@ -74,4 +75,4 @@ fs.writeFileSync(file, [
   `export const API_SHAPES: any = ${JSON.stringify(out)};`,
   '',
 ].join('\n'));
-process.stdout.write(`wrote ${path.relative(root, file)}: ${Object.keys(out.structs).length} structs, ${Object.keys(out.methods).length} constructors and static methods\n`);
+process.stdout.write(`wrote ${path.relative(root, file)}: ${Object.keys(out.structs).length} structs, ${Object.keys(out.methods).length} constructors and methods\n`);

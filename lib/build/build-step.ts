@@ -409,6 +409,7 @@ export class BuildStep implements IStep {
    * @param name one of `exportedVariables`
    */
   public exportedVariable(name: string): string {
+    checkArgs('BuildStep#exportedVariable', [name], 'BuildStep.exportedVariable');
     if (!this.exported.has(name)) {
       throw new DeliveryValidationError(`${this.constructor.name} '${this.stepName}' has 1 problem:\n  - exportedVariable: '${name}' is not exported by this step (got "${name}"). Fix: add it to exportedVariables (exported: ${[...this.exported].join(', ') || 'none'})`);
     }
@@ -421,6 +422,7 @@ export class BuildStep implements IStep {
    * @param name one of `secondaryOutputs`
    */
   public secondaryOutput(name: string): codepipeline.Artifact {
+    checkArgs('BuildStep#secondaryOutput', [name], 'BuildStep.secondaryOutput');
     const artifact = this.secondary.get(name);
     if (!artifact) {
       throw new DeliveryValidationError(`${this.constructor.name} '${this.stepName}' has 1 problem:\n  - secondaryOutput: no secondary output is named '${name}' (got "${name}"). Fix: use one of: ${[...this.secondary.keys()].join(', ') || 'none (add secondaryOutputs)'}`);

@@ -63,6 +63,7 @@ const FACTORY: { [kind: string]: string } = {
 export class MinimumHealthyHostsStrategies {
   /** Keep at least `count` instances healthy while deploying (a whole number, 0 or more). */
   public count(count: number): DeploymentStrategy {
+    checkArgs('MinimumHealthyHostsStrategies#count', [count], 'MinimumHealthyHostsStrategies.count');
     const problems = new Problems('DeploymentStrategy.minimumHealthyHosts.count');
     if (isConcreteNumber(count) && (!Number.isInteger(count) || count < 0)) {
       problems.add('count', count, 'must be a whole number, 0 or more', 'give how many instances must stay healthy, e.g. 2');
@@ -73,6 +74,7 @@ export class MinimumHealthyHostsStrategies {
 
   /** Keep at least `percent` of the instances healthy while deploying (a whole number, 0 to 99). */
   public percentage(percent: number): DeploymentStrategy {
+    checkArgs('MinimumHealthyHostsStrategies#percentage', [percent], 'MinimumHealthyHostsStrategies.percentage');
     const problems = new Problems('DeploymentStrategy.minimumHealthyHosts.percentage');
     if (isConcreteNumber(percent) && (!Number.isInteger(percent) || percent < 0 || percent > 99)) {
       problems.add('percent', percent, 'must be a whole number from 0 to 99 (CodeDeploy FLEET_PERCENT)', 'give e.g. 75 to keep three quarters of the fleet serving');

@@ -593,6 +593,7 @@ export class DeliveryPipeline extends Construct {
    * @param stageName name of the stage, unique in the pipeline
    */
   public addStage(stageName: string, props: DeliveryStageProps): codepipeline.IStage {
+    checkArgs('DeliveryPipeline#addStage', [stageName, props], 'DeliveryPipeline.addStage');
     return this.placeStage(stageName, [{ steps: props?.steps ?? [], parallel: props?.parallel ?? false, prop: 'steps' }], {
       conditions: props?.conditions ?? {},
       defaultFailure: FailureBehavior.FAIL,
@@ -608,6 +609,7 @@ export class DeliveryPipeline extends Construct {
    * @param name name of the stage
    */
   public addEnvironment(name: string, props: EnvironmentProps): codepipeline.IStage {
+    checkArgs('DeliveryPipeline#addEnvironment', [name, props], 'DeliveryPipeline.addEnvironment');
     const problems = new Problems(`DeliveryPipeline '${this.node.path}' environment '${name}'`);
     checkEnvironment(problems, '', props);
     const environment = this.resolveEnvironment(problems, '', name, props);
@@ -627,6 +629,7 @@ export class DeliveryPipeline extends Construct {
    * @param name name of the stage
    */
   public addWave(name: string, props: WaveProps): codepipeline.IStage {
+    checkArgs('DeliveryPipeline#addWave', [name, props], 'DeliveryPipeline.addWave');
     const problems = new Problems(`DeliveryPipeline '${this.node.path}' wave '${name}'`);
     if (!props.environments || props.environments.length === 0) {
       problems.add('environments', props.environments, 'is empty', 'give at least one environment');
@@ -754,6 +757,7 @@ export class DeliveryPipeline extends Construct {
    * AWS Chatbot channels, through a CodeStar Notifications rule.
    */
   public addNotifications(props: PipelineNotificationProps = {}): PipelineNotifications {
+    checkArgs('DeliveryPipeline#addNotifications', [props], 'DeliveryPipeline.addNotifications');
     return createNotifications(new Construct(this, `Notifications${this.notificationCount++ || ''}`), this.pipeline, props, `DeliveryPipeline '${this.node.path}' notifications`);
   }
 

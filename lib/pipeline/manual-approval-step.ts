@@ -128,6 +128,7 @@ export class ManualApprovalStep implements IStep {
    * is added to a pipeline.
    */
   public grantApprove(grantee: iam.IGrantable): iam.Grant {
+    checkArgs('ManualApprovalStep#grantApprove', [grantee], 'ManualApprovalStep.grantApprove');
     const pipelineArn = Lazy.string({ produce: () => this.requireBound().pipeline.pipelineArn });
     const actionArn = Lazy.string({
       produce: () => {

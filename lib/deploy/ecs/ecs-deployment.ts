@@ -338,6 +338,7 @@ export class EcsBlueGreenDeployment extends Construct {
    * taskdef.json and appspec.yaml, then the CodeDeploy-to-ECS action.
    */
   public deployStep(options: EcsDeployStepOptions): IStep {
+    checkArgs('EcsBlueGreenDeployment#deployStep', [options], 'EcsBlueGreenDeployment.deployStep');
     return new EcsDeployStep(this, options);
   }
 }

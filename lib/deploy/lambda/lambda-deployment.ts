@@ -211,6 +211,7 @@ export class LambdaDeployment extends Construct {
    * taken from the build; the alias update then shifts traffic through CodeDeploy.
    */
   public deployStep(options: LambdaDeployStepOptions): IStep {
+    checkArgs('LambdaDeployment#deployStep', [options], 'LambdaDeployment.deployStep');
     return new LambdaDeployStep(this, options);
   }
 

@@ -225,6 +225,7 @@ export class ServerBlueGreenDeployment extends Construct {
 
   /** The pipeline step that deploys a revision (an appspec.yml and its files) to this group. */
   public deployStep(options: ServerDeployStepOptions): IStep {
+    checkArgs('ServerBlueGreenDeployment#deployStep', [options], 'ServerBlueGreenDeployment.deployStep');
     return new BlueGreenDeployStep(this, options);
   }
 }

@@ -174,6 +174,7 @@ export class ServerDeployment extends Construct {
 
   /** The pipeline step that deploys a revision to this deployment group. */
   public deployStep(options: ServerDeployStepOptions): IStep {
+    checkArgs('ServerDeployment#deployStep', [options], 'ServerDeployment.deployStep');
     return new ServerDeployStep(this, options);
   }
 }
