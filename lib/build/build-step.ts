@@ -1,16 +1,17 @@
-import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { IStep, StepActions, StepContext, StepEstimate } from '../core/step';
 import { SECRET_REFERENCE } from '../private/limits';
 import { MODEL } from '../private/model';
-import { acceptNagFindings, artifactObjectsFinding } from '../private/nag';
+import { acceptNagFindings, artifactObjectsFinding, inPacks } from '../private/nag';
 import { ACTION_NAME, ARTIFACT_NAME, NAMESPACE, checkName, toArtifactName, toNamespace } from '../private/names';
 import { DeliveryValidationError, Problems, requireProps } from '../private/validation';
 import { CLONE_CONNECTION_METADATA, useConnectionActions } from '../source/connection-source';
@@ -466,9 +467,14 @@ export class BuildStep implements IStep {
     const stack = Stack.of(scope);
     const image = this.props.buildImage ?? codebuild.LinuxBuildImage.STANDARD_7_0;
     const computeType = this.props.computeType ?? (isLinux(image) ? codebuild.ComputeType.SMALL : image.defaultComputeType);
+    const logKey = logEncryptionKey(context.artifactKey);
     const logGroup = new logs.LogGroup(scope, 'Logs', {
       retention: this.props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+      encryptionKey: logKey,
     });
+    if (!logKey) {
+      acceptNagFindings(logGroup, inPacks('CloudWatchLogGroupEncrypted', 'The pipeline\'s artifact key is imported, so its key policy cannot let CloudWatch Logs use it; the logs are encrypted by CloudWatch Logs with its own key. Pass an artifactKey created in this app to encrypt them with it.'));
+    }
 
     // The project gets an immutable view of this role, so the L2 constructs cannot add their
     // broad default grants (s3:GetObject*, s3:List*, the /aws/codebuild/* log groups); the exact
@@ -826,4 +832,28 @@ function actionVariables(env: BuildVariable[] | undefined): { [name: string]: co
   const refs = (env ?? []).filter((v) => isReference(v.value));
   if (refs.length === 0) return undefined;
   return Object.fromEntries(refs.map((v) => [v.name, { value: v.value, type: codebuild.BuildEnvironmentVariableType.PLAINTEXT }]));
+}
+
+const logKeys = new WeakSet<kms.IKey>();
+
+/**
+ * The artifact key, when CloudWatch Logs may use it for the build logs: its key policy then lets
+ * CloudWatch Logs of this account and region use it for log data only (the encryption context
+ * names a log group; CloudWatch Logs user guide, "Encrypt log data using AWS KMS"). An imported key's
+ * policy cannot be changed here: the logs then keep CloudWatch Logs' own encryption.
+ */
+function logEncryptionKey(key: kms.IKey | undefined): kms.IKey | undefined {
+  if (!key) return undefined;
+  if (logKeys.has(key)) return key;
+  const stack = Stack.of(key);
+  const added = key.addToResourcePolicy(new iam.PolicyStatement({
+    sid: 'CloudWatchLogsBuildLogs',
+    principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+    actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+    resources: ['*'],
+    conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) } },
+  }), true);
+  if (!added.statementAdded) return undefined;
+  logKeys.add(key);
+  return key;
 }

@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { Problems, isConcreteNumber } from '../private/validation';
 import { checkArgs } from '../private/shapes';
+import { acceptNagFindings, inPacks } from '../private/nag';
 
 /** Options of a deployment alarm. */
 export interface DeploymentAlarmOptions {
@@ -89,7 +90,7 @@ export class DeploymentAlarms {
       problems.add('evaluationPeriods', evaluationPeriods, 'must be a whole number, at least 1', 'give how many periods in a row must breach');
     }
     problems.throwIfAny();
-    return new cloudwatch.Alarm(scope, id, {
+    const alarm = new cloudwatch.Alarm(scope, id, {
       alarmDescription: `Rolls back deployments: ${what}`,
       metric,
       threshold,
@@ -97,5 +98,7 @@ export class DeploymentAlarms {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    acceptNagFindings(alarm, inPacks('CloudWatchAlarmAction', 'CodeDeploy watches this alarm during deployments and rolls back when it fires; it needs no alarm action (add one with alarm.addAlarmAction to be paged too).', ['NIST.800.53.R5', 'HIPAA.Security']));
+    return alarm;
   }
 }

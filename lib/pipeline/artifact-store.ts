@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { acceptNagFindings } from '../private/nag';
+import { acceptLibraryFindings, acceptNagFindings, inPacks } from '../private/nag';
 import { Problems, isConcreteNumber } from '../private/validation';
 import { checkArgs } from '../private/shapes';
 
@@ -67,6 +67,8 @@ export class ArtifactStoreStack extends Stack {
   constructor(scope: Construct, id: string, props: ArtifactStoreStackProps = {}) {
     checkArgs(`${new.target.name}#new`, [scope, id, props], `${new.target.name} '${id}'`);
     super(scope, id, props);
+    // Compliance-pack findings without a fix worth its cost, on what this construct creates.
+    acceptLibraryFindings(this);
     const problems = new Problems(`ArtifactStoreStack '${this.node.path}'`);
     if (Token.isUnresolved(this.region) || Token.isUnresolved(this.account)) {
       problems.add('env', `${this.account}/${this.region}`, 'the account and region are unresolved tokens, but the pipeline needs them at synth', "give env: { account: '111111111111', region: 'eu-west-1' } (the pipeline's account)");
@@ -106,12 +108,17 @@ export function createArtifactStore(scope: Construct, options: CreateArtifactSto
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       removalPolicy: RemovalPolicy.RETAIN,
-      lifecycleRules: [{ id: 'ExpireAccessLogs', expiration: Duration.days(365) }],
+      // Versioned, so a deleted or overwritten log stays recoverable for 30 days (an audit trail).
+      versioned: true,
+      lifecycleRules: [{ id: 'ExpireAccessLogs', expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) }],
     });
-    acceptNagFindings(logs, [{
-      id: 'AwsSolutions-S1',
-      reason: 'This bucket receives the artifact bucket\'s server access logs; logging it to itself would loop.',
-    }]);
+    const loop = 'This bucket receives the artifact bucket\'s server access logs; logging it to itself would loop.';
+    acceptNagFindings(logs, [
+      { id: 'AwsSolutions-S1', reason: loop },
+      ...inPacks('S3BucketLoggingEnabled', loop),
+      ...inPacks('S3DefaultEncryptionKMS', 'S3 server access logging delivers only to buckets whose default encryption is SSE-S3 (Amazon S3 user guide, enabling server access logging); the logs hold request metadata, not artifacts.'),
+      ...inPacks('S3BucketReplicationEnabled', 'An audit copy of access to the artifact bucket, kept 365 days in the pipeline\'s region; replicating it adds a second bucket and cost for logs that only matter while the artifacts exist.'),
+    ]);
     accessLogsBucket = logs;
   }
 
@@ -142,6 +149,7 @@ export function createArtifactStore(scope: Construct, options: CreateArtifactSto
     }],
   });
   enableAccessLogs(bucket, accessLogsBucket, 'artifact-bucket/');
+  acceptNagFindings(bucket, inPacks('S3BucketReplicationEnabled', 'Artifacts are build outputs kept for the pipeline\'s artifactRetentionDays and made again by running the pipeline; replicating them to another region doubles storage for data that is rebuilt, and regional artifact stores already exist where actions run.'));
   return { bucket, key, accessLogsBucket };
 }
 

@@ -6,7 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { DockerImageStep } from '../build/docker-image-step';
 import { IStep, StepEnvironment, StepEstimate } from '../core/step';
-import { acceptL2ActionGrants, acceptNagFindings, isMarkedL2ActionRole } from '../private/nag';
+import { acceptL2ActionGrants, acceptLibraryFindings, acceptNagFindings, isMarkedL2ActionRole } from '../private/nag';
 import { ScopedKmsRole } from '../private/scoped-kms-role';
 import { ACTION_NAME, PIPELINE_NAME, STAGE_NAME, checkLiteral, checkName } from '../private/names';
 import { DeliveryValidationError, Problems, differentLiterals, isConcreteNumber, nameableAcrossEnvironments, requireProps } from '../private/validation';
@@ -351,6 +351,8 @@ export class DeliveryPipeline extends Construct {
   constructor(scope: Construct, id: string, props: DeliveryPipelineProps) {
     checkArgs(`${new.target.name}#new`, [scope, id, props], `${new.target.name} '${id}'`);
     super(scope, id);
+    // Compliance-pack findings without a fix worth its cost, on what this construct creates.
+    acceptLibraryFindings(this);
     requireProps(props, `DeliveryPipeline '${this.node.path}'`, '{ source, buildStep }');
     const problems = new Problems(`DeliveryPipeline '${this.node.path}'`);
     const pipelineType = props.pipelineType ?? codepipeline.PipelineType.V2;

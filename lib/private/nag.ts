@@ -1,4 +1,4 @@
-import { CfnResource, Stack, Token } from 'aws-cdk-lib';
+import { AspectPriority, Aspects, CfnResource, IAspect, Stack, Token } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 
@@ -101,4 +101,40 @@ export function artifactReadAcceptance(bucket: s3.IBucket, elsewhere: boolean): 
       appliesTo: [{ regex: '/^Action::s3:(GetObject|GetBucket|List)\\*$/' }, { regex: '/^Resource::arn:[^:]+:s3:::[^/]+\\/\\*$/' }, 'Resource::*'],
     }
     : { reason: 'artifact objects have per-execution keys in this pipeline\'s bucket.', appliesTo: [artifactObjectsFinding(bucket)] };
+}
+
+/** cdk-nag's compliance packs, by rule-id prefix. */
+const PACKS = ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'];
+
+/** One acceptance for the same rule in each compliance pack that has it. */
+export function inPacks(rule: string, reason: string, packs: string[] = PACKS): NagAcceptance[] {
+  return packs.map((pack) => ({ id: `${pack}-${rule}`, reason }));
+}
+
+const INLINE_POLICY = 'An inline policy of exactly one role this library creates: it is created, changed and deleted with that role and cannot be attached anywhere else; a managed policy would add a second resource per role without narrowing what the role may do.';
+const SOURCE_REPO_URL = 'The project\'s source is CODEPIPELINE: CodePipeline hands it the source artifact, so the project holds no repository URL and no credentials (the rule expects Source.Auth on every project and misfires on pipeline projects).';
+
+/**
+ * Accepts, on the resources this library creates under a scope, the compliance-pack findings that
+ * have no fix worth its cost, each with its reason: inline policies of the roles the library
+ * creates, and the repository-URL rule on CodePipeline projects. Runs as a mutating aspect, before
+ * cdk-nag's packs read the metadata.
+ */
+const accepted = new WeakSet<IConstruct>();
+const scopes = new WeakSet<IConstruct>();
+
+class LibraryFindings implements IAspect {
+  public visit(node: IConstruct): void {
+    if (!(node instanceof CfnResource) || accepted.has(node)) return;
+    accepted.add(node);
+    if (node.cfnResourceType === 'AWS::IAM::Policy') acceptNagFindings(node, inPacks('IAMNoInlinePolicy', INLINE_POLICY));
+    if (node.cfnResourceType === 'AWS::CodeBuild::Project') acceptNagFindings(node, inPacks('CodeBuildProjectSourceRepoUrl', SOURCE_REPO_URL, ['HIPAA.Security', 'PCI.DSS.321']));
+  }
+}
+
+/** Accepts the compliance-pack findings that have no fix on what this library creates under a scope (once per scope). */
+export function acceptLibraryFindings(scope: IConstruct): void {
+  if (scopes.has(scope)) return;
+  scopes.add(scope);
+  Aspects.of(scope).add(new LibraryFindings(), { priority: AspectPriority.MUTATING });
 }

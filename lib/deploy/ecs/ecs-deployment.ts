@@ -14,7 +14,7 @@ import { BuildStep } from '../../build/build-step';
 import { IStep, StepActions, StepContext, StepEnvironment, StepEstimate } from '../../core/step';
 import { MODEL } from '../../private/model';
 import { pipelinePrincipal } from '../../private/principal';
-import { acceptNagFindings, artifactReadAcceptance, functionVersionsFinding } from '../../private/nag';
+import { acceptLibraryFindings, acceptNagFindings, artifactReadAcceptance, functionVersionsFinding } from '../../private/nag';
 import { ACTION_NAME, checkName, stepScopedId } from '../../private/names';
 import { DeliveryValidationError, Problems, isConcrete, nameableAcrossEnvironments, requireProps } from '../../private/validation';
 import { RawYaml, toYaml } from '../../private/yaml';
@@ -191,6 +191,8 @@ export class EcsBlueGreenDeployment extends Construct {
   constructor(scope: Construct, id: string, props: EcsBlueGreenDeploymentProps) {
     checkArgs(`${new.target.name}#new`, [scope, id, props], `${new.target.name} '${id}'`);
     super(scope, id);
+    // Compliance-pack findings without a fix worth its cost, on what this construct creates.
+    acceptLibraryFindings(this);
     requireProps(props, `EcsBlueGreenDeployment '${this.node.path}'`, '{ service, taskDefinition, productionListener, blueTargetGroup, greenTargetGroup }');
     const subject = `EcsBlueGreenDeployment '${this.node.path}'`;
     const problems = new Problems(subject);

@@ -9,7 +9,7 @@ import { IStep, StepActions, StepContext, StepEstimate } from '../../core/step';
 import { allowBootstrapVersionRead, grantStackCreateUpdate } from '../../private/bootstrap';
 import { MODEL } from '../../private/model';
 import { pipelinePrincipal } from '../../private/principal';
-import { acceptNagFindings, artifactReadAcceptance, functionVersionsFinding, markL2ActionRole } from '../../private/nag';
+import { acceptLibraryFindings, acceptNagFindings, artifactReadAcceptance, functionVersionsFinding, markL2ActionRole } from '../../private/nag';
 import { ACTION_NAME, checkName, stepScopedId } from '../../private/names';
 import { Problems, isConcrete, requireProps } from '../../private/validation';
 import { DeploymentOptions, checkDeploymentOptions, configureNotifications, resolveAutoRollback, targetEnvironment } from '../common';
@@ -135,6 +135,8 @@ export class LambdaDeployment extends Construct {
   constructor(scope: Construct, id: string, props: LambdaDeploymentProps) {
     checkArgs(`${new.target.name}#new`, [scope, id, props], `${new.target.name} '${id}'`);
     super(scope, id);
+    // Compliance-pack findings without a fix worth its cost, on what this construct creates.
+    acceptLibraryFindings(this);
     requireProps(props, `LambdaDeployment '${this.node.path}'`, '{ function: fn }');
     const subject = `LambdaDeployment '${this.node.path}'`;
     const problems = new Problems(subject);

@@ -9,7 +9,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { IStep, StepActions, StepContext, StepEstimate } from '../../core/step';
 import { MODEL } from '../../private/model';
-import { acceptNagFindings } from '../../private/nag';
+import { acceptLibraryFindings, acceptNagFindings, inPacks } from '../../private/nag';
 import { ACTION_NAME, checkName } from '../../private/names';
 import { Problems, requireProps } from '../../private/validation';
 import { DEFAULT_NOTIFY_ON, DeploymentOptions, checkDeploymentOptions, resolveAutoRollback, targetEnvironment } from '../common';
@@ -100,6 +100,8 @@ export class ServerBlueGreenDeployment extends Construct {
   constructor(scope: Construct, id: string, props: ServerBlueGreenDeploymentProps) {
     checkArgs(`${new.target.name}#new`, [scope, id, props], `${new.target.name} '${id}'`);
     super(scope, id);
+    // Compliance-pack findings without a fix worth its cost, on what this construct creates.
+    acceptLibraryFindings(this);
     requireProps(props, `ServerBlueGreenDeployment '${this.node.path}'`, '{ autoScalingGroup, targetGroup }');
     const subject = `ServerBlueGreenDeployment '${this.node.path}'`;
     const problems = new Problems(subject);
@@ -252,7 +254,15 @@ function acceptProviderFindings(stack: Stack): void {
   acceptNagFindings(provider!, [{
     id: 'AwsSolutions-L1',
     reason: 'The runtime of the custom-resource function is chosen by aws-cdk-lib and moves with it.',
-  }]);
+  },
+  ...inPacks('LambdaInsideVPC', 'aws-cdk-lib\'s custom-resource function calls only the CodeDeploy API during stack deployments; it reads no data, so a VPC would add NAT or endpoint cost and no protection.'),
+  ...inPacks('LambdaDLQ', 'CloudFormation invokes the custom-resource function synchronously and waits for its answer: a failed invocation fails the stack operation, so there is nothing for a dead-letter queue to hold.'),
+  ...inPacks('LambdaConcurrency', 'The custom-resource function runs only when CloudFormation creates, updates or deletes the deployment group.'),
+  ]);
+  const logGroup = provider!.node.tryFindChild('LogGroup');
+  if (logGroup) {
+    acceptNagFindings(logGroup, inPacks('CloudWatchLogGroupEncrypted', 'The log group of aws-cdk-lib\'s custom-resource function holds the CodeDeploy API calls it made (no secrets); CloudWatch Logs encrypts it with its own key.'));
+  }
 }
 
 class BlueGreenDeployStep implements IStep {

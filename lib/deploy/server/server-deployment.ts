@@ -7,7 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { IStep, StepActions, StepContext, StepEstimate } from '../../core/step';
 import { MODEL } from '../../private/model';
-import { acceptNagFindings } from '../../private/nag';
+import { acceptLibraryFindings, acceptNagFindings } from '../../private/nag';
 import { ACTION_NAME, checkName } from '../../private/names';
 import { DeliveryValidationError, Problems, requireProps } from '../../private/validation';
 import { DeploymentOptions, checkDeploymentOptions, configureNotifications, resolveAutoRollback, targetEnvironment } from '../common';
@@ -130,6 +130,8 @@ export class ServerDeployment extends Construct {
   constructor(scope: Construct, id: string, props: ServerDeploymentProps) {
     checkArgs(`${new.target.name}#new`, [scope, id, props], `${new.target.name} '${id}'`);
     super(scope, id);
+    // Compliance-pack findings without a fix worth its cost, on what this construct creates.
+    acceptLibraryFindings(this);
     requireProps(props, `ServerDeployment '${this.node.path}'`, '{ autoScalingGroups: [fleet] }');
     const subject = `ServerDeployment '${this.node.path}'`;
     const problems = new Problems(subject);
