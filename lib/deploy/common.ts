@@ -160,3 +160,15 @@ export function targetEnvironment(subject: string, target: IConstruct, context: 
   }
   return env;
 }
+
+/**
+ * Confused-deputy protection on a CodeDeploy service role the library (or its L2) creates: only
+ * CodeDeploy acting for this account may assume it (`aws:SourceAccount`; CodeDeploy user guide,
+ * "Cross-service confused deputy prevention"). The L2 writes the trust statement, so the condition
+ * is added to the rendered statement; a role passed in by the user is left as it is.
+ */
+export function narrowCodeDeployTrust(role: iam.IRole | undefined, createdHere: boolean): void {
+  if (!createdHere || !(role instanceof iam.Role)) return;
+  const cfn = role.node.defaultChild as iam.CfnRole;
+  cfn.addPropertyOverride('AssumeRolePolicyDocument.Statement.0.Condition', { StringEquals: { 'aws:SourceAccount': Stack.of(role).account } });
+}

@@ -164,6 +164,16 @@ describe('ecs-canary', () => {
   });
 });
 
+test('every CodeDeploy service role trusts only CodeDeploy acting for its own account (confused-deputy protection)', () => {
+  const trusts = [...templates.values()].flatMap((t) => Object.values(t.findResources('AWS::IAM::Role')))
+    .map((r) => r.Properties.AssumeRolePolicyDocument.Statement)
+    .filter((st: Array<{ Principal?: { Service?: string } }>) => st.some((x) => x.Principal?.Service === 'codedeploy.amazonaws.com'));
+  expect(trusts).toHaveLength(5);
+  for (const statements of trusts) {
+    expect(statements).toEqual([expect.objectContaining({ Principal: { Service: 'codedeploy.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } } })]);
+  }
+});
+
 describe('ecs-canary health-check hook', () => {
   const code = inlineCodeOf(templates.get('EcsCanary')!, /replacement task is healthy/);
   const event = { DeploymentId: 'd-2', LifecycleEventHookExecutionId: 'hook-1' };

@@ -18,7 +18,7 @@ import { acceptLibraryFindings, acceptNagFindings, artifactReadAcceptance, funct
 import { ACTION_NAME, checkName, stepScopedId } from '../../private/names';
 import { DeliveryValidationError, Problems, isConcrete, nameableAcrossEnvironments, requireProps } from '../../private/validation';
 import { RawYaml, toYaml } from '../../private/yaml';
-import { DeploymentOptions, checkDeploymentOptions, configureNotifications, resolveAutoRollback, targetEnvironment } from '../common';
+import { checkDeploymentOptions, configureNotifications, DeploymentOptions, narrowCodeDeployTrust, resolveAutoRollback, targetEnvironment } from '../common';
 import { DeploymentStrategy, StrategyKind } from '../strategy';
 import { IMAGE_PLACEHOLDER, taskDefinitionFile, unnameableReferences, unsupportedIntrinsics } from './task-definition-file';
 import { checkArgs } from '../../private/shapes';
@@ -271,6 +271,7 @@ export class EcsBlueGreenDeployment extends Construct {
       alarms: props.alarms,
       autoRollback: resolveAutoRollback(props.autoRollback, props.alarms),
     });
+    narrowCodeDeployTrust(this.deploymentGroup.role, true);
     configureNotifications(this.deploymentGroup, props.notificationTopic, props.notifyOn);
     acceptNagFindings(this.deploymentGroup.role, [{
       id: 'AwsSolutions-IAM4',

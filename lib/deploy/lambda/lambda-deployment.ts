@@ -12,7 +12,7 @@ import { pipelinePrincipal } from '../../private/principal';
 import { acceptLibraryFindings, acceptNagFindings, artifactReadAcceptance, functionVersionsFinding, markL2ActionRole } from '../../private/nag';
 import { ACTION_NAME, checkName, stepScopedId } from '../../private/names';
 import { Problems, isConcrete, requireProps } from '../../private/validation';
-import { DeploymentOptions, checkDeploymentOptions, configureNotifications, resolveAutoRollback, targetEnvironment } from '../common';
+import { checkDeploymentOptions, configureNotifications, DeploymentOptions, narrowCodeDeployTrust, resolveAutoRollback, targetEnvironment } from '../common';
 import { DeploymentStrategy } from '../strategy';
 import { checkArgs } from '../../private/shapes';
 
@@ -182,6 +182,7 @@ export class LambdaDeployment extends Construct {
       alarms: props.alarms,
       autoRollback: resolveAutoRollback(props.autoRollback, props.alarms),
     });
+    narrowCodeDeployTrust(this.deploymentGroup.role, true);
     configureNotifications(this.deploymentGroup, props.notificationTopic, props.notifyOn);
     const hooks = [props.preTraffic, props.postTraffic].filter((f): f is lambda.IFunction => f !== undefined);
     // The L2 lets hooks report their result; they may also read the deployment's targets, where the

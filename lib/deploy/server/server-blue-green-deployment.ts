@@ -126,7 +126,8 @@ export class ServerBlueGreenDeployment extends Construct {
     // The service role: AWSCodeDeployRole, plus what copying a launch-template Auto Scaling group needs
     // (https://docs.aws.amazon.com/codedeploy/latest/userguide/getting-started-create-service-role.html).
     this.role = new iam.Role(this, 'ServiceRole', {
-      assumedBy: new iam.ServicePrincipal('codedeploy.amazonaws.com'),
+      // Only CodeDeploy acting for this account (confused-deputy protection, CodeDeploy user guide).
+      assumedBy: new iam.ServicePrincipal('codedeploy.amazonaws.com').withConditions({ StringEquals: { 'aws:SourceAccount': stack.account } }),
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSCodeDeployRole')],
     });
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ec2:RunInstances', 'ec2:CreateTags'], resources: ['*'] }));

@@ -10,7 +10,7 @@ import { MODEL } from '../../private/model';
 import { acceptLibraryFindings, acceptNagFindings } from '../../private/nag';
 import { ACTION_NAME, checkName } from '../../private/names';
 import { DeliveryValidationError, Problems, requireProps } from '../../private/validation';
-import { DeploymentOptions, checkDeploymentOptions, configureNotifications, resolveAutoRollback, targetEnvironment } from '../common';
+import { checkDeploymentOptions, configureNotifications, DeploymentOptions, narrowCodeDeployTrust, resolveAutoRollback, targetEnvironment } from '../common';
 import { DeploymentStrategy } from '../strategy';
 import { ServerAppSpec } from './appspec';
 import { checkArgs } from '../../private/shapes';
@@ -164,6 +164,7 @@ export class ServerDeployment extends Construct {
       autoRollback: resolveAutoRollback(props.autoRollback, props.alarms),
       role: props.role,
     });
+    narrowCodeDeployTrust(this.deploymentGroup.role, !props.role);
     configureNotifications(this.deploymentGroup, props.notificationTopic, props.notifyOn);
     if (!props.role && this.deploymentGroup.role) {
       acceptNagFindings(this.deploymentGroup.role, [{
