@@ -13,6 +13,25 @@ const assembly = JSON.parse(fs.readFileSync(path.join(root, '.jsii'), 'utf8'));
 const built = require(path.join(root, 'dist', 'index.js'));
 const cdk = require('aws-cdk-lib');
 const types = assembly.types;
+// The types of the libraries the API uses, to tell an object that stands for one (duck typing).
+const zlib = require('zlib');
+const foreign = {
+  ...JSON.parse(zlib.gunzipSync(fs.readFileSync(path.join(path.dirname(require.resolve('aws-cdk-lib')), '.jsii.gz'))).toString()).types,
+  ...JSON.parse(fs.readFileSync(path.join(path.dirname(require.resolve('constructs/package.json')), '.jsii'), 'utf8')).types,
+};
+const typeOf = (fqn) => types[fqn] ?? foreign[fqn];
+
+/**
+ * Up to three methods every object of a class or interface has (its own, else its bases'):
+ * methods live on the prototype, so they are there whatever the object's fields hold.
+ */
+function membersOf(fqn, depth = 0) {
+  const t = typeOf(fqn);
+  if (!t || depth > 4) return [];
+  const own = (t.methods ?? []).filter((m) => !m.static && !m.optional).map((m) => m.name);
+  if (own.length > 0) return [...new Set(own)].sort().slice(0, 3);
+  return [...(t.interfaces ?? []), ...(t.base ? [t.base] : [])].flatMap((b) => membersOf(b, depth + 1)).slice(0, 3);
+}
 const own = (fqn) => fqn.startsWith(`${assembly.name}.`);
 
 /** The runtime object a fqn names, for enum values. */
@@ -34,7 +53,8 @@ function shape(ref) {
   if ((t && t.kind === 'enum') || (runtime && typeof runtime === 'object' && Object.values(runtime).every((v) => typeof v === 'string' || typeof v === 'number'))) {
     return { e: [...new Set(Object.values(runtime ?? {}).filter((v) => typeof v === 'string' || (typeof v === 'number' && !Object.values(runtime).includes(String(v)))))] };
   }
-  return { o: ref.fqn };
+  const members = membersOf(ref.fqn);
+  return members.length > 0 ? { o: ref.fqn, k: members } : { o: ref.fqn };
 }
 
 function structProps(fqn, seen = new Set()) {

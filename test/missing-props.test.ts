@@ -1,6 +1,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import {
-  ArtifactStoreStack, BuildSecret, BuildStep, CodeConnection, DeliveryPipeline, DeliveryTarget, DeliveryTargetStack, DeploymentStrategy, EcsBlueGreenDeployment, LambdaDeployment,
+  ArtifactStoreStack, BuildSecret, BuildStep, CodeConnection, DeliveryPipeline, DeploymentAlarms, DeliveryTarget, DeliveryTargetStack, DeploymentStrategy, EcsBlueGreenDeployment, LambdaDeployment,
   ManualApprovalStep, ServerAppSpec, ServerBlueGreenDeployment, ServerDeployment, Source,
 } from '../lib';
 import { DeliveryValidationError } from '../lib/private/validation';
@@ -76,4 +77,13 @@ test('methods check their arguments too: addEnvironment, deployStep, addStage', 
   const pipeline = new DeliveryPipeline(stack, 'Pipeline', { source: Source.connection('my-org/shop', { connectionArn: CONNECTION_ARN }), buildStep: new BuildStep('Build', { commands: ['make'] }) });
   expect(() => pipeline.addStage('Checks', { step: [] } as never)).toThrow(/DeliveryPipeline\.addStage has 1 problem:\n {2}- step: is not a prop of DeliveryStageProps \(got \[\]\)\. Fix: did you mean 'steps'\?/);
   expect(() => pipeline.addEnvironment('Dev', null as never)).toThrow(/DeliveryPipeline\.addEnvironment has 1 problem:\n {2}- props: is required \(got null\)\. Fix: pass the props object \(EnvironmentProps\)/);
+});
+
+test('an empty construct id and an alarm period CloudWatch does not take end in our error', () => {
+  expect(() => new DeliveryPipeline(newStack(), '', { source: Source.connection('my-org/shop', { connectionArn: CONNECTION_ARN }), buildStep: new BuildStep('Build', { commands: ['make'] }) }))
+    .toThrow(/DeliveryPipeline '' has 1 problem:\n {2}- id: is empty \(got ""\)\. Fix: give the construct an id, unique among its siblings/);
+  const stack = newStack();
+  const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>{}') });
+  expect(() => DeploymentAlarms.functionErrors(stack, 'Errors', fn, { period: Duration.seconds(90) }))
+    .toThrow(/DeploymentAlarms 'Errors' has 1 problem:\n {2}- period: is not a period CloudWatch alarms take \(got "90 seconds"\)\. Fix: use 1, 5, 10 or 30 seconds, or a whole number of minutes/);
 });

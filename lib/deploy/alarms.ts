@@ -59,12 +59,14 @@ export class DeploymentAlarms {
   /** 5xx responses from the targets of an Application Load Balancer target group (ECS, EC2). */
   public static targetGroup5xx(scope: Construct, id: string, targetGroup: elbv2.IApplicationTargetGroup, options: DeploymentAlarmOptions = {}): cloudwatch.Alarm {
     checkArgs('DeploymentAlarms.targetGroup5xx', [scope, id, targetGroup, options], 'DeploymentAlarms.targetGroup5xx');
+    checkPeriod(id, options?.period);
     return DeploymentAlarms.alarm(scope, id, targetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: options.period ?? Duration.minutes(1) }), options.threshold ?? 5, options.evaluationPeriods ?? 1, `5xx responses of ${targetGroup.node.path}`);
   }
 
   /** p99 response time of the targets of an Application Load Balancer target group (ECS, EC2). */
   public static targetResponseTime(scope: Construct, id: string, targetGroup: elbv2.IApplicationTargetGroup, options: ResponseTimeAlarmOptions): cloudwatch.Alarm {
     checkArgs('DeploymentAlarms.targetResponseTime', [scope, id, targetGroup, options], 'DeploymentAlarms.targetResponseTime');
+    checkPeriod(id, options?.period);
     const metric = targetGroup.metrics.targetResponseTime({ period: options.period ?? Duration.minutes(1), statistic: 'p99' });
     return DeploymentAlarms.alarm(scope, id, metric, options.threshold.toMilliseconds() / 1000, options.evaluationPeriods ?? 2, `p99 response time of ${targetGroup.node.path}`);
   }
@@ -72,12 +74,14 @@ export class DeploymentAlarms {
   /** Errors of a function or alias (Lambda). */
   public static functionErrors(scope: Construct, id: string, fn: lambda.IFunction, options: DeploymentAlarmOptions = {}): cloudwatch.Alarm {
     checkArgs('DeploymentAlarms.functionErrors', [scope, id, fn, options], 'DeploymentAlarms.functionErrors');
+    checkPeriod(id, options?.period);
     return DeploymentAlarms.alarm(scope, id, fn.metricErrors({ period: options.period ?? Duration.minutes(1) }), options.threshold ?? 1, options.evaluationPeriods ?? 1, `errors of ${fn.node.path}`);
   }
 
   /** Throttles of a function or alias (Lambda). */
   public static functionThrottles(scope: Construct, id: string, fn: lambda.IFunction, options: DeploymentAlarmOptions = {}): cloudwatch.Alarm {
     checkArgs('DeploymentAlarms.functionThrottles', [scope, id, fn, options], 'DeploymentAlarms.functionThrottles');
+    checkPeriod(id, options?.period);
     return DeploymentAlarms.alarm(scope, id, fn.metricThrottles({ period: options.period ?? Duration.minutes(1) }), options.threshold ?? 1, options.evaluationPeriods ?? 1, `throttles of ${fn.node.path}`);
   }
 
@@ -100,5 +104,19 @@ export class DeploymentAlarms {
     });
     acceptNagFindings(alarm, inPacks('CloudWatchAlarmAction', 'CodeDeploy watches this alarm during deployments and rolls back when it fires; it needs no alarm action (add one with alarm.addAlarmAction to be paged too).', ['NIST.800.53.R5', 'HIPAA.Security']));
     return alarm;
+  }
+}
+
+/**
+ * CloudWatch takes a metric period of 1, 5, 10 or 30 seconds, or a multiple of 60 seconds
+ * (CloudWatch `PutMetricAlarm`, Period); checked before the metric is made, which would throw.
+ */
+function checkPeriod(id: string, period: Duration | undefined): void {
+  if (!period || period.isUnresolved()) return;
+  const seconds = period.toSeconds({ integral: false });
+  if (![1, 5, 10, 30].includes(seconds) && !(Number.isInteger(seconds / 60) && seconds > 0)) {
+    const problems = new Problems(`DeploymentAlarms '${id}'`);
+    problems.add('period', `${seconds} seconds`, 'is not a period CloudWatch alarms take', 'use 1, 5, 10 or 30 seconds, or a whole number of minutes, e.g. Duration.minutes(1)');
+    problems.throwIfAny();
   }
 }

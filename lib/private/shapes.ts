@@ -9,7 +9,7 @@ import { Problems } from './validation';
  * value may be left out is reported too, so later checks never meet a value of the wrong type.
  */
 
-type Shape = 's' | 'n' | 'b' | 'a' | { l: Shape } | { m: Shape } | { s: string } | { e: Array<string | number> } | { o: string } | { u: Shape[] };
+type Shape = 's' | 'n' | 'b' | 'a' | { l: Shape } | { m: Shape } | { s: string } | { e: Array<string | number> } | { o: string; k?: string[] } | { u: Shape[] };
 interface Param { readonly n: string; readonly t: Shape; readonly o?: 1; readonly v?: 1 }
 
 const NAMES: { [kind: string]: string } = { s: 'a string', n: 'a number', b: 'a boolean' };
@@ -109,8 +109,15 @@ function checkValue(problems: Problems, prop: string, value: unknown, shape: Sha
     checkStruct(problems, `${prop}.`, shape.s, value as Record<string, unknown>);
     return;
   }
-  // A class or interface: an object (instance checks would fail across copies of aws-cdk-lib).
-  if (value === null || (typeof value !== 'object' && typeof value !== 'function') || Array.isArray(value)) wrong();
+  // A class or interface: an object with its methods (instanceof would fail across copies of aws-cdk-lib).
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function') || Array.isArray(value)) {
+    wrong();
+    return;
+  }
+  const missing = (shape.k ?? []).filter((m) => typeof (value as Record<string, unknown>)[m] !== 'function');
+  if (missing.length > 0) {
+    problems.add(prop, value, `is an object, but not ${typeName(shape)}: it has no ${missing.join(', ')}`, `give ${typeName(shape)}`);
+  }
 }
 
 function checkStruct(problems: Problems, prefix: string, fqn: string, value: Record<string, unknown>): void {
@@ -156,6 +163,10 @@ export function checkArgs(method: string, args: ArrayLike<unknown>, subject: str
     if (value === undefined || value === null) {
       if (!p.o) problems.add(p.n, value, 'is required', p.n === 'props' || p.n === 'options' ? `pass the ${p.n} object (${typeName(p.t).replace(/^an object \((.*)\)$/, '$1')})` : `give ${typeName(p.t)}`);
       else if (value === null) problems.add(p.n, value, 'is null', 'leave it out (undefined) for its default');
+      return;
+    }
+    if (p.n === 'id' && value === '') {
+      problems.add('id', value, 'is empty', 'give the construct an id, unique among its siblings');
       return;
     }
     const struct = typeof p.t === 'object' && 's' in p.t;

@@ -329,7 +329,7 @@ describe('build errors', () => {
     fails({ commands: ['make'], ...lambda, cachePaths: ['/x'] }, /cachePaths: Lambda compute has no cache/);
     fails({ commands: ['make'], ...lambda, timeout: Duration.minutes(10) }, /timeout: Lambda compute has no custom timeout \(builds stop after 15 minutes\)/);
     fails({ commands: ['make'], ...lambda, queuedTimeout: Duration.minutes(10) }, /queuedTimeout: Lambda compute has no queued timeout/);
-    fails({ commands: ['make'], ...lambda, vpc: {} as never }, /vpc: Lambda compute has no VPC connectivity/);
+    fails({ commands: ['make'], ...lambda, vpc: ec2.Vpc.fromVpcAttributes(newStack(), 'Vpc', { vpcId: 'vpc-1', availabilityZones: ['us-east-1a'] }) }, /vpc: Lambda compute has no VPC connectivity/);
     fails({ commands: ['make'], computeType: codebuild.ComputeType.LAMBDA_1GB }, /buildImage: Lambda compute runs only Lambda images \(got "the default aws\/codebuild\/standard:7\.0"\)/);
     fails({ ...lambda, buildPhase: { commands: ['make'], onFailure: PhaseFailure.RETRY } }, /buildPhase\.onFailure: Lambda compute does not support on-failure/);
     fails({ commands: ['make'], ...lambda, privileged: true }, /privileged: Lambda compute has no privileged mode/);
