@@ -92,10 +92,13 @@ export function createNotifications(scope: Construct, pipeline: codepipeline.IPi
   // key through SNS; the L2 target would add a second, unconditioned key grant.
   const target: notifications.INotificationRuleTarget = props.topic ? props.topic : {
     bindAsNotificationRuleTarget: () => {
+      // Only notification rules of this account may publish (confused-deputy protection: the
+      // Developer Tools console user guide, troubleshooting notifications, aws:SourceAccount).
       created.addToResourcePolicy(new iam.PolicyStatement({
         principals: [new iam.ServicePrincipal('codestar-notifications.amazonaws.com')],
         actions: ['sns:Publish'],
         resources: [created.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } },
       }));
       return { targetType: 'SNS', targetAddress: created.topicArn };
     },

@@ -20,7 +20,7 @@ describe('addNotifications', () => {
       EnableKeyRotation: true,
       KeyPolicy: { Statement: [Match.objectLike({ Action: 'kms:*' }), { Effect: 'Allow', Principal: { Service: 'codestar-notifications.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: '*', Condition: { StringEquals: { 'kms:ViaService': 'sns.us-east-1.amazonaws.com' } } }] },
     });
-    t.hasResourceProperties('AWS::SNS::TopicPolicy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'codestar-notifications.amazonaws.com' }, Action: 'sns:Publish' })]) } });
+    t.hasResourceProperties('AWS::SNS::TopicPolicy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'codestar-notifications.amazonaws.com' }, Action: 'sns:Publish', Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } } })]) } });
     t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'release@example.com' });
     expect(n.topicKey).toBeDefined();
   });
