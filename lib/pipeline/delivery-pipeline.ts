@@ -498,6 +498,7 @@ export class DeliveryPipeline extends Construct {
     }
 
     this.acceptL2ArtifactGrants();
+    this.narrowEventsRoleTrust();
     this.stagesScope = new Construct(this, 'Stages');
     if (props.buildStep) {
       this.addStage(props.buildStageName ?? 'Build', { steps: [props.buildStep] });
@@ -740,6 +741,22 @@ export class DeliveryPipeline extends Construct {
    * without a physical name; it is given a stable generated one the first time another account
    * needs it (the same name on every synth).
    */
+  /**
+   * The role EventBridge rules of event-driven sources (CodeCommit, S3) assume to start the
+   * pipeline, made by the L2: only rules of this account may use it (confused-deputy protection:
+   * for EventBridge rule targets aws:SourceArn is the rule's ARN, EventBridge user guide). The rules
+   * name the role, so the role names them by pattern, not by ARN (that would be a cycle).
+   */
+  private narrowEventsRoleTrust(): void {
+    const role = this.pipeline.node.tryFindChild('EventsRole');
+    if (!(role instanceof iam.Role)) return;
+    const stack = Stack.of(this);
+    (role.node.defaultChild as iam.CfnRole).addPropertyOverride('AssumeRolePolicyDocument.Statement.0.Condition', {
+      StringEquals: { 'aws:SourceAccount': stack.account },
+      ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'events', resource: 'rule', resourceName: '*' }) },
+    });
+  }
+
   private pipelineRoleArn(): string {
     const role = this.pipeline.role;
     if (!(role instanceof iam.Role) || this.usesOwnRole || !Token.isUnresolved(role.roleName) || role.node.scope !== this.pipeline) return role.roleArn;

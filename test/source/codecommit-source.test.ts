@@ -46,6 +46,19 @@ describe('CodeCommitSource', () => {
     });
   });
 
+  test('the role the EventBridge rule assumes to start the pipeline trusts only rules of this account', () => {
+    const stack = newStack();
+    synth(Source.codeCommit({ repository: importedRepository(stack) }), stack).hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [{
+        Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': '111111111111' },
+          ArnLike: { 'aws:SourceArn': 'arn:aws:events:us-east-1:111111111111:rule/*' },
+        },
+      }] },
+    });
+  });
+
   test('detects changes with an EventBridge rule on the branch', () => {
     const stack = newStack();
     synth(Source.codeCommit({ repository: importedRepository(stack), branch: 'trunk' }), stack).hasResourceProperties('AWS::Events::Rule', {
