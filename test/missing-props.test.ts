@@ -87,3 +87,13 @@ test('an empty construct id and an alarm period CloudWatch does not take end in 
   expect(() => DeploymentAlarms.functionErrors(stack, 'Errors', fn, { period: Duration.seconds(90) }))
     .toThrow(/DeploymentAlarms 'Errors' has 1 problem:\n {2}- period: is not a period CloudWatch alarms take \(got "90 seconds"\)\. Fix: use 1, 5, 10 or 30 seconds, or a whole number of minutes/);
 });
+
+test('a subclass of a library class is checked against the props its parent receives', () => {
+  class LintStep extends BuildStep {
+    constructor(name: string, extraCommand: string) {
+      super(name, { commands: ['npm run lint', extraCommand] });
+    }
+  }
+  expect(new LintStep('Lint', 'npm run format:check').stepName).toBe('Lint');
+  expect(() => new LintStep('Lint', 7 as never)).toThrow(/LintStep 'Lint' has 1 problem:\n {2}- commands\[1\]: is a number, but a string is expected \(got 7\)/);
+});

@@ -23,7 +23,7 @@ import { BatchBuild } from './batch';
 import { GeneratedFile, generatedFileVariable, writeFileCommand } from './generated-file';
 import { TestReport } from './reports';
 import { BuildSecret } from './secrets';
-import { checkArgs } from '../private/shapes';
+import { checkArgs, constructorOf } from '../private/shapes';
 
 /** A plain-text environment variable of a build. Never put a secret here: use `secrets`. */
 export interface BuildVariable {
@@ -365,7 +365,7 @@ export class BuildStep implements IStep {
 
   /** @param name the step's name, used as its action name */
   constructor(name: string, props: BuildStepProps) {
-    checkArgs(`${new.target.name}#new`, [name, props], `${new.target.name} '${name}'`);
+    checkArgs(constructorOf(new.target), [name, props], `${new.target.name} '${name}'`);
     requireProps(props, `${new.target.name} '${name}'`, "{ commands: ['npm ci', 'npm test'] }");
     const problems = new Problems(`${new.target.name} '${name}'`);
     checkName(problems, 'name', name, ACTION_NAME, 'action');

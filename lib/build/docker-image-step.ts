@@ -6,7 +6,7 @@ import { acceptNagFindings } from '../private/nag';
 import { DeliveryValidationError, Problems, isConcrete } from '../private/validation';
 import { BuildStep, BuildStepProps, BuildVariable } from './build-step';
 import { checkCredential, isLinux } from './checks';
-import { checkArgs } from '../private/shapes';
+import { checkArgs, constructorOf } from '../private/shapes';
 
 /** Props of a `DockerImageStep`. */
 export interface DockerImageStepProps extends BuildStepProps {
@@ -79,7 +79,7 @@ export class DockerImageStep extends BuildStep {
 
   /** @param name the step's name, used as its action name */
   constructor(name: string, props: DockerImageStepProps = {}) {
-    checkArgs(`${new.target.name}#new`, [name, props], `${new.target.name} '${name}'`);
+    checkArgs(constructorOf(new.target), [name, props], `${new.target.name} '${name}'`);
     const problems = new Problems(`DockerImageStep '${name}'`);
     for (const prop of ['outputs', 'outputBaseDirectory', 'discardPaths', 'privileged'] as const) {
       if (props[prop] !== undefined) {

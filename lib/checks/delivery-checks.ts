@@ -4,7 +4,7 @@ import { NagMessageLevel, NagPack, NagPackProps, NagRuleCompliance } from 'cdk-n
 import { IConstruct } from 'constructs';
 import { DeliveryRule, RuleLevel, templateProperties } from './rule';
 import { RULES } from './rules';
-import { checkArgs } from '../private/shapes';
+import { checkArgs, constructorOf } from '../private/shapes';
 
 /**
  * cdk-delivery's synth-time rules as a cdk-nag pack: what CodePipeline, CodeBuild and CodeDeploy
@@ -15,7 +15,7 @@ import { checkArgs } from '../private/shapes';
  */
 export class DeliveryChecks extends NagPack {
   constructor(props?: NagPackProps) {
-    checkArgs(`${new.target.name}#new`, [props], `${new.target.name}`);
+    checkArgs(constructorOf(new.target), [props], `${new.target.name}`);
     super(props);
     this.packName = 'Delivery';
   }

@@ -5,7 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acceptLibraryFindings, acceptNagFindings, inPacks } from '../private/nag';
 import { Problems, isConcreteNumber } from '../private/validation';
-import { checkArgs } from '../private/shapes';
+import { checkArgs, constructorOf } from '../private/shapes';
 
 /** What the artifact store of a pipeline is made of. */
 export interface ArtifactStoreParts {
@@ -65,7 +65,7 @@ export class ArtifactStoreStack extends Stack {
   public readonly artifactRetentionDays: number;
 
   constructor(scope: Construct, id: string, props: ArtifactStoreStackProps = {}) {
-    checkArgs(`${new.target.name}#new`, [scope, id, props], `${new.target.name} '${id}'`);
+    checkArgs(constructorOf(new.target), [scope, id, props], `${new.target.name} '${id}'`);
     super(scope, id, props);
     // Compliance-pack findings without a fix worth its cost, on what this construct creates.
     acceptLibraryFindings(this);

@@ -22,7 +22,7 @@ import { PipelineEstimate, estimateRun } from './estimate';
 import { PipelineNotificationProps, PipelineNotifications, createNotifications } from './notifications';
 import { FailureBehavior, StageConditionOptions, renderConditions } from './stage-conditions';
 import { PipelineVariable } from './pipeline-variable';
-import { checkArgs } from '../private/shapes';
+import { checkArgs, constructorOf } from '../private/shapes';
 
 /** Props of a `DeliveryPipeline`. */
 export interface DeliveryPipelineProps {
@@ -349,7 +349,7 @@ export class DeliveryPipeline extends Construct {
   private static readonly boundSteps = new WeakMap<IStep, string>();
 
   constructor(scope: Construct, id: string, props: DeliveryPipelineProps) {
-    checkArgs(`${new.target.name}#new`, [scope, id, props], `${new.target.name} '${id}'`);
+    checkArgs(constructorOf(new.target), [scope, id, props], `${new.target.name} '${id}'`);
     super(scope, id);
     // Compliance-pack findings without a fix worth its cost, on what this construct creates.
     acceptLibraryFindings(this);

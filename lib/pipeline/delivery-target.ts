@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { acceptLibraryFindings, acceptNagFindings } from '../private/nag';
 import { ScopedKmsRole } from '../private/scoped-kms-role';
 import { Problems, isConcrete, requireProps } from '../private/validation';
-import { checkArgs } from '../private/shapes';
+import { checkArgs, constructorOf } from '../private/shapes';
 
 /** What a pipeline needs of a target: where it is and the roles it uses there. */
 export interface IDeliveryTarget {
@@ -161,7 +161,7 @@ export class DeliveryTarget extends Construct implements IDeliveryTarget {
   private readonly roleNames: Array<string | undefined>;
 
   constructor(scope: Construct, id: string, props: DeliveryTargetProps) {
-    checkArgs(`${new.target.name}#new`, [scope, id, props], `${new.target.name} '${id}'`);
+    checkArgs(constructorOf(new.target), [scope, id, props], `${new.target.name} '${id}'`);
     super(scope, id);
     // Compliance-pack findings without a fix worth its cost, on what this construct creates.
     acceptLibraryFindings(this);
@@ -295,7 +295,7 @@ export class DeliveryTargetStack extends Stack {
   public readonly target: DeliveryTarget;
 
   constructor(scope: Construct, id: string, props: DeliveryTargetStackProps) {
-    checkArgs(`${new.target.name}#new`, [scope, id, props], `${new.target.name} '${id}'`);
+    checkArgs(constructorOf(new.target), [scope, id, props], `${new.target.name} '${id}'`);
     super(scope, id, requireProps(props, `DeliveryTargetStack '${id}'`, "{ env, pipelineAccount: '111111111111' }"));
     // The target takes its own props only (the stack's are the stack's).
     this.target = new DeliveryTarget(this, 'Target', {

@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { IStep, StepActions, StepContext, StepEstimate } from '../core/step';
 import { ACTION_NAME, checkName } from '../private/names';
 import { DeliveryValidationError, Problems, isConcrete } from '../private/validation';
-import { checkArgs } from '../private/shapes';
+import { checkArgs, constructorOf } from '../private/shapes';
 
 /** Props of a `ManualApprovalStep`. */
 export interface ManualApprovalStepProps {
@@ -76,7 +76,7 @@ export class ManualApprovalStep implements IStep {
 
   /** @param name the step's name, used as its action name */
   constructor(name: string, props: ManualApprovalStepProps = {}) {
-    checkArgs(`${new.target.name}#new`, [name, props], `${new.target.name} '${name}'`);
+    checkArgs(constructorOf(new.target), [name, props], `${new.target.name} '${name}'`);
     const problems = new Problems(`ManualApprovalStep '${name}'`);
     checkName(problems, 'name', name, ACTION_NAME, 'action');
     (props.notifyEmails ?? []).forEach((email, i) => {

@@ -1,7 +1,7 @@
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { VARIABLE_NAME, checkName } from '../private/names';
 import { Problems, isConcrete } from '../private/validation';
-import { checkArgs } from '../private/shapes';
+import { checkArgs, constructorOf } from '../private/shapes';
 
 /** Props of a `PipelineVariable`. */
 export interface PipelineVariableProps {
@@ -38,7 +38,7 @@ export class PipelineVariable {
   public readonly reference: string;
 
   constructor(props: PipelineVariableProps) {
-    checkArgs(`${new.target.name}#new`, [props], `${new.target.name}`);
+    checkArgs(constructorOf(new.target), [props], `${new.target.name}`);
     const problems = new Problems(`PipelineVariable '${props.name}'`);
     if (props.name === undefined) {
       problems.add('name', undefined, 'is required', 'give the variable a name such as DEPLOY_TARGET');

@@ -142,6 +142,17 @@ function checkStruct(problems: Problems, prefix: string, fqn: string, value: Rec
 }
 
 /**
+ * The constructor whose shape applies to an instance of `target`: its own, or that of the nearest
+ * class of this library it extends (a user's subclass passes its parent's props to `super`).
+ */
+export function constructorOf(target: unknown): string {
+  for (let c = target as { name?: string } | null; c && typeof c === 'function'; c = Object.getPrototypeOf(c)) {
+    if (c.name && API_SHAPES.methods[`cdk-delivery.${c.name}#new`]) return `${c.name}#new`;
+  }
+  return `${(target as { name?: string }).name}#new`;
+}
+
+/**
  * Checks the arguments of a constructor (`Class#new`) or method (`Class.method`, `Class#method`)
  * of the public API, and throws our error listing every problem. Members of a props or options
  * object are named by themselves; other parameters by their name.

@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { DeliveryValidationError, Problems, isConcrete } from '../private/validation';
 import { SourceOptions, checkBranch, resolveSourceNames } from './common';
 import { ISource, SourceConfig, variableReference } from './source';
-import { checkArgs } from '../private/shapes';
+import { checkArgs, constructorOf } from '../private/shapes';
 
 /**
  * Props of a CodeCommit source. Give either `repository` (an existing repository) or
@@ -89,7 +89,7 @@ export class CodeCommitSource implements ISource {
   private _repository?: codecommit.IRepository;
 
   constructor(props: CodeCommitSourceProps) {
-    checkArgs(`${new.target.name}#new`, [props], `${new.target.name}`);
+    checkArgs(constructorOf(new.target), [props], `${new.target.name}`);
     const problems = new Problems(`CodeCommitSource '${props.actionName ?? 'Source'}'`);
     const names = resolveSourceNames(problems, props);
     if (props.repository && props.repositoryName !== undefined) {

@@ -15,7 +15,7 @@ import {
   toL2PullRequestFilter,
   toL2PushFilter,
 } from './trigger-filters';
-import { checkArgs } from '../private/shapes';
+import { checkArgs, constructorOf } from '../private/shapes';
 
 /** Props of a source reached through a CodeConnections connection. */
 export interface ConnectionSourceProps extends SourceOptions {
@@ -116,7 +116,7 @@ export class ConnectionSource implements ISource {
    * @param repository the repository as `owner/name` (GitLab groups: `group/subgroup/name`)
    */
   constructor(repository: string, props: ConnectionSourceProps) {
-    checkArgs(`${new.target.name}#new`, [repository, props], `${new.target.name}`);
+    checkArgs(constructorOf(new.target), [repository, props], `${new.target.name}`);
     requireProps(props, `ConnectionSource (${repository})`, '{ connectionArn }');
     const problems = new Problems(`ConnectionSource '${props.actionName ?? 'Source'}' (${repository})`);
     const names = resolveSourceNames(problems, props);

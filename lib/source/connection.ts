@@ -1,7 +1,7 @@
 import * as codeconnections from 'aws-cdk-lib/aws-codeconnections';
 import { Construct } from 'constructs';
 import { Problems, isConcrete, requireProps } from '../private/validation';
-import { checkArgs } from '../private/shapes';
+import { checkArgs, constructorOf } from '../private/shapes';
 
 /** The providers a CodeConnections connection can reach. */
 export enum ConnectionProvider {
@@ -52,7 +52,7 @@ export class CodeConnection extends Construct {
   public readonly resource: codeconnections.CfnConnection;
 
   constructor(scope: Construct, id: string, props: CodeConnectionProps) {
-    checkArgs(`${new.target.name}#new`, [scope, id, props], `${new.target.name} '${id}'`);
+    checkArgs(constructorOf(new.target), [scope, id, props], `${new.target.name} '${id}'`);
     super(scope, id);
     requireProps(props, `CodeConnection '${this.node.path}'`, "{ connectionName: 'github' }");
     const problems = new Problems(`CodeConnection '${this.node.path}'`);

@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { DeliveryValidationError, Problems, isConcrete } from '../private/validation';
 import { SourceOptions, resolveSourceNames } from './common';
 import { ISource, SourceConfig, variableReference } from './source';
-import { checkArgs } from '../private/shapes';
+import { checkArgs, constructorOf } from '../private/shapes';
 
 /** Props of an S3 source. */
 export interface S3SourceProps extends SourceOptions {
@@ -50,7 +50,7 @@ export class S3Source implements ISource {
   public readonly label?: string;
 
   constructor(props: S3SourceProps) {
-    checkArgs(`${new.target.name}#new`, [props], `${new.target.name}`);
+    checkArgs(constructorOf(new.target), [props], `${new.target.name}`);
     const problems = new Problems(`S3Source '${props.actionName ?? 'Source'}'`);
     const names = resolveSourceNames(problems, props);
     if (!props.bucket) {

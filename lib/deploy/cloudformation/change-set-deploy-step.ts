@@ -10,7 +10,7 @@ import { markL2ActionRole } from '../../private/nag';
 import { pipelinePrincipal } from '../../private/principal';
 import { ACTION_NAME, NAMESPACE, checkName, toNamespace } from '../../private/names';
 import { DeliveryValidationError, Problems, isConcrete, nameableAcrossEnvironments } from '../../private/validation';
-import { checkArgs } from '../../private/shapes';
+import { checkArgs, constructorOf } from '../../private/shapes';
 
 /** One parameter of the deployed stack and the value the release gives it. */
 export interface StackParameter {
@@ -117,7 +117,7 @@ export class ChangeSetDeployStep implements IStep {
 
   /** @param name the step's name: the execute action's name (the create action is `<name>.ChangeSet`) */
   constructor(name: string, props: ChangeSetDeployStepProps) {
-    checkArgs(`${new.target.name}#new`, [name, props], `${new.target.name} '${name}'`);
+    checkArgs(constructorOf(new.target), [name, props], `${new.target.name} '${name}'`);
     const problems = new Problems(`ChangeSetDeployStep '${name}'`);
     checkName(problems, 'name', name, ACTION_NAME, 'action');
     if (isConcrete(name) && name.length > MAX_STEP_NAME) {

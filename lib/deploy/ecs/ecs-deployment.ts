@@ -21,7 +21,7 @@ import { RawYaml, toYaml } from '../../private/yaml';
 import { checkDeploymentOptions, configureNotifications, DeploymentOptions, narrowCodeDeployTrust, resolveAutoRollback, targetEnvironment } from '../common';
 import { DeploymentStrategy, StrategyKind } from '../strategy';
 import { IMAGE_PLACEHOLDER, taskDefinitionFile, unnameableReferences, unsupportedIntrinsics } from './task-definition-file';
-import { checkArgs } from '../../private/shapes';
+import { checkArgs, constructorOf } from '../../private/shapes';
 
 /**
  * Lambda functions run at the lifecycle events of an ECS blue/green deployment. Each may report its
@@ -189,7 +189,7 @@ export class EcsBlueGreenDeployment extends Construct {
   private readonly hooks: EcsDeploymentHooks;
 
   constructor(scope: Construct, id: string, props: EcsBlueGreenDeploymentProps) {
-    checkArgs(`${new.target.name}#new`, [scope, id, props], `${new.target.name} '${id}'`);
+    checkArgs(constructorOf(new.target), [scope, id, props], `${new.target.name} '${id}'`);
     super(scope, id);
     // Compliance-pack findings without a fix worth its cost, on what this construct creates.
     acceptLibraryFindings(this);

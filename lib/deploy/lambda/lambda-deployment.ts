@@ -14,7 +14,7 @@ import { ACTION_NAME, checkName, stepScopedId } from '../../private/names';
 import { Problems, isConcrete, requireProps } from '../../private/validation';
 import { checkDeploymentOptions, configureNotifications, DeploymentOptions, narrowCodeDeployTrust, resolveAutoRollback, targetEnvironment } from '../common';
 import { DeploymentStrategy } from '../strategy';
-import { checkArgs } from '../../private/shapes';
+import { checkArgs, constructorOf } from '../../private/shapes';
 
 /** Props of a `LambdaDeployment`. */
 export interface LambdaDeploymentProps extends DeploymentOptions {
@@ -133,7 +133,7 @@ export class LambdaDeployment extends Construct {
   private readonly code?: lambda.CfnParametersCode;
 
   constructor(scope: Construct, id: string, props: LambdaDeploymentProps) {
-    checkArgs(`${new.target.name}#new`, [scope, id, props], `${new.target.name} '${id}'`);
+    checkArgs(constructorOf(new.target), [scope, id, props], `${new.target.name} '${id}'`);
     super(scope, id);
     // Compliance-pack findings without a fix worth its cost, on what this construct creates.
     acceptLibraryFindings(this);

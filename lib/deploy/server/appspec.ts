@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { GeneratedFile } from '../../build/generated-file';
 import { DeliveryValidationError, Problems, isConcrete } from '../../private/validation';
 import { RawYaml, YamlValue, toYaml } from '../../private/yaml';
-import { checkArgs } from '../../private/shapes';
+import { checkArgs, constructorOf } from '../../private/shapes';
 
 /** Operating system of the instances. */
 export enum AppSpecOs {
@@ -155,7 +155,7 @@ export class ServerAppSpec {
   private readonly props: ServerAppSpecProps;
 
   constructor(props: ServerAppSpecProps = {}) {
-    checkArgs(`${new.target.name}#new`, [props], `${new.target.name}`);
+    checkArgs(constructorOf(new.target), [props], `${new.target.name}`);
     const problems = new Problems('ServerAppSpec');
     const os = props.os ?? AppSpecOs.LINUX;
     const validEvents = Object.values(ServerLifecycleEvent) as string[];

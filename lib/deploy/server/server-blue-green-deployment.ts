@@ -15,7 +15,7 @@ import { Problems, requireProps } from '../../private/validation';
 import { DEFAULT_NOTIFY_ON, DeploymentOptions, checkDeploymentOptions, resolveAutoRollback, targetEnvironment } from '../common';
 import { DeploymentStrategy } from '../strategy';
 import { ServerDeployStepOptions } from './server-deployment';
-import { checkArgs } from '../../private/shapes';
+import { checkArgs, constructorOf } from '../../private/shapes';
 
 /** Props of a `ServerBlueGreenDeployment`. */
 export interface ServerBlueGreenDeploymentProps extends DeploymentOptions {
@@ -98,7 +98,7 @@ export class ServerBlueGreenDeployment extends Construct {
   public readonly terminationWaitMinutes: number;
 
   constructor(scope: Construct, id: string, props: ServerBlueGreenDeploymentProps) {
-    checkArgs(`${new.target.name}#new`, [scope, id, props], `${new.target.name} '${id}'`);
+    checkArgs(constructorOf(new.target), [scope, id, props], `${new.target.name} '${id}'`);
     super(scope, id);
     // Compliance-pack findings without a fix worth its cost, on what this construct creates.
     acceptLibraryFindings(this);

@@ -13,7 +13,7 @@ import { DeliveryValidationError, Problems, requireProps } from '../../private/v
 import { checkDeploymentOptions, configureNotifications, DeploymentOptions, narrowCodeDeployTrust, resolveAutoRollback, targetEnvironment } from '../common';
 import { DeploymentStrategy } from '../strategy';
 import { ServerAppSpec } from './appspec';
-import { checkArgs } from '../../private/shapes';
+import { checkArgs, constructorOf } from '../../private/shapes';
 
 /** Props of a `ServerDeployment`. */
 export interface ServerDeploymentProps extends DeploymentOptions {
@@ -128,7 +128,7 @@ export class ServerDeployment extends Construct {
   public readonly targetsByTags: boolean;
 
   constructor(scope: Construct, id: string, props: ServerDeploymentProps) {
-    checkArgs(`${new.target.name}#new`, [scope, id, props], `${new.target.name} '${id}'`);
+    checkArgs(constructorOf(new.target), [scope, id, props], `${new.target.name} '${id}'`);
     super(scope, id);
     // Compliance-pack findings without a fix worth its cost, on what this construct creates.
     acceptLibraryFindings(this);
