@@ -2,8 +2,9 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { MAX_CONDITION_RULES as MAX_RULES, SKIP_RULE_PROVIDERS } from '../private/limits';
 import { Problems, isConcrete } from '../private/validation';
-import { correctedCron, cronProblems, timeZoneProblem } from './deployment-window';
+import { correctedCron, cronProblems, timeZoneProblem } from '../private/deployment-window';
 import { checkArgs } from '../private/shapes';
 
 /** Options of an alarm rule. */
@@ -157,13 +158,6 @@ export interface StageConditionOptions {
   readonly bakeRules?: StageRule[];
 }
 
-/**
- * A condition holds 1 to 5 rules, and an entry condition with the SKIP result takes only LambdaInvoke
- * and VariableCheck rules (CodePipeline stage conditions,
- * https://docs.aws.amazon.com/codepipeline/latest/userguide/stage-conditions.html; API `Condition`).
- */
-const MAX_RULES = 5;
-const SKIP_RULE_PROVIDERS = ['LambdaInvoke', 'VariableCheck'];
 
 /** Renders stage conditions as L2 stage props, and checks them. */
 export function renderConditions(problems: Problems, options: StageConditionOptions, defaultFailure: FailureBehavior, v2: boolean, role: iam.IRole | undefined): Partial<codepipeline.StageProps> {

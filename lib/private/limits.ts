@@ -10,6 +10,14 @@ export const CREDENTIAL_NAME = /(^|_)(PASSWORD|PASSWD|PASSPHRASE|SECRET|SECRET_K
  */
 export const SECRET_REFERENCE = /\{\{resolve:(secretsmanager|ssm-secure):/;
 
+/**
+ * A stage condition holds 1 to 5 rules; an entry condition with the SKIP result takes only these
+ * rule providers (CodePipeline stage conditions, https://docs.aws.amazon.com/codepipeline/latest/userguide/stage-conditions.html;
+ * API `Condition`).
+ */
+export const MAX_CONDITION_RULES = 5;
+export const SKIP_RULE_PROVIDERS = ['LambdaInvoke', 'VariableCheck'];
+
 /** Values that are AWS access key ids or PEM private keys. */
 export const CREDENTIAL_VALUE = /\b(AKIA|ASIA)[A-Z0-9]{16}\b|-----BEGIN [A-Z ]*PRIVATE KEY-----/;
 

@@ -1,12 +1,11 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- rules read the untyped JSON of synthesized templates */
-import { cronProblems, timeZoneProblem } from '../../pipeline/deployment-window';
+import { cronProblems, timeZoneProblem } from '../../private/deployment-window';
+import { MAX_CONDITION_RULES as MAX_RULES, SKIP_RULE_PROVIDERS as SKIP_RULES } from '../../private/limits';
 import { DeliveryRule, RuleLevel, isLiteral } from '../rule';
 import { PIPELINE, isIntrinsic, listOf, stagesOf } from './pipeline-model';
 
 /** Results each kind of condition takes (stage conditions). */
 const RESULTS: { [kind: string]: string[] } = { BeforeEntry: ['FAIL', 'SKIP'], OnSuccess: ['ROLLBACK', 'FAIL'], OnFailure: ['ROLLBACK'] };
-const SKIP_RULES = ['LambdaInvoke', 'VariableCheck'];
-const MAX_RULES = 5;
 
 /**
  * Stage conditions CodePipeline accepts and reads as meant: a DeploymentWindow rule's cron in the
