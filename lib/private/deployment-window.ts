@@ -75,7 +75,9 @@ function fieldProblem(field: Field, value: string): string | undefined {
     }
     const [range, step, extra] = item.split('/');
     if (extra !== undefined) return `${field.name} '${value}' has more than one '/'`;
-    if (step !== undefined && !/^\d+$/.test(step)) return `${field.name} '${value}': the increment after '/' must be a number`;
+    if (step !== undefined && (!/^\d+$/.test(step) || Number(step) < 1 || Number(step) > field.max)) {
+      return `${field.name} '${value}': the increment after '/' must be a number from 1 to ${field.max}`;
+    }
     if (range === '*' && step !== undefined) continue;
     const bounds = range.split('-');
     if (bounds.length > 2 || bounds.some((b) => !inRange(number(b)))) {
@@ -106,6 +108,10 @@ export function cronProblems(cron: string): string[] {
 export function correctedCron(cron: string): string | undefined {
   const fields = cron.trim().split(/\s+/);
   if (fields.length !== 5 && fields.length !== 6) return undefined;
+  if (fields.length === 5) {
+    // Unix cron counts days of the week 0-6 (or 7) from Sunday; the deployment window 1-7 from Sunday.
+    fields[4] = fields[4].replace(/\d+/g, (d) => String((Number(d) % 7) + 1));
+  }
   const candidate = ['*', ...fields];
   if (candidate[3] === '*' && candidate[5] !== '*' && candidate[5] !== '?') candidate[3] = '?';
   else if (candidate[5] === '*' && candidate[3] !== '?') candidate[5] = '?';

@@ -72,6 +72,16 @@ describe('IAM contract (Service Authorization Reference)', () => {
     ]);
   });
 
+  test('a parent beside an unrelated resource of the same prefix is still reported; web-identity keys are the provider\'s', () => {
+    expect(requirements(policy(allow('s3:GetObject', ['arn:aws:s3:::shop', 'arn:aws:s3:::shop-logs/*'])))).toEqual([
+      expect.stringMatching(/^Properties\.PolicyDocument\.Statement\[0\]\.Resource\[0\]: a resource one of the statement's actions/),
+    ]);
+    expect(requirements(policy(allow('s3:GetObject', ['arn:aws:s3:::shop', 'arn:aws:s3:::shop/*'])))).toEqual([]);
+    const github = { Effect: 'Allow', Principal: { Federated: 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com' }, Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: { StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' }, StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:my-org/shop:*' } } };
+    expect(requirements({ Resources: { Role: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Statement: [github] } } } } })).toEqual([]);
+  });
+
   test('follows the CodeDeploy guide where the reference lists no resource type (recorded exceptions)', () => {
     const group = 'arn:aws:codedeploy:us-east-1:111111111111:deploymentgroup:shop/web';
     expect(requirements(policy(allow(['codedeploy:PutLifecycleEventHookExecutionStatus', 'codedeploy:GetDeploymentTarget', 'codedeploy:ListDeploymentTargets', 'codedeploy:StopDeployment'], group)))).toEqual([]);

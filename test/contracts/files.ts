@@ -59,6 +59,11 @@ function shellWords(command: string, variable: (name: string) => string): Word[]
       const [v, k] = expand(command, i);
       push(v);
       i = k;
+    } else if (c === '\n') {
+      // A new line in a multi-line command separates commands, as ';' does.
+      end();
+      out.push({ op: ';' });
+      i += 1;
     } else if (/\s/.test(c)) {
       end();
       i += 1;
@@ -80,7 +85,7 @@ function shellWords(command: string, variable: (name: string) => string): Word[]
 
 /** What `printf FORMAT ARGS...` prints: the format is reused until the arguments are consumed. */
 function printf(format: string, args: string[]): string {
-  const unescaped = format.replace(/\\n/g, '\n').replace(/\\t/g, '\t').replace(/\\\\/g, '\\');
+  const unescaped = format.replace(/\\([\\nt])/g, (_m, c: string) => ({ n: '\n', t: '\t', '\\': '\\' })[c] ?? c);
   const slots = (unescaped.match(/%[sd]/g) ?? []).length;
   let out = '';
   let k = 0;
@@ -104,7 +109,8 @@ function writtenFiles(commands: string[], variable: (name: string) => string): A
       const redirect = segment.findIndex((x) => 'op' in x && x.op === '>');
       const first = segment[0];
       if (redirect < 2 || !first || !('word' in first) || first.word !== 'printf') continue;
-      const args = segment.slice(1, redirect).map((x) => ('word' in x ? x.word : ''));
+      // printf takes every word but the redirection and its target.
+      const args = segment.filter((_x, k) => k > 0 && k !== redirect && k !== redirect + 1).map((x) => ('word' in x ? x.word : ''));
       const target = segment[redirect + 1];
       if (target && 'word' in target) out.push({ path: target.word, content: printf(args[0], args.slice(1)) });
     }
@@ -149,7 +155,8 @@ export function checkFiles(template: Template): Violation[] {
         try {
           doc = parseYaml(file.content);
         } catch (e) {
-          add('AppSpec', at, (e as Error).message.split('\n')[0], 'a YAML document', files.SERVER_APPSPEC_SOURCE);
+          // A deploy-time value the file holds unquoted cannot be parsed here: nothing to prove.
+          if (!file.content.includes(TOKEN)) add('AppSpec', at, (e as Error).message.split('\n')[0], 'a YAML document', files.SERVER_APPSPEC_SOURCE);
           continue;
         }
         // "Currently, the only allowed value is 0.0": as written, since YAML reads 0.0 and 0 alike.
@@ -170,7 +177,7 @@ export function checkFiles(template: Template): Violation[] {
         try {
           doc = JSON.parse(file.content);
         } catch (e) {
-          add(name, at, (e as Error).message, 'a JSON document', name === 'taskdef.json' ? files.TASKDEF_SOURCE : files.IMAGE_FILES_SOURCE);
+          if (!file.content.includes(TOKEN)) add(name, at, (e as Error).message, 'a JSON document', name === 'taskdef.json' ? files.TASKDEF_SOURCE : files.IMAGE_FILES_SOURCE);
           continue;
         }
         if (name === 'taskdef.json') {

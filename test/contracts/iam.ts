@@ -170,14 +170,16 @@ function checkStatement(template: Template, st: any, violation: (suffix: string,
         violation(suffix, `${raw} on ${shown}`, `a resource of a type ${raw} accepts: ${formats.join(' or ')}`);
       }
     });
-    if (!reported) {
+    // With Action "*" in the statement every resource is granted something.
+    if (!reported && !actionList.includes('*')) {
       const all = named.flat();
       const live = known.filter((r) => all.some((a) => grants(a.service, a.action, r))).map((r) => show(r.parts));
       resources.forEach((r, k) => {
         if (!r || all.length === 0 || all.some((a) => grants(a.service, a.action, r))) return;
         // aws-cdk-lib grants a parent beside its children (a bucket with bucket/*, a function with
         // function:*) for actions of either level: the parent is not reported when a child is live.
-        if (live.some((l) => l.length > show(r.parts).length && l.startsWith(show(r.parts)))) return;
+        const text = show(r.parts);
+        if (live.some((l) => l.startsWith(text) && '/:'.includes(l.charAt(text.length)))) return;
         const suffix = Array.isArray(st.Resource) ? `.Resource[${k}]` : '.Resource';
         const formats = [...new Set(all.flatMap((a) => formatsOf(a.service, a.action)))];
         violation(suffix, show(r.parts), `a resource one of the statement's actions (${actionList.join(', ')}) accepts: ${formats.join(' or ') || 'only "*"'}`);
@@ -186,9 +188,13 @@ function checkStatement(template: Template, st: any, violation: (suffix: string,
   }
 
   const conditions = st.Condition && typeof st.Condition === 'object' ? st.Condition : {};
+  // A web identity's keys are named after its provider (token.actions.githubusercontent.com:sub).
+  const webIdentity = actionList.some((a) => typeof a === 'string' && /^sts:AssumeRoleWith(WebIdentity|SAML)$/i.test(a));
   for (const [operator, block] of Object.entries(conditions)) {
     if (!block || typeof block !== 'object') continue;
     for (const key of Object.keys(block as object)) {
+      if (actionList.includes('*') && !key.startsWith('aws:')) continue;
+      if (webIdentity && /^[^:]*\.[^:]*:/.test(key)) continue;
       if (!conditionKeyExists(key, [...services])) {
         violation(`.Condition.${operator}`, key, `a global condition key or a condition key of ${[...services].join(', ') || 'the statement\'s services'}`);
       }

@@ -78,13 +78,22 @@ const PSEUDO: { [ref: string]: Part } = {
   'AWS::NotificationARNs': any('${AWS::NotificationARNs}'),
 };
 
+/** Types whose Ref is a name or an id (never an ARN); other Refs could be anything. */
+const REF_IS_NAME = new Set([
+  'AWS::S3::Bucket', 'AWS::IAM::Role', 'AWS::IAM::User', 'AWS::IAM::Group', 'AWS::IAM::InstanceProfile', 'AWS::KMS::Key', 'AWS::KMS::Alias',
+  'AWS::Lambda::Function', 'AWS::CodeBuild::Project', 'AWS::CodePipeline::Pipeline', 'AWS::CodeDeploy::Application',
+  'AWS::CodeDeploy::DeploymentGroup', 'AWS::CodeDeploy::DeploymentConfig', 'AWS::CodeCommit::Repository', 'AWS::ECR::Repository',
+  'AWS::ECS::Cluster', 'AWS::Logs::LogGroup', 'AWS::CloudWatch::Alarm', 'AWS::Events::Rule', 'AWS::AutoScaling::AutoScalingGroup',
+  'AWS::SSM::Parameter', 'AWS::EC2::VPC', 'AWS::EC2::Subnet', 'AWS::EC2::SecurityGroup',
+]);
+
 function ref(id: string, template: Template): Part[] {
   if (PSEUDO[id]) return [PSEUDO[id]];
   const resource = template.Resources?.[id];
   if (!resource) return [any(`\${${id}}`)];
   const known = ARN_OF_TYPE[resource.Type];
   if (known?.ref) return sampleArn(known.arn, `\${${id}}`);
-  return [name(`\${${id}}`)];
+  return REF_IS_NAME.has(resource.Type) ? [name(`\${${id}}`)] : [any(`\${${id}}`)];
 }
 
 function getAtt(id: string, attr: string, template: Template): Part[] {
@@ -92,8 +101,9 @@ function getAtt(id: string, attr: string, template: Template): Part[] {
   const shown = `\${${id}.${attr}}`;
   const known = resource ? ARN_OF_TYPE[resource.Type] : undefined;
   if (known && known.attrs.includes(attr)) return sampleArn(known.arn, shown);
-  if (/arn$/i.test(attr) || !resource) return [any(shown)];
-  return [name(shown)];
+  // Names and ids hold no ':'; ARNs, URLs and outputs may.
+  if (resource && /(Name|Id)$/.test(attr)) return [name(shown)];
+  return [any(shown)];
 }
 
 function sub(text: string, vars: { [k: string]: unknown }, template: Template): Part[] {

@@ -141,6 +141,16 @@ describe('environment errors', () => {
     expect(problems.length === 0).toBe(valid);
   });
 
+  test('a Unix cron gets a correction with its days of the week counted from 1 (Sunday), and increments stay in range', () => {
+    const problems = (cron: string) => (StageRule.deploymentWindow(cron) as unknown as { _problems(): string[][] })._problems();
+    // Unix 1-5 is Monday to Friday; the window counts Sunday as 1, so Monday to Friday is 2-6.
+    expect(problems('0 9 * * 1-5')[0][3]).toBe("AWS reads the fields seconds first: write '* 0 9 ? * 2-6'");
+    expect(problems('0 9 * * 0')[0][3]).toBe("AWS reads the fields seconds first: write '* 0 9 ? * 1'");
+    expect(problems('* */0 * ? * *')[0][2]).toMatch(/minutes '\*\/0': the increment after '\/' must be a number from 1 to 59/);
+    expect(problems('* 0/99 * ? * *')).toHaveLength(1);
+    expect(problems('* 0/15 * ? * *')).toEqual([]);
+  });
+
   test('fails when the deployment window time zone is not one AWS accepts', () => {
     const { pipeline } = pipelineWith();
     for (const zone of ['Europe/Paris', 'America/Argentina/Buenos_Aires', 'UTC', 'UTC+05:30', 'PST']) {
