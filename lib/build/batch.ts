@@ -105,13 +105,13 @@ export interface BuildGraphProps extends BatchOptions {
 export class BatchBuild {
   /** One build per combination of the variables' values. */
   public static matrix(props: BuildMatrixProps): BatchBuild {
-    checkArgs('BatchBuild.matrix', [props], 'BatchBuild.matrix');
+    checkArgs('BatchBuild.matrix', [props]);
     return new BatchBuild(props, props.variables, undefined);
   }
 
   /** Builds with dependencies between them. */
   public static graph(props: BuildGraphProps): BatchBuild {
-    checkArgs('BatchBuild.graph', [props], 'BatchBuild.graph');
+    checkArgs('BatchBuild.graph', [props]);
     return new BatchBuild(props, undefined, props.builds);
   }
 

@@ -13,7 +13,7 @@ import { SECRET_REFERENCE } from '../private/limits';
 import { MODEL } from '../private/model';
 import { acceptNagFindings, artifactObjectsFinding, inPacks } from '../private/nag';
 import { ACTION_NAME, ARTIFACT_NAME, NAMESPACE, checkName, toArtifactName, toNamespace } from '../private/names';
-import { DeliveryValidationError, Problems, requireProps } from '../private/validation';
+import { DeliveryValidationError, Problems } from '../private/validation';
 import { CLONE_CONNECTION_METADATA, useConnectionActions } from '../source/connection-source';
 import { BuildCache, BuildCacheType } from './cache';
 import { BuildSpecModel, RuntimeVersion, SecondaryOutput, renderBuildSpec, renderTokens } from './buildspec';
@@ -366,7 +366,6 @@ export class BuildStep implements IStep {
   /** @param name the step's name, used as its action name */
   constructor(name: string, props: BuildStepProps) {
     checkArgs(constructorOf(new.target), [name, props], `${new.target.name} '${name}'`);
-    requireProps(props, `${new.target.name} '${name}'`, "{ commands: ['npm ci', 'npm test'] }");
     const problems = new Problems(`${new.target.name} '${name}'`);
     checkName(problems, 'name', name, ACTION_NAME, 'action');
     checkBuildStepProps(problems, props, this.dockerBuild());
@@ -410,7 +409,7 @@ export class BuildStep implements IStep {
    * @param name one of `exportedVariables`
    */
   public exportedVariable(name: string): string {
-    checkArgs('BuildStep#exportedVariable', [name], 'BuildStep.exportedVariable');
+    checkArgs('BuildStep#exportedVariable', [name]);
     if (!this.exported.has(name)) {
       throw new DeliveryValidationError(`${this.constructor.name} '${this.stepName}' has 1 problem:\n  - exportedVariable: '${name}' is not exported by this step (got "${name}"). Fix: add it to exportedVariables (exported: ${[...this.exported].join(', ') || 'none'})`);
     }
@@ -423,7 +422,7 @@ export class BuildStep implements IStep {
    * @param name one of `secondaryOutputs`
    */
   public secondaryOutput(name: string): codepipeline.Artifact {
-    checkArgs('BuildStep#secondaryOutput', [name], 'BuildStep.secondaryOutput');
+    checkArgs('BuildStep#secondaryOutput', [name]);
     const artifact = this.secondary.get(name);
     if (!artifact) {
       throw new DeliveryValidationError(`${this.constructor.name} '${this.stepName}' has 1 problem:\n  - secondaryOutput: no secondary output is named '${name}' (got "${name}"). Fix: use one of: ${[...this.secondary.keys()].join(', ') || 'none (add secondaryOutputs)'}`);

@@ -40,7 +40,7 @@ export class BuildCache {
    * minutes apart).
    */
   public static local(options: LocalCacheOptions = {}): BuildCache {
-    checkArgs('BuildCache.local', [options], 'BuildCache.local');
+    checkArgs('BuildCache.local', [options]);
     return new BuildCache(BuildCacheType.LOCAL, options.source ?? false, options.dockerLayers);
   }
 
@@ -51,13 +51,13 @@ export class BuildCache {
    * @param prefix key prefix of the cache objects
    */
   public static s3(bucket: s3.IBucket, prefix: string = 'codebuild-cache'): BuildCache {
-    checkArgs('BuildCache.s3', [bucket, prefix], 'BuildCache.s3');
+    checkArgs('BuildCache.s3', [bucket, prefix]);
     return new BuildCache(BuildCacheType.S3, false, false, bucket, prefix);
   }
 
   /** No cache. */
   public static none(): BuildCache {
-    checkArgs('BuildCache.none', [], 'BuildCache.none');
+    checkArgs('BuildCache.none', []);
     return new BuildCache(BuildCacheType.NONE, false, false);
   }
 

@@ -33,61 +33,61 @@ export interface ReportOptions {
 export class TestReport {
   /** JUnit XML test results. */
   public static junit(files: string[], options: ReportOptions = {}): TestReport {
-    checkArgs('TestReport.junit', [files, options], 'TestReport.junit');
+    checkArgs('TestReport.junit', [files, options]);
     return new TestReport('junit', 'JUNITXML', codebuild.ReportGroupType.TEST, files, options);
   }
 
   /** Cucumber JSON test results. */
   public static cucumber(files: string[], options: ReportOptions = {}): TestReport {
-    checkArgs('TestReport.cucumber', [files, options], 'TestReport.cucumber');
+    checkArgs('TestReport.cucumber', [files, options]);
     return new TestReport('cucumber', 'CUCUMBERJSON', codebuild.ReportGroupType.TEST, files, options);
   }
 
   /** TestNG XML test results. */
   public static testng(files: string[], options: ReportOptions = {}): TestReport {
-    checkArgs('TestReport.testng', [files, options], 'TestReport.testng');
+    checkArgs('TestReport.testng', [files, options]);
     return new TestReport('testng', 'TESTNGXML', codebuild.ReportGroupType.TEST, files, options);
   }
 
   /** NUnit XML test results (version 2 format). */
   public static nunit(files: string[], options: ReportOptions = {}): TestReport {
-    checkArgs('TestReport.nunit', [files, options], 'TestReport.nunit');
+    checkArgs('TestReport.nunit', [files, options]);
     return new TestReport('nunit', 'NUNITXML', codebuild.ReportGroupType.TEST, files, options);
   }
 
   /** NUnit 3 XML test results. */
   public static nunit3(files: string[], options: ReportOptions = {}): TestReport {
-    checkArgs('TestReport.nunit3', [files, options], 'TestReport.nunit3');
+    checkArgs('TestReport.nunit3', [files, options]);
     return new TestReport('nunit3', 'NUNIT3XML', codebuild.ReportGroupType.TEST, files, options);
   }
 
   /** Visual Studio TRX test results. */
   public static trx(files: string[], options: ReportOptions = {}): TestReport {
-    checkArgs('TestReport.trx', [files, options], 'TestReport.trx');
+    checkArgs('TestReport.trx', [files, options]);
     return new TestReport('trx', 'VISUALSTUDIOTRX', codebuild.ReportGroupType.TEST, files, options);
   }
 
   /** Clover XML code coverage. */
   public static clover(files: string[], options: ReportOptions = {}): TestReport {
-    checkArgs('TestReport.clover', [files, options], 'TestReport.clover');
+    checkArgs('TestReport.clover', [files, options]);
     return new TestReport('clover', 'CLOVERXML', codebuild.ReportGroupType.CODE_COVERAGE, files, options);
   }
 
   /** Cobertura XML code coverage. */
   public static cobertura(files: string[], options: ReportOptions = {}): TestReport {
-    checkArgs('TestReport.cobertura', [files, options], 'TestReport.cobertura');
+    checkArgs('TestReport.cobertura', [files, options]);
     return new TestReport('cobertura', 'COBERTURAXML', codebuild.ReportGroupType.CODE_COVERAGE, files, options);
   }
 
   /** JaCoCo XML code coverage. */
   public static jacoco(files: string[], options: ReportOptions = {}): TestReport {
-    checkArgs('TestReport.jacoco', [files, options], 'TestReport.jacoco');
+    checkArgs('TestReport.jacoco', [files, options]);
     return new TestReport('jacoco', 'JACOCOXML', codebuild.ReportGroupType.CODE_COVERAGE, files, options);
   }
 
   /** SimpleCov JSON code coverage (from simplecov, not simplecov-json). */
   public static simplecov(files: string[], options: ReportOptions = {}): TestReport {
-    checkArgs('TestReport.simplecov', [files, options], 'TestReport.simplecov');
+    checkArgs('TestReport.simplecov', [files, options]);
     return new TestReport('simplecov', 'SIMPLECOV', codebuild.ReportGroupType.CODE_COVERAGE, files, options);
   }
 

@@ -58,20 +58,20 @@ export interface BuildSecretConfig {
 export abstract class BuildSecret {
   /** A Parameter Store parameter. */
   public static fromParameter(variableName: string, parameter: ssm.IParameter, options: ParameterValueOptions = {}): BuildSecret {
-    checkArgs('BuildSecret.fromParameter', [variableName, parameter, options], 'BuildSecret.fromParameter');
+    checkArgs('BuildSecret.fromParameter', [variableName, parameter, options]);
     return new ParameterSecret(variableName, parameter.parameterName, parameter.parameterArn, options.encryptionKey);
   }
 
   /** A Parameter Store parameter by name (with or without the leading `/`), in this account and region. */
   public static fromParameterName(variableName: string, parameterName: string, options: ParameterValueOptions = {}): BuildSecret {
-    checkArgs('BuildSecret.fromParameterName', [variableName, parameterName, options], 'BuildSecret.fromParameterName');
+    checkArgs('BuildSecret.fromParameterName', [variableName, parameterName, options]);
     return new ParameterSecret(variableName, parameterName, undefined, options.encryptionKey);
   }
 
   /** A Secrets Manager secret; its KMS key, if any, is granted too. */
   public static fromSecret(variableName: string, secret: secretsmanager.ISecret, options: SecretValueOptions = {}): BuildSecret {
     // A secret imported by name has no full ARN; grant on the name plus Secrets Manager's suffix, as the L2 does.
-    checkArgs('BuildSecret.fromSecret', [variableName, secret, options], 'BuildSecret.fromSecret');
+    checkArgs('BuildSecret.fromSecret', [variableName, secret, options]);
     return new ManagerSecret(variableName, secret.secretArn, secret.secretFullArn ?? `${secret.secretArn}-??????`, options, secret.encryptionKey);
   }
 
@@ -80,7 +80,7 @@ export abstract class BuildSecret {
    * name followed by Secrets Manager's six random characters).
    */
   public static fromSecretNameOrArn(variableName: string, secretNameOrArn: string, options: SecretValueOptions = {}): BuildSecret {
-    checkArgs('BuildSecret.fromSecretNameOrArn', [variableName, secretNameOrArn, options], 'BuildSecret.fromSecretNameOrArn');
+    checkArgs('BuildSecret.fromSecretNameOrArn', [variableName, secretNameOrArn, options]);
     return new ManagerSecret(variableName, secretNameOrArn, undefined, options, undefined);
   }
 

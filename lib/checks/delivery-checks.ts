@@ -47,7 +47,7 @@ export class DeliveryChecks extends NagPack {
    * (suppressions are not applied). The library's constructs validate themselves with it.
    */
   public static findProblems(scope: IConstruct): DeliveryFinding[] {
-    checkArgs('DeliveryChecks.findProblems', [scope], 'DeliveryChecks.findProblems');
+    checkArgs('DeliveryChecks.findProblems', [scope]);
     const out: DeliveryFinding[] = [];
     for (const node of scope.node.findAll()) {
       if (!(node instanceof CfnResource)) continue;

@@ -58,14 +58,14 @@ export interface ResponseTimeAlarmOptions {
 export class DeploymentAlarms {
   /** 5xx responses from the targets of an Application Load Balancer target group (ECS, EC2). */
   public static targetGroup5xx(scope: Construct, id: string, targetGroup: elbv2.IApplicationTargetGroup, options: DeploymentAlarmOptions = {}): cloudwatch.Alarm {
-    checkArgs('DeploymentAlarms.targetGroup5xx', [scope, id, targetGroup, options], 'DeploymentAlarms.targetGroup5xx');
+    checkArgs('DeploymentAlarms.targetGroup5xx', [scope, id, targetGroup, options]);
     checkPeriod(id, options?.period);
     return DeploymentAlarms.alarm(scope, id, targetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: options.period ?? Duration.minutes(1) }), options.threshold ?? 5, options.evaluationPeriods ?? 1, `5xx responses of ${targetGroup.node.path}`);
   }
 
   /** p99 response time of the targets of an Application Load Balancer target group (ECS, EC2). */
   public static targetResponseTime(scope: Construct, id: string, targetGroup: elbv2.IApplicationTargetGroup, options: ResponseTimeAlarmOptions): cloudwatch.Alarm {
-    checkArgs('DeploymentAlarms.targetResponseTime', [scope, id, targetGroup, options], 'DeploymentAlarms.targetResponseTime');
+    checkArgs('DeploymentAlarms.targetResponseTime', [scope, id, targetGroup, options]);
     checkPeriod(id, options?.period);
     const metric = targetGroup.metrics.targetResponseTime({ period: options.period ?? Duration.minutes(1), statistic: 'p99' });
     return DeploymentAlarms.alarm(scope, id, metric, options.threshold.toMilliseconds() / 1000, options.evaluationPeriods ?? 2, `p99 response time of ${targetGroup.node.path}`);
@@ -73,14 +73,14 @@ export class DeploymentAlarms {
 
   /** Errors of a function or alias (Lambda). */
   public static functionErrors(scope: Construct, id: string, fn: lambda.IFunction, options: DeploymentAlarmOptions = {}): cloudwatch.Alarm {
-    checkArgs('DeploymentAlarms.functionErrors', [scope, id, fn, options], 'DeploymentAlarms.functionErrors');
+    checkArgs('DeploymentAlarms.functionErrors', [scope, id, fn, options]);
     checkPeriod(id, options?.period);
     return DeploymentAlarms.alarm(scope, id, fn.metricErrors({ period: options.period ?? Duration.minutes(1) }), options.threshold ?? 1, options.evaluationPeriods ?? 1, `errors of ${fn.node.path}`);
   }
 
   /** Throttles of a function or alias (Lambda). */
   public static functionThrottles(scope: Construct, id: string, fn: lambda.IFunction, options: DeploymentAlarmOptions = {}): cloudwatch.Alarm {
-    checkArgs('DeploymentAlarms.functionThrottles', [scope, id, fn, options], 'DeploymentAlarms.functionThrottles');
+    checkArgs('DeploymentAlarms.functionThrottles', [scope, id, fn, options]);
     checkPeriod(id, options?.period);
     return DeploymentAlarms.alarm(scope, id, fn.metricThrottles({ period: options.period ?? Duration.minutes(1) }), options.threshold ?? 1, options.evaluationPeriods ?? 1, `throttles of ${fn.node.path}`);
   }

@@ -63,7 +63,7 @@ const FACTORY: { [kind: string]: string } = {
 export class MinimumHealthyHostsStrategies {
   /** Keep at least `count` instances healthy while deploying (a whole number, 0 or more). */
   public count(count: number): DeploymentStrategy {
-    checkArgs('MinimumHealthyHostsStrategies#count', [count], 'MinimumHealthyHostsStrategies.count');
+    checkArgs('MinimumHealthyHostsStrategies#count', [count]);
     const problems = new Problems('DeploymentStrategy.minimumHealthyHosts.count');
     if (isConcreteNumber(count) && (!Number.isInteger(count) || count < 0)) {
       problems.add('count', count, 'must be a whole number, 0 or more', 'give how many instances must stay healthy, e.g. 2');
@@ -74,7 +74,7 @@ export class MinimumHealthyHostsStrategies {
 
   /** Keep at least `percent` of the instances healthy while deploying (a whole number, 0 to 99). */
   public percentage(percent: number): DeploymentStrategy {
-    checkArgs('MinimumHealthyHostsStrategies#percentage', [percent], 'MinimumHealthyHostsStrategies.percentage');
+    checkArgs('MinimumHealthyHostsStrategies#percentage', [percent]);
     const problems = new Problems('DeploymentStrategy.minimumHealthyHosts.percentage');
     if (isConcreteNumber(percent) && (!Number.isInteger(percent) || percent < 0 || percent > 99)) {
       problems.add('percent', percent, 'must be a whole number from 0 to 99 (CodeDeploy FLEET_PERCENT)', 'give e.g. 75 to keep three quarters of the fleet serving');
@@ -93,19 +93,19 @@ export class MinimumHealthyHostsStrategies {
 export class DeploymentStrategy {
   /** Deploy everything at once. */
   public static allAtOnce(): DeploymentStrategy {
-    checkArgs('DeploymentStrategy.allAtOnce', [], 'DeploymentStrategy.allAtOnce');
+    checkArgs('DeploymentStrategy.allAtOnce', []);
     return new DeploymentStrategy(StrategyKind.ALL_AT_ONCE);
   }
 
   /** Deploy one instance at a time (EC2/on-premises). */
   public static oneAtATime(): DeploymentStrategy {
-    checkArgs('DeploymentStrategy.oneAtATime', [], 'DeploymentStrategy.oneAtATime');
+    checkArgs('DeploymentStrategy.oneAtATime', []);
     return new DeploymentStrategy(StrategyKind.ONE_AT_A_TIME);
   }
 
   /** Deploy half of the instances at a time (EC2/on-premises). */
   public static halfAtATime(): DeploymentStrategy {
-    checkArgs('DeploymentStrategy.halfAtATime', [], 'DeploymentStrategy.halfAtATime');
+    checkArgs('DeploymentStrategy.halfAtATime', []);
     return new DeploymentStrategy(StrategyKind.HALF_AT_A_TIME);
   }
 
@@ -114,13 +114,13 @@ export class DeploymentStrategy {
 
   /** Shift `percent` of the traffic, then the rest after `interval` (ECS, Lambda). */
   public static canary(props: TrafficShiftProps): DeploymentStrategy {
-    checkArgs('DeploymentStrategy.canary', [props], 'DeploymentStrategy.canary');
+    checkArgs('DeploymentStrategy.canary', [props]);
     return DeploymentStrategy.shift(StrategyKind.CANARY, props);
   }
 
   /** Shift `percent` of the traffic every `interval` until all of it is shifted (ECS, Lambda). */
   public static linear(props: TrafficShiftProps): DeploymentStrategy {
-    checkArgs('DeploymentStrategy.linear', [props], 'DeploymentStrategy.linear');
+    checkArgs('DeploymentStrategy.linear', [props]);
     return DeploymentStrategy.shift(StrategyKind.LINEAR, props);
   }
 

@@ -9,7 +9,7 @@ import { IStep, StepEnvironment, StepEstimate } from '../core/step';
 import { acceptL2ActionGrants, acceptLibraryFindings, acceptNagFindings, isMarkedL2ActionRole } from '../private/nag';
 import { ScopedKmsRole } from '../private/scoped-kms-role';
 import { ACTION_NAME, PIPELINE_NAME, STAGE_NAME, checkLiteral, checkName } from '../private/names';
-import { DeliveryValidationError, Problems, differentLiterals, isConcreteNumber, nameableAcrossEnvironments, requireProps } from '../private/validation';
+import { DeliveryValidationError, Problems, differentLiterals, isConcreteNumber, nameableAcrossEnvironments } from '../private/validation';
 import { DeliveryChecks } from '../checks/delivery-checks';
 import { RuleLevel, templateProperties } from '../checks/rule';
 import { stagesOf } from '../checks/rules/pipeline-model';
@@ -353,7 +353,6 @@ export class DeliveryPipeline extends Construct {
     super(scope, id);
     // Compliance-pack findings without a fix worth its cost, on what this construct creates.
     acceptLibraryFindings(this);
-    requireProps(props, `DeliveryPipeline '${this.node.path}'`, '{ source, buildStep }');
     const problems = new Problems(`DeliveryPipeline '${this.node.path}'`);
     const pipelineType = props.pipelineType ?? codepipeline.PipelineType.V2;
     const executionMode = props.executionMode ?? (pipelineType === codepipeline.PipelineType.V2 ? codepipeline.ExecutionMode.QUEUED : codepipeline.ExecutionMode.SUPERSEDED);
@@ -596,7 +595,7 @@ export class DeliveryPipeline extends Construct {
    * @param stageName name of the stage, unique in the pipeline
    */
   public addStage(stageName: string, props: DeliveryStageProps): codepipeline.IStage {
-    checkArgs('DeliveryPipeline#addStage', [stageName, props], 'DeliveryPipeline.addStage');
+    checkArgs('DeliveryPipeline#addStage', [stageName, props]);
     return this.placeStage(stageName, [{ steps: props?.steps ?? [], parallel: props?.parallel ?? false, prop: 'steps' }], {
       conditions: props?.conditions ?? {},
       defaultFailure: FailureBehavior.FAIL,
@@ -612,7 +611,7 @@ export class DeliveryPipeline extends Construct {
    * @param name name of the stage
    */
   public addEnvironment(name: string, props: EnvironmentProps): codepipeline.IStage {
-    checkArgs('DeliveryPipeline#addEnvironment', [name, props], 'DeliveryPipeline.addEnvironment');
+    checkArgs('DeliveryPipeline#addEnvironment', [name, props]);
     const problems = new Problems(`DeliveryPipeline '${this.node.path}' environment '${name}'`);
     checkEnvironment(problems, '', props);
     const environment = this.resolveEnvironment(problems, '', name, props);
@@ -632,7 +631,7 @@ export class DeliveryPipeline extends Construct {
    * @param name name of the stage
    */
   public addWave(name: string, props: WaveProps): codepipeline.IStage {
-    checkArgs('DeliveryPipeline#addWave', [name, props], 'DeliveryPipeline.addWave');
+    checkArgs('DeliveryPipeline#addWave', [name, props]);
     const problems = new Problems(`DeliveryPipeline '${this.node.path}' wave '${name}'`);
     if (!props.environments || props.environments.length === 0) {
       problems.add('environments', props.environments, 'is empty', 'give at least one environment');
@@ -776,7 +775,7 @@ export class DeliveryPipeline extends Construct {
    * AWS Chatbot channels, through a CodeStar Notifications rule.
    */
   public addNotifications(props: PipelineNotificationProps = {}): PipelineNotifications {
-    checkArgs('DeliveryPipeline#addNotifications', [props], 'DeliveryPipeline.addNotifications');
+    checkArgs('DeliveryPipeline#addNotifications', [props]);
     return createNotifications(new Construct(this, `Notifications${this.notificationCount++ || ''}`), this.pipeline, props, `DeliveryPipeline '${this.node.path}' notifications`);
   }
 

@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acceptLibraryFindings, acceptNagFindings } from '../private/nag';
 import { ScopedKmsRole } from '../private/scoped-kms-role';
-import { Problems, isConcrete, requireProps } from '../private/validation';
+import { Problems, isConcrete } from '../private/validation';
 import { checkArgs, constructorOf } from '../private/shapes';
 
 /** What a pipeline needs of a target: where it is and the roles it uses there. */
@@ -124,7 +124,7 @@ export class DeliveryTarget extends Construct implements IDeliveryTarget {
    * this pipeline can grant only the artifact bucket and key policies in its own account.
    */
   public static fromTargetAttributes(scope: Construct, id: string, attrs: DeliveryTargetAttributes): IDeliveryTarget {
-    checkArgs('DeliveryTarget.fromTargetAttributes', [scope, id, attrs], 'DeliveryTarget.fromTargetAttributes');
+    checkArgs('DeliveryTarget.fromTargetAttributes', [scope, id, attrs]);
     const problems = new Problems(`DeliveryTarget.fromTargetAttributes '${id}'`);
     for (const key of ['account', 'pipelineAccount'] as const) {
       if (!attrs?.[key] || (isConcrete(attrs[key]) && !ACCOUNT.test(attrs[key]))) problems.add(key, attrs?.[key], 'is not a 12-digit AWS account id', "give the account id, e.g. '222222222222'");
@@ -165,7 +165,6 @@ export class DeliveryTarget extends Construct implements IDeliveryTarget {
     super(scope, id);
     // Compliance-pack findings without a fix worth its cost, on what this construct creates.
     acceptLibraryFindings(this);
-    requireProps(props, `DeliveryTarget '${this.node.path}'`, "{ pipelineAccount: '111111111111' }");
     const stack = Stack.of(this);
     const problems = new Problems(`DeliveryTarget '${this.node.path}'`);
     if (Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region)) {
@@ -296,7 +295,7 @@ export class DeliveryTargetStack extends Stack {
 
   constructor(scope: Construct, id: string, props: DeliveryTargetStackProps) {
     checkArgs(constructorOf(new.target), [scope, id, props], `${new.target.name} '${id}'`);
-    super(scope, id, requireProps(props, `DeliveryTargetStack '${id}'`, "{ env, pipelineAccount: '111111111111' }"));
+    super(scope, id, props);
     // The target takes its own props only (the stack's are the stack's).
     this.target = new DeliveryTarget(this, 'Target', {
       pipelineAccount: props.pipelineAccount,

@@ -128,7 +128,7 @@ export class ManualApprovalStep implements IStep {
    * is added to a pipeline.
    */
   public grantApprove(grantee: iam.IGrantable): iam.Grant {
-    checkArgs('ManualApprovalStep#grantApprove', [grantee], 'ManualApprovalStep.grantApprove');
+    checkArgs('ManualApprovalStep#grantApprove', [grantee]);
     const pipelineArn = Lazy.string({ produce: () => this.requireBound().pipeline.pipelineArn });
     const actionArn = Lazy.string({
       produce: () => {

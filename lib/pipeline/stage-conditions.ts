@@ -37,7 +37,7 @@ export class StageRule {
    * monitoring after a deployment ("roll back if errors rise").
    */
   public static alarm(alarm: cloudwatch.IAlarm, options: AlarmRuleOptions = {}): StageRule {
-    checkArgs('StageRule.alarm', [alarm, options], 'StageRule.alarm');
+    checkArgs('StageRule.alarm', [alarm, options]);
     const minutes = options.waitTime && !options.waitTime.isUnresolved() ? options.waitTime.toMinutes({ integral: false }) : undefined;
     return new StageRule('alarm', 'CloudWatchAlarm', {
       AlarmName: alarm.alarmName,
@@ -53,7 +53,7 @@ export class StageRule {
    * expressions are rejected with the expression AWS would read as meant.
    */
   public static deploymentWindow(cron: string, options: DeploymentWindowOptions = {}): StageRule {
-    checkArgs('StageRule.deploymentWindow', [cron, options], 'StageRule.deploymentWindow');
+    checkArgs('StageRule.deploymentWindow', [cron, options]);
     const timeZone = options.timeZone ?? 'UTC';
     const problems: string[][] = [];
     if (isConcrete(cron)) {

@@ -160,8 +160,9 @@ export function constructorOf(target: unknown): string {
  * @param method e.g. `BuildStep#new`, `Source.codeCommit`
  * @param args the arguments as received
  * @param subject who is called, for the message
+ * @default - the method, as `Class.method`
  */
-export function checkArgs(method: string, args: ArrayLike<unknown>, subject: string): void {
+export function checkArgs(method: string, args: ArrayLike<unknown>, subject: string = method.replace('#', '.')): void {
   const params = API_SHAPES.methods[`cdk-delivery.${method}`] as Param[] | undefined;
   if (!params) throw new Error(`checkArgs: no shape for ${method}: run npm run build`);
   const problems = new Problems(subject);

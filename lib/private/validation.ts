@@ -76,17 +76,6 @@ export function isConcreteNumber(value: number | undefined): value is number {
 }
 
 /**
- * Fails with our error when a construct's required props object is missing (a JavaScript caller,
- * or another jsii language passing null), before any prop is read.
- */
-export function requireProps<T>(props: T | undefined, subject: string, example: string): T {
-  if (props === undefined || props === null || typeof props !== 'object') {
-    throw new DeliveryValidationError(`${subject} has 1 problem:\n  - props: is required (got ${describe(props)}). Fix: pass the props object, e.g. ${example}`);
-  }
-  return props;
-}
-
-/**
  * True when another environment's stack can name the resource: it is imported (its ARN is a
  * literal) or was created with a physical name (literal or `PhysicalName.GENERATE_IF_NEEDED`).
  * aws-cdk-lib records the latter on the resource; otherwise it throws deep inside synthesis.

@@ -3,7 +3,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { Problems, isConcrete, requireProps } from '../private/validation';
+import { Problems, isConcrete } from '../private/validation';
 import { SourceOptions, checkBranch, resolveSourceNames } from './common';
 import { ISource, SourceConfig, variableReference } from './source';
 import {
@@ -117,7 +117,6 @@ export class ConnectionSource implements ISource {
    */
   constructor(repository: string, props: ConnectionSourceProps) {
     checkArgs(constructorOf(new.target), [repository, props], `${new.target.name}`);
-    requireProps(props, `ConnectionSource (${repository})`, '{ connectionArn }');
     const problems = new Problems(`ConnectionSource '${props.actionName ?? 'Source'}' (${repository})`);
     const names = resolveSourceNames(problems, props);
     if (isConcrete(repository) && !/^[^/\s]+(\/[^/\s]+)+$/.test(repository)) {

@@ -1,6 +1,6 @@
 import * as codeconnections from 'aws-cdk-lib/aws-codeconnections';
 import { Construct } from 'constructs';
-import { Problems, isConcrete, requireProps } from '../private/validation';
+import { Problems, isConcrete } from '../private/validation';
 import { checkArgs, constructorOf } from '../private/shapes';
 
 /** The providers a CodeConnections connection can reach. */
@@ -54,7 +54,6 @@ export class CodeConnection extends Construct {
   constructor(scope: Construct, id: string, props: CodeConnectionProps) {
     checkArgs(constructorOf(new.target), [scope, id, props], `${new.target.name} '${id}'`);
     super(scope, id);
-    requireProps(props, `CodeConnection '${this.node.path}'`, "{ connectionName: 'github' }");
     const problems = new Problems(`CodeConnection '${this.node.path}'`);
     const provider = props.provider ?? ConnectionProvider.GITHUB;
     if (props.connectionName === undefined) {

@@ -9,7 +9,7 @@ import { checkArgs } from '../private/shapes';
 export abstract class Source {
   /** A CodeCommit repository, existing or created; changes detected by EventBridge. */
   public static codeCommit(props: CodeCommitSourceProps): CodeCommitSource {
-    checkArgs('Source.codeCommit', [props], 'Source.codeCommit');
+    checkArgs('Source.codeCommit', [props]);
     return new CodeCommitSource(props);
   }
 
@@ -20,13 +20,13 @@ export abstract class Source {
    * @param repository the repository as `owner/name`
    */
   public static connection(repository: string, props: ConnectionSourceProps): ConnectionSource {
-    checkArgs('Source.connection', [repository, props], 'Source.connection');
+    checkArgs('Source.connection', [repository, props]);
     return new ConnectionSource(repository, props);
   }
 
   /** A zip object in a versioned S3 bucket; changes detected by S3 EventBridge notifications. */
   public static s3(props: S3SourceProps): S3Source {
-    checkArgs('Source.s3', [props], 'Source.s3');
+    checkArgs('Source.s3', [props]);
     return new S3Source(props);
   }
 }

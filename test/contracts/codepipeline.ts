@@ -6,10 +6,9 @@
  * configuration against its rule reference page; and the results each kind of condition allows.
  * A provider without a contract is a violation too: add one from its reference page.
  */
-import { ValidateFunction } from 'ajv';
 import { TOKEN, Template, marker, literal, pathOf, withMarkers } from './intrinsics';
 import { ACTIONS, CONDITIONS, LIMITS, RULES } from './schemas/codepipeline';
-import { validator } from './validators';
+import { schemaErrors } from './validators';
 import { Violation } from './violation';
 
 
@@ -22,18 +21,9 @@ function configurationOf(config: any, template: Template): { [key: string]: stri
   return out;
 }
 
-/** Schema errors as violations, leaving out what only tokens could decide. */
-function schemaErrors(validate: ValidateFunction, value: unknown, at: string): Array<{ at: string; found: string; requires: string }> {
-  if (validate(value)) return [];
-  return (validate.errors ?? []).flatMap((e) => {
-    const path = e.instancePath.split('/').slice(1);
-    const found = path.reduce<any>((v, k) => v?.[k], value);
-    if (typeof found === 'string' && found.includes(TOKEN)) return [];
-    if (e.keyword === 'if') return [];
-    const where = path.length > 0 ? `${at}.${path.join('.')}` : at;
-    const extra = e.keyword === 'additionalProperties' ? `: ${(e.params as any).additionalProperty}` : e.keyword === 'enum' ? ` ${JSON.stringify((e.params as any).allowedValues)}` : '';
-    return [{ at: where, found: e.keyword === 'additionalProperties' ? String((e.params as any).additionalProperty) : JSON.stringify(found), requires: `${e.message}${extra}` }];
-  });
+/** Schema errors at a JSON path of the template. */
+function errorsAt(schema: object, value: unknown, at: string): Array<{ at: string; found: string; requires: string }> {
+  return schemaErrors(schema, value).map((e) => ({ at: e.path ? `${at}.${e.path}` : at, found: e.found, requires: e.requires }));
 }
 
 const typeOf = (id: any) => `${id?.Category}/${id?.Owner}/${id?.Provider}/${id?.Version}`;
@@ -67,7 +57,7 @@ function checkAction(template: Template, action: any, at: string, add: Add): voi
     return;
   }
   const config = configurationOf(action.Configuration, template);
-  for (const e of schemaErrors(validator(contract.configuration), config, `${at}.Configuration`)) add(e.at, e.found, e.requires, contract.source);
+  for (const e of errorsAt(contract.configuration, config, `${at}.Configuration`)) add(e.at, e.found, e.requires, contract.source);
   for (const [key, value] of Object.entries(config)) {
     if (key.length > LIMITS.keyLength) add(`${at}.Configuration.${key}`, key, `a key of at most ${LIMITS.keyLength} characters`, LIMITS.source);
     if (!value.includes(TOKEN) && (value.length < 1 || value.length > LIMITS.valueLength)) add(`${at}.Configuration.${key}`, `${value.length} characters`, `a value of 1 to ${LIMITS.valueLength} characters`, LIMITS.source);
@@ -80,7 +70,7 @@ function checkAction(template: Template, action: any, at: string, add: Add): voi
         add(`${at}.Configuration.${key}`, value, 'a JSON document', contract.source);
         continue;
       }
-      for (const e of schemaErrors(validator(schema), parsed, `${at}.Configuration.${key}`)) add(e.at, e.found, e.requires, contract.source);
+      for (const e of errorsAt(schema, parsed, `${at}.Configuration.${key}`)) add(e.at, e.found, e.requires, contract.source);
       // Parameter override functions read input artifacts.
       for (const [name, v] of Object.entries(key === 'ParameterOverrides' && parsed && typeof parsed === 'object' ? parsed : {})) {
         const fn = (v as any)?.['Fn::GetArtifactAtt'] ?? (v as any)?.['Fn::GetParam'];
@@ -142,7 +132,7 @@ function checkConditions(template: Template, stage: any, at: string, add: Add): 
         const config = configurationOf(rule.Configuration, template);
         // Names in a deployment window's cron are not case sensitive.
         if (config.Cron && !config.Cron.includes(TOKEN)) config.Cron = config.Cron.toUpperCase();
-        for (const e of schemaErrors(validator(contract.configuration), config, `${ruleAt}.Configuration`)) add(e.at, e.found, e.requires, contract.source);
+        for (const e of errorsAt(contract.configuration, config, `${ruleAt}.Configuration`)) add(e.at, e.found, e.requires, contract.source);
         for (const [key, value] of Object.entries(config)) {
           if (!value.includes(TOKEN) && value.length > LIMITS.ruleValueLength) add(`${ruleAt}.Configuration.${key}`, `${value.length} characters`, `a value of at most ${LIMITS.ruleValueLength} characters`, LIMITS.ruleSource);
         }

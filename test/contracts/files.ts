@@ -9,21 +9,8 @@
 import { parse as parseYaml } from 'yaml';
 import { TOKEN, Template, marker, pathOf, withMarkers } from './intrinsics';
 import * as files from './schemas/files';
-import { validator } from './validators';
+import { schemaErrors } from './validators';
 import { Violation } from './violation';
-
-function validate(schema: object, value: unknown): Array<{ path: string; found: string; requires: string }> {
-  const fn = validator(schema);
-  if (fn(value)) return [];
-  return (fn.errors ?? []).filter((e) => !['if', 'anyOf'].includes(e.keyword) || e.keyword === 'anyOf').flatMap((e) => {
-    const path = e.instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
-    const found = path.reduce<any>((v, k) => v?.[k], value);
-    if (e.keyword === 'if' || (typeof found === 'string' && found.includes(TOKEN))) return [];
-    const params = e.params as any;
-    const detail = params.additionalProperty ? `: ${params.additionalProperty}` : params.allowedValues ? ` ${JSON.stringify(params.allowedValues)}` : params.propertyName ? ` (${params.propertyName})` : '';
-    return [{ path: path.join('.'), found: params.additionalProperty ?? params.propertyName ?? JSON.stringify(found), requires: `${e.message}${detail}` }];
-  });
-}
 
 type Word = { word: string } | { op: string };
 
@@ -138,7 +125,7 @@ export function checkFiles(template: Template): Violation[] {
       continue;
     }
     if (typeof spec !== 'object' || spec === null) continue;
-    for (const e of validate(files.BUILDSPEC, spec)) add('buildspec', `Properties.Source.BuildSpec:${e.path || '/'}`, e.found, e.requires, files.BUILDSPEC_SOURCE);
+    for (const e of schemaErrors(files.BUILDSPEC, spec)) add('buildspec', `Properties.Source.BuildSpec:${e.path || '/'}`, e.found, e.requires, files.BUILDSPEC_SOURCE);
 
     const variables = new Map<string, string>();
     for (const v of res.Properties?.Environment?.EnvironmentVariables ?? []) {
@@ -162,11 +149,11 @@ export function checkFiles(template: Template): Violation[] {
         // "Currently, the only allowed value is 0.0": as written, since YAML reads 0.0 and 0 alike.
         if (!/^version:\s*("0\.0"|'0\.0'|0\.0)\s*$/m.test(file.content)) add('AppSpec', `${at}:version`, String(/^version:.*$/m.exec(file.content)?.[0]), 'version: 0.0', files.SERVER_APPSPEC_SOURCE);
         if (doc?.Resources) {
-          report('AppSpec (ECS)', files.ECS_APPSPEC_SOURCE, validate(files.ECS_APPSPEC, doc));
+          report('AppSpec (ECS)', files.ECS_APPSPEC_SOURCE, schemaErrors(files.ECS_APPSPEC, doc));
           const task = doc.Resources?.[0]?.TargetService?.Properties?.TaskDefinition;
           if (task !== '<TASK_DEFINITION>') add('AppSpec (ECS)', `${at}:Resources.0.TargetService.Properties.TaskDefinition`, JSON.stringify(task), 'the <TASK_DEFINITION> placeholder, which CodeDeployToECS replaces with the task definition it registers', files.TASKDEF_SOURCE);
         } else {
-          report('AppSpec (EC2/on-premises)', files.SERVER_APPSPEC_SOURCE, validate(files.SERVER_APPSPEC, doc));
+          report('AppSpec (EC2/on-premises)', files.SERVER_APPSPEC_SOURCE, schemaErrors(files.SERVER_APPSPEC, doc));
           for (const [event, scripts] of Object.entries(doc?.hooks ?? {})) {
             const total = (Array.isArray(scripts) ? scripts : []).reduce((sum: number, s: any) => sum + (typeof s?.timeout === 'number' ? s.timeout : 0), 0);
             if (total > files.MAX_EVENT_SECONDS) add('AppSpec (EC2/on-premises)', `${at}:hooks.${event}`, `${total} seconds in all`, `at most ${files.MAX_EVENT_SECONDS} seconds for all scripts of one lifecycle event together`, files.HOOKS_SOURCE);
@@ -182,15 +169,15 @@ export function checkFiles(template: Template): Violation[] {
         }
         if (name === 'taskdef.json') {
           taskdefs += 1;
-          report('taskdef.json', files.TASKDEF_SOURCE, validate(files.TASKDEF, doc));
+          report('taskdef.json', files.TASKDEF_SOURCE, schemaErrors(files.TASKDEF, doc));
           for (const c of doc?.containerDefinitions ?? []) {
             const m = /^<([^>]+)>$/.exec(String(c?.image));
             if (m) placeholders.add(m[1]);
           }
         } else if (name === 'imageDetail.json') {
-          report('imageDetail.json', files.IMAGE_FILES_SOURCE, validate(files.IMAGE_DETAIL, doc));
+          report('imageDetail.json', files.IMAGE_FILES_SOURCE, schemaErrors(files.IMAGE_DETAIL, doc));
         } else {
-          report('imagedefinitions.json', files.IMAGE_FILES_SOURCE, validate(files.IMAGE_DEFINITIONS, doc));
+          report('imagedefinitions.json', files.IMAGE_FILES_SOURCE, schemaErrors(files.IMAGE_DEFINITIONS, doc));
           if (Buffer.byteLength(file.content) > 100 * 1024) add('imagedefinitions.json', at, `${Buffer.byteLength(file.content)} bytes`, 'at most 100 KB', files.IMAGE_FILES_SOURCE);
         }
       }

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- Ajv's error params are untyped */
 /**
  * JSON Schema validators, compiled once per schema and machine: Ajv's standalone code is kept in
  * node_modules/.cache, so a test worker loads a module instead of compiling every schema in every
@@ -7,6 +8,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import Ajv, { ValidateFunction } from 'ajv';
+import { TOKEN } from './intrinsics';
 import standaloneCode from 'ajv/dist/standalone';
 
 const CACHE = path.join(__dirname, '..', '..', 'node_modules', '.cache', 'cdk-delivery-contracts');
@@ -49,4 +51,21 @@ export function precompile(schemas: object[]): void {
     const file = fileOf(schema);
     if (!fs.existsSync(file)) write(schema, file);
   }
+}
+
+/**
+ * What a value breaks of a schema: the JSON path (dotted), what is there and what the schema
+ * requires. What only a deploy-time value could decide (a token marker) is left out.
+ */
+export function schemaErrors(schema: object, value: unknown): Array<{ path: string; found: string; requires: string }> {
+  const fn = validator(schema);
+  if (fn(value)) return [];
+  return (fn.errors ?? []).flatMap((e) => {
+    const path = e.instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const found = path.reduce<any>((v, k) => v?.[k], value);
+    if (e.keyword === 'if' || (typeof found === 'string' && found.includes(TOKEN))) return [];
+    const params = e.params as any;
+    const detail = params.additionalProperty ? `: ${params.additionalProperty}` : params.allowedValues ? ` ${JSON.stringify(params.allowedValues)}` : params.propertyName ? ` (${params.propertyName})` : '';
+    return [{ path: path.join('.'), found: params.additionalProperty ?? params.propertyName ?? JSON.stringify(found), requires: `${e.message}${detail}` }];
+  });
 }

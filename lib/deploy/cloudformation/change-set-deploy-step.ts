@@ -162,7 +162,7 @@ export class ChangeSetDeployStep implements IStep {
 
   /** A stack output, as a variable reference later actions use: `#{namespace.NAME}`. */
   public stackOutput(name: string): string {
-    checkArgs('ChangeSetDeployStep#stackOutput', [name], 'ChangeSetDeployStep.stackOutput');
+    checkArgs('ChangeSetDeployStep#stackOutput', [name]);
     return `#{${this.variablesNamespace}.${name}}`;
   }
 

@@ -16,7 +16,7 @@ import { MODEL } from '../../private/model';
 import { pipelinePrincipal } from '../../private/principal';
 import { acceptLibraryFindings, acceptNagFindings, artifactReadAcceptance, functionVersionsFinding } from '../../private/nag';
 import { ACTION_NAME, checkName, stepScopedId } from '../../private/names';
-import { DeliveryValidationError, Problems, isConcrete, nameableAcrossEnvironments, requireProps } from '../../private/validation';
+import { DeliveryValidationError, Problems, isConcrete, nameableAcrossEnvironments } from '../../private/validation';
 import { RawYaml, toYaml } from '../../private/yaml';
 import { checkDeploymentOptions, configureNotifications, DeploymentOptions, narrowCodeDeployTrust, resolveAutoRollback, targetEnvironment } from '../common';
 import { DeploymentStrategy, StrategyKind } from '../strategy';
@@ -193,7 +193,6 @@ export class EcsBlueGreenDeployment extends Construct {
     super(scope, id);
     // Compliance-pack findings without a fix worth its cost, on what this construct creates.
     acceptLibraryFindings(this);
-    requireProps(props, `EcsBlueGreenDeployment '${this.node.path}'`, '{ service, taskDefinition, productionListener, blueTargetGroup, greenTargetGroup }');
     const subject = `EcsBlueGreenDeployment '${this.node.path}'`;
     const problems = new Problems(subject);
     checkDeploymentOptions(problems, props);
@@ -341,7 +340,7 @@ export class EcsBlueGreenDeployment extends Construct {
    * taskdef.json and appspec.yaml, then the CodeDeploy-to-ECS action.
    */
   public deployStep(options: EcsDeployStepOptions): IStep {
-    checkArgs('EcsBlueGreenDeployment#deployStep', [options], 'EcsBlueGreenDeployment.deployStep');
+    checkArgs('EcsBlueGreenDeployment#deployStep', [options]);
     return new EcsDeployStep(this, options);
   }
 }

@@ -6,12 +6,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { IStep, StepActions, StepContext, StepEstimate } from '../../core/step';
-import { allowBootstrapVersionRead, grantStackCreateUpdate } from '../../private/bootstrap';
+import { allowBootstrapVersionRead } from '../../private/bootstrap';
+import { grantStackCreateUpdate } from '../../private/stack-grants';
 import { MODEL } from '../../private/model';
 import { pipelinePrincipal } from '../../private/principal';
 import { acceptLibraryFindings, acceptNagFindings, artifactReadAcceptance, functionVersionsFinding, markL2ActionRole } from '../../private/nag';
 import { ACTION_NAME, checkName, stepScopedId } from '../../private/names';
-import { Problems, isConcrete, requireProps } from '../../private/validation';
+import { Problems, isConcrete } from '../../private/validation';
 import { checkDeploymentOptions, configureNotifications, DeploymentOptions, narrowCodeDeployTrust, resolveAutoRollback, targetEnvironment } from '../common';
 import { DeploymentStrategy } from '../strategy';
 import { checkArgs, constructorOf } from '../../private/shapes';
@@ -137,7 +138,6 @@ export class LambdaDeployment extends Construct {
     super(scope, id);
     // Compliance-pack findings without a fix worth its cost, on what this construct creates.
     acceptLibraryFindings(this);
-    requireProps(props, `LambdaDeployment '${this.node.path}'`, '{ function: fn }');
     const subject = `LambdaDeployment '${this.node.path}'`;
     const problems = new Problems(subject);
     checkDeploymentOptions(problems, props);
@@ -214,7 +214,7 @@ export class LambdaDeployment extends Construct {
    * taken from the build; the alias update then shifts traffic through CodeDeploy.
    */
   public deployStep(options: LambdaDeployStepOptions): IStep {
-    checkArgs('LambdaDeployment#deployStep', [options], 'LambdaDeployment.deployStep');
+    checkArgs('LambdaDeployment#deployStep', [options]);
     return new LambdaDeployStep(this, options);
   }
 

@@ -11,7 +11,7 @@ import { IStep, StepActions, StepContext, StepEstimate } from '../../core/step';
 import { MODEL } from '../../private/model';
 import { acceptLibraryFindings, acceptNagFindings, inPacks } from '../../private/nag';
 import { ACTION_NAME, checkName } from '../../private/names';
-import { Problems, requireProps } from '../../private/validation';
+import { Problems } from '../../private/validation';
 import { DEFAULT_NOTIFY_ON, DeploymentOptions, checkDeploymentOptions, resolveAutoRollback, targetEnvironment } from '../common';
 import { DeploymentStrategy } from '../strategy';
 import { ServerDeployStepOptions } from './server-deployment';
@@ -102,7 +102,6 @@ export class ServerBlueGreenDeployment extends Construct {
     super(scope, id);
     // Compliance-pack findings without a fix worth its cost, on what this construct creates.
     acceptLibraryFindings(this);
-    requireProps(props, `ServerBlueGreenDeployment '${this.node.path}'`, '{ autoScalingGroup, targetGroup }');
     const subject = `ServerBlueGreenDeployment '${this.node.path}'`;
     const problems = new Problems(subject);
     checkDeploymentOptions(problems, props);
@@ -228,7 +227,7 @@ export class ServerBlueGreenDeployment extends Construct {
 
   /** The pipeline step that deploys a revision (an appspec.yml and its files) to this group. */
   public deployStep(options: ServerDeployStepOptions): IStep {
-    checkArgs('ServerBlueGreenDeployment#deployStep', [options], 'ServerBlueGreenDeployment.deployStep');
+    checkArgs('ServerBlueGreenDeployment#deployStep', [options]);
     return new BlueGreenDeployStep(this, options);
   }
 }

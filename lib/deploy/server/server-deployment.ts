@@ -9,7 +9,7 @@ import { IStep, StepActions, StepContext, StepEstimate } from '../../core/step';
 import { MODEL } from '../../private/model';
 import { acceptLibraryFindings, acceptNagFindings } from '../../private/nag';
 import { ACTION_NAME, checkName } from '../../private/names';
-import { DeliveryValidationError, Problems, requireProps } from '../../private/validation';
+import { DeliveryValidationError, Problems } from '../../private/validation';
 import { checkDeploymentOptions, configureNotifications, DeploymentOptions, narrowCodeDeployTrust, resolveAutoRollback, targetEnvironment } from '../common';
 import { DeploymentStrategy } from '../strategy';
 import { ServerAppSpec } from './appspec';
@@ -132,7 +132,6 @@ export class ServerDeployment extends Construct {
     super(scope, id);
     // Compliance-pack findings without a fix worth its cost, on what this construct creates.
     acceptLibraryFindings(this);
-    requireProps(props, `ServerDeployment '${this.node.path}'`, '{ autoScalingGroups: [fleet] }');
     const subject = `ServerDeployment '${this.node.path}'`;
     const problems = new Problems(subject);
     checkDeploymentOptions(problems, props);
@@ -177,7 +176,7 @@ export class ServerDeployment extends Construct {
 
   /** The pipeline step that deploys a revision to this deployment group. */
   public deployStep(options: ServerDeployStepOptions): IStep {
-    checkArgs('ServerDeployment#deployStep', [options], 'ServerDeployment.deployStep');
+    checkArgs('ServerDeployment#deployStep', [options]);
     return new ServerDeployStep(this, options);
   }
 }
