@@ -9,6 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { IStep, StepActions, StepContext, StepEstimate } from '../core/step';
+import { artifactObjectsArn } from '../private/artifact-folders';
 import { SECRET_REFERENCE } from '../private/limits';
 import { MODEL } from '../private/model';
 import { acceptNagFindings, artifactObjectsFinding, inPacks } from '../private/nag';
@@ -496,8 +497,8 @@ export class BuildStep implements IStep {
     if (policy) {
       acceptNagFindings(policy, [{
         id: 'AwsSolutions-IAM5',
-        reason: 'Artifact objects: CodePipeline generates their keys per execution, so only the bucket/* ARN of this pipeline\'s artifact bucket can name them.',
-        appliesTo: [artifactObjectsFinding(context.artifactBucket)],
+        reason: 'Artifact objects: CodePipeline generates their keys per execution, so only a pattern can name them: the folders of the step\'s own artifacts in this pipeline\'s artifact bucket (or the whole bucket with ArtifactAccess.WHOLE_BUCKET).',
+        appliesTo: [artifactObjectsFinding(context.artifactBucket, true)],
       }]);
     }
 
@@ -658,12 +659,24 @@ export class BuildStep implements IStep {
       actions: ['s3:GetBucketAcl', 's3:GetBucketLocation'],
       resources: [context.artifactBucket.bucketArn],
     }));
-    const writes = this.output !== undefined || this.secondary.size > 0;
+    // Only the folders of the step's own artifacts (ArtifactAccess.OWN_ARTIFACTS): a step cannot
+    // replace what another step built, nor read what it was not given. CodeBuild does not document
+    // where the builds of a batch keep their artifacts, so a batch step keeps the whole bucket.
+    const folder = this.props.batch ? undefined : context.artifactFolder;
+    const objects = (artifacts: codepipeline.Artifact[]) => [...new Set(artifacts.map((a) => artifactObjectsArn(context.artifactBucket, folder, a)))];
     role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: this.sid('ReadWriteArtifacts'),
-      actions: ['s3:GetObject', 's3:GetObjectVersion', ...(writes ? ['s3:PutObject'] : [])],
-      resources: [context.artifactBucket.arnForObjects('*')],
+      sid: this.sid('ReadInputArtifacts'),
+      actions: ['s3:GetObject', 's3:GetObjectVersion'],
+      resources: objects([input, ...(this.props.additionalInputs ?? [])]),
     }));
+    const outputs = [...(this.output ? [this.output] : []), ...this.secondary.values()];
+    if (outputs.length > 0) {
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        sid: this.sid('WriteOutputArtifacts'),
+        actions: ['s3:PutObject'],
+        resources: objects(outputs),
+      }));
+    }
     if (context.artifactKey) {
       role.addToPrincipalPolicy(new iam.PolicyStatement({
         sid: this.sid('UseArtifactKey'),

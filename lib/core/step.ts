@@ -33,6 +33,17 @@ export interface StepContext {
    */
   readonly artifactKey?: kms.IKey;
 
+  /**
+   * The folder of this pipeline's artifacts in `artifactBucket`, as an S3 key pattern, for steps
+   * that scope their roles to the artifacts they read and write (`ArtifactAccess.OWN_ARTIFACTS`):
+   * the pipeline's name (its first 20 characters and `*` when it is longer), or `*` when the name
+   * is decided at deploy time. CodePipeline keeps an artifact's objects under
+   * `<artifactFolder>/<artifact name, its first 10 characters and * when longer>/`.
+   *
+   * @default - steps are granted every object of the bucket (`ArtifactAccess.WHOLE_BUCKET`)
+   */
+  readonly artifactFolder?: string;
+
   /** The artifact a step consumes when it is not told otherwise: the pipeline's primary source output. */
   readonly primaryInput: codepipeline.Artifact;
 

@@ -6,6 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { DockerImageStep } from '../build/docker-image-step';
 import { IStep, StepEnvironment, StepEstimate } from '../core/step';
+import { ARTIFACT_FOLDER_LENGTH, artifactFolderName, pipelineFolder } from '../private/artifact-folders';
 import { acceptL2ActionGrants, acceptLibraryFindings, acceptNagFindings, isMarkedL2ActionRole } from '../private/nag';
 import { ScopedKmsRole } from '../private/scoped-kms-role';
 import { ACTION_NAME, PIPELINE_NAME, STAGE_NAME, checkLiteral, checkName } from '../private/names';
@@ -15,6 +16,7 @@ import { RuleLevel, templateProperties } from '../checks/rule';
 import { stagesOf } from '../checks/rules/pipeline-model';
 import { unresolvedReferences } from '../checks/rules/CodePipelineVariableReferences';
 import { ISource } from '../source/source';
+import { ArtifactAccess } from './artifact-access';
 import { ArtifactStoreStack, CrossRegionArtifactStore, createArtifactStore } from './artifact-store';
 import { DeliveryTarget, IDeliveryTarget } from './delivery-target';
 import { RenderedStage, renderMermaid } from './diagram';
@@ -126,6 +128,17 @@ export interface DeliveryPipelineProps {
    * @default 30
    */
   readonly artifactRetentionDays?: number;
+
+  /**
+   * How much of the artifact bucket the roles of build steps may use. By default each build step
+   * reads only its inputs' folders and writes only its outputs' folders, so no step can replace an
+   * artifact another step built (for example, a test step the template that production deploys).
+   * Output artifact names must then differ in their first 10 characters (CodePipeline names an
+   * artifact's folder after them), which the pipeline checks at synth.
+   *
+   * @default ArtifactAccess.OWN_ARTIFACTS
+   */
+  readonly artifactAccess?: ArtifactAccess;
 
   /**
    * Bucket receiving the created artifact bucket's server access logs.
@@ -338,7 +351,10 @@ export class DeliveryPipeline extends Construct {
   private notificationCount = 0;
   private readonly labels = new Map<string, string>();
   private readonly estimates = new Map<string, StepEstimate>();
-  private readonly outputArtifactNames = new Set<string>();
+  /** Output artifact names, with the action that outputs each. */
+  private readonly outputArtifacts = new Map<string, string>();
+  /** The pipeline's folder in the artifact bucket, when steps scope their roles to their artifacts' folders. */
+  private readonly artifactFolder?: string;
   private actionCount = 0;
   private readonly acceptedPolicies = new Set<iam.CfnPolicy>();
   private readonly stagesScope: Construct;
@@ -479,8 +495,13 @@ export class DeliveryPipeline extends Construct {
       variables: this.variables.length > 0 ? this.variables.map((v) => v._toL2()) : undefined,
     });
 
+    this.artifactFolder = (props.artifactAccess ?? ArtifactAccess.OWN_ARTIFACTS) === ArtifactAccess.OWN_ARTIFACTS
+      ? pipelineFolder(props.pipelineName)
+      : undefined;
     this.sources = [...sources];
-    sources.forEach((s) => this.outputArtifactNames.add(s.output.artifactName ?? ''));
+    const accessProblems = new Problems(`DeliveryPipeline '${this.node.path}'`);
+    sources.forEach((s) => this.addOutputArtifact(accessProblems, `source '${s.actionName}' output`, s.actionName, s.output.artifactName ?? ''));
+    accessProblems.throwIfAny();
     this.actionCount = sources.length;
     const sourcesScope = new Construct(this, 'Sources');
     const configs = sources.map((s) => s.bind(new Construct(sourcesScope, s.actionName), this.pipeline));
@@ -517,6 +538,25 @@ export class DeliveryPipeline extends Construct {
         : [],
     });
     this.node.addValidation({ validate: () => [...this.checkVariableReferences(), ...this.checkRules()] });
+  }
+
+  /**
+   * Records an output artifact. Names must be unique in the pipeline; with per-step artifact
+   * access they must also differ in their first 10 characters, because CodePipeline keeps each
+   * artifact in a folder named after them and the steps' roles are scoped to those folders.
+   */
+  private addOutputArtifact(problems: Problems, prop: string, actionName: string, name: string): void {
+    if (this.outputArtifacts.has(name)) {
+      problems.add(prop, name, 'another action of the pipeline already outputs an artifact with this name', 'give the step a unique name (its output artifact is named after it), or rename the artifact');
+    } else if (this.artifactFolder !== undefined) {
+      const folder = artifactFolderName(name);
+      const other = [...this.outputArtifacts].find(([n]) => artifactFolderName(n) === folder);
+      if (other) {
+        problems.add(prop, name, `shares the artifact folder '${folder}' with '${other[0]}' (output of action '${other[1]}'): CodePipeline names an artifact's folder after the first ${ARTIFACT_FOLDER_LENGTH} characters of its name, so the roles of the two actions could replace each other's artifacts`,
+          'rename one of the steps (or outputs) so that the first 10 characters of the two names differ, or set artifactAccess: ArtifactAccess.WHOLE_BUCKET');
+      }
+    }
+    this.outputArtifacts.set(name, actionName);
   }
 
   /**
@@ -822,6 +862,7 @@ export class DeliveryPipeline extends Construct {
           pipeline: this.pipeline,
           artifactBucket: this.artifactBucket,
           artifactKey: this.artifactKey,
+          artifactFolder: this.artifactFolder,
           primaryInput: options.defaultInput ?? this.primaryOutput,
           pipelineType: this.pipelineType,
           environment: options.environments?.get(step),
@@ -898,10 +939,7 @@ export class DeliveryPipeline extends Construct {
       for (const output of p.outputs ?? []) {
         const name = output.artifactName ?? '';
         this.artifactAccounts.set(name, account);
-        if (this.outputArtifactNames.has(name)) {
-          problems.add(`action '${p.actionName}' output`, name, 'another action of the pipeline already outputs an artifact with this name', 'give the step a unique name (its output artifact is named after it), or rename the artifact');
-        }
-        this.outputArtifactNames.add(name);
+        this.addOutputArtifact(problems, `action '${p.actionName}' output`, p.actionName, name);
       }
     }
     if (stageActions.length > MAX_ACTIONS_PER_STAGE) {

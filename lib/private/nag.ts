@@ -33,17 +33,19 @@ export function acceptNagFindings(construct: IConstruct, findings: NagAcceptance
  * The cdk-nag IAM5 finding for "every object of this bucket" (`<bucket>/*`), as exactly as it can
  * be named: `Resource::<LogicalId.Arn>/*` for a bucket in this app, or the literal ARN otherwise.
  */
-export function artifactObjectsFinding(bucket: s3.IBucket): string | { regex: string } {
+export function artifactObjectsFinding(bucket: s3.IBucket, inFolders = false): string | { regex: string } {
   const cfn = bucket.node.defaultChild;
-  if (cfn instanceof s3.CfnBucket) {
-    const stack = Stack.of(cfn);
-    const logicalId = stack.resolve(stack.getLogicalId(cfn));
-    return `Resource::<${logicalId}.Arn>/*`;
-  }
-  if (!Token.isUnresolved(bucket.bucketArn)) {
-    return `Resource::${bucket.bucketArn}/*`;
-  }
-  return { regex: '/^Resource::.*\\/\\*$/' };
+  const arn = cfn instanceof s3.CfnBucket
+    ? `<${Stack.of(cfn).resolve(Stack.of(cfn).getLogicalId(cfn))}.Arn>`
+    : !Token.isUnresolved(bucket.bucketArn) ? bucket.bucketArn : undefined;
+  if (arn === undefined) return { regex: '/^Resource::.*\\/\\*$/' };
+  if (!inFolders) return `Resource::${arn}/*`;
+  // Artifact folders (<pipeline folder>/<artifact folder>/*) or, with WHOLE_BUCKET, the bucket's /*.
+  return { regex: `/^Resource::${escapeRegex(arn)}\\/([^/]+\\/[^/]+\\/)?\\*$/` };
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
 /**

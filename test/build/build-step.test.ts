@@ -67,7 +67,8 @@ describe('BuildStep defaults', () => {
         Statement: [
           { Sid: 'WriteOwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('StagesBuildLogs'), 'Arn'] } },
           { Sid: 'LocateArtifactBucket', Effect: 'Allow', Action: ['s3:GetBucketAcl', 's3:GetBucketLocation'], Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('ArtifactBucket'), 'Arn'] } },
-          { Sid: 'ReadWriteArtifacts', Effect: 'Allow', Action: ['s3:GetObject', 's3:GetObjectVersion'], Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('ArtifactBucket'), 'Arn'] }, '/*']] } },
+          // The pipeline has no literal name, so its folder is any: '*/' (see test/pipeline/artifact-access.test.ts).
+          { Sid: 'ReadInputArtifacts', Effect: 'Allow', Action: ['s3:GetObject', 's3:GetObjectVersion'], Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('ArtifactBucket'), 'Arn'] }, '/*/Source_Sou*/*']] } },
           { Sid: 'UseArtifactKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('ArtifactKey'), 'Arn'] } },
         ],
       },
@@ -131,9 +132,15 @@ describe('BuildStep props', () => {
     expect(buildAction(t).OutputArtifacts).toEqual([{ Name: 'Build_Output' }]);
   });
 
-  test('an output lets the role write artifacts', () => {
+  test('an output lets the role write its folder', () => {
     synth({ commands: ['make'], outputs: ['out/**'] }).t.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'ReadWriteArtifacts', Action: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject'] })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Sid: 'WriteOutputArtifacts',
+          Action: 's3:PutObject',
+          Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('ArtifactBucket'), 'Arn'] }, '/*/Build_Outp*/*']] },
+        })]),
+      },
     });
   });
 
