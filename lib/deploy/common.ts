@@ -3,6 +3,7 @@ import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Stack, Token } from 'aws-cdk-lib';
+import { noteGeneratedNames } from '../private/generated-names';
 import { DEPLOYMENT_GROUP_NAME } from '../private/limits';
 import { IConstruct } from 'constructs';
 import { StepContext, StepEnvironment } from '../core/step';
@@ -159,6 +160,16 @@ export function targetEnvironment(subject: string, target: IConstruct, context: 
     throw new DeliveryValidationError(`${subject} has 1 problem:\n  - deployment: the target is in ${there.account}/${there.region}, but the step is placed in ${where}. Fix: ${fix}`);
   }
   return env;
+}
+
+/**
+ * Says which of a deploy target's resources get generated names because a pipeline in another
+ * account or region refers to them (its CodeDeploy application and group).
+ */
+export function noteTargetNames(target: IConstruct, subject: string, environment: StepEnvironment | undefined): void {
+  if (!environment?.crossAccount && !environment?.crossRegion) return;
+  noteGeneratedNames(target, subject, `the pipeline of environment '${environment.name}' (${environment.account}/${environment.region} is another ${environment.crossAccount ? 'account' : 'region'} than the pipeline's)`,
+    'a new deployment group\'s deployment history starts empty');
 }
 
 /**

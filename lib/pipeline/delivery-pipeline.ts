@@ -6,6 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { DockerImageStep } from '../build/docker-image-step';
 import { IStep, StepEnvironment, StepEstimate } from '../core/step';
+import { namedWhenReferencedElsewhere, noteGeneratedNames } from '../private/generated-names';
 import { ARTIFACT_FOLDER_LENGTH, artifactFolderName, pipelineFolder } from '../private/artifact-folders';
 import { acceptL2ActionGrants, acceptLibraryFindings, acceptNagFindings, isMarkedL2ActionRole } from '../private/nag';
 import { ScopedKmsRole } from '../private/scoped-kms-role';
@@ -454,6 +455,7 @@ export class DeliveryPipeline extends Construct {
       this.artifactKey = store.key;
       this.accessLogsBucket = store.accessLogsBucket;
     }
+    if (!props.artifactBucket) namedWhenReferencedElsewhere(this, 'its artifact bucket');
 
     this.variables = [...(props.variables ?? [])];
     this.pipelineType = pipelineType;
@@ -476,6 +478,8 @@ export class DeliveryPipeline extends Construct {
     }
     // Stacks in other regions grant this role on their keys and buckets: it needs a physical name.
     this.usesOwnRole = !props.role && this.regionalStores.size > 0;
+    // Without regional stores, the role gets its name when a target in another account trusts it.
+    if (!props.role && !this.usesOwnRole) namedWhenReferencedElsewhere(this, 'its role');
     // The regional stores' keys are known here by alias only, so aws-cdk-lib grants KMS on "*":
     // ScopedKmsRole narrows that to keys of this account.
     const role = props.role ?? (this.usesOwnRole ? new ScopedKmsRole(this, 'Role', {
@@ -744,6 +748,8 @@ export class DeliveryPipeline extends Construct {
       problems.add(`${prefix}env.region`, region, `has no artifact store; CodePipeline needs one in every region an action runs in`, `add '${region}' to the pipeline's deployRegions, or pass its store in crossRegionArtifactStores`);
     }
     if (crossAccount) {
+      noteGeneratedNames(this, `DeliveryPipeline '${this.node.path}'`, `environment '${name}' in account ${account}`,
+        'a new, empty artifact bucket; the old one is retained');
       // Another account's stack names the pipeline's role and bucket: they need physical names.
       const role = this.pipeline.role;
       if (!this.usesOwnRole && role.node.scope !== this.pipeline && !nameableAcrossEnvironments(role, role.roleArn)) {

@@ -27,10 +27,10 @@ const execPolicy = (scope: Construct) => new iam.ManagedPolicy(scope, 'Exec', {
   statements: [new iam.PolicyStatement({ actions: ['sqs:CreateQueue'], resources: ['arn:aws:sqs:*:*:shop'] })],
 });
 
-function setup(props: Partial<DeliveryPipelineProps> = {}, app: App = newApp()) {
+function setup(props: Partial<DeliveryPipelineProps> = {}, app: App = newApp(), tools?: Stack) {
   const devStack = new Stack(app, 'Dev', { env: DEV });
   let target: DeliveryTarget | undefined;
-  const stack = new Stack(app, 'Tools', { env: TOOLS });
+  const stack = tools ?? new Stack(app, 'Tools', { env: TOOLS });
   const build = new BuildStep('Build', { commands: ['make'], outputs: ['**/*'] });
   const pipeline = new DeliveryPipeline(stack, 'Pipeline', { source: githubSource(), buildStep: build, ...props });
   const changeSet = (name = 'Deploy', extra: Partial<ConstructorParameters<typeof ChangeSetDeployStep>[1]> = {}) =>
@@ -43,6 +43,12 @@ function setup(props: Partial<DeliveryPipelineProps> = {}, app: App = newApp()) 
       return target;
     },
   };
+}
+
+/** A ServerDeployment to instances found by tag, whose role is named. */
+function tagTargeted(devStack: Stack, props: Partial<ConstructorParameters<typeof ServerDeployment>[2]> = {}): ServerDeployment {
+  const instances = new iam.Role(devStack, 'WebInstances', { roleName: 'web-instances', assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+  return new ServerDeployment(devStack, 'Web', { ec2InstanceTags: new codedeploy.InstanceTagSet({ app: ['web'] }), instanceRoles: [instances], ...props });
 }
 
 /** An ECS service whose task definition names only resources with physical names. */
@@ -157,6 +163,34 @@ describe('cross-account environments', () => {
       },
     });
     expect(stageOf(Template.fromStack(Stack.of(pipeline)), 'Dev').Actions[0].RoleArn).toBe(DEV_DEPLOY_ROLE);
+  });
+
+  test('synth says which resources get generated names because another account refers to them, and what a stack deployed before loses', () => {
+    const { pipeline, devStack, dev, build } = setup();
+    const web = tagTargeted(devStack);
+    pipeline.addEnvironment('Dev', { target: dev, deploy: [web.deployStep({ input: build.output! })] });
+    const infos = (stack: Stack) => Annotations.fromStack(stack).findInfo('*', Match.stringLikeRegexp('generated at synth')).map((i) => `${i.id}: ${String(i.entry.data)}`);
+    expect(infos(Stack.of(pipeline))).toEqual([
+      "/Tools/Pipeline: DeliveryPipeline 'Tools/Pipeline': Its artifact bucket and its role get names generated at synth, because environment 'Dev' in account 222222222222 refers to them. A stack deployed before that reference existed has them replaced on its next deploy (a new, empty artifact bucket; the old one is retained): see \"Things to know before the first deploy to another account\" in the cdk-delivery README.",
+    ]);
+    expect(infos(devStack)).toEqual([
+      expect.stringMatching(/^\/Dev\/Web: ServerDeployment 'Dev\/Web': Its CodeDeploy application and its deployment group get names generated at synth, because the pipeline of environment 'Dev' \(222222222222\/us-east-1 is another account than the pipeline's\) refers to them\. .*deployment history starts empty/),
+    ]);
+  });
+
+  test('no such note for resources that were given names', () => {
+    const app = newApp();
+    const tools = new Stack(app, 'Tools', { env: TOOLS });
+    const key = new kms.Key(tools, 'Key');
+    const { pipeline, devStack, dev, build } = setup({
+      artifactBucket: new s3.Bucket(tools, 'Artifacts', { bucketName: 'shop-artifacts', encryptionKey: key }),
+      role: new iam.Role(tools, 'PipelineRole', { roleName: 'shop-pipeline', assumedBy: new iam.ServicePrincipal('codepipeline.amazonaws.com') }),
+    }, app, tools);
+    const application = new codedeploy.ServerApplication(devStack, 'App', { applicationName: 'shop-web' });
+    const web = tagTargeted(devStack, { application, deploymentGroupName: 'shop-web' });
+    pipeline.addEnvironment('Dev', { target: dev, deploy: [web.deployStep({ input: build.output! })] });
+    expect(Annotations.fromStack(Stack.of(pipeline)).findInfo('*', Match.stringLikeRegexp('generated at synth'))).toEqual([]);
+    expect(Annotations.fromStack(devStack).findInfo('*', Match.stringLikeRegexp('generated at synth'))).toEqual([]);
   });
 
   test('a Lambda release in another account: the deploy role updates the stack, CloudFormation there uses a role of the application stack that reads the code', () => {

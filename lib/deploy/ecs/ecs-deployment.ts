@@ -15,10 +15,11 @@ import { IStep, StepActions, StepContext, StepEnvironment, StepEstimate } from '
 import { MODEL } from '../../private/model';
 import { pipelinePrincipal } from '../../private/principal';
 import { acceptLibraryFindings, acceptNagFindings, artifactReadAcceptance, functionVersionsFinding } from '../../private/nag';
+import { namedWhenReferencedElsewhere } from '../../private/generated-names';
 import { ACTION_NAME, checkName, stepScopedId } from '../../private/names';
 import { DeliveryValidationError, Problems, isConcrete, nameableAcrossEnvironments } from '../../private/validation';
 import { RawYaml, toYaml } from '../../private/yaml';
-import { checkDeploymentOptions, configureNotifications, DeploymentOptions, narrowCodeDeployTrust, resolveAutoRollback, targetEnvironment } from '../common';
+import { checkDeploymentOptions, configureNotifications, DeploymentOptions, narrowCodeDeployTrust, noteTargetNames, resolveAutoRollback, targetEnvironment } from '../common';
 import { DeploymentStrategy, StrategyKind } from '../strategy';
 import { IMAGE_PLACEHOLDER, taskDefinitionFile, unnameableReferences, unsupportedIntrinsics } from './task-definition-file';
 import { checkArgs, constructorOf } from '../../private/shapes';
@@ -254,6 +255,8 @@ export class EcsBlueGreenDeployment extends Construct {
     this.deploymentConfig = strategy._ecsConfig(this, 'DeploymentConfig', subject);
     // Named by CDK only when a pipeline in another account or region refers to them.
     this.application = props.application ?? new codedeploy.EcsApplication(this, 'Application', { applicationName: PhysicalName.GENERATE_IF_NEEDED });
+    if (!props.application) namedWhenReferencedElsewhere(this, 'its CodeDeploy application');
+    if (!props.deploymentGroupName) namedWhenReferencedElsewhere(this, 'its deployment group');
     this.deploymentGroup = new codedeploy.EcsDeploymentGroup(this, 'DeploymentGroup', {
       application: this.application,
       deploymentGroupName: props.deploymentGroupName ?? PhysicalName.GENERATE_IF_NEEDED,
@@ -386,6 +389,7 @@ class EcsDeployStep implements IStep {
     const d = this.deployment;
     const subject = `EcsBlueGreenDeployment '${d.node.path}' deployStep`;
     const environment = targetEnvironment(subject, d, context);
+    noteTargetNames(d, `EcsBlueGreenDeployment '${d.node.path}'`, environment);
     const unsupported = unsupportedIntrinsics(d.taskDefinition);
     if (unsupported.length > 0) {
       throw new DeliveryValidationError(`${subject} has 1 problem:\n  - taskDefinition: uses ${unsupported.join(', ')}, which the task definition file CodeDeploy registers cannot carry (got ${d.taskDefinition.node.path}). Fix: give those properties plain values or references to resources`);

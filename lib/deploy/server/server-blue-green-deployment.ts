@@ -10,9 +10,10 @@ import { Construct } from 'constructs';
 import { IStep, StepActions, StepContext, StepEstimate } from '../../core/step';
 import { MODEL } from '../../private/model';
 import { acceptLibraryFindings, acceptNagFindings, inPacks } from '../../private/nag';
+import { namedWhenReferencedElsewhere } from '../../private/generated-names';
 import { ACTION_NAME, checkName } from '../../private/names';
 import { Problems } from '../../private/validation';
-import { DEFAULT_NOTIFY_ON, DeploymentOptions, checkDeploymentOptions, resolveAutoRollback, targetEnvironment } from '../common';
+import { DEFAULT_NOTIFY_ON, DeploymentOptions, checkDeploymentOptions, noteTargetNames, resolveAutoRollback, targetEnvironment } from '../common';
 import { DeploymentStrategy } from '../strategy';
 import { ServerDeployStepOptions } from './server-deployment';
 import { checkArgs, constructorOf } from '../../private/shapes';
@@ -121,6 +122,7 @@ export class ServerBlueGreenDeployment extends Construct {
     this.deploymentConfig = this.strategy._serverConfig(this, 'DeploymentConfig', subject);
     this.application = props.application ?? new codedeploy.ServerApplication(this, 'Application', { applicationName: PhysicalName.GENERATE_IF_NEEDED });
     this.deploymentGroupName = props.deploymentGroupName ?? Names.uniqueResourceName(this, { maxLength: 100 });
+    if (!props.application) namedWhenReferencedElsewhere(this, 'its CodeDeploy application');
 
     // The service role: AWSCodeDeployRole, plus what copying a launch-template Auto Scaling group needs
     // (https://docs.aws.amazon.com/codedeploy/latest/userguide/getting-started-create-service-role.html).
@@ -282,6 +284,7 @@ class BlueGreenDeployStep implements IStep {
 
   public bind(_scope: Construct, context: StepContext): StepActions {
     const environment = targetEnvironment(`ServerBlueGreenDeployment '${this.deployment.node.path}' deployStep`, this.deployment, context);
+    noteTargetNames(this.deployment, `ServerBlueGreenDeployment '${this.deployment.node.path}'`, environment);
     return {
       actions: [new actions.CodeDeployServerDeployAction({
         actionName: this.stepName,

@@ -8,9 +8,10 @@ import { Construct } from 'constructs';
 import { IStep, StepActions, StepContext, StepEstimate } from '../../core/step';
 import { MODEL } from '../../private/model';
 import { acceptLibraryFindings, acceptNagFindings } from '../../private/nag';
+import { namedWhenReferencedElsewhere } from '../../private/generated-names';
 import { ACTION_NAME, checkName } from '../../private/names';
 import { DeliveryValidationError, Problems } from '../../private/validation';
-import { checkDeploymentOptions, configureNotifications, DeploymentOptions, narrowCodeDeployTrust, resolveAutoRollback, targetEnvironment } from '../common';
+import { checkDeploymentOptions, configureNotifications, DeploymentOptions, narrowCodeDeployTrust, noteTargetNames, resolveAutoRollback, targetEnvironment } from '../common';
 import { DeploymentStrategy } from '../strategy';
 import { ServerAppSpec } from './appspec';
 import { checkArgs, constructorOf } from '../../private/shapes';
@@ -150,6 +151,8 @@ export class ServerDeployment extends Construct {
     this.deploymentConfig = this.strategy._serverConfig(this, 'DeploymentConfig', subject);
     // Named by CDK only when a pipeline in another account refers to them.
     this.application = props.application ?? new codedeploy.ServerApplication(this, 'Application', { applicationName: PhysicalName.GENERATE_IF_NEEDED });
+    if (!props.application) namedWhenReferencedElsewhere(this, 'its CodeDeploy application');
+    if (!props.deploymentGroupName) namedWhenReferencedElsewhere(this, 'its deployment group');
     this.deploymentGroup = new codedeploy.ServerDeploymentGroup(this, 'DeploymentGroup', {
       application: this.application,
       deploymentGroupName: props.deploymentGroupName ?? PhysicalName.GENERATE_IF_NEEDED,
@@ -200,6 +203,7 @@ class ServerDeployStep implements IStep {
     const d = this.deployment;
     const subject = `ServerDeployment '${d.node.path}' deployStep`;
     const environment = targetEnvironment(subject, d, context);
+    noteTargetNames(d, `ServerDeployment '${d.node.path}'`, environment);
     if ((environment?.crossAccount || environment?.crossRegion) && d.targetsByTags && d.instanceRoles.length === 0) {
       throw new DeliveryValidationError(`${subject} has 1 problem:\n  - instanceRoles: instances targeted by tags in ${environment.account}/${environment.region} download the revision from the pipeline's artifact store, which must grant their roles, but none are given (got undefined). Fix: pass the instances' roles in the ServerDeployment's instanceRoles`);
     }
