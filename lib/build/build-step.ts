@@ -8,8 +8,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { artifactObjectsArn } from '../core/artifact-folders';
 import { IStep, StepActions, StepContext, StepEstimate } from '../core/step';
-import { artifactObjectsArn } from '../private/artifact-folders';
 import { SECRET_REFERENCE } from '../private/limits';
 import { MODEL } from '../private/model';
 import { acceptNagFindings, artifactObjectsFinding, inPacks } from '../private/nag';
@@ -324,7 +324,9 @@ export interface BuildStepProps {
 
   /**
    * The role the build runs with. The step adds the statements the build needs to it (if it can
-   * be changed); nothing else is added.
+   * be changed); nothing else is added. Give each step a role of its own: a role shared by two
+   * steps gets the artifact grants of both, so either could replace the other's outputs (synth
+   * warns).
    *
    * @default - a role trusted by CodeBuild in this account, with exactly those statements
    */
@@ -341,6 +343,9 @@ export interface BuildStepProps {
  * group, use the artifact key, read its secrets.
  */
 export class BuildStep implements IStep {
+  /** The first step each passed-in role was given to. */
+  private static readonly roleUsers = new WeakMap<iam.IRole, string>();
+
   public readonly stepName: string;
   /** The primary artifact the build produces, when `outputs` is given. */
   public readonly output?: codepipeline.Artifact;
@@ -485,6 +490,7 @@ export class BuildStep implements IStep {
       }),
       description: `CodeBuild role of step ${this.stepName} in stage ${context.stageName}`,
     });
+    this.warnOnSharedRole(scope, context);
     const extraProblems = this.grantBaseAccess(scope, role, logGroup, image, input, context);
     const secrets = this.bindSecrets(scope, role);
     const reportGroups = this.createReportGroups(scope, role);
@@ -637,6 +643,22 @@ export class BuildStep implements IStep {
     };
   }
 
+  /**
+   * A role given to several steps collects the artifact grants of each, so per-step artifact
+   * access cannot keep those steps from replacing each other's artifacts.
+   */
+  private warnOnSharedRole(scope: Construct, context: StepContext): void {
+    const role = this.props.role;
+    if (!role || context.pipelineFolder === undefined) return;
+    const first = BuildStep.roleUsers.get(role);
+    if (first === undefined) {
+      BuildStep.roleUsers.set(role, this.stepName);
+    } else if (first !== this.stepName) {
+      Annotations.of(scope).addWarningV2('cdk-delivery:shared-build-role',
+        `${this.constructor.name} '${this.stepName}': its role is also the role of step '${first}', so each step can read and write the other's artifacts (per-step artifact access grants a role, not a step). Fix: give each step a role of its own, or leave role unset.`);
+    }
+  }
+
   /** A statement id, only on the role the step creates (a shared role would get it twice). */
   protected sid(name: string): string | undefined {
     return this.props.role ? undefined : name;
@@ -662,7 +684,7 @@ export class BuildStep implements IStep {
     // Only the folders of the step's own artifacts (ArtifactAccess.OWN_ARTIFACTS): a step cannot
     // replace what another step built, nor read what it was not given. CodeBuild does not document
     // where the builds of a batch keep their artifacts, so a batch step keeps the whole bucket.
-    const folder = this.props.batch ? undefined : context.artifactFolder;
+    const folder = this.props.batch ? undefined : context.pipelineFolder;
     const objects = (artifacts: codepipeline.Artifact[]) => [...new Set(artifacts.map((a) => artifactObjectsArn(context.artifactBucket, folder, a)))];
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: this.sid('ReadInputArtifacts'),

@@ -34,15 +34,16 @@ export interface StepContext {
   readonly artifactKey?: kms.IKey;
 
   /**
-   * The folder of this pipeline's artifacts in `artifactBucket`, as an S3 key pattern, for steps
-   * that scope their roles to the artifacts they read and write (`ArtifactAccess.OWN_ARTIFACTS`):
-   * the pipeline's name (its first 20 characters and `*` when it is longer), or `*` when the name
-   * is decided at deploy time. CodePipeline keeps an artifact's objects under
-   * `<artifactFolder>/<artifact name, its first 10 characters and * when longer>/`.
+   * The pipeline's folder in `artifactBucket`, as an S3 key pattern: the pipeline's name (its
+   * first 20 characters and `*` when it is longer), or `*` when the name is decided at deploy
+   * time. CodePipeline keeps an artifact's objects under
+   * `<pipelineFolder>/<artifact name, its first 10 characters and * when longer>/`; the artifact
+   * stores of other regions are not known to keep this layout. Steps scope their roles to the
+   * folders of the artifacts they read and write with `ArtifactObjects.arnFor(context, artifact)`.
    *
-   * @default - steps are granted every object of the bucket (`ArtifactAccess.WHOLE_BUCKET`)
+   * @default - undefined: the pipeline grants steps every object of the bucket (`ArtifactAccess.WHOLE_BUCKET`)
    */
-  readonly artifactFolder?: string;
+  readonly pipelineFolder?: string;
 
   /** The artifact a step consumes when it is not told otherwise: the pipeline's primary source output. */
   readonly primaryInput: codepipeline.Artifact;

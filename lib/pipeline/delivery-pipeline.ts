@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { DockerImageStep } from '../build/docker-image-step';
 import { IStep, StepEnvironment, StepEstimate } from '../core/step';
 import { namedWhenReferencedElsewhere, noteGeneratedNames } from '../private/generated-names';
-import { ARTIFACT_FOLDER_LENGTH, artifactFolderName, pipelineFolder } from '../private/artifact-folders';
+import { ARTIFACT_FOLDER_LENGTH, artifactFolderName, pipelineFolder } from '../core/artifact-folders';
 import { acceptL2ActionGrants, acceptLibraryFindings, acceptNagFindings, isMarkedL2ActionRole } from '../private/nag';
 import { ScopedKmsRole } from '../private/scoped-kms-role';
 import { ACTION_NAME, PIPELINE_NAME, STAGE_NAME, checkLiteral, checkName } from '../private/names';
@@ -132,10 +132,11 @@ export interface DeliveryPipelineProps {
 
   /**
    * How much of the artifact bucket the roles of build steps may use. By default each build step
-   * reads only its inputs' folders and writes only its outputs' folders, so no step can replace an
-   * artifact another step built (for example, a test step the template that production deploys).
-   * Output artifact names must then differ in their first 10 characters (CodePipeline names an
-   * artifact's folder after them), which the pipeline checks at synth.
+   * reads only its inputs' folders and writes only its outputs' folders, so a build step cannot
+   * replace an artifact another step built (for example, a test step the template that production
+   * deploys); see `ArtifactAccess.OWN_ARTIFACTS` for the exceptions. Output artifact names must
+   * then differ in their first 10 characters (CodePipeline names an artifact's folder after them),
+   * which the pipeline checks at synth.
    *
    * @default ArtifactAccess.OWN_ARTIFACTS
    */
@@ -355,7 +356,7 @@ export class DeliveryPipeline extends Construct {
   /** Output artifact names, with the action that outputs each. */
   private readonly outputArtifacts = new Map<string, string>();
   /** The pipeline's folder in the artifact bucket, when steps scope their roles to their artifacts' folders. */
-  private readonly artifactFolder?: string;
+  private readonly pipelineFolder?: string;
   private actionCount = 0;
   private readonly acceptedPolicies = new Set<iam.CfnPolicy>();
   private readonly stagesScope: Construct;
@@ -412,6 +413,12 @@ export class DeliveryPipeline extends Construct {
     checkUnique(problems, sources, 'actionName', 'action name', (s) => s.actionName);
     checkUnique(problems, sources, 'variablesNamespace', 'variables namespace', (s) => s.variablesNamespace);
     checkUnique(problems, sources, 'output', 'output artifact name', (s) => s.output.artifactName ?? '');
+    this.pipelineFolder = (props.artifactAccess ?? ArtifactAccess.OWN_ARTIFACTS) === ArtifactAccess.OWN_ARTIFACTS
+      ? pipelineFolder(props.pipelineName)
+      : undefined;
+    // Repeated names are reported above; each name is recorded once.
+    sources.filter((s, i) => sources.findIndex((o) => o.output.artifactName === s.output.artifactName) === i)
+      .forEach((s) => this.addOutputArtifact(problems, `source '${s.actionName}' output`, s.actionName, s.output.artifactName ?? ''));
     const here = Stack.of(this);
     const crossRegion = [...(props.deployRegions ?? []), ...(props.crossRegionArtifactStores ?? []).map((st) => st.region)];
     if (crossRegion.length > 0 && (Token.isUnresolved(here.region) || Token.isUnresolved(here.account))) {
@@ -499,13 +506,7 @@ export class DeliveryPipeline extends Construct {
       variables: this.variables.length > 0 ? this.variables.map((v) => v._toL2()) : undefined,
     });
 
-    this.artifactFolder = (props.artifactAccess ?? ArtifactAccess.OWN_ARTIFACTS) === ArtifactAccess.OWN_ARTIFACTS
-      ? pipelineFolder(props.pipelineName)
-      : undefined;
     this.sources = [...sources];
-    const accessProblems = new Problems(`DeliveryPipeline '${this.node.path}'`);
-    sources.forEach((s) => this.addOutputArtifact(accessProblems, `source '${s.actionName}' output`, s.actionName, s.output.artifactName ?? ''));
-    accessProblems.throwIfAny();
     this.actionCount = sources.length;
     const sourcesScope = new Construct(this, 'Sources');
     const configs = sources.map((s) => s.bind(new Construct(sourcesScope, s.actionName), this.pipeline));
@@ -552,12 +553,12 @@ export class DeliveryPipeline extends Construct {
   private addOutputArtifact(problems: Problems, prop: string, actionName: string, name: string): void {
     if (this.outputArtifacts.has(name)) {
       problems.add(prop, name, 'another action of the pipeline already outputs an artifact with this name', 'give the step a unique name (its output artifact is named after it), or rename the artifact');
-    } else if (this.artifactFolder !== undefined) {
+    } else if (this.pipelineFolder !== undefined) {
       const folder = artifactFolderName(name);
       const other = [...this.outputArtifacts].find(([n]) => artifactFolderName(n) === folder);
       if (other) {
         problems.add(prop, name, `shares the artifact folder '${folder}' with '${other[0]}' (output of action '${other[1]}'): CodePipeline names an artifact's folder after the first ${ARTIFACT_FOLDER_LENGTH} characters of its name, so the roles of the two actions could replace each other's artifacts`,
-          'rename one of the steps (or outputs) so that the first 10 characters of the two names differ, or set artifactAccess: ArtifactAccess.WHOLE_BUCKET');
+          `name the two outputs so that their first ${ARTIFACT_FOLDER_LENGTH} characters differ: a step's output is named after the step (<step>_Output), a secondary output by secondaryOutputs[].name, a source's by outputArtifactName (artifactAccess: ArtifactAccess.WHOLE_BUCKET would instead turn per-step artifact access off for every step)`);
       }
     }
     this.outputArtifacts.set(name, actionName);
@@ -868,7 +869,7 @@ export class DeliveryPipeline extends Construct {
           pipeline: this.pipeline,
           artifactBucket: this.artifactBucket,
           artifactKey: this.artifactKey,
-          artifactFolder: this.artifactFolder,
+          pipelineFolder: this.pipelineFolder,
           primaryInput: options.defaultInput ?? this.primaryOutput,
           pipelineType: this.pipelineType,
           environment: options.environments?.get(step),

@@ -5,5 +5,5 @@ export { AlarmRuleOptions, DeploymentWindowOptions, EntryResult, FailureBehavior
 export { PipelineNotificationProps, PipelineNotifications } from './notifications';
 export { PipelineEstimate } from './estimate';
 export * from './delivery-target';
-export { ArtifactAccess } from './artifact-access';
+export { ArtifactAccess, ArtifactObjects } from './artifact-access';
 export { ArtifactStoreStack, ArtifactStoreStackProps, CrossRegionArtifactStore } from './artifact-store';

@@ -1,10 +1,12 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { ArtifactAccess, BatchBuild, BuildStep, DeliveryPipeline, DeliveryPipelineProps } from '../../lib';
-import { githubSource, newStack } from '../util';
+import { ArtifactAccess, ArtifactObjects, BatchBuild, BuildStep, DeliveryPipeline, DeliveryPipelineProps, DockerImageStep, Source } from '../../lib';
+import { CONNECTION_ARN, githubSource, newStack } from '../util';
 
 // Per-step artifact scopes, checked by evaluating the synthesized policies with an IAM policy
 // simulator (@cloud-copilot/iam-simulate) on the object keys CodePipeline writes:
@@ -156,20 +158,79 @@ describe('ArtifactAccess.OWN_ARTIFACTS (the default)', () => {
     expect(await allowed(build, 's3:PutObject', 'shop/Anything/Ab3dE9x')).toBe(true);
   });
 
-  test('outputs whose names share their first 10 characters are rejected: they would share a folder', () => {
+  test('secondary outputs, Docker steps and the steps of an environment get their own folders too', async () => {
+    const stack = newStack();
+    const build = new BuildStep('Build', { commands: ['make'], outputs: ['dist/**'], secondaryOutputs: [{ name: 'Reports123', files: ['reports/**'] }] });
+    const pipeline = new DeliveryPipeline(stack, 'Pipeline', {
+      pipelineName: 'shop-web-blue-green1', // exactly 20 characters: matched exactly
+      source: githubSource(),
+      artifactBucket: importedStore(stack),
+      buildStep: build,
+    });
+    pipeline.addStage('Images', { steps: [new DockerImageStep('Image')] });
+    pipeline.addEnvironment('Staging', {
+      deploy: [new BuildStep('Deploy', { commands: ['make deploy'], input: build.output })],
+      after: [new BuildStep('Smoke', { commands: ['make smoke'], additionalInputs: [build.secondaryOutput('Reports123')] })],
+    });
+    const t = Template.fromStack(stack);
+    const can = async (stage: string, step: string, action: string, key: string) => allowed(policyOf(t, stage, step), action, `shop-web-blue-green1/${key}/Ab3dE9x`);
+    expect(await can('Build', 'Build', 's3:PutObject', 'Reports123')).toBe(true);
+    expect(await can('Build', 'Build', 's3:PutObject', 'Reports1234')).toBe(false); // 10 characters: no wildcard
+    expect(await can('Images', 'Image', 's3:PutObject', 'Image_Outp')).toBe(true);
+    expect(await can('Images', 'Image', 's3:PutObject', 'Build_Outp')).toBe(false);
+    expect(await can('Images', 'Image', 's3:GetObject', 'Source_Sou')).toBe(true);
+    expect(await can('Staging', 'Deploy', 's3:GetObject', 'Build_Outp')).toBe(true);
+    expect(await can('Staging', 'Deploy', 's3:PutObject', 'Build_Outp')).toBe(false);
+    expect(await can('Staging', 'Smoke', 's3:GetObject', 'Reports123')).toBe(true);
+    expect(await can('Staging', 'Smoke', 's3:GetObject', 'Build_Outp')).toBe(false);
+    expect(await allowed(policyOf(t, 'Build', 'Build'), 's3:PutObject', 'shop-web-blue-green12/Build_Outp/Ab3dE9x')).toBe(false);
+  });
+
+  test('a role given to two steps holds the grants of both, so synth warns', () => {
+    const stack = newStack();
+    const role = new iam.Role(stack, 'Shared', { assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com') });
+    new DeliveryPipeline(stack, 'Pipeline', {
+      pipelineName: 'shop',
+      source: githubSource(),
+      buildStep: new BuildStep('Build', { commands: ['make'], outputs: ['dist/**'], role }),
+      tests: [new BuildStep('UnitTests', { commands: ['make test'], role })],
+    });
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp("BuildStep 'UnitTests': its role is also the role of step 'Build', so each step can read and write the other's artifacts")))
+      .toHaveLength(1);
+  });
+
+  test('ArtifactObjects.arnFor gives steps of your own the same patterns', () => {
+    const stack = newStack();
+    const bucket = importedStore(stack);
+    const build = new BuildStep('Build', { commands: ['make'], outputs: ['dist/**'] });
+    const context = { pipelineFolder: 'shop', artifactBucket: bucket } as Parameters<typeof ArtifactObjects.arnFor>[0];
+    expect(ArtifactObjects.arnFor(context, build.output!)).toBe(`${BUCKET}/shop/Build_Outp*/*`);
+    expect(ArtifactObjects.arnFor({ ...context, pipelineFolder: undefined }, build.output!)).toBe(`${BUCKET}/*`);
+  });
+
+  test('fails when outputs share their first 10 characters: they would share a folder', () => {
     expect(() => shopPipeline({
       tests: [
         new BuildStep('Integration1', { commands: ['make it'], outputs: ['a/**'] }),
         new BuildStep('Integration2', { commands: ['make it'], outputs: ['b/**'] }),
       ],
-    })).toThrow(/action 'Integration2' output: shares the artifact folder 'Integratio' with 'Integration1_Output' \(output of action 'Integration1'\)[\s\S]*\(got "Integration2_Output"\)\. Fix: rename one of the steps/);
+    })).toThrow(/action 'Integration2' output: shares the artifact folder 'Integratio' with 'Integration1_Output' \(output of action 'Integration1'\)[\s\S]*\(got "Integration2_Output"\)\. Fix: name the two outputs so that their first 10 characters differ/);
   });
 
-  test('a source output counts too', () => {
+  test('fails when a step output shares a source output\'s folder', () => {
     expect(() => shopPipeline({
       tests: [new BuildStep('Source_Sou', { commands: ['make'], outputs: ['a/**'] })],
     })).toThrow(/action 'Source_Sou' output: shares the artifact folder 'Source_Sou' with 'Source_Source' \(output of action 'Source'\)/);
   });
+});
+
+test('fails when two sources\' outputs share a folder, reported with the pipeline\'s other problems', () => {
+  expect(() => new DeliveryPipeline(newStack(), 'Pipeline', {
+    source: githubSource(),
+    additionalSources: [Source.connection('my-org/lib', { connectionArn: CONNECTION_ARN, actionName: 'Lib', outputArtifactName: 'Source_SourceLib' })],
+    buildStep: new BuildStep('Build', { commands: ['make'] }),
+    artifactRetentionDays: 0,
+  })).toThrow(/has 2 problems:[\s\S]*artifactRetentionDays[\s\S]*source 'Lib' output: shares the artifact folder 'Source_Sou' with 'Source_Source'/);
 });
 
 describe('ArtifactAccess.WHOLE_BUCKET', () => {
@@ -194,6 +255,6 @@ describe('ArtifactAccess.WHOLE_BUCKET', () => {
   });
 });
 
-test('an artifactAccess that is not an ArtifactAccess is our error', () => {
+test('fails when artifactAccess is not an ArtifactAccess', () => {
   expect(() => shopPipeline({ artifactAccess: 'own' as unknown as ArtifactAccess })).toThrow(/artifactAccess: is a string, but one of "own-artifacts", "whole-bucket" is expected \(got "own"\)/);
 });

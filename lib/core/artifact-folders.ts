@@ -17,7 +17,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 export const PIPELINE_FOLDER_LENGTH = 20;
 export const ARTIFACT_FOLDER_LENGTH = 10;
 
-/** The folder of a pipeline's artifacts: its name's first 20 characters, or `*` when the name is not known at synth. */
+/** The folder pattern of a pipeline's artifacts: its name (first 20 characters and `*` when longer), or `*` when the name is not known at synth. */
 export function pipelineFolder(pipelineName: string | undefined): string {
   return pipelineName !== undefined && !Token.isUnresolved(pipelineName) ? truncated(pipelineName, PIPELINE_FOLDER_LENGTH) : '*';
 }
