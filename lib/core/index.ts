@@ -1,1 +1,2 @@
 export * from './step';
+export { DeliveryErrors } from './errors';

@@ -1,4 +1,5 @@
 import { Token } from 'aws-cdk-lib';
+import { VALIDATION_ERROR } from '../core/errors';
 
 /**
  * The error every synth-time check of this library throws. Its name lets callers (and the
@@ -8,6 +9,7 @@ export class DeliveryValidationError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'DeliveryValidationError';
+    Object.defineProperty(this, VALIDATION_ERROR, { value: true });
   }
 }
 
