@@ -4,6 +4,8 @@
  * breaks a contract on purpose says so with `allowContractViolations(reason)`.
  */
 import { createHash } from 'crypto';
+import { mkdirSync, writeFileSync } from 'fs';
+import { basename, join } from 'path';
 import { Stage } from 'aws-cdk-lib';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { contractReport } from './index';
@@ -18,8 +20,29 @@ Stage.prototype.synth = function (this: Stage, ...args: Parameters<Stage['synth'
   return assembly;
 };
 
+/**
+ * `TEMPLATE_DUMP=<dir> npm test` also writes every synthesized template to
+ * `<dir>/<test file>/<test name>/<n>-<stack>.json`, so a refactoring that must not change any
+ * template can be checked with `diff -r` of a dump before and after.
+ */
+function dump(assemblies: readonly CloudAssembly[]): void {
+  const dir = process.env.TEMPLATE_DUMP;
+  if (!dir) return;
+  const state = expect.getState();
+  const safe = (text: string) => text.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 120);
+  const folder = join(dir, safe(basename(state.testPath ?? 'unknown')), safe(state.currentTestName ?? 'unknown'));
+  mkdirSync(folder, { recursive: true });
+  let n = 0;
+  for (const assembly of assemblies) {
+    for (const stack of assembly.stacksRecursively) {
+      writeFileSync(join(folder, `${n++}-${safe(stack.hierarchicalId)}.json`), JSON.stringify(stack.template, undefined, 1));
+    }
+  }
+}
+
 afterEach(() => {
   const assemblies = captured.splice(0);
+  dump(assemblies);
   const allowed = state.allowed;
   state.allowed = undefined;
   if (allowed) return;
