@@ -1,6 +1,6 @@
 export * from './core';
 export * from './source';
-export * from './build';
+export * from './codebuild';
 export * from './pipeline';
 export * from './deploy';
 export * from './checks';

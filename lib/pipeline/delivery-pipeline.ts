@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { DockerImageStep } from '../build/docker-image-step';
+import { DockerImageStep } from '../codebuild/docker-image-step';
 import { IStep, StepEnvironment, StepEstimate } from '../core/step';
 import { namedWhenReferencedElsewhere, noteGeneratedNames } from '../private/generated-names';
 import { ARTIFACT_FOLDER_LENGTH, artifactFolderName, pipelineFolder } from '../core/artifact-folders';

@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { GeneratedFile } from '../../build/generated-file';
+import { GeneratedFile } from '../../codebuild/generated-file';
 import { DeliveryValidationError, Problems, isConcrete } from '../../private/validation';
 import { RawYaml, YamlValue, toYaml } from '../../private/yaml';
 import { checkArgs, constructorOf } from '../../private/shapes';

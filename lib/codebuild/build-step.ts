@@ -18,7 +18,7 @@ import { DeliveryValidationError, Problems } from '../private/validation';
 import { CLONE_CONNECTION_METADATA, useConnectionActions } from '../source/connection-source';
 import { BuildCache, BuildCacheType } from './cache';
 import { BuildSpecModel, RuntimeVersion, SecondaryOutput, renderBuildSpec, renderTokens } from './buildspec';
-import { checkBuildStepProps, isLambdaCompute, isLinux, isReference } from './checks';
+import { checkBuildStepProps, isLambdaCompute, isLinux, isReference } from './private/validate-props';
 import { BuildPhase, SECRET_REFERENCE_FIX, SECRET_REFERENCE_PROBLEM } from './phases';
 import { BatchBuild } from './batch';
 import { GeneratedFile, generatedFileVariable, writeFileCommand } from './generated-file';

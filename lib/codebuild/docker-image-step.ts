@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { acceptNagFindings } from '../private/nag';
 import { DeliveryValidationError, Problems, isConcrete } from '../private/validation';
 import { BuildStep, BuildStepProps, BuildVariable } from './build-step';
-import { checkCredential, isLinux } from './checks';
+import { checkCredential, isLinux } from './private/validate-props';
 import { checkArgs, constructorOf } from '../private/shapes';
 
 /** Props of a `DockerImageStep`. */

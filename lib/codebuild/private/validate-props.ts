@@ -1,9 +1,9 @@
-import { CREDENTIAL_NAME, CREDENTIAL_VALUE, SECRET_REFERENCE } from '../private/limits';
+import { CREDENTIAL_NAME, CREDENTIAL_VALUE, SECRET_REFERENCE } from '../../private/limits';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
-import { Problems, isConcrete } from '../private/validation';
-import type { BuildStepProps, BuildVariable } from './build-step';
-import { BuildCacheType } from './cache';
-import { SECRET_REFERENCE_FIX, SECRET_REFERENCE_PROBLEM, checkCommands, checkPhase } from './phases';
+import { Problems, isConcrete } from '../../private/validation';
+import type { BuildStepProps, BuildVariable } from '../build-step';
+import { BuildCacheType } from '../cache';
+import { SECRET_REFERENCE_FIX, SECRET_REFERENCE_PROBLEM, checkCommands, checkPhase } from '../phases';
 
 /** CodeBuild limits (https://docs.aws.amazon.com/codebuild/latest/APIReference/API_CreateProject.html). */
 export const LIMITS = {

@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { Problems, isConcrete } from '../private/validation';
 import type { BuildVariable } from './build-step';
-import { checkCredential } from './checks';
+import { checkCredential } from './private/validate-props';
 import { checkArgs } from '../private/shapes';
 
 /** One variable of a build matrix and the values it takes. */
