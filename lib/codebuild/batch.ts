@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
-import { Problems, isConcrete } from '../private/validation';
+import { Problems, checkMinutes, isConcrete } from '../private/validation';
 import type { BuildVariable } from './build-step';
 import { checkCredential } from './private/validate-props';
 import { checkArgs } from '../private/shapes';
@@ -162,11 +162,8 @@ export class BatchBuild {
     } else if (o.maximumBuilds !== undefined && o.maximumBuilds < this.buildCount) {
       problems.add('batch.maximumBuilds', o.maximumBuilds, `is less than the ${this.buildCount} builds the batch defines, so the batch would fail`, `raise it to at least ${this.buildCount}, or define fewer builds`);
     }
-    if (o.timeout && !o.timeout.isUnresolved()) {
-      // CloudFormation takes whole minutes (BuildBatchConfig.TimeoutInMins); no range is documented.
-      const m = o.timeout.toMinutes({ integral: false });
-      if (!Number.isInteger(m) || m < 1) problems.add('batch.timeout', `${m} minutes`, 'must be a whole number of minutes, at least 1', 'use Duration.minutes(n)');
-    }
+    // CloudFormation takes whole minutes (BuildBatchConfig.TimeoutInMins); no range is documented.
+    checkMinutes(problems, 'batch.timeout', o.timeout, { min: 1 });
     this.graphBuilds?.forEach((b, i) => (b.env ?? []).forEach((v, j) => checkCredential(problems, `batch.builds[${i}].env[${j}]`, v)));
   }
 

@@ -10,7 +10,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { artifactObjectsArn } from '../core/artifact-folders';
 import { IStep, StepActions, StepContext, StepEstimate } from '../core/step';
-import { SECRET_REFERENCE } from '../private/limits';
+import { SECRET_REFERENCE } from '../private/credentials';
 import { MODEL } from '../private/model';
 import { acceptNagFindings, artifactObjectsFinding, inPacks } from '../private/nag';
 import { ACTION_NAME, ARTIFACT_NAME, NAMESPACE, checkName, toArtifactName, toNamespace } from '../private/names';

@@ -1,4 +1,4 @@
-import { SECRET_REFERENCE } from '../private/limits';
+import { SECRET_REFERENCE } from '../private/credentials';
 import { Problems, isConcrete } from '../private/validation';
 
 /** What CodeBuild does when a command of a phase fails. */

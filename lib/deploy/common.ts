@@ -4,10 +4,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Stack, Token } from 'aws-cdk-lib';
 import { noteGeneratedNames } from '../private/generated-names';
-import { DEPLOYMENT_GROUP_NAME } from '../private/limits';
+import { DEPLOYMENT_GROUP_NAME } from '../private/names';
 import { IConstruct } from 'constructs';
 import { StepContext, StepEnvironment } from '../core/step';
 import { DeliveryValidationError, Problems, differentLiterals, isConcrete } from '../private/validation';
+import { DEPLOYMENT_ALARMS } from '../private/limits';
 
 /** Deployment events CodeDeploy can notify (trigger events). */
 export enum DeploymentEvent {
@@ -78,8 +79,6 @@ export function checkDeploymentOptions(problems: Problems, props: DeploymentOpti
   checkNotifications(problems, props.notificationTopic, props.notifyOn);
 }
 
-/** CodeDeploy quotas (https://docs.aws.amazon.com/codedeploy/latest/userguide/limits.html). */
-export const MAX_ALARMS = 10;
 export const DEFAULT_NOTIFY_ON = [DeploymentEvent.DEPLOYMENT_FAILURE, DeploymentEvent.DEPLOYMENT_STOP, DeploymentEvent.DEPLOYMENT_ROLLBACK];
 
 /** Checks a deployment group name. */
@@ -91,8 +90,8 @@ export function checkDeploymentGroupName(problems: Problems, name: string | unde
 
 /** Checks the alarms and the rollback settings that depend on them. */
 export function checkAlarms(problems: Problems, alarms: cloudwatch.IAlarm[] | undefined, autoRollback: codedeploy.AutoRollbackConfig | undefined): void {
-  if ((alarms ?? []).length > MAX_ALARMS) {
-    problems.add('alarms', `${alarms!.length} alarms`, `CodeDeploy allows at most ${MAX_ALARMS} alarms per deployment group`, 'combine alarms into a composite alarm');
+  if ((alarms ?? []).length > DEPLOYMENT_ALARMS.max) {
+    problems.add('alarms', `${alarms!.length} alarms`, `CodeDeploy allows at most ${DEPLOYMENT_ALARMS.max} alarms per deployment group`, 'combine alarms into a composite alarm');
   }
   if (autoRollback?.deploymentInAlarm && (alarms ?? []).length === 0) {
     problems.add('autoRollback.deploymentInAlarm', true, 'rolls back on alarms, but no alarms are given', 'add alarms, or set deploymentInAlarm to false');

@@ -3,6 +3,7 @@ import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import { Construct } from 'constructs';
 import { DeliveryValidationError, Problems, isConcreteNumber } from '../private/validation';
 import { checkArgs } from '../private/shapes';
+import { TRAFFIC_SHIFT_MINUTES } from '../private/limits';
 
 /** The kinds of deployment strategy. */
 export enum StrategyKind {
@@ -40,8 +41,6 @@ export enum DeployPlatform {
   LAMBDA = 'Lambda',
 }
 
-/** CodeDeploy's limit on the time from the first to the last traffic shift (deployment configuration quotas). */
-const MAX_SHIFT_MINUTES = 2880;
 
 const SUPPORTED: { [platform: string]: StrategyKind[] } = {
   [DeployPlatform.SERVER]: [StrategyKind.ALL_AT_ONCE, StrategyKind.ONE_AT_A_TIME, StrategyKind.HALF_AT_A_TIME, StrategyKind.MINIMUM_HEALTHY_HOSTS_COUNT, StrategyKind.MINIMUM_HEALTHY_HOSTS_PERCENTAGE],
@@ -140,8 +139,8 @@ export class DeploymentStrategy {
     }
     problems.throwIfAny();
     const strategy = new DeploymentStrategy(kind, percent, minutes);
-    if (strategy.shiftMinutes > MAX_SHIFT_MINUTES) {
-      problems.add('interval', `${minutes} minutes`, `the traffic shift would take ${strategy.shiftMinutes} minutes; CodeDeploy allows at most ${MAX_SHIFT_MINUTES} (48 hours) from the first shift to the last`, 'use a shorter interval or a larger percent');
+    if (strategy.shiftMinutes > TRAFFIC_SHIFT_MINUTES.max) {
+      problems.add('interval', `${minutes} minutes`, `the traffic shift would take ${strategy.shiftMinutes} minutes; CodeDeploy allows at most ${TRAFFIC_SHIFT_MINUTES.max} (${TRAFFIC_SHIFT_MINUTES.note}) from the first shift to the last`, 'use a shorter interval or a larger percent');
       problems.throwIfAny();
     }
     return strategy;

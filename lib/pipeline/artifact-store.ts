@@ -4,8 +4,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acceptLibraryFindings, acceptNagFindings, inPacks } from '../private/nag';
-import { Problems, isConcreteNumber } from '../private/validation';
+import { Problems, checkWholeNumber } from '../private/validation';
 import { checkArgs, constructorOf } from '../private/shapes';
+import { ARTIFACT_RETENTION_DAYS } from '../private/limits';
 
 /** What the artifact store of a pipeline is made of. */
 export interface ArtifactStoreParts {
@@ -74,9 +75,7 @@ export class ArtifactStoreStack extends Stack {
       problems.add('env', `${this.account}/${this.region}`, 'the account and region are unresolved tokens, but the pipeline needs them at synth', "give env: { account: '111111111111', region: 'eu-west-1' } (the pipeline's account)");
     }
     const days = props.artifactRetentionDays ?? 30;
-    if (isConcreteNumber(days) && (!Number.isInteger(days) || days < 1 || days > 3650)) {
-      problems.add('artifactRetentionDays', days, 'must be a whole number of days from 1 to 3650', 'choose how many days old artifacts are kept, e.g. 30');
-    }
+    checkWholeNumber(problems, 'artifactRetentionDays', days, ARTIFACT_RETENTION_DAYS, 'days', 'choose how many days old artifacts are kept, e.g. 30');
     problems.throwIfAny();
     const parts = createArtifactStore(this, { retentionDays: days, referencedFromOtherRegions: true });
     this.bucket = parts.bucket;

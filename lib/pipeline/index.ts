@@ -1,4 +1,6 @@
 export * from './delivery-pipeline';
+export * from './delivery-pipeline-props';
+export * from './environment';
 export * from './manual-approval-step';
 export * from './pipeline-variable';
 export { AlarmRuleOptions, DeploymentWindowOptions, EntryResult, FailureBehavior, StageConditionOptions, StageRule } from './stage-conditions';

@@ -7,7 +7,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { IStep, StepActions, StepContext, StepEstimate } from '../core/step';
 import { ACTION_NAME, checkName } from '../private/names';
-import { DeliveryValidationError, Problems, isConcrete } from '../private/validation';
+import { ACTION_CONFIGURATION_VALUE, APPROVAL_TIMEOUT_MINUTES, TOPIC_DISPLAY_NAME } from '../private/limits';
+import { DeliveryValidationError, Problems, checkMinutes, isConcrete } from '../private/validation';
 import { checkArgs, constructorOf } from '../private/shapes';
 
 /** Props of a `ManualApprovalStep`. */
@@ -57,13 +58,6 @@ export interface ManualApprovalStepProps {
   readonly timeout?: Duration;
 }
 
-/** Approval timeout range for V2 pipelines (https://docs.aws.amazon.com/codepipeline/latest/userguide/limits.html). */
-const TIMEOUT_MINUTES = { min: 5, max: 86400 };
-/** CodePipeline limit on one action configuration value, which CustomData is (same quotas page). */
-const MAX_COMMENT = 1000;
-/** SNS topic display names are at most 100 characters. */
-const MAX_DISPLAY_NAME = 100;
-
 /**
  * A manual approval: the pipeline waits until a person approves or rejects, notified by SNS.
  */
@@ -90,21 +84,16 @@ export class ManualApprovalStep implements IStep {
     if (isConcrete(props.reviewUrl) && !/^https?:\/\/\S+$/.test(props.reviewUrl)) {
       problems.add('reviewUrl', props.reviewUrl, 'is not an http(s) URL', 'give a URL starting with https://');
     }
-    if (isConcrete(props.reviewUrl) && props.reviewUrl.length > 1000) {
+    if (isConcrete(props.reviewUrl) && props.reviewUrl.length > ACTION_CONFIGURATION_VALUE.max) {
       problems.add('reviewUrl', props.reviewUrl, 'is longer than 1,000 characters (CodePipeline limit on action configuration values)', 'shorten the URL');
     }
-    if (isConcrete(props.comment) && props.comment.length > MAX_COMMENT) {
-      problems.add('comment', props.comment, `is longer than ${MAX_COMMENT} characters (CodePipeline limit on action configuration values)`, 'shorten the comment and link to details with reviewUrl');
+    if (isConcrete(props.comment) && props.comment.length > ACTION_CONFIGURATION_VALUE.max) {
+      problems.add('comment', props.comment, `is longer than ${ACTION_CONFIGURATION_VALUE.max} characters (CodePipeline limit on action configuration values)`, 'shorten the comment and link to details with reviewUrl');
     }
     if (props.topic && props.topicKey) {
       problems.add('topicKey', 'a key', 'applies only to the topic the step creates', 'encrypt your own topic with your key, or pass only topicKey');
     }
-    if (props.timeout !== undefined && !props.timeout.isUnresolved()) {
-      const minutes = props.timeout.toMinutes({ integral: false });
-      if (!Number.isInteger(minutes) || minutes < TIMEOUT_MINUTES.min || minutes > TIMEOUT_MINUTES.max) {
-        problems.add('timeout', `${minutes} minutes`, `must be a whole number of minutes from ${TIMEOUT_MINUTES.min} to ${TIMEOUT_MINUTES.max} (60 days)`, 'use Duration.minutes(n), Duration.hours(n) or Duration.days(n) in that range');
-      }
-    }
+    checkMinutes(problems, 'timeout', props.timeout, APPROVAL_TIMEOUT_MINUTES, 'use Duration.minutes(n), Duration.hours(n) or Duration.days(n) in that range');
     problems.throwIfAny();
     this.stepName = name;
     this.props = props;
@@ -153,7 +142,7 @@ export class ManualApprovalStep implements IStep {
         description: `Encrypts the notifications of approval ${context.stageName}/${this.stepName}`,
       });
       topic = new sns.Topic(scope, 'Topic', {
-        displayName: `Approval ${context.stageName}/${this.stepName}`.slice(0, MAX_DISPLAY_NAME),
+        displayName: `Approval ${context.stageName}/${this.stepName}`.slice(0, TOPIC_DISPLAY_NAME.max),
         masterKey: topicKey,
         enforceSSL: true,
       });

@@ -2,6 +2,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { VARIABLE_NAME, checkName } from '../private/names';
 import { Problems, isConcrete } from '../private/validation';
 import { checkArgs, constructorOf } from '../private/shapes';
+import { ACTION_CONFIGURATION_VALUE } from '../private/limits';
 
 /** Props of a `PipelineVariable`. */
 export interface PipelineVariableProps {
@@ -44,7 +45,7 @@ export class PipelineVariable {
       problems.add('name', undefined, 'is required', 'give the variable a name such as DEPLOY_TARGET');
     }
     checkName(problems, 'name', props.name, VARIABLE_NAME, 'pipeline variable');
-    if (isConcrete(props.defaultValue) && (props.defaultValue.length < 1 || props.defaultValue.length > 1000)) {
+    if (isConcrete(props.defaultValue) && (props.defaultValue.length < 1 || props.defaultValue.length > ACTION_CONFIGURATION_VALUE.max)) {
       problems.add('defaultValue', props.defaultValue, 'must be 1 to 1,000 characters long (CodePipeline limit)', 'shorten the value, or leave defaultValue out');
     }
     if (isConcrete(props.description) && props.description.length > 200) {

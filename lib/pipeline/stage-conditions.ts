@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { MAX_CONDITION_RULES as MAX_RULES, SKIP_RULE_PROVIDERS } from '../private/limits';
+import { CONDITION_RULES, SKIP_RULE_PROVIDERS } from '../private/limits';
 import { Problems, isConcrete } from '../private/validation';
 import { correctedCron, cronProblems, timeZoneProblem } from '../private/deployment-window';
 import { checkArgs } from '../private/shapes';
@@ -171,7 +171,7 @@ export function renderConditions(problems: Problems, options: StageConditionOpti
   if (options.bakeRules && options.bakeRules.length === 0) problems.add('bakeRules', [], 'is an empty list', 'give at least one rule, or leave bakeRules out');
   for (const [prop, rules] of [['entryGates', options.entryGates ?? []], ['bakeRules', options.bakeRules ?? []]] as const) {
     rules.forEach((r, i) => r._problems().forEach(([p, value, problem, fix]) => problems.add(`${prop}[${i}].${p}`, value, problem, fix)));
-    if (rules.length > MAX_RULES) problems.add(prop, rules.map((r) => r.kind), `has ${rules.length} rules; a stage condition takes at most ${MAX_RULES}`, `keep at most ${MAX_RULES} rules`);
+    if (rules.length > CONDITION_RULES.max) problems.add(prop, rules.map((r) => r.kind), `has ${rules.length} rules; a stage condition takes at most ${CONDITION_RULES.max}`, `keep at most ${CONDITION_RULES.max} rules`);
   }
   if (options.entryResult === EntryResult.SKIP && (options.entryGates ?? []).some((r) => !SKIP_RULE_PROVIDERS.includes(r.provider))) {
     problems.add('entryResult', EntryResult.SKIP, `skips the stage only with ${SKIP_RULE_PROVIDERS.join(' or ')} rules, and the gates are ${(options.entryGates ?? []).map((r) => r.provider).join(', ')}`,

@@ -1,25 +1,101 @@
-/** Shared rules and limits of the AWS services, used by constructs and by the checks in lib/checks. */
-
-/** Names of plain variables that hold credentials (Security Hub CodeBuild.2). */
-export const CREDENTIAL_NAME = /(^|_)(PASSWORD|PASSWD|PASSPHRASE|SECRET|SECRET_KEY|SECRET_ACCESS_KEY|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_KEY_ID|CREDENTIALS?)$/i;
-
 /**
- * CloudFormation dynamic references to secrets: CloudFormation resolves them when it creates the
- * resource, so in a CodeBuild command or plain variable the secret is stored in the project in
- * plaintext (CloudFormation dynamic references; Security Hub CodeBuild.2).
+ * The quota catalogue: every limit of an AWS service that a construct or a rule of this library
+ * checks, in one place, each with where AWS documents it. Constructs check them when they are
+ * built (with a fix); the rules in lib/checks check the finished template against the same
+ * numbers. Name and value patterns live in names.ts and credentials.ts.
  */
-export const SECRET_REFERENCE = /\{\{resolve:(secretsmanager|ssm-secure):/;
 
-/**
- * A stage condition holds 1 to 5 rules; an entry condition with the SKIP result takes only these
- * rule providers (CodePipeline stage conditions, https://docs.aws.amazon.com/codepipeline/latest/userguide/stage-conditions.html;
- * API `Condition`).
- */
-export const MAX_CONDITION_RULES = 5;
+/** A range a service accepts, both ends included, and the page that says so. */
+export interface Quota {
+  readonly min: number;
+  readonly max: number;
+  /** Where AWS documents the limit. */
+  readonly source: string;
+  /** A gloss for messages, e.g. '60 days'. */
+  readonly note?: string;
+}
+
+const CODEPIPELINE_QUOTAS = 'https://docs.aws.amazon.com/codepipeline/latest/userguide/limits.html';
+const CODEPIPELINE_STRUCTURE = 'https://docs.aws.amazon.com/codepipeline/latest/userguide/reference-pipeline-structure.html';
+const CODEPIPELINE_ACTION_API = 'https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_ActionDeclaration.html';
+const CODEPIPELINE_CONDITIONS = 'https://docs.aws.amazon.com/codepipeline/latest/userguide/stage-conditions.html';
+const CODEPIPELINE_GIT_FILTERS = 'https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_GitConfiguration.html';
+const CODEBUILD_CREATE_PROJECT = 'https://docs.aws.amazon.com/codebuild/latest/APIReference/API_CreateProject.html';
+const CODEBUILD_BUILDSPEC = 'https://docs.aws.amazon.com/codebuild/latest/userguide/build-spec-ref.html';
+const CODEDEPLOY_QUOTAS = 'https://docs.aws.amazon.com/codedeploy/latest/userguide/limits.html';
+const APPSPEC_HOOKS = 'https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-hooks.html';
+const SNS_CREATE_TOPIC = 'https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html';
+const CODECOMMIT_QUOTAS = 'https://docs.aws.amazon.com/codecommit/latest/userguide/limits.html';
+
+// ---- CodePipeline -------------------------------------------------------------------------------
+
+/** Stages of a pipeline: a source stage and at least one more. */
+export const PIPELINE_STAGES: Quota = { min: 2, max: 50, source: CODEPIPELINE_QUOTAS };
+/** Actions in one stage. */
+export const STAGE_ACTIONS: Quota = { min: 1, max: 50, source: CODEPIPELINE_QUOTAS };
+/** Actions in one pipeline. */
+export const PIPELINE_ACTIONS: Quota = { min: 1, max: 500, source: CODEPIPELINE_QUOTAS };
+/** An action's runOrder. */
+export const RUN_ORDER: Quota = { min: 1, max: 999, source: CODEPIPELINE_STRUCTURE };
+/** Characters of an action configuration key. */
+export const ACTION_CONFIGURATION_KEY: Quota = { min: 1, max: 50, source: CODEPIPELINE_QUOTAS };
+/** Characters of an action configuration value (CloudFormation parameter overrides: bytes). */
+export const ACTION_CONFIGURATION_VALUE: Quota = { min: 0, max: 1000, source: CODEPIPELINE_QUOTAS };
+/** Minutes of a manual approval's timeout (V2; no other action takes one). */
+export const APPROVAL_TIMEOUT_MINUTES: Quota = { min: 5, max: 86400, source: CODEPIPELINE_ACTION_API, note: '60 days' };
+/** Input and output artifacts of a CodeBuild action. */
+export const CODEBUILD_ACTION_INPUTS: Quota = { min: 1, max: 5, source: CODEPIPELINE_STRUCTURE };
+export const CODEBUILD_ACTION_OUTPUTS: Quota = { min: 0, max: 5, source: CODEPIPELINE_STRUCTURE };
+/** Rules of one stage condition. */
+export const CONDITION_RULES: Quota = { min: 1, max: 5, source: CODEPIPELINE_CONDITIONS };
+/** The rule providers an entry condition with the SKIP result takes. */
 export const SKIP_RULE_PROVIDERS = ['LambdaInvoke', 'VariableCheck'];
+/** Push and pull-request filters of a trigger, patterns of one filter, characters of a pattern. */
+export const TRIGGER_FILTERS: Quota = { min: 1, max: 3, source: CODEPIPELINE_GIT_FILTERS };
+export const FILTER_PATTERNS: Quota = { min: 1, max: 8, source: CODEPIPELINE_GIT_FILTERS };
+export const PATTERN_LENGTH: Quota = { min: 1, max: 255, source: CODEPIPELINE_GIT_FILTERS };
 
-/** Values that are AWS access key ids or PEM private keys. */
-export const CREDENTIAL_VALUE = /\b(AKIA|ASIA)[A-Z0-9]{16}\b|-----BEGIN [A-Z ]*PRIVATE KEY-----/;
+// ---- CodeBuild ----------------------------------------------------------------------------------
 
-/** Deployment group and configuration names (CodeDeploy quotas, https://docs.aws.amazon.com/codedeploy/latest/userguide/limits.html). */
-export const DEPLOYMENT_GROUP_NAME = /^[A-Za-z0-9._+=,@-]{1,100}$/;
+/** Minutes a build may run, and wait in the queue. */
+export const BUILD_TIMEOUT_MINUTES: Quota = { min: 5, max: 2160, source: CODEBUILD_CREATE_PROJECT, note: "CodeBuild's range" };
+export const QUEUED_TIMEOUT_MINUTES: Quota = { min: 5, max: 480, source: CODEBUILD_CREATE_PROJECT, note: "CodeBuild's range" };
+/** Report groups of one project (buildspec `reports`). */
+export const PROJECT_REPORTS: Quota = { min: 0, max: 5, source: CODEBUILD_BUILDSPEC };
+
+// ---- CodeDeploy ---------------------------------------------------------------------------------
+
+/** Minutes from the first traffic shift of a canary or linear deployment to the last (48 hours). */
+export const TRAFFIC_SHIFT_MINUTES: Quota = { min: 0, max: 2880, source: CODEDEPLOY_QUOTAS, note: '48 hours' };
+/** Minutes before a blue/green deployment terminates the original instances or tasks. */
+export const TERMINATION_WAIT_MINUTES: Quota = { min: 0, max: 2880, source: CODEDEPLOY_QUOTAS };
+/** Minutes a blue/green deployment waits for a manual reroute: EC2/on-premises, and ECS (120 hours). */
+export const SERVER_READY_WAIT_MINUTES: Quota = { min: 0, max: 2880, source: CODEDEPLOY_QUOTAS };
+export const ECS_READY_WAIT_MINUTES: Quota = { min: 0, max: 7200, source: CODEDEPLOY_QUOTAS };
+/** CloudWatch alarms of one deployment group, and Auto Scaling groups. */
+export const DEPLOYMENT_ALARMS: Quota = { min: 0, max: 10, source: CODEDEPLOY_QUOTAS };
+export const DEPLOYMENT_AUTO_SCALING_GROUPS: Quota = { min: 0, max: 10, source: CODEDEPLOY_QUOTAS };
+/** Seconds the scripts of one EC2/on-premises lifecycle event may run, together. */
+export const LIFECYCLE_EVENT_SECONDS: Quota = { min: 1, max: 3600, source: APPSPEC_HOOKS };
+
+// ---- Other services -----------------------------------------------------------------------------
+
+/** Characters of an SNS topic's display name. */
+export const TOPIC_DISPLAY_NAME: Quota = { min: 0, max: 100, source: SNS_CREATE_TOPIC };
+/** Characters of a CodeCommit repository description. */
+export const REPOSITORY_DESCRIPTION: Quota = { min: 0, max: 1000, source: CODECOMMIT_QUOTAS };
+/**
+ * Days the created artifact bucket keeps artifacts. S3 lifecycle rules take any positive number
+ * of days; the ten-year ceiling is this library's, against a typo keeping artifacts forever.
+ */
+export const ARTIFACT_RETENTION_DAYS: Quota = { min: 1, max: 3650, source: 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/intro-lifecycle-rules.html' };
+
+/** True when the number lies outside the quota. */
+export function outside(value: number, quota: Quota): boolean {
+  return value < quota.min || value > quota.max;
+}
+
+/** A quota's number as messages write it: 2,160. */
+export function formatNumber(value: number): string {
+  return value.toLocaleString('en-US');
+}

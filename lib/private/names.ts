@@ -14,6 +14,14 @@ export const ARTIFACT_NAME = { pattern: /^[A-Za-z0-9_-]{1,100}$/, rule: '1 to 10
 export const NAMESPACE = { pattern: /^[A-Za-z0-9@_-]{1,100}$/, rule: '1 to 100 characters from A-Z a-z 0-9 @ _ -' };
 export const VARIABLE_NAME = { pattern: /^[A-Za-z0-9@_-]{1,128}$/, rule: '1 to 128 characters from A-Z a-z 0-9 @ _ -' };
 
+/** Deployment group and configuration names (CodeDeploy quotas, https://docs.aws.amazon.com/codedeploy/latest/userguide/limits.html). */
+export const DEPLOYMENT_GROUP_NAME = /^[A-Za-z0-9._+=,@-]{1,100}$/;
+
+/** CodeBuild project names: the API model allows 2 to 150 characters (older pages say 255: we keep to the stricter one). */
+export const PROJECT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$/;
+/** Report names (our report groups are named by CloudFormation; the name only keys the step's reports). */
+export const REPORT_NAME = /^[A-Za-z0-9_-]{1,100}$/;
+
 export interface NameRule {
   readonly pattern: RegExp;
   readonly rule: string;

@@ -1,5 +1,13 @@
-import { Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import { VALIDATION_ERROR } from '../core/errors';
+
+/**
+ * The validation kernel: every check of the library reports through `Problems` (or `fail` for a
+ * single problem found where no collector is at hand), so every error has one format: the
+ * construct, then per problem the prop, what is wrong, the value received and the fix. Checks
+ * that run at synthesis (`node.addValidation`) return `Problems.messages()`, the same lines.
+ * Typed validators below cover what several constructs check alike; quotas come from limits.ts.
+ */
 
 /**
  * The error every synth-time check of this library throws. Its name lets callers (and the
@@ -42,17 +50,40 @@ export class Problems {
   /** Throws one error listing every problem, if there are any. */
   public throwIfAny(): void {
     if (this.problems.length === 0) return;
-    const lines = this.problems.map(
-      (p) => `  - ${p.prop}: ${p.problem} (got ${describe(p.value)}). Fix: ${p.fix}`,
-    );
+    const lines = this.problems.map((p) => `  - ${line(p)}`);
     const noun = this.problems.length === 1 ? 'problem' : 'problems';
     throw new DeliveryValidationError(`${this.subject} has ${this.problems.length} ${noun}:\n${lines.join('\n')}`);
   }
+
+  /** One message per problem, each naming the subject: what a `node.addValidation` returns. */
+  public messages(): string[] {
+    return this.problems.map((p) => `${this.subject}: ${line(p)}`);
+  }
+}
+
+function line(p: Problem): string {
+  return `${p.prop}: ${p.problem} (got ${describe(p.value)}). Fix: ${p.fix}`;
+}
+
+/** Throws the error of a single problem, in the format of `Problems`. */
+export function fail(subject: string, prop: string, value: unknown, problem: string, fix: string): never {
+  const problems = new Problems(subject);
+  problems.add(prop, value, problem, fix);
+  problems.throwIfAny();
+  throw new DeliveryValidationError(subject); // not reached: throwIfAny threw
+}
+
+const VERBATIM = Symbol('cdk-delivery.verbatim');
+
+/** A received value shown in a message as it is (a construct path, a count with its unit), not quoted. */
+export function verbatim(text: string): unknown {
+  return { [VERBATIM]: text };
 }
 
 /** Renders a received value for an error message: short, and without resolving tokens. */
 export function describe(value: unknown): string {
   if (value === undefined) return 'undefined';
+  if (typeof value === 'object' && value !== null && VERBATIM in value) return String((value as Record<symbol, unknown>)[VERBATIM]);
   if (typeof value === 'string') {
     if (Token.isUnresolved(value)) return 'an unresolved token';
     const shown = value.length > 60 ? `${value.slice(0, 57)}...` : value;
@@ -89,4 +120,44 @@ export function nameableAcrossEnvironments(resource: { readonly node: unknown },
 /** True when both values are literals and differ (an unresolved token differs from nothing). */
 export function differentLiterals(a: string, b: string): boolean {
   return !Token.isUnresolved(a) && !Token.isUnresolved(b) && a !== b;
+}
+
+/** The minutes a check accepts: whole minutes from `min`, up to `max` when given. */
+export interface MinutesRange {
+  readonly min: number;
+  readonly max?: number;
+  /** A gloss after the range in the message, e.g. '60 days'. */
+  readonly note?: string;
+}
+
+/**
+ * Adds a problem unless the duration is a whole number of minutes in the range (CloudFormation and
+ * the services take minutes as integers). Unresolved durations are skipped.
+ */
+export function checkMinutes(problems: Problems, prop: string, duration: Duration | undefined, range: MinutesRange, fix?: string): void {
+  if (duration === undefined || duration.isUnresolved()) return;
+  const minutes = duration.toMinutes({ integral: false });
+  if (Number.isInteger(minutes) && minutes >= range.min && (range.max === undefined || minutes <= range.max)) return;
+  const note = range.note ? ` (${range.note})` : '';
+  const allowed = range.max === undefined ? `, at least ${range.min}` : ` from ${range.min} to ${range.max}${note}`;
+  problems.add(prop, `${minutes} minutes`, `must be a whole number of minutes${allowed}`,
+    fix ?? (range.max === undefined ? 'use Duration.minutes(n)' : 'use Duration.minutes(n) or Duration.hours(n) in that range'));
+}
+
+/** Adds a problem for each key two items share (`the <what> '<key>' is used twice`). */
+export function checkUnique<T>(problems: Problems, items: readonly T[], prop: string, what: string, key: (item: T) => string): void {
+  const seen = new Set<string>();
+  for (const item of items) {
+    const k = key(item);
+    if (seen.has(k)) problems.add(prop, k, `the ${what} '${k}' is used twice`, `give each a unique ${what}`);
+    seen.add(k);
+  }
+}
+
+/** Adds a problem unless the number is a whole number of `unit` in the range. Tokens are skipped. */
+export function checkWholeNumber(problems: Problems, prop: string, value: number | undefined, range: { readonly min: number; readonly max: number }, unit: string, fix: string): void {
+  if (!isConcreteNumber(value)) return;
+  if (!Number.isInteger(value) || value < range.min || value > range.max) {
+    problems.add(prop, value, `must be a whole number of ${unit} from ${range.min} to ${range.max}`, fix);
+  }
 }

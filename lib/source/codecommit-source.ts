@@ -7,6 +7,7 @@ import { DeliveryValidationError, Problems, isConcrete } from '../private/valida
 import { SourceOptions, checkBranch, resolveSourceNames } from './common';
 import { ISource, SourceConfig, variableReference } from './source';
 import { checkArgs, constructorOf } from '../private/shapes';
+import { REPOSITORY_DESCRIPTION } from '../private/limits';
 
 /**
  * Props of a CodeCommit source. Give either `repository` (an existing repository) or
@@ -103,7 +104,7 @@ export class CodeCommitSource implements ISource {
     if (props.repositoryDescription !== undefined && props.repositoryName === undefined) {
       problems.add('repositoryDescription', props.repositoryDescription, 'only applies to a repository the source creates', 'remove it, or give repositoryName instead of repository');
     }
-    if (isConcrete(props.repositoryDescription) && props.repositoryDescription.length > 1000) {
+    if (isConcrete(props.repositoryDescription) && props.repositoryDescription.length > REPOSITORY_DESCRIPTION.max) {
       problems.add('repositoryDescription', props.repositoryDescription, 'is longer than CodeCommit allows', 'use at most 1,000 characters');
     }
     if (props.repositoryRemovalPolicy !== undefined && props.repository) {

@@ -1,5 +1,6 @@
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { Problems, isConcrete } from '../private/validation';
+import { FILTER_PATTERNS, PATTERN_LENGTH, TRIGGER_FILTERS, outside } from '../private/limits';
 
 /** Glob patterns to include and exclude; excludes win over includes. */
 export interface GlobPatterns {
@@ -65,14 +66,6 @@ export interface PullRequestFilter {
   readonly events?: codepipeline.GitPullRequestEvent[];
 }
 
-/**
- * CodePipeline's trigger limits (https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_GitConfiguration.html,
- * API_GitBranchFilterCriteria.html, API_GitFilePathFilterCriteria.html, API_GitTagFilterCriteria.html).
- */
-export const MAX_FILTERS = 3;
-export const MAX_PATTERNS = 8;
-export const MAX_PATTERN_LENGTH = 255;
-
 function checkPatterns(problems: Problems, prop: string, patterns: GlobPatterns | undefined): void {
   if (patterns === undefined) return;
   if (patterns.includes === undefined && patterns.excludes === undefined) {
@@ -83,13 +76,13 @@ function checkPatterns(problems: Problems, prop: string, patterns: GlobPatterns 
     if (list === undefined) continue;
     const where = `${prop}.${side}`;
     if (list.length === 0) {
-      problems.add(where, list, 'is an empty list (CloudFormation rejects empty trigger filter lists)', `give 1 to ${MAX_PATTERNS} patterns, or remove ${side}`);
-    } else if (list.length > MAX_PATTERNS) {
-      problems.add(where, list, `has ${list.length} patterns; CodePipeline allows at most ${MAX_PATTERNS}`, `merge patterns with globs (for example 'src/**') to use at most ${MAX_PATTERNS}`);
+      problems.add(where, list, 'is an empty list (CloudFormation rejects empty trigger filter lists)', `give ${FILTER_PATTERNS.min} to ${FILTER_PATTERNS.max} patterns, or remove ${side}`);
+    } else if (list.length > FILTER_PATTERNS.max) {
+      problems.add(where, list, `has ${list.length} patterns; CodePipeline allows at most ${FILTER_PATTERNS.max}`, `merge patterns with globs (for example 'src/**') to use at most ${FILTER_PATTERNS.max}`);
     }
     list.forEach((pattern, i) => {
-      if (isConcrete(pattern) && (pattern.length < 1 || pattern.length > MAX_PATTERN_LENGTH)) {
-        problems.add(`${where}[${i}]`, pattern, `must be 1 to ${MAX_PATTERN_LENGTH} characters long`, 'use a non-empty glob pattern of at most 255 characters');
+      if (isConcrete(pattern) && outside(pattern.length, PATTERN_LENGTH)) {
+        problems.add(`${where}[${i}]`, pattern, `must be ${PATTERN_LENGTH.min} to ${PATTERN_LENGTH.max} characters long`, `use a non-empty glob pattern of at most ${PATTERN_LENGTH.max} characters`);
       }
     });
   }
@@ -99,10 +92,10 @@ function checkPatterns(problems: Problems, prop: string, patterns: GlobPatterns 
 export function checkPushFilters(problems: Problems, prop: string, filters: PushFilter[] | undefined): void {
   if (filters === undefined) return;
   if (filters.length === 0) {
-    problems.add(prop, filters, 'is an empty list (CloudFormation rejects empty trigger filter lists)', `give 1 to ${MAX_FILTERS} filters, or remove ${prop}`);
+    problems.add(prop, filters, 'is an empty list (CloudFormation rejects empty trigger filter lists)', `give ${TRIGGER_FILTERS.min} to ${TRIGGER_FILTERS.max} filters, or remove ${prop}`);
   }
-  if (filters.length > MAX_FILTERS) {
-    problems.add(prop, `${filters.length} filters`, `CodePipeline allows at most ${MAX_FILTERS} push filters per trigger`, `combine filters to use at most ${MAX_FILTERS}`);
+  if (filters.length > TRIGGER_FILTERS.max) {
+    problems.add(prop, `${filters.length} filters`, `CodePipeline allows at most ${TRIGGER_FILTERS.max} push filters per trigger`, `combine filters to use at most ${TRIGGER_FILTERS.max}`);
   }
   filters.forEach((f, i) => {
     const at = `${prop}[${i}]`;
@@ -122,10 +115,10 @@ export function checkPushFilters(problems: Problems, prop: string, filters: Push
 export function checkPullRequestFilters(problems: Problems, prop: string, filters: PullRequestFilter[] | undefined): void {
   if (filters === undefined) return;
   if (filters.length === 0) {
-    problems.add(prop, filters, 'is an empty list (CloudFormation rejects empty trigger filter lists)', `give 1 to ${MAX_FILTERS} filters, or remove ${prop}`);
+    problems.add(prop, filters, 'is an empty list (CloudFormation rejects empty trigger filter lists)', `give ${TRIGGER_FILTERS.min} to ${TRIGGER_FILTERS.max} filters, or remove ${prop}`);
   }
-  if (filters.length > MAX_FILTERS) {
-    problems.add(prop, `${filters.length} filters`, `CodePipeline allows at most ${MAX_FILTERS} pull-request filters per trigger`, `combine filters to use at most ${MAX_FILTERS}`);
+  if (filters.length > TRIGGER_FILTERS.max) {
+    problems.add(prop, `${filters.length} filters`, `CodePipeline allows at most ${TRIGGER_FILTERS.max} pull-request filters per trigger`, `combine filters to use at most ${TRIGGER_FILTERS.max}`);
   }
   filters.forEach((f, i) => {
     const at = `${prop}[${i}]`;

@@ -286,7 +286,7 @@ describe('DeliveryPipeline errors', () => {
   test('fails when a custom step returns no action', () => {
     const { pipeline } = pipelineWith();
     expect(() => pipeline.addStage('Custom', { steps: [{ stepName: 'Nothing', bind: () => ({ actions: [] }) }] }))
-      .toThrow(/step 'Nothing' produced no action\. Fix: a step must return at least one action from bind\(\)/);
+      .toThrow(/steps: step 'Nothing' produced no action \(got "Nothing"\)\. Fix: a step must return at least one action from bind\(\)/);
   });
 
   test('fails when a stage has no steps', () => {

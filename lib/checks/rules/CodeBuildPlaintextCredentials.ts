@@ -1,4 +1,4 @@
-import { CREDENTIAL_NAME, CREDENTIAL_VALUE, SECRET_REFERENCE } from '../../private/limits';
+import { CREDENTIAL_NAME, CREDENTIAL_VALUE, SECRET_REFERENCE } from '../../private/credentials';
 import { DeliveryRule, RuleLevel } from '../rule';
 import { PROJECT } from './pipeline-model';
 

@@ -1,9 +1,7 @@
-import { DEPLOYMENT_GROUP_NAME } from '../../private/limits';
+import { DEPLOYMENT_GROUP_NAME } from '../../private/names';
 import { DeliveryRule, RuleLevel } from '../rule';
 import { DEPLOYMENT_CONFIG } from './pipeline-model';
-
-/** Longest time from the first to the last traffic shift, in minutes. */
-const MAX_SHIFT_MINUTES = 2880;
+import { TRAFFIC_SHIFT_MINUTES, formatNumber } from '../../private/limits';
 
 /**
  * Custom deployment configurations: a name of at most 100 characters from `A-Za-z0-9._+=,@-` that
@@ -17,7 +15,7 @@ export const CodeDeployConfigRanges: DeliveryRule = {
   resourceType: DEPLOYMENT_CONFIG,
   level: RuleLevel.ERROR,
   info: 'A deployment configuration has an invalid name, minimum healthy hosts, or traffic-shifting step.',
-  explanation: 'CodeDeploy rejects names starting with CodeDeployDefault. or outside 100 characters of A-Z a-z 0-9 . _ + = , @ -, fleet percentages outside 0-99, canary/linear percentages outside 1-99 and shifts lasting more than 2,880 minutes (CodeDeploy quotas; CreateDeploymentConfig).',
+  explanation: `CodeDeploy rejects names starting with CodeDeployDefault. or outside 100 characters of A-Z a-z 0-9 . _ + = , @ -, fleet percentages outside 0-99, canary/linear percentages outside 1-99 and shifts lasting more than ${formatNumber(TRAFFIC_SHIFT_MINUTES.max)} minutes (CodeDeploy quotas; CreateDeploymentConfig).`,
   fix: 'use a name outside CodeDeployDefault., whole percentages in range, and shorter shifts',
   check(p) {
     const findings: string[] = [];
@@ -41,7 +39,7 @@ export const CodeDeployConfigRanges: DeliveryRule = {
       if (typeof percent === 'number' && typeof interval === 'number' && percent >= 1) {
         // Shifts after the first: one for a canary; for linear steps, until 100% is reached.
         const shifts = step.shifts ?? Math.ceil(100 / percent) - 1;
-        if (shifts * interval > MAX_SHIFT_MINUTES) findings.push(`${step.kind}Duration::${shifts * interval}`);
+        if (shifts * interval > TRAFFIC_SHIFT_MINUTES.max) findings.push(`${step.kind}Duration::${shifts * interval}`);
       }
     }
     return findings;

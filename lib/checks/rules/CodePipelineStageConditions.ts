@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- rules read the untyped JSON of synthesized templates */
 import { cronProblems, timeZoneProblem } from '../../private/deployment-window';
-import { MAX_CONDITION_RULES as MAX_RULES, SKIP_RULE_PROVIDERS as SKIP_RULES } from '../../private/limits';
+import { CONDITION_RULES, SKIP_RULE_PROVIDERS as SKIP_RULES } from '../../private/limits';
 import { DeliveryRule, RuleLevel, isLiteral } from '../rule';
 import { PIPELINE, isIntrinsic, listOf, stagesOf } from './pipeline-model';
 
@@ -33,7 +33,7 @@ export const CodePipelineStageConditions: DeliveryRule = {
           if (!condition || isIntrinsic(condition)) continue;
           const rules = listOf<any>(condition.Rules).filter((r) => r && !isIntrinsic(r));
           if (isLiteral(condition.Result) && !RESULTS[kind].includes(condition.Result)) findings.push(`Result::${stage.Name}/${kind}::${condition.Result}`);
-          if (Array.isArray(condition.Rules) && (condition.Rules.length < 1 || condition.Rules.length > MAX_RULES)) findings.push(`Rules::${stage.Name}/${kind}::${condition.Rules.length}`);
+          if (Array.isArray(condition.Rules) && (condition.Rules.length < 1 || condition.Rules.length > CONDITION_RULES.max)) findings.push(`Rules::${stage.Name}/${kind}::${condition.Rules.length}`);
           for (const rule of rules) {
             const provider = rule.RuleTypeId?.Provider;
             if (kind === 'BeforeEntry' && condition.Result === 'SKIP' && isLiteral(provider) && !SKIP_RULES.includes(provider)) findings.push(`Skip::${stage.Name}/${rule.Name}::${provider}`);

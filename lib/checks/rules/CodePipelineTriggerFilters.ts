@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- rules read the untyped JSON of synthesized templates */
 import { DeliveryRule, RuleLevel } from '../rule';
 import { PIPELINE, hasHiddenActions, listOf, stagesOf } from './pipeline-model';
+import { FILTER_PATTERNS, PATTERN_LENGTH, TRIGGER_FILTERS, outside } from '../../private/limits';
 
 type Filter = { Includes?: unknown; Excludes?: unknown };
 
@@ -15,8 +16,8 @@ export const CodePipelineTriggerFilters: DeliveryRule = {
   resourceType: PIPELINE,
   level: RuleLevel.ERROR,
   info: 'A trigger names no connection source action, repeats one, or has filters beyond CodePipeline\'s limits.',
-  explanation: 'One trigger per CodeStarSourceConnection source action; at most 3 push and 3 pull-request filters; 1 to 8 patterns of 1 to 255 characters per list (GitConfiguration API reference).',
-  fix: 'give one trigger per connection source action, at most 3 push and 3 pull-request filters, 1 to 8 patterns per list',
+  explanation: `One trigger per CodeStarSourceConnection source action; at most ${TRIGGER_FILTERS.max} push and ${TRIGGER_FILTERS.max} pull-request filters; ${FILTER_PATTERNS.min} to ${FILTER_PATTERNS.max} patterns of ${PATTERN_LENGTH.min} to ${PATTERN_LENGTH.max} characters per list (GitConfiguration API reference).`,
+  fix: `give one trigger per connection source action, at most ${TRIGGER_FILTERS.max} push and ${TRIGGER_FILTERS.max} pull-request filters, ${FILTER_PATTERNS.min} to ${FILTER_PATTERNS.max} patterns per list`,
   check(p) {
     const findings: string[] = [];
     const sources = new Map((stagesOf(p)[0]?.Actions ?? []).map((a) => [a.Name, a.ActionTypeId?.Provider]));
@@ -33,15 +34,15 @@ export const CodePipelineTriggerFilters: DeliveryRule = {
       }
       for (const kind of ['Push', 'PullRequest'] as const) {
         const filters = listOf<Record<string, unknown>>(git[kind]);
-        if (filters.length > 3) findings.push(`Trigger::${name}::${kind}::${filters.length}`);
+        if (filters.length > TRIGGER_FILTERS.max) findings.push(`Trigger::${name}::${kind}::${filters.length}`);
         filters.forEach((f: Record<string, Filter | unknown>, i: number) => {
           for (const group of ['Branches', 'Tags', 'FilePaths'] as const) {
             const g = f[group] as Filter | undefined;
             for (const list of ['Includes', 'Excludes'] as const) {
               const patterns = g?.[list];
               if (patterns === undefined) continue;
-              const bad = !Array.isArray(patterns) || patterns.length < 1 || patterns.length > 8
-                || patterns.some((x) => typeof x === 'string' && (x.length < 1 || x.length > 255));
+              const bad = !Array.isArray(patterns) || outside(patterns.length, FILTER_PATTERNS)
+                || patterns.some((x) => typeof x === 'string' && outside(x.length, PATTERN_LENGTH));
               if (bad) findings.push(`Trigger::${name}::${kind}[${i}].${group}.${list}`);
             }
           }

@@ -1,26 +1,11 @@
-import { CREDENTIAL_NAME, CREDENTIAL_VALUE, SECRET_REFERENCE } from '../../private/limits';
+import { CREDENTIAL_NAME, CREDENTIAL_VALUE, SECRET_REFERENCE } from '../../private/credentials';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
-import { Problems, isConcrete } from '../../private/validation';
+import { ACTION_CONFIGURATION_VALUE, BUILD_TIMEOUT_MINUTES, CODEBUILD_ACTION_INPUTS, CODEBUILD_ACTION_OUTPUTS, PROJECT_REPORTS, QUEUED_TIMEOUT_MINUTES } from '../../private/limits';
+import { PROJECT_NAME, REPORT_NAME } from '../../private/names';
+import { Problems, checkMinutes, isConcrete } from '../../private/validation';
 import type { BuildStepProps, BuildVariable } from '../build-step';
 import { BuildCacheType } from '../cache';
 import { SECRET_REFERENCE_FIX, SECRET_REFERENCE_PROBLEM, checkCommands, checkPhase } from '../phases';
-
-/** CodeBuild limits (https://docs.aws.amazon.com/codebuild/latest/APIReference/API_CreateProject.html). */
-export const LIMITS = {
-  timeoutMinutes: { min: 5, max: 2160 },
-  queuedTimeoutMinutes: { min: 5, max: 480 },
-  /** CodePipeline CodeBuild action: 1 to 5 input artifacts, 0 to 5 output artifacts. */
-  maxInputs: 5,
-  maxOutputs: 5,
-  /** CodePipeline limit on one action configuration value. */
-  maxConfigurationValue: 1000,
-  /** Report names (our report groups are named by CloudFormation; the name only keys the step's reports). */
-  reportName: /^[A-Za-z0-9_-]{1,100}$/,
-  /** At most 5 report groups per project (buildspec reference, `reports`). */
-  maxReports: 5,
-  /** The API model allows 2 to 150 characters (older pages say 255: we keep to the stricter one). */
-  projectName: /^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$/,
-};
 
 /**
  * Runtimes the `runtime-versions` section accepts per image family, from CodeBuild's
@@ -61,14 +46,6 @@ export function isLambdaCompute(computeType: codebuild.ComputeType | undefined):
   return computeType !== undefined && String(computeType).startsWith('BUILD_LAMBDA_');
 }
 
-function minutesOf(problems: Problems, prop: string, d: { isUnresolved(): boolean; toMinutes(o: { integral: boolean }): number } | undefined, range: { min: number; max: number }): void {
-  if (d === undefined || d.isUnresolved()) return;
-  const minutes = d.toMinutes({ integral: false });
-  if (!Number.isInteger(minutes) || minutes < range.min || minutes > range.max) {
-    problems.add(prop, `${minutes} minutes`, `must be a whole number of minutes from ${range.min} to ${range.max} (CodeBuild's range)`, 'use Duration.minutes(n) with n in that range');
-  }
-}
-
 /** Every check of BuildStepProps that needs nothing but the props. */
 export function checkBuildStepProps(problems: Problems, props: BuildStepProps, docker: boolean): void {
   checkPhasesAndCommands(problems, props, docker);
@@ -76,12 +53,12 @@ export function checkBuildStepProps(problems: Problems, props: BuildStepProps, d
   checkArtifacts(problems, props);
   checkCompute(problems, props, docker);
   checkReports(problems, props);
-  minutesOf(problems, 'timeout', props.timeout, LIMITS.timeoutMinutes);
+  checkMinutes(problems, 'timeout', props.timeout, BUILD_TIMEOUT_MINUTES, 'use Duration.minutes(n) with n in that range');
   if (props.expectedMinutes !== undefined && isConcrete(String(props.expectedMinutes)) && !(props.expectedMinutes >= 0 && Number.isFinite(props.expectedMinutes))) {
     problems.add('expectedMinutes', props.expectedMinutes, 'must be a number of minutes, 0 or more', 'give how long the build usually takes, e.g. 7');
   }
-  minutesOf(problems, 'queuedTimeout', props.queuedTimeout, LIMITS.queuedTimeoutMinutes);
-  if (isConcrete(props.projectName) && !LIMITS.projectName.test(props.projectName)) {
+  checkMinutes(problems, 'queuedTimeout', props.queuedTimeout, QUEUED_TIMEOUT_MINUTES, 'use Duration.minutes(n) with n in that range');
+  if (isConcrete(props.projectName) && !PROJECT_NAME.test(props.projectName)) {
     problems.add('projectName', props.projectName, 'is not a valid CodeBuild project name', 'use 2 to 150 characters from A-Z a-z 0-9 _ -, starting with a letter or digit');
   }
 }
@@ -170,8 +147,8 @@ function checkVariables(problems: Problems, props: BuildStepProps): void {
     problems.add('exportedVariables', [], 'is an empty list', 'list the variables to export, or remove exportedVariables');
   }
   const refs = (props.env ?? []).filter((v) => isReference(v.value));
-  if (JSON.stringify(refs.map((v) => ({ name: v.name, type: 'PLAINTEXT', value: v.value }))).length > LIMITS.maxConfigurationValue) {
-    problems.add('env', refs.map((v) => v.name), `the variables holding #{...} references are passed in the action's configuration, which CodePipeline limits to ${LIMITS.maxConfigurationValue} characters`, 'pass fewer or shorter referenced values, or read them in the build from a file');
+  if (JSON.stringify(refs.map((v) => ({ name: v.name, type: 'PLAINTEXT', value: v.value }))).length > ACTION_CONFIGURATION_VALUE.max) {
+    problems.add('env', refs.map((v) => v.name), `the variables holding #{...} references are passed in the action's configuration, which CodePipeline limits to ${ACTION_CONFIGURATION_VALUE.max} characters`, 'pass fewer or shorter referenced values, or read them in the build from a file');
   }
 }
 
@@ -212,12 +189,12 @@ function checkArtifacts(problems: Problems, props: BuildStepProps): void {
     problems.add('batch.combineArtifacts', false, 'a batch with outputs must combine them: separate artifacts are named after each build, which the pipeline cannot know', 'leave combineArtifacts at its default (true), or remove outputs');
   }
   const outputCount = (props.outputs ? 1 : 0) + (props.secondaryOutputs ?? []).length;
-  if (outputCount > LIMITS.maxOutputs) {
-    problems.add('secondaryOutputs', `${outputCount} output artifacts`, `a CodeBuild action has at most ${LIMITS.maxOutputs} output artifacts`, 'put more files into fewer artifacts');
+  if (outputCount > CODEBUILD_ACTION_OUTPUTS.max) {
+    problems.add('secondaryOutputs', `${outputCount} output artifacts`, `a CodeBuild action has at most ${CODEBUILD_ACTION_OUTPUTS.max} output artifacts`, 'put more files into fewer artifacts');
   }
   const inputCount = 1 + (props.additionalInputs ?? []).length;
-  if (inputCount > LIMITS.maxInputs) {
-    problems.add('additionalInputs', `${inputCount} input artifacts`, `a CodeBuild action has at most ${LIMITS.maxInputs} input artifacts`, 'combine sources in an earlier step');
+  if (inputCount > CODEBUILD_ACTION_INPUTS.max) {
+    problems.add('additionalInputs', `${inputCount} input artifacts`, `a CodeBuild action has at most ${CODEBUILD_ACTION_INPUTS.max} input artifacts`, 'combine sources in an earlier step');
   }
   (props.cachePaths ?? []).forEach((p, i) => {
     if (isConcrete(p) && p.trim() === '') problems.add(`cachePaths[${i}]`, p, 'is empty', "give a directory glob such as '/root/.npm/**/*'");
@@ -269,11 +246,11 @@ function checkCompute(problems: Problems, props: BuildStepProps, docker: boolean
 
 function checkReports(problems: Problems, props: BuildStepProps): void {
   const names = new Set<string>();
-  if ((props.reports ?? []).length > LIMITS.maxReports) {
-    problems.add('reports', `${props.reports!.length} reports`, `a CodeBuild project has at most ${LIMITS.maxReports} report groups`, 'merge report files of one format into one report');
+  if ((props.reports ?? []).length > PROJECT_REPORTS.max) {
+    problems.add('reports', `${props.reports!.length} reports`, `a CodeBuild project has at most ${PROJECT_REPORTS.max} report groups`, 'merge report files of one format into one report');
   }
   (props.reports ?? []).forEach((r, i) => {
-    if (isConcrete(r.name) && !LIMITS.reportName.test(r.name)) {
+    if (isConcrete(r.name) && !REPORT_NAME.test(r.name)) {
       problems.add(`reports[${i}].name`, r.name, 'is not a valid report name', 'use 1 to 100 characters from A-Z a-z 0-9 _ -');
     }
     if (names.has(r.name)) problems.add(`reports[${i}].name`, r.name, 'is used by two reports', "name the reports apart with the name option, e.g. TestReport.junit(files, { name: 'unit' })");

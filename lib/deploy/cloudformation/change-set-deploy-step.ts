@@ -11,6 +11,7 @@ import { pipelinePrincipal } from '../../private/principal';
 import { ACTION_NAME, NAMESPACE, checkName, toNamespace } from '../../private/names';
 import { DeliveryValidationError, Problems, isConcrete, nameableAcrossEnvironments } from '../../private/validation';
 import { checkArgs, constructorOf } from '../../private/shapes';
+import { ACTION_CONFIGURATION_VALUE } from '../../private/limits';
 
 /** One parameter of the deployed stack and the value the release gives it. */
 export interface StackParameter {
@@ -93,8 +94,6 @@ export interface ChangeSetDeployStepProps {
 /** CloudFormation names (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateChangeSet.html). */
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 const PARAMETER_NAME = /^[A-Za-z0-9]{1,255}$/;
-/** CodePipeline: the ParameterOverrides configuration value holds at most 1 KB (action structure reference). */
-const MAX_PARAMETER_OVERRIDES = 1000;
 /** Action names are at most 100 characters; the create action appends `.ChangeSet`. */
 const MAX_STEP_NAME = 90;
 
@@ -144,8 +143,8 @@ export class ChangeSetDeployStep implements IStep {
     const overrides = Object.fromEntries((props?.parameters ?? []).map((p) => [p.name, p.value]));
     const rendered = JSON.stringify(overrides);
     const bytes = Buffer.byteLength(rendered, 'utf8');
-    if (!Token.isUnresolved(rendered) && !Object.values(overrides).some((v) => Token.isUnresolved(v)) && bytes > MAX_PARAMETER_OVERRIDES) {
-      problems.add('parameters', `${bytes} bytes`, `CodePipeline holds at most ${MAX_PARAMETER_OVERRIDES} bytes of parameter overrides`, 'move values into a template configuration file (templateConfiguration)');
+    if (!Token.isUnresolved(rendered) && !Object.values(overrides).some((v) => Token.isUnresolved(v)) && bytes > ACTION_CONFIGURATION_VALUE.max) {
+      problems.add('parameters', `${bytes} bytes`, `CodePipeline holds at most ${ACTION_CONFIGURATION_VALUE.max} bytes of parameter overrides`, 'move values into a template configuration file (templateConfiguration)');
     }
     if (props?.approval && props.approval.stepName === name) {
       problems.add('approval', props.approval.stepName, 'has the same name as the step', 'name the approval differently, e.g. ReviewChangeSet');

@@ -17,7 +17,8 @@ import { pipelinePrincipal } from '../../private/principal';
 import { acceptLibraryFindings, acceptNagFindings, artifactReadAcceptance, functionVersionsFinding } from '../../private/nag';
 import { namedWhenReferencedElsewhere } from '../../private/generated-names';
 import { ACTION_NAME, checkName, stepScopedId } from '../../private/names';
-import { DeliveryValidationError, Problems, isConcrete, nameableAcrossEnvironments } from '../../private/validation';
+import { ECS_READY_WAIT_MINUTES, TERMINATION_WAIT_MINUTES } from '../../private/limits';
+import { DeliveryValidationError, Problems, checkMinutes, isConcrete, nameableAcrossEnvironments } from '../../private/validation';
 import { RawYaml, toYaml } from '../../private/yaml';
 import { checkDeploymentOptions, configureNotifications, DeploymentOptions, narrowCodeDeployTrust, noteTargetNames, resolveAutoRollback, targetEnvironment } from '../common';
 import { DeploymentStrategy, StrategyKind } from '../strategy';
@@ -153,10 +154,6 @@ export interface EcsDeployStepOptions {
   readonly stepName?: string;
 }
 
-/** CodeDeploy quotas (https://docs.aws.amazon.com/codedeploy/latest/userguide/limits.html). */
-const MAX_TERMINATION_WAIT_MINUTES = 2880;
-const MAX_APPROVAL_WAIT_HOURS = 120;
-
 /**
  * Blue/green deployments of an ECS service with CodeDeploy: the application, the deployment group
  * with its traffic-shifting strategy, test listener, termination wait, alarms, rollback and
@@ -230,8 +227,8 @@ export class EcsBlueGreenDeployment extends Construct {
     if (props.blueTargetGroup === props.greenTargetGroup) {
       problems.add('greenTargetGroup', props.greenTargetGroup.node.path, 'is the blue target group', 'create a second target group for the replacement tasks');
     }
-    checkMinutes(problems, 'terminationWait', props.terminationWait, 0, MAX_TERMINATION_WAIT_MINUTES);
-    checkMinutes(problems, 'approvalWait', props.approvalWait, 0, MAX_APPROVAL_WAIT_HOURS * 60);
+    checkMinutes(problems, 'terminationWait', props.terminationWait, TERMINATION_WAIT_MINUTES);
+    checkMinutes(problems, 'approvalWait', props.approvalWait, ECS_READY_WAIT_MINUTES);
     const container = props.containerName
       ? props.taskDefinition.findContainer(props.containerName)
       : props.taskDefinition.defaultContainer;
@@ -352,14 +349,6 @@ export class EcsBlueGreenDeployment extends Construct {
 function loadBalancerOfArn(arn: string | undefined): string | undefined {
   if (!arn || Token.isUnresolved(arn)) return undefined;
   return /:listener\/((?:app|net)\/[^/]+\/[^/]+)\//.exec(arn)?.[1];
-}
-
-function checkMinutes(problems: Problems, prop: string, d: Duration | undefined, min: number, max: number): void {
-  if (!d || d.isUnresolved()) return;
-  const m = d.toMinutes({ integral: false });
-  if (!Number.isInteger(m) || m < min || m > max) {
-    problems.add(prop, `${m} minutes`, `must be a whole number of minutes from ${min} to ${max}`, 'use Duration.minutes(n) or Duration.hours(n) in that range');
-  }
 }
 
 class EcsDeployStep implements IStep {

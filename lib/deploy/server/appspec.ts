@@ -3,6 +3,7 @@ import { GeneratedFile } from '../../codebuild/generated-file';
 import { DeliveryValidationError, Problems, isConcrete } from '../../private/validation';
 import { RawYaml, YamlValue, toYaml } from '../../private/yaml';
 import { checkArgs, constructorOf } from '../../private/shapes';
+import { LIFECYCLE_EVENT_SECONDS, outside } from '../../private/limits';
 
 /** Operating system of the instances. */
 export enum AppSpecOs {
@@ -137,14 +138,6 @@ export interface ServerAppSpecProps {
   readonly hooks?: AppSpecHook[];
 }
 
-/**
- * CodeDeploy's limit on the scripts of one lifecycle event: "3600 seconds (1 hour) is the maximum
- * amount of time allowed for script execution for each deployment lifecycle event ... Make sure
- * the total number of seconds specified in timeout for all scripts in each deployment lifecycle
- * event does not exceed this limit" (AppSpec 'hooks' section for EC2/on-premises:
- * https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-hooks.html).
- */
-const MAX_EVENT_SECONDS = 3600;
 const LOAD_BALANCER_EVENTS = [ServerLifecycleEvent.BEFORE_BLOCK_TRAFFIC, ServerLifecycleEvent.AFTER_BLOCK_TRAFFIC, ServerLifecycleEvent.BEFORE_ALLOW_TRAFFIC, ServerLifecycleEvent.AFTER_ALLOW_TRAFFIC];
 
 /**
@@ -166,8 +159,8 @@ export class ServerAppSpec {
       if (isConcrete(h.location) && h.location.trim() === '') problems.add(`hooks[${i}].location`, h.location, 'is empty', 'give the path of the script in the revision');
       if (h.timeout && !h.timeout.isUnresolved()) {
         const seconds = h.timeout.toSeconds({ integral: false });
-        if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_EVENT_SECONDS) {
-          problems.add(`hooks[${i}].timeout`, `${seconds} seconds`, `must be a whole number of seconds from 1 to ${MAX_EVENT_SECONDS}`, 'shorten the script, or split it over several events');
+        if (!Number.isInteger(seconds) || outside(seconds, LIFECYCLE_EVENT_SECONDS)) {
+          problems.add(`hooks[${i}].timeout`, `${seconds} seconds`, `must be a whole number of seconds from ${LIFECYCLE_EVENT_SECONDS.min} to ${LIFECYCLE_EVENT_SECONDS.max}`, 'shorten the script, or split it over several events');
         }
       }
       if (h.runAs !== undefined && os === AppSpecOs.WINDOWS) problems.add(`hooks[${i}].runAs`, h.runAs, 'is not supported on Windows', 'remove runAs');
@@ -176,9 +169,9 @@ export class ServerAppSpec {
     for (const event of new Set((props.hooks ?? []).map((h) => h.lifecycleEvent))) {
       const timed = (props.hooks ?? []).map((h, i) => ({ h, i })).filter(({ h }) => h.lifecycleEvent === event && h.timeout && !h.timeout.isUnresolved());
       const total = timed.reduce((sum, { h }) => sum + h.timeout!.toSeconds({ integral: false }), 0);
-      if (timed.length > 1 && total > MAX_EVENT_SECONDS) {
+      if (timed.length > 1 && total > LIFECYCLE_EVENT_SECONDS.max) {
         problems.add(`hooks[${timed.map(({ i }) => i).join(', ')}].timeout`, `${total} seconds in all for ${event}`,
-          `add up to more than the ${MAX_EVENT_SECONDS} seconds CodeDeploy allows all scripts of one lifecycle event together`, `give the ${event} scripts at most ${MAX_EVENT_SECONDS} seconds in all, or move some to another event`);
+          `add up to more than the ${LIFECYCLE_EVENT_SECONDS.max} seconds CodeDeploy allows all scripts of one lifecycle event together`, `give the ${event} scripts at most ${LIFECYCLE_EVENT_SECONDS.max} seconds in all, or move some to another event`);
       }
     }
     if (os === AppSpecOs.WINDOWS && props.permissions && props.permissions.length > 0) {

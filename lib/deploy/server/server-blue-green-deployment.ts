@@ -12,7 +12,8 @@ import { MODEL } from '../../private/model';
 import { acceptLibraryFindings, acceptNagFindings, inPacks } from '../../private/nag';
 import { namedWhenReferencedElsewhere } from '../../private/generated-names';
 import { ACTION_NAME, checkName } from '../../private/names';
-import { Problems } from '../../private/validation';
+import { SERVER_READY_WAIT_MINUTES, TERMINATION_WAIT_MINUTES } from '../../private/limits';
+import { Problems, checkMinutes } from '../../private/validation';
 import { DEFAULT_NOTIFY_ON, DeploymentOptions, checkDeploymentOptions, noteTargetNames, resolveAutoRollback, targetEnvironment } from '../common';
 import { DeploymentStrategy } from '../strategy';
 import { ServerDeployStepOptions } from './server-deployment';
@@ -64,9 +65,6 @@ export interface ServerBlueGreenDeploymentProps extends DeploymentOptions {
   readonly application?: codedeploy.IServerApplication;
 }
 
-/** CodeDeploy quotas (https://docs.aws.amazon.com/codedeploy/latest/userguide/limits.html). */
-const MAX_WAIT_MINUTES = 2880;
-
 /**
  * EC2 blue/green deployments: at every deployment CodeDeploy copies the Auto Scaling group into a
  * replacement fleet, installs the release there, moves the load balancer's traffic to it and
@@ -106,8 +104,8 @@ export class ServerBlueGreenDeployment extends Construct {
     const subject = `ServerBlueGreenDeployment '${this.node.path}'`;
     const problems = new Problems(subject);
     checkDeploymentOptions(problems, props);
-    checkWait(problems, 'terminationWait', props.terminationWait);
-    checkWait(problems, 'manualRerouteWait', props.manualRerouteWait);
+    checkMinutes(problems, 'terminationWait', props.terminationWait, TERMINATION_WAIT_MINUTES);
+    checkMinutes(problems, 'manualRerouteWait', props.manualRerouteWait, SERVER_READY_WAIT_MINUTES);
     if (!props.autoScalingGroup) problems.add('autoScalingGroup', undefined, 'is required', 'pass the Auto Scaling group CodeDeploy copies at each deployment');
     if (!props.targetGroup) problems.add('targetGroup', undefined, 'is required', 'pass the target group the load balancer serves the fleet through');
     const instanceRole = props.instanceRole ?? (props.autoScalingGroup instanceof autoscaling.AutoScalingGroup ? props.autoScalingGroup.role : undefined);
@@ -231,14 +229,6 @@ export class ServerBlueGreenDeployment extends Construct {
   public deployStep(options: ServerDeployStepOptions): IStep {
     checkArgs('ServerBlueGreenDeployment#deployStep', [options]);
     return new BlueGreenDeployStep(this, options);
-  }
-}
-
-function checkWait(problems: Problems, prop: string, d: Duration | undefined): void {
-  if (!d || d.isUnresolved()) return;
-  const m = d.toMinutes({ integral: false });
-  if (!Number.isInteger(m) || m < 0 || m > MAX_WAIT_MINUTES) {
-    problems.add(prop, `${m} minutes`, `must be a whole number of minutes from 0 to ${MAX_WAIT_MINUTES}`, 'use Duration.minutes(n) or Duration.hours(n) in that range');
   }
 }
 

@@ -15,6 +15,7 @@ import { checkDeploymentOptions, configureNotifications, DeploymentOptions, narr
 import { DeploymentStrategy } from '../strategy';
 import { ServerAppSpec } from './appspec';
 import { checkArgs, constructorOf } from '../../private/shapes';
+import { DEPLOYMENT_AUTO_SCALING_GROUPS } from '../../private/limits';
 
 /** Props of a `ServerDeployment`. */
 export interface ServerDeploymentProps extends DeploymentOptions {
@@ -105,8 +106,6 @@ export interface ServerDeployStepOptions {
   readonly stepName?: string;
 }
 
-/** CodeDeploy quotas (https://docs.aws.amazon.com/codedeploy/latest/userguide/limits.html). */
-const MAX_ASGS = 10;
 // At most 3 tag groups per tag set: codedeploy.InstanceTagSet already rejects more when it is built.
 
 /**
@@ -136,8 +135,8 @@ export class ServerDeployment extends Construct {
     const subject = `ServerDeployment '${this.node.path}'`;
     const problems = new Problems(subject);
     checkDeploymentOptions(problems, props);
-    if ((props.autoScalingGroups ?? []).length > MAX_ASGS) {
-      problems.add('autoScalingGroups', `${props.autoScalingGroups!.length} groups`, `CodeDeploy deploys to at most ${MAX_ASGS} Auto Scaling groups per deployment group`, 'split the fleet over several deployment groups');
+    if ((props.autoScalingGroups ?? []).length > DEPLOYMENT_AUTO_SCALING_GROUPS.max) {
+      problems.add('autoScalingGroups', `${props.autoScalingGroups!.length} groups`, `CodeDeploy deploys to at most ${DEPLOYMENT_AUTO_SCALING_GROUPS.max} Auto Scaling groups per deployment group`, 'split the fleet over several deployment groups');
     }
     if (!props.autoScalingGroups?.length && !props.ec2InstanceTags && !props.onPremiseInstanceTags) {
       problems.add('autoScalingGroups', undefined, 'no instances are targeted', 'give autoScalingGroups, ec2InstanceTags or onPremiseInstanceTags');
