@@ -47,7 +47,7 @@ describe('bad input never crashes', () => {
         expectOurs(() => new BuildStep(name, {
           commands,
           timeout: minutes === undefined || !Number.isFinite(minutes) ? undefined : Duration.minutes(Math.abs(minutes)),
-          env,
+          environmentVariables: env,
           exportedVariables: exported,
           reports: report === undefined ? undefined : [TestReport.junit([report], { name: report })],
         }));
@@ -98,7 +98,7 @@ describe('bad input never crashes', () => {
           pipelineName,
           artifactRetentionDays: days,
           source: Source.connection('my-org/shop', { connectionArn: CONNECTION_ARN, variablesNamespace: namespace }),
-          buildStep: new BuildStep('Build', { commands: ['make'], env: [{ name: 'C', value: `#{${namespace ?? 'Source'}.CommitId}` }] }),
+          buildStep: new BuildStep('Build', { commands: ['make'], environmentVariables: [{ name: 'C', value: `#{${namespace ?? 'Source'}.CommitId}` }] }),
         });
         pipeline.addStage(stageName, { steps: [new ManualApprovalStep('Approve')] });
         built = true;

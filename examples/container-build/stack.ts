@@ -61,7 +61,7 @@ export class ContainerBuildStack extends Stack {
       secrets: [npmToken],
       installCommands: ['npm ci'],
       commands: ['npx jest --ci --reporters=default --reporters=jest-junit --coverage --coverageReporters=cobertura'],
-      env: [{ name: 'JEST_JUNIT_OUTPUT_DIR', value: 'reports' }],
+      environmentVariables: [{ name: 'JEST_JUNIT_OUTPUT_DIR', value: 'reports' }],
       reports: [TestReport.junit(['reports/junit.xml']), TestReport.cobertura(['coverage/cobertura-coverage.xml'])],
       cachePaths: npmCache,
     });

@@ -40,7 +40,7 @@ export class GithubBuildApproveStack extends Stack {
     const build = new BuildStep('Build', {
       installCommands: ['npm ci'],
       commands: ['npm run build', 'npm test'],
-      env: [
+      environmentVariables: [
         { name: 'RELEASE_CHANNEL', value: releaseChannel.reference },
         { name: 'COMMIT_ID', value: source.variables.commitId },
       ],

@@ -100,7 +100,7 @@ export class MultiAccountReleaseStack extends Stack {
       target: props.dev,
       deploy: [dev],
       after: [new BuildStep('SmokeTest', {
-        env: [{ name: 'SERVICE_URL', value: dev.stackOutput('ServiceUrl') }],
+        environmentVariables: [{ name: 'SERVICE_URL', value: dev.stackOutput('ServiceUrl') }],
         commands: ['curl --fail --silent --show-error --max-time 10 "${SERVICE_URL}health"'],
         expectedMinutes: 1,
       })],

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { Problems, checkMinutes, isConcrete } from '../private/validation';
-import type { BuildVariable } from './build-step';
+import type { BuildVariable } from './build-step-props';
 import { checkCredential } from './private/validate-props';
 import { checkArgs } from '../private/shapes';
 
@@ -60,7 +60,7 @@ export interface GraphBuild {
    *
    * @default - none
    */
-  readonly env?: BuildVariable[];
+  readonly environmentVariables?: BuildVariable[];
 
   /**
    * Builds that must succeed before this one starts.
@@ -164,7 +164,7 @@ export class BatchBuild {
     }
     // CloudFormation takes whole minutes (BuildBatchConfig.TimeoutInMins); no range is documented.
     checkMinutes(problems, 'batch.timeout', o.timeout, { min: 1 });
-    this.graphBuilds?.forEach((b, i) => (b.env ?? []).forEach((v, j) => checkCredential(problems, `batch.builds[${i}].env[${j}]`, v)));
+    this.graphBuilds?.forEach((b, i) => (b.environmentVariables ?? []).forEach((v, j) => checkCredential(problems, `batch.builds[${i}].environmentVariables[${j}]`, v)));
   }
 
   /** @internal */
@@ -177,7 +177,7 @@ export class BatchBuild {
       } : {}),
       ...(this.graphBuilds ? {
         'build-graph': this.graphBuilds.map((b) => {
-          const env = { ...vars(b.env), ...(b.computeType ? { 'compute-type': b.computeType } : {}) };
+          const env = { ...vars(b.environmentVariables), ...(b.computeType ? { 'compute-type': b.computeType } : {}) };
           return {
             identifier: b.identifier,
             ...(Object.keys(env).length > 0 ? { env } : {}),

@@ -4,7 +4,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acceptNagFindings } from '../private/nag';
 import { DeliveryValidationError, Problems, isConcrete } from '../private/validation';
-import { BuildStep, BuildStepProps, BuildVariable } from './build-step';
+import { BuildStep } from './build-step';
+import { BuildStepProps, BuildVariable } from './build-step-props';
 import { checkCredential, isLinux } from './private/validate-props';
 import { checkArgs, constructorOf } from '../private/shapes';
 

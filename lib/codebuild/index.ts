@@ -1,4 +1,5 @@
 export * from './build-step';
+export * from './build-step-props';
 export { RuntimeVersion, SecondaryOutput } from './buildspec';
 export * from './cache';
 export { BuildPhase, PhaseFailure } from './phases';

@@ -57,6 +57,13 @@ const ELSEWHERE: { [key: string]: string } = {
   filePaths: 'trigger filters apply to connection sources only: use Source.connection(\'owner/repo\', ...) for a GitHub, GitLab or Bitbucket repository',
 };
 
+/** Props renamed while the package is 0.x (`Struct.old` to the new name): the error names the new one. */
+const RENAMED: { [structAndKey: string]: string } = {
+  'BuildStepProps.env': 'environmentVariables',
+  'DockerImageStepProps.env': 'environmentVariables',
+  'GraphBuild.env': 'environmentVariables',
+};
+
 /** The prop a misspelled key most likely meant. */
 function suggest(key: string, known: string[]): string | undefined {
   const scored = known.map((k) => ({ k, d: k.toLowerCase() === key.toLowerCase() ? 0 : distance(key.toLowerCase(), k.toLowerCase()) }));
@@ -128,9 +135,11 @@ function checkStruct(problems: Problems, prefix: string, fqn: string, value: Rec
     const prop = struct.p[key];
     if (!prop) {
       if (struct.open || value[key] === undefined) continue;
+      const structName = fqn.split('.').pop();
+      const renamed = RENAMED[`${structName}.${key}`];
       const close = suggest(key, known);
-      problems.add(`${prefix}${key}`, value[key], `is not a prop of ${fqn.split('.').pop()}`,
-        close ? `did you mean '${close}'?` : ELSEWHERE[key] ? `remove it: ${ELSEWHERE[key]}` : `remove it; the props are ${known.join(', ')}`);
+      problems.add(`${prefix}${key}`, value[key], `is not a prop of ${structName}`,
+        renamed ? `it was renamed to '${renamed}' in cdk-delivery 0.x: use ${renamed}` : close ? `did you mean '${close}'?` : ELSEWHERE[key] ? `remove it: ${ELSEWHERE[key]}` : `remove it; the props are ${known.join(', ')}`);
       continue;
     }
     if (value[key] === null) {

@@ -16,6 +16,7 @@ import {
   toL2PushFilter,
 } from './trigger-filters';
 import { checkArgs, constructorOf } from '../private/shapes';
+import { addArtifactReadGrant } from '../core/artifact-grants';
 
 /** Props of a source reached through a CodeConnections connection. */
 export interface ConnectionSourceProps extends SourceOptions {
@@ -217,8 +218,9 @@ class ConnectionSourceAction extends actions.CodeStarConnectionsSourceAction {
     options.bucket.grantReadWrite(options.role);
     options.bucket.grantPutAcl(options.role);
     if (props.codeBuildCloneOutput) {
-      // Read by BuildStep (and the L2 CodeBuildAction) to grant the build role UseConnection.
+      // Read by the L2 CodeBuildAction; our steps read the grant, which names the exact actions.
       props.output.setMetadata(CLONE_CONNECTION_METADATA, props.connectionArn);
+      addArtifactReadGrant(props.output, { sid: 'CloneThroughConnection', actions: useConnectionActions(props.connectionArn), resources: [props.connectionArn] });
     }
     return {
       configuration: {
@@ -233,7 +235,7 @@ class ConnectionSourceAction extends actions.CodeStarConnectionsSourceAction {
 }
 
 /** The artifact metadata key the L2 CodeBuildAction reads for a clone-ref input. */
-export const CLONE_CONNECTION_METADATA = 'CodeStarConnectionArnProperty';
+const CLONE_CONNECTION_METADATA = 'CodeStarConnectionArnProperty';
 
 /** The IAM actions that allow using a connection, matched to the prefix of its ARN. */
 export function useConnectionActions(connectionArn: string): string[] {

@@ -41,7 +41,7 @@ describe('batch builds', () => {
       batch: BatchBuild.graph({
         builds: [
           { identifier: 'compile' },
-          { identifier: 'unit', dependsOn: ['compile'], env: [{ name: 'SUITE', value: 'unit' }], computeType: codebuild.ComputeType.MEDIUM },
+          { identifier: 'unit', dependsOn: ['compile'], environmentVariables: [{ name: 'SUITE', value: 'unit' }], computeType: codebuild.ComputeType.MEDIUM },
           { identifier: 'docs', buildSpecFile: 'docs/buildspec.yml', ignoreFailure: true },
         ],
         fastFail: false,
@@ -101,6 +101,6 @@ describe('batch errors', () => {
   });
 
   test('fails when a graph build variable looks like a credential', () => {
-    fails(BatchBuild.graph({ builds: [{ identifier: 'a', env: [{ name: 'DB_PASSWORD', value: 'x' }] }] }), /batch\.builds\[0\]\.env\[0\]\.name: looks like a credential/);
+    fails(BatchBuild.graph({ builds: [{ identifier: 'a', environmentVariables: [{ name: 'DB_PASSWORD', value: 'x' }] }] }), /batch\.builds\[0\]\.environmentVariables\[0\]\.name: looks like a credential/);
   });
 });

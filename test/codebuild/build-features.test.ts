@@ -69,7 +69,7 @@ describe('build variables', () => {
     const bucket = new s3.Bucket(stack, 'Site');
     const { spec, t, project } = synth({
       commands: ['make'],
-      env: [
+      environmentVariables: [
         { name: 'STAGE', value: 'prod' },
         { name: 'BUCKET', value: bucket.bucketName },
         { name: 'COMMIT', value: '#{Source.CommitId}' },
@@ -255,29 +255,29 @@ describe('build errors', () => {
 
   test('fails when a plain variable is named like a credential', () => {
     for (const name of ['DB_PASSWORD', 'GITHUB_TOKEN', 'API_KEY', 'AWS_SECRET_ACCESS_KEY', 'CLIENT_SECRET']) {
-      fails({ commands: ['make'], env: [{ name, value: 'x' }] }, new RegExp(`env\\[0\\]\\.name: looks like a credential.*Fix: put it in secrets: BuildSecret\\.fromSecret\\('${name}'`));
+      fails({ commands: ['make'], environmentVariables: [{ name, value: 'x' }] }, new RegExp(`environmentVariables\\[0\\]\\.name: looks like a credential.*Fix: put it in secrets: BuildSecret\\.fromSecret\\('${name}'`));
     }
   });
 
   test('fails when a command or plain value holds a {{resolve:...}} secret reference (CloudFormation would write the secret into the project), without echoing it', () => {
     const reference = '{{resolve:secretsmanager:arn:aws:secretsmanager:us-east-1:111111111111:secret:db-AbCdEf:SecretString:password::}}';
     fails({ commands: [`mysql -p${reference}`] }, /commands\[0\]: resolves a secret with a CloudFormation dynamic reference, which CloudFormation writes into the CodeBuild project in plaintext \(got "\(hidden: holds a \{\{resolve:\.\.\.\}\} secret reference\)"\)\. Fix: read it at build time with secrets: BuildSecret\.fromSecret/);
-    fails({ commands: ['make'], env: [{ name: 'DB', value: '{{resolve:ssm-secure:/shop/db}}' }] }, /env\[0\]\.value: resolves a secret with a CloudFormation dynamic reference[\s\S]*Fix: read it at build time with secrets: BuildSecret\.fromSecret\('DB', secret\)/);
+    fails({ commands: ['make'], environmentVariables: [{ name: 'DB', value: '{{resolve:ssm-secure:/shop/db}}' }] }, /environmentVariables\[0\]\.value: resolves a secret with a CloudFormation dynamic reference[\s\S]*Fix: read it at build time with secrets: BuildSecret\.fromSecret\('DB', secret\)/);
     expect(() => new BuildStep('Build', { commands: [`mysql -p${reference}`] })).not.toThrow(/secretsmanager:arn/);
   });
 
   test('fails at synth when a deploy-time value resolves to a secret reference (SecretValue.unsafeUnwrap in a command or plain variable)', () => {
     const secret = SecretValue.secretsManager('db', { jsonField: 'password' });
-    for (const props of [{ commands: [`mysql -p${secret.unsafeUnwrap()}`] }, { commands: ['make'], env: [{ name: 'DB', value: secret.unsafeUnwrap() }] }]) {
+    for (const props of [{ commands: [`mysql -p${secret.unsafeUnwrap()}`] }, { commands: ['make'], environmentVariables: [{ name: 'DB', value: secret.unsafeUnwrap() }] }]) {
       const stack = newStack();
       expect(() => new DeliveryPipeline(stack, 'Pipeline', { source: githubSource(), buildStep: new BuildStep('Build', props) }))
-        .toThrow(/(commands\[0\]|env\[0\]\.value): resolves a secret with a CloudFormation dynamic reference, which CloudFormation writes into the CodeBuild project in plaintext \(got "\(hidden: resolves to a \{\{resolve:\.\.\.\}\} secret reference\)"\)/);
+        .toThrow(/(commands\[0\]|environmentVariables\[0\]\.value): resolves a secret with a CloudFormation dynamic reference, which CloudFormation writes into the CodeBuild project in plaintext \(got "\(hidden: resolves to a \{\{resolve:\.\.\.\}\} secret reference\)"\)/);
     }
   });
 
   test('fails when a plain value looks like an AWS access key, without echoing it', () => {
-    expect(() => new BuildStep('Build', { commands: ['make'], env: [{ name: 'KEY_ID', value: 'AKIAIOSFODNN7EXAMPLE' }] }))
-      .toThrow(/env\[0\]\.value: looks like an AWS access key or a private key \(Security Hub CodeBuild\.2\) \(got "\(hidden: looks like a credential\)"\)/);
+    expect(() => new BuildStep('Build', { commands: ['make'], environmentVariables: [{ name: 'KEY_ID', value: 'AKIAIOSFODNN7EXAMPLE' }] }))
+      .toThrow(/environmentVariables\[0\]\.value: looks like an AWS access key or a private key \(Security Hub CodeBuild\.2\) \(got "\(hidden: looks like a credential\)"\)/);
   });
 
   test('fails when a phase is empty or given twice', () => {
@@ -307,7 +307,7 @@ describe('build errors', () => {
   });
 
   test('fails when a secret variable clashes with a plain one or has both version options', () => {
-    fails({ commands: ['make'], env: [{ name: 'X', value: '1' }], secrets: [BuildSecret.fromParameterName('X', '/x')] }, /secrets\[0\]\.variableName: is also given as env\[0\]\.name/);
+    fails({ commands: ['make'], environmentVariables: [{ name: 'X', value: '1' }], secrets: [BuildSecret.fromParameterName('X', '/x')] }, /secrets\[0\]\.variableName: is also given as environmentVariables\[0\]\.name/);
     fails({ commands: ['make'], secrets: [BuildSecret.fromSecretNameOrArn('X', 'x', { versionStage: 'AWSCURRENT', versionId: 'v1' })] }, /secrets\[0\]\.versionId: is given together with versionStage/);
     fails({ commands: ['make'], secrets: [BuildSecret.fromParameterName('X', 'bad name')] }, /secrets\[0\]\.parameterName: is not a Parameter Store name/);
   });

@@ -147,7 +147,7 @@ describe('BuildStep props', () => {
   test('constant variables go into the buildspec, references into the action', () => {
     const { t } = synth({
       commands: ['make'],
-      env: [{ name: 'STAGE', value: 'prod' }, { name: 'COMMIT', value: '#{Source.CommitId}' }],
+      environmentVariables: [{ name: 'STAGE', value: 'prod' }, { name: 'COMMIT', value: '#{Source.CommitId}' }],
     });
     expect(buildSpecOf(t)).toContain('  variables:\n    STAGE: prod\n');
     expect(buildSpecOf(t)).not.toContain('COMMIT');
@@ -214,7 +214,7 @@ describe('BuildStep images and roles', () => {
 describe('BuildStep errors', () => {
   test('fails when referenced variables do not fit in the action configuration', () => {
     const env = Array.from({ length: 30 }, (_, i) => ({ name: `COMMIT_${i}`, value: '#{Source.CommitId}' }));
-    expect(() => new BuildStep('Build', { commands: ['make'], env })).toThrow(/env: the variables holding #\{\.\.\.\} references are passed in the action's configuration, which CodePipeline limits to 1000 characters/);
+    expect(() => new BuildStep('Build', { commands: ['make'], environmentVariables: env })).toThrow(/environmentVariables: the variables holding #\{\.\.\.\} references are passed in the action's configuration, which CodePipeline limits to 1000 characters/);
   });
 
   test('fails when there are no commands', () => {
@@ -235,8 +235,13 @@ describe('BuildStep errors', () => {
   });
 
   test('fails when a variable name is invalid, reserved or repeated', () => {
-    expect(() => new BuildStep('Build', { commands: ['make'], env: [{ name: '1X', value: 'a' }, { name: 'CODEBUILD_X', value: 'b' }, { name: 'A', value: 'c' }, { name: 'A', value: 'd' }] }))
-      .toThrow(/env\[0\]\.name: is not a valid environment variable name[\s\S]*env\[1\]\.name: starts with CODEBUILD_[\s\S]*env\[3\]\.name: is also given as env\[2\]\.name/);
+    expect(() => new BuildStep('Build', { commands: ['make'], environmentVariables: [{ name: '1X', value: 'a' }, { name: 'CODEBUILD_X', value: 'b' }, { name: 'A', value: 'c' }, { name: 'A', value: 'd' }] }))
+      .toThrow(/environmentVariables\[0\]\.name: is not a valid environment variable name[\s\S]*environmentVariables\[1\]\.name: starts with CODEBUILD_[\s\S]*environmentVariables\[3\]\.name: is also given as environmentVariables\[2\]\.name/);
+  });
+
+  test('names the new prop when a renamed one is given (env became environmentVariables)', () => {
+    const props = { commands: ['make'], env: [{ name: 'A', value: 'b' }] } as unknown as BuildStepProps;
+    expect(() => new BuildStep('Build', props)).toThrow(/env: is not a prop of BuildStepProps .*Fix: it was renamed to 'environmentVariables' in cdk-delivery 0\.x: use environmentVariables/);
   });
 
   test('fails when outputs is empty or has an empty glob', () => {

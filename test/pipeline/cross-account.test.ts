@@ -358,7 +358,7 @@ describe('ChangeSetDeployStep', () => {
       executionRole: iam.Role.fromRoleName(stack, 'Exec', 'shop-cfn'),
       changeSetName: 'release',
     });
-    pipeline.addStage('Deploy', { steps: [deploy, new BuildStep('Smoke', { commands: ['curl "$URL"'], env: [{ name: 'URL', value: deploy.stackOutput('Url') }], dependsOn: [deploy] })], parallel: true });
+    pipeline.addStage('Deploy', { steps: [deploy, new BuildStep('Smoke', { commands: ['curl "$URL"'], environmentVariables: [{ name: 'URL', value: deploy.stackOutput('Url') }], dependsOn: [deploy] })], parallel: true });
     const stage = stageOf(Template.fromStack(stack), 'Deploy');
     expect(stage.Actions.map((a: { Name: string; RunOrder: number }) => [a.Name, a.RunOrder])).toEqual([['Deploy.ChangeSet', 1], ['ReviewChangeSet', 2], ['Deploy', 3], ['Smoke', 4]]);
     expect(stage.Actions[0].Configuration).toMatchObject({
@@ -573,7 +573,7 @@ describe('cross-account and cross-region errors', () => {
   test('a pipeline variable added on the L2 pipeline is a declared variable', () => {
     const { pipeline, stack } = setup();
     pipeline.pipeline.addVariable(new codepipeline.Variable({ variableName: 'extra', defaultValue: 'x' }));
-    pipeline.addStage('Use', { steps: [new BuildStep('Use', { commands: ['echo $X'], env: [{ name: 'X', value: '#{variables.extra}' }] })] });
+    pipeline.addStage('Use', { steps: [new BuildStep('Use', { commands: ['echo $X'], environmentVariables: [{ name: 'X', value: '#{variables.extra}' }] })] });
     expect(() => Template.fromStack(stack)).not.toThrow();
   });
 

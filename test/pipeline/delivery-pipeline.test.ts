@@ -419,20 +419,20 @@ describe('parallel stages and tests', () => {
 describe('variable references', () => {
   test('references to earlier namespaces, pipeline variables and codepipeline pass', () => {
     const v = new PipelineVariable({ name: 'CHANNEL', defaultValue: 'stable' });
-    const build = new BuildStep('Build', { commands: ['make'], exportedVariables: ['VERSION'], env: [{ name: 'C', value: '#{Source.CommitId}' }, { name: 'CH', value: v.reference }, { name: 'E', value: '#{codepipeline.PipelineExecutionId}' }] });
+    const build = new BuildStep('Build', { commands: ['make'], exportedVariables: ['VERSION'], environmentVariables: [{ name: 'C', value: '#{Source.CommitId}' }, { name: 'CH', value: v.reference }, { name: 'E', value: '#{codepipeline.PipelineExecutionId}' }] });
     const { pipeline, template } = pipelineWith({ buildStep: build, variables: [v] });
     pipeline.addStage('Release', { steps: [new ManualApprovalStep('Approve', { comment: `Ship ${build.exportedVariable('VERSION')}?` })] });
     expect(() => template()).not.toThrow();
   });
 
   test('fails at synth when a reference names no namespace', () => {
-    const { template } = pipelineWith({ buildStep: new BuildStep('Build', { commands: ['make'], env: [{ name: 'X', value: '#{Nope.CommitId}' }] }) });
+    const { template } = pipelineWith({ buildStep: new BuildStep('Build', { commands: ['make'], environmentVariables: [{ name: 'X', value: '#{Nope.CommitId}' }] }) });
     expect(() => template()).toThrow(/action 'Build\/Build' references #\{Nope\.CommitId\}, but no action has the namespace 'Nope'\. Fix: reference a namespace of an earlier step/);
   });
 
   test('fails at synth when a reference names a namespace produced later or in the same runOrder', () => {
     const build = new BuildStep('Build', { commands: ['make'], exportedVariables: ['VERSION'] });
-    const { pipeline, template } = pipelineWith({ buildStep: new BuildStep('Early', { commands: ['make'], env: [{ name: 'V', value: build.exportedVariable('VERSION') }] }) });
+    const { pipeline, template } = pipelineWith({ buildStep: new BuildStep('Early', { commands: ['make'], environmentVariables: [{ name: 'V', value: build.exportedVariable('VERSION') }] }) });
     pipeline.addStage('Later', { steps: [build] });
     expect(() => template()).toThrow(/references #\{Build\.VERSION\}, but namespace 'Build' is produced later in the pipeline/);
   });

@@ -3,7 +3,7 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { ACTION_CONFIGURATION_VALUE, BUILD_TIMEOUT_MINUTES, CODEBUILD_ACTION_INPUTS, CODEBUILD_ACTION_OUTPUTS, PROJECT_REPORTS, QUEUED_TIMEOUT_MINUTES } from '../../private/limits';
 import { PROJECT_NAME, REPORT_NAME } from '../../private/names';
 import { Problems, checkMinutes, isConcrete } from '../../private/validation';
-import type { BuildStepProps, BuildVariable } from '../build-step';
+import type { BuildStepProps, BuildVariable } from '../build-step-props';
 import { BuildCacheType } from '../cache';
 import { SECRET_REFERENCE_FIX, SECRET_REFERENCE_PROBLEM, checkCommands, checkPhase } from '../phases';
 
@@ -121,9 +121,9 @@ function checkVariables(problems: Problems, props: BuildStepProps): void {
     if (other) problems.add(where, name, `is also given as ${other}`, 'give each variable once');
     names.set(name, where);
   };
-  (props.env ?? []).forEach((v: BuildVariable, i) => {
-    claim(v.name, `env[${i}].name`);
-    checkCredential(problems, `env[${i}]`, v);
+  (props.environmentVariables ?? []).forEach((v: BuildVariable, i) => {
+    claim(v.name, `environmentVariables[${i}].name`);
+    checkCredential(problems, `environmentVariables[${i}]`, v);
   });
   (props.secrets ?? []).forEach((s, i) => {
     claim(s.variableName, `secrets[${i}].variableName`);
@@ -146,9 +146,9 @@ function checkVariables(problems: Problems, props: BuildStepProps): void {
   if (props.exportedVariables !== undefined && props.exportedVariables.length === 0) {
     problems.add('exportedVariables', [], 'is an empty list', 'list the variables to export, or remove exportedVariables');
   }
-  const refs = (props.env ?? []).filter((v) => isReference(v.value));
+  const refs = (props.environmentVariables ?? []).filter((v) => isReference(v.value));
   if (JSON.stringify(refs.map((v) => ({ name: v.name, type: 'PLAINTEXT', value: v.value }))).length > ACTION_CONFIGURATION_VALUE.max) {
-    problems.add('env', refs.map((v) => v.name), `the variables holding #{...} references are passed in the action's configuration, which CodePipeline limits to ${ACTION_CONFIGURATION_VALUE.max} characters`, 'pass fewer or shorter referenced values, or read them in the build from a file');
+    problems.add('environmentVariables', refs.map((v) => v.name), `the variables holding #{...} references are passed in the action's configuration, which CodePipeline limits to ${ACTION_CONFIGURATION_VALUE.max} characters`, 'pass fewer or shorter referenced values, or read them in the build from a file');
   }
 }
 
