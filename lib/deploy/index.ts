@@ -1,4 +1,4 @@
-export { DeploymentEvent, DeploymentOptions } from './common';
+export { DeploymentEvent, DeploymentOptions } from './options';
 export * from './alarms';
 export * from './strategy';
 export * from './server';

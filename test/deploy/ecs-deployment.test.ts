@@ -102,7 +102,7 @@ describe('EcsBlueGreenDeployment', () => {
     const pipeline = new DeliveryPipeline(other, 'Pipeline', { source: githubSource(), buildStep: new DockerImageStep('Image') });
     const image = pipeline.steps[0] as DockerImageStep;
     expect(() => pipeline.addStage('Prod', { steps: [deployment.deployStep({ image: image.output! })] }))
-      .toThrow(/deployment: the target is in 111111111111\/us-east-1, but the step is placed in the pipeline's account and region \(222222222222\/eu-west-1\), as it is not in an environment. Fix: place the step with addEnvironment/);
+      .toThrow(/deployment: the target's account and region are not those of the pipeline \(222222222222\/eu-west-1\), where a step outside an environment runs \(got 111111111111\/us-east-1\)\. Fix: place the step with addEnvironment/);
   });
 
   test('the stack never updates the service\'s task definition: the service names the family, releases go through the pipeline', () => {

@@ -124,7 +124,7 @@ describe('LambdaDeployment errors', () => {
     const build = new BuildStep('Build', { commands: ['make'], outputs: ['**/*'], secondaryOutputs: [{ name: 'Templates', files: ['*.json'] }] });
     const pipeline = new DeliveryPipeline(other, 'Pipeline', { source: githubSource(), buildStep: build });
     expect(() => pipeline.addStage('Prod', { steps: [deployment.deployStep({ code: build.output!, templates: build.secondaryOutput('Templates') })] }))
-      .toThrow(/deployment: the target is in 111111111111\/us-east-1, but the step is placed in the pipeline's account and region \(222222222222\/us-east-1\)/);
+      .toThrow(/deployment: the target's account and region are not those of the pipeline \(222222222222\/us-east-1\), where a step outside an environment runs \(got 111111111111\/us-east-1\)/);
   });
 
   test('fails when the deploy step misses its artifacts', () => {

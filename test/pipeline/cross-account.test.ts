@@ -451,7 +451,7 @@ describe('cross-account and cross-region errors', () => {
     const prodStack = new Stack(app, 'ProdApp', { env: PROD_WEST });
     const web = new ServerDeployment(prodStack, 'Web', { ec2InstanceTags: new codedeploy.InstanceTagSet({ app: ['web'] }) });
     expect(() => pipeline.addEnvironment('Staging', { deploy: [web.deployStep({ input: build.output! })] }))
-      .toThrow(/ServerDeployment 'ProdApp\/Web' deployStep has 1 problem:\n {2}- deployment: the target is in 333333333333\/eu-west-1, but the step is placed in environment 'Staging' \(111111111111\/us-east-1\)\. Fix: place the step in the environment of 333333333333\/eu-west-1/);
+      .toThrow(/ServerDeployment 'ProdApp\/Web' deployStep has 1 problem:\n {2}- deployment: the target's account and region are not those of environment 'Staging' \(111111111111\/us-east-1\), where the step is placed \(got 333333333333\/eu-west-1\)\. Fix: place the step in the environment of 333333333333\/eu-west-1/);
   });
 
   test('fails when an artifact would pass between two accounts that are both not the pipeline\'s', () => {
@@ -500,7 +500,7 @@ describe('cross-account and cross-region errors', () => {
     const { app, pipeline, build } = setup();
     const web = new ServerDeployment(new Stack(app, 'Elsewhere', { env: DEV }), 'Web', { ec2InstanceTags: new codedeploy.InstanceTagSet({ app: ['web'] }) });
     expect(() => pipeline.addStage('Deploy', { steps: [web.deployStep({ input: build.output! })] }))
-      .toThrow(/as it is not in an environment\. Fix: place the step with addEnvironment\(name, \{ env: \{ account: '222222222222', region: 'us-east-1' \}, deploy: \[step\] \}\)/);
+      .toThrow(/the pipeline \(111111111111\/us-east-1\), where a step outside an environment runs \(got 222222222222\/us-east-1\)\. Fix: place the step with addEnvironment\(name, \{ env: \{ account: '222222222222', region: 'us-east-1' \}, deploy: \[step\] \}\)/);
   });
 
   test('fails when tag-targeted instances in another account have no instance roles', () => {

@@ -5,11 +5,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { IStep, StepActions, StepContext, StepEstimate } from '../../core/step';
 import { MODEL } from '../../private/model';
-import { allowBootstrapVersionRead } from '../../private/bootstrap';
 import { markL2ActionRole } from '../../private/nag';
-import { pipelinePrincipal } from '../../private/principal';
+import { actionPlacement, actionRole, allowBootstrapVersionRead } from '../private/target-roles';
 import { ACTION_NAME, NAMESPACE, checkName, toNamespace } from '../../private/names';
-import { DeliveryValidationError, Problems, isConcrete, nameableAcrossEnvironments } from '../../private/validation';
+import { Problems, fail, isConcrete, nameableAcrossEnvironments, verbatim } from '../../private/validation';
 import { checkArgs, constructorOf } from '../../private/shapes';
 import { ACTION_CONFIGURATION_VALUE } from '../../private/limits';
 
@@ -173,28 +172,22 @@ export class ChangeSetDeployStep implements IStep {
       const fix = environment
         ? `give the DeliveryTarget of environment '${environment.name}' cloudFormationExecutionPolicies, or pass executionRole`
         : 'pass executionRole, or place the step in an environment whose DeliveryTarget has cloudFormationExecutionPolicies';
-      throw new DeliveryValidationError(`${subject} has 1 problem:\n  - executionRole: no role for CloudFormation to deploy stack '${this.stackName}' with (got undefined). Fix: ${fix}`);
+      fail(subject, 'executionRole', undefined, `no role for CloudFormation to deploy stack '${this.stackName}' with`, fix);
     }
     const roleAccount = executionRole.env.account;
     const account = environment?.account ?? Stack.of(context.pipeline).account;
     if (!Token.isUnresolved(roleAccount) && !Token.isUnresolved(account) && roleAccount !== account) {
-      throw new DeliveryValidationError(`${subject} has 1 problem:\n  - executionRole: is in account ${roleAccount}, but the stack is deployed to ${account} (got ${executionRole.node.path}). Fix: pass a role of account ${account}, or use the environment target's CloudFormation execution role`);
+      fail(subject, 'executionRole', verbatim(executionRole.node.path), `is in account ${roleAccount}, but the stack is deployed to ${account}`, `pass a role of account ${account}, or use the environment target's CloudFormation execution role`);
     }
     if (environment?.crossAccount && !nameableAcrossEnvironments(executionRole, executionRole.roleArn)) {
-      throw new DeliveryValidationError(`${subject} has 1 problem:\n  - executionRole: has no physical name, and the pipeline in another account must name it (got ${executionRole.node.path}). Fix: create it with roleName, or use the environment target's CloudFormation execution role`);
+      fail(subject, 'executionRole', verbatim(executionRole.node.path), 'has no physical name, and the pipeline in another account must name it', "create it with roleName, or use the environment target's CloudFormation execution role");
     }
     // CloudFormation resolves SSM parameters of the template (a CDK template's bootstrap version,
     // /cdk-bootstrap/<qualifier>/version) with the action's role: the L2 does not grant that.
-    const actionRole = environment?.crossAccount && environment.deployRole
-      ? environment.deployRole
-      : new iam.Role(scope, 'ActionRole', { assumedBy: pipelinePrincipal(context), description: `CloudFormation change set actions of ${this.stepName}` });
-    allowBootstrapVersionRead(actionRole, account, environment?.region ?? Stack.of(context.pipeline).region);
-    if (!environment?.crossAccount) markL2ActionRole(actionRole);
-    const where = {
-      role: actionRole,
-      account: environment?.crossAccount ? environment.account : undefined,
-      region: environment?.crossRegion ? environment.region : undefined,
-    };
+    const role = actionRole(scope, context, { stepName: this.stepName, description: `CloudFormation change set actions of ${this.stepName}` });
+    allowBootstrapVersionRead(role, account, environment?.region ?? Stack.of(context.pipeline).region);
+    if (!environment?.crossAccount) markL2ActionRole(role);
+    const where = { role, ...actionPlacement(environment) };
     const changeSetName = this.props.changeSetName ?? 'cdk-delivery-release';
     const create = new actions.CloudFormationCreateReplaceChangeSetAction({
       actionName: `${this.stepName}.ChangeSet`,

@@ -1,29 +1,24 @@
 import { Duration, PhysicalName, Token } from 'aws-cdk-lib';
-import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
-import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { BuildCache } from '../../codebuild/cache';
-import { BuildStep } from '../../codebuild/build-step';
-import { IStep, StepActions, StepContext, StepEnvironment, StepEstimate } from '../../core/step';
-import { MODEL } from '../../private/model';
-import { pipelinePrincipal } from '../../private/principal';
-import { acceptLibraryFindings, acceptNagFindings, artifactReadAcceptance, functionVersionsFinding } from '../../private/nag';
+import { IStep } from '../../core/step';
+import { acceptLibraryFindings, acceptNagFindings } from '../../private/nag';
 import { namedWhenReferencedElsewhere } from '../../private/generated-names';
-import { ACTION_NAME, checkName, stepScopedId } from '../../private/names';
 import { ECS_READY_WAIT_MINUTES, TERMINATION_WAIT_MINUTES } from '../../private/limits';
-import { DeliveryValidationError, Problems, checkMinutes, isConcrete, nameableAcrossEnvironments } from '../../private/validation';
+import { Problems, checkMinutes } from '../../private/validation';
 import { RawYaml, toYaml } from '../../private/yaml';
-import { checkDeploymentOptions, configureNotifications, DeploymentOptions, narrowCodeDeployTrust, noteTargetNames, resolveAutoRollback, targetEnvironment } from '../common';
-import { DeploymentStrategy, StrategyKind } from '../strategy';
-import { IMAGE_PLACEHOLDER, taskDefinitionFile, unnameableReferences, unsupportedIntrinsics } from './task-definition-file';
 import { checkArgs, constructorOf } from '../../private/shapes';
+import { DeploymentOptions } from '../options';
+import { checkDeploymentOptions, configureNotifications, narrowCodeDeployTrust, resolveAutoRollback } from '../private/deployment-group';
+import { acceptHookInvokeFindings } from '../private/target-roles';
+import { DeploymentStrategy, StrategyKind } from '../strategy';
+import { EcsDeployStep } from './ecs-deploy-step';
+import { taskDefinitionFile } from './task-definition-file';
 
 /**
  * Lambda functions run at the lifecycle events of an ECS blue/green deployment. Each may report its
@@ -290,14 +285,7 @@ export class EcsBlueGreenDeployment extends Construct {
         resources: [this.deploymentGroup.deploymentGroupArn],
       }));
     }
-    const rolePolicy = this.deploymentGroup.role.node.tryFindChild('DefaultPolicy');
-    if (rolePolicy && hookFunctions.length > 0) {
-      acceptNagFindings(rolePolicy, [{
-        id: 'AwsSolutions-IAM5',
-        reason: 'lambda:InvokeFunction on the hook functions and their versions (function:*), which CodeDeploy invokes by qualified ARN.',
-        appliesTo: hookFunctions.map((fn) => functionVersionsFinding(fn.functionArn, fn.node.defaultChild)),
-      }]);
-    }
+    acceptHookInvokeFindings(this.deploymentGroup.role, hookFunctions);
   }
 
   /** The appspec.yaml CodeDeployToECS runs: the service's container and port, and the hooks. */
@@ -349,167 +337,4 @@ export class EcsBlueGreenDeployment extends Construct {
 function loadBalancerOfArn(arn: string | undefined): string | undefined {
   if (!arn || Token.isUnresolved(arn)) return undefined;
   return /:listener\/((?:app|net)\/[^/]+\/[^/]+)\//.exec(arn)?.[1];
-}
-
-class EcsDeployStep implements IStep {
-  public readonly stepName: string;
-  public readonly label: string;
-  public readonly estimate: StepEstimate;
-
-  constructor(private readonly deployment: EcsBlueGreenDeployment, private readonly options: EcsDeployStepOptions) {
-    const problems = new Problems(`EcsBlueGreenDeployment '${deployment.node.path}' deployStep`);
-    this.stepName = options.stepName ?? 'Deploy';
-    this.estimate = {
-      // The files build, the replacement task set, the traffic shift, and the wait before the blue tasks stop.
-      minutes: MODEL.provisioning + 0.5 + MODEL.ecsReplacement + deployment.strategy.shiftMinutes + deployment.terminationWaitMinutes,
-      buildMinutes: MODEL.provisioning + 0.5,
-      computeType: codebuild.ComputeType.SMALL,
-    };
-    this.label = `ECS blue/green: ${deployment.strategy.describe()}`;
-    checkName(problems, 'stepName', this.stepName, ACTION_NAME, 'action');
-    if (isConcrete(this.stepName) && this.stepName.length > 90) {
-      problems.add('stepName', this.stepName, 'leaves no room for the name of the step that writes the deployment files', 'use at most 90 characters');
-    }
-    if (!options.image) problems.add('image', undefined, 'is required', 'pass the artifact holding imageDetail.json, e.g. dockerImageStep.output');
-    problems.throwIfAny();
-  }
-
-  public bind(scope: Construct, context: StepContext): StepActions {
-    const d = this.deployment;
-    const subject = `EcsBlueGreenDeployment '${d.node.path}' deployStep`;
-    const environment = targetEnvironment(subject, d, context);
-    noteTargetNames(d, `EcsBlueGreenDeployment '${d.node.path}'`, environment);
-    const unsupported = unsupportedIntrinsics(d.taskDefinition);
-    if (unsupported.length > 0) {
-      throw new DeliveryValidationError(`${subject} has 1 problem:\n  - taskDefinition: uses ${unsupported.join(', ')}, which the task definition file CodeDeploy registers cannot carry (got ${d.taskDefinition.node.path}). Fix: give those properties plain values or references to resources`);
-    }
-    if (environment?.crossAccount || environment?.crossRegion) {
-      // The files are written by a build in the pipeline's account and region: what they name of the
-      // service's stack must be nameable from there. Checked now, and again at synthesis for what
-      // is added to the task definition later.
-      const check = () => this.unnamed(environment);
-      const now = check();
-      if (now.length > 0) throw new DeliveryValidationError(`${subject} has 1 problem:\n  - ${now[0]}`);
-      scope.node.addValidation({ validate: () => check().map((m) => `${subject}: ${m}`) });
-    }
-    // Values known only at deploy time (role ARNs, hook ARNs) reach the files through CloudFormation.
-    const files = new BuildStep(`${this.stepName}Files`, {
-      input: this.options.image,
-      commands: ['echo "taskdef.json and appspec.yaml for $CODEBUILD_RESOLVED_SOURCE_VERSION"'],
-      generatedFiles: [
-        { path: 'taskdef.json', content: d.taskDefinitionFile() },
-        { path: 'appspec.yaml', content: d.appSpecFile() },
-      ],
-      outputs: ['taskdef.json', 'appspec.yaml'],
-      cache: BuildCache.none(),
-      computeType: codebuild.ComputeType.SMALL,
-    });
-    const fileActions = files.bind(new Construct(scope, 'Files'), context);
-    const role = this.actionRole(scope, context);
-    const deploy = new actions.CodeDeployEcsDeployAction({
-      actionName: this.stepName,
-      deploymentGroup: d.deploymentGroup,
-      taskDefinitionTemplateInput: files.output!,
-      appSpecTemplateInput: files.output!,
-      containerImageInputs: [{ input: this.options.image, taskDefinitionPlaceholder: IMAGE_PLACEHOLDER }],
-      runOrder: context.runOrder + 1,
-      role: role instanceof iam.Role ? role.withoutPolicyUpdates() : role,
-    });
-    return { actions: [...fileActions.actions, deploy] };
-  }
-
-  /** What the deployment files name of the service's stack without a physical name, as a problem. */
-  private unnamed(environment: StepEnvironment): string[] {
-    const d = this.deployment;
-    const unnamed = [...unnameableReferences(d.taskDefinition), ...d._hookFunctions().filter((fn) => !nameableAcrossEnvironments(fn, fn.functionArn)).map((fn) => fn.node.path)];
-    return unnamed.length === 0 ? [] : [`taskDefinition: the deployment files are written in the pipeline's account and region, but they name resources of ${environment.account}/${environment.region} that have no physical name (got ${unnamed.join(', ')}). Fix: give each a name: pass the task definition a taskRole and executionRole created with roleName, log groups with logGroupName, hook functions with functionName (or PhysicalName.GENERATE_IF_NEEDED)`];
-  }
-
-  /**
-   * The action's role, with exact statements. The L2 action grants iam:PassRole on `*` and reads
-   * the bucket with wildcard actions; it gets an immutable view of this role instead.
-   */
-  private actionRole(scope: Construct, context: StepContext): iam.IRole {
-    const d = this.deployment;
-    const environment = context.environment;
-    // In another account, the target's deploy role: one of another app already allows what the
-    // action does, so only the grants below on a role of this app are made.
-    if (environment?.crossAccount && environment.deployRole && !(environment.deployRole instanceof iam.Role)) return environment.deployRole;
-    // In another account, the target's deploy role; in another region, a role of the service's
-    // stack (its resources cannot be named from the pipeline's region); here, a role of its own.
-    const role = environment?.crossAccount && environment.deployRole instanceof iam.Role
-      ? environment.deployRole
-      : environment?.crossRegion
-        ? new iam.Role(d, stepScopedId(context.pipeline, context.stageName, this.stepName, 'ActionRole'), {
-          assumedBy: pipelinePrincipal(context),
-          roleName: PhysicalName.GENERATE_IF_NEEDED,
-          description: `CodeDeploy-to-ECS action ${this.stepName} of stage ${context.stageName}`,
-        })
-        : new iam.Role(scope, 'ActionRole', {
-          assumedBy: pipelinePrincipal(context),
-          description: `CodeDeploy-to-ECS action ${this.stepName} of stage ${context.stageName}`,
-        });
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['codedeploy:GetApplication', 'codedeploy:GetApplicationRevision', 'codedeploy:RegisterApplicationRevision'],
-      resources: [d.application.applicationArn],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['codedeploy:CreateDeployment', 'codedeploy:GetDeployment'],
-      resources: [d.deploymentGroup.deploymentGroupArn],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['codedeploy:GetDeploymentConfig'],
-      resources: [d.deploymentConfig.deploymentConfigArn],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['ecs:RegisterTaskDefinition'],
-      resources: ['*'],
-    }));
-    const passed = [d.taskDefinition.taskRole.roleArn, ...(d.taskDefinition.executionRole ? [d.taskDefinition.executionRole.roleArn] : [])];
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['iam:PassRole'],
-      resources: passed,
-      conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
-    }));
-    if (environment?.crossAccount) {
-      // The environment's store, in another account: identity side here, and aws-cdk-lib writes the
-      // bucket and key policies.
-      (environment.artifactBucket ?? context.artifactBucket).grantRead(role);
-    } else if (environment?.crossRegion) {
-      // The region's store, in this account: granted by its bucket and key policies, because the
-      // store's stack already waits for the service's (an identity grant would make them wait for each other).
-      grantReadByResourcePolicy(environment.artifactBucket ?? context.artifactBucket, role);
-    } else {
-      role.addToPrincipalPolicy(new iam.PolicyStatement({
-        actions: ['s3:GetObject', 's3:GetObjectVersion'],
-        resources: [context.artifactBucket.arnForObjects('*')],
-      }));
-      role.addToPrincipalPolicy(new iam.PolicyStatement({
-        actions: ['s3:GetBucketLocation'],
-        resources: [context.artifactBucket.bucketArn],
-      }));
-      if (context.artifactKey) {
-        role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [context.artifactKey.keyArn] }));
-      }
-    }
-    const artifacts = artifactReadAcceptance(context.artifactBucket, !!(environment?.crossAccount || environment?.crossRegion));
-    acceptNagFindings(role.node.findChild('DefaultPolicy'), [{
-      id: 'AwsSolutions-IAM5',
-      reason: `ecs:RegisterTaskDefinition has no resource-level permissions (Service Authorization Reference, Amazon ECS); ${artifacts.reason}`,
-      appliesTo: ['Resource::*', ...artifacts.appliesTo.filter((a) => a !== 'Resource::*')],
-    }]);
-    return role;
-  }
-}
-
-/** Lets a role of the bucket's account read its objects through the bucket's and key's policies. */
-function grantReadByResourcePolicy(bucket: s3.IBucket, role: iam.IRole): void {
-  const principals = [new iam.ArnPrincipal(role.roleArn)];
-  const added = bucket.addToResourcePolicy(new iam.PolicyStatement({ principals, actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [bucket.arnForObjects('*')] }));
-  if (!added.statementAdded) {
-    // An imported bucket: its policy cannot be changed here, so the role is granted instead.
-    bucket.grantRead(role);
-    return;
-  }
-  bucket.encryptionKey?.addToResourcePolicy(new iam.PolicyStatement({ principals, actions: ['kms:Decrypt'], resources: ['*'] }));
 }

@@ -1,21 +1,18 @@
-import { CfnCapabilities, CfnParameter, DefaultStackSynthesizer, Duration, Fn, PhysicalName, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnCapabilities, CfnParameter, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
-import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { IStep, StepActions, StepContext, StepEstimate } from '../../core/step';
-import { allowBootstrapVersionRead } from '../../private/bootstrap';
-import { grantStackCreateUpdate } from '../../private/stack-grants';
-import { MODEL } from '../../private/model';
-import { pipelinePrincipal } from '../../private/principal';
-import { acceptLibraryFindings, acceptNagFindings, artifactReadAcceptance, functionVersionsFinding, markL2ActionRole } from '../../private/nag';
-import { ACTION_NAME, checkName, stepScopedId } from '../../private/names';
-import { Problems, isConcrete } from '../../private/validation';
-import { checkDeploymentOptions, configureNotifications, DeploymentOptions, narrowCodeDeployTrust, resolveAutoRollback, targetEnvironment } from '../common';
-import { DeploymentStrategy } from '../strategy';
+import { IStep } from '../../core/step';
+import { acceptLibraryFindings, acceptNagFindings } from '../../private/nag';
 import { checkArgs, constructorOf } from '../../private/shapes';
+import { Problems, isConcrete } from '../../private/validation';
+import { DeploymentOptions } from '../options';
+import { checkDeploymentOptions, configureNotifications, narrowCodeDeployTrust, resolveAutoRollback } from '../private/deployment-group';
+import { acceptHookInvokeFindings } from '../private/target-roles';
+import { DeploymentStrategy } from '../strategy';
+import { LambdaDeployStep } from './lambda-deploy-step';
 
 /** Props of a `LambdaDeployment`. */
 export interface LambdaDeploymentProps extends DeploymentOptions {
@@ -194,14 +191,7 @@ export class LambdaDeployment extends Construct {
         resources: [this.deploymentGroup.deploymentGroupArn],
       }));
     }
-    const rolePolicy = this.deploymentGroup.role.node.tryFindChild('DefaultPolicy');
-    if (rolePolicy && hooks.length > 0) {
-      acceptNagFindings(rolePolicy, [{
-        id: 'AwsSolutions-IAM5',
-        reason: 'lambda:InvokeFunction on the hook functions and their versions (function:*), which CodeDeploy invokes by qualified ARN.',
-        appliesTo: hooks.map((fn) => functionVersionsFinding(fn.functionArn, fn.node.defaultChild)),
-      }]);
-    }
+    acceptHookInvokeFindings(this.deploymentGroup.role, hooks);
     acceptNagFindings(this.deploymentGroup.role, [{
       id: 'AwsSolutions-IAM4',
       reason: 'AWSCodeDeployRoleForLambdaLimited is the service-role policy CodeDeploy documents for Lambda deployment groups (alias updates, alarms); hooks are granted invoke explicitly.',
@@ -240,126 +230,3 @@ function codeIsBound(code: lambda.CfnParametersCode): boolean {
     return false;
   }
 }
-
-class LambdaDeployStep implements IStep {
-  public readonly stepName: string;
-  public readonly label: string;
-  public readonly estimate: StepEstimate;
-
-  constructor(private readonly deployment: LambdaDeployment, private readonly options: LambdaDeployStepOptions) {
-    const problems = new Problems(`LambdaDeployment '${deployment.node.path}' deployStep`);
-    this.stepName = options.stepName ?? 'Deploy';
-    this.estimate = { minutes: MODEL.stackUpdate + deployment.strategy.shiftMinutes };
-    this.label = `Lambda via CloudFormation: ${deployment.strategy.describe()}`;
-    checkName(problems, 'stepName', this.stepName, ACTION_NAME, 'action');
-    if (!options.code) problems.add('code', undefined, 'is required', 'pass the artifact holding the function code, e.g. build.output');
-    if (!options.templates) problems.add('templates', undefined, 'is required', "pass the artifact holding the synthesized templates, e.g. build.secondaryOutput('Templates')");
-    problems.throwIfAny();
-  }
-
-  public bind(scope: Construct, context: StepContext): StepActions {
-    const d = this.deployment;
-    const stack = Stack.of(d);
-    const subject = `LambdaDeployment '${d.node.path}' deployStep`;
-    const environment = targetEnvironment(subject, d, context);
-    const elsewhere = environment?.crossAccount === true || environment?.crossRegion === true;
-    const templatePath = this.options.templatePath ?? `${stack.artifactId}.template.json`;
-    const deploymentRole = this.options.deploymentRole ?? this.defaultDeploymentRole(scope, context, elsewhere);
-    // The action's role calls CloudFormation, which resolves the template's SSM parameters (the CDK
-    // bootstrap version) with it: the L2 does not grant that. In another account it is the target's
-    // deploy role, which the L2 grants the stack and the deployment role.
-    const actionRole = environment?.crossAccount && environment.deployRole
-      ? environment.deployRole
-      : new iam.Role(scope, 'ActionRole', { assumedBy: pipelinePrincipal(context) });
-    if (stack.synthesizer instanceof DefaultStackSynthesizer) allowBootstrapVersionRead(actionRole, stack.account, stack.region);
-    // The L2 would grant ValidateTemplate on the stack's ARN, which grants nothing: it gets an
-    // immutable view of the role, and the same access is granted exactly here.
-    if (actionRole instanceof iam.Role) {
-      grantStackCreateUpdate(actionRole, {
-        stackName: stack.stackName,
-        region: environment?.crossRegion ? environment.region : undefined,
-        deploymentRole,
-        artifactBucket: environment?.artifactBucket ?? context.artifactBucket,
-      });
-    }
-    const action = new actions.CloudFormationCreateUpdateStackAction({
-        role: actionRole instanceof iam.Role ? actionRole.withoutPolicyUpdates() : actionRole,
-        account: environment?.crossAccount ? environment.account : undefined,
-        region: environment?.crossRegion ? environment.region : undefined,
-        actionName: this.stepName,
-        runOrder: context.runOrder,
-        stackName: stack.stackName,
-        templatePath: this.options.templates.atPath(templatePath),
-        extraInputs: [this.options.code],
-        parameterOverrides: d._parameterOverrides(this.options.code),
-        adminPermissions: false,
-        deploymentRole,
-        cfnCapabilities: this.options.capabilities ?? [CfnCapabilities.ANONYMOUS_IAM],
-    });
-    // The L2 adds its grants to the action role when the pipeline binds the action; the pipeline
-    // accepts them as it does on the roles it creates for actions.
-    if (!environment?.crossAccount) markL2ActionRole(actionRole);
-    return { actions: [action] };
-  }
-
-  /**
-   * The role CloudFormation updates the application stack with. In another account or region it
-   * is created in the application's stack (CloudFormation there must be able to assume it), named
-   * so the pipeline can refer to it, and reads the release's code from the environment's store.
-   */
-  private defaultDeploymentRole(scope: Construct, context: StepContext, elsewhere: boolean): iam.IRole {
-    const d = this.deployment;
-    const role = new iam.Role(elsewhere ? d : scope, elsewhere ? stepScopedId(context.pipeline, context.stageName, this.stepName, 'DeploymentRole') : 'DeploymentRole', {
-      assumedBy: new iam.ServicePrincipal('cloudformation.amazonaws.com'),
-      description: `CloudFormation role of ${this.stepName}: releases of ${d.function.node.path}`,
-      roleName: elsewhere ? PhysicalName.GENERATE_IF_NEEDED : undefined,
-    });
-    const fn = d.function.functionArn;
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: [
-        'lambda:GetFunction', 'lambda:GetFunctionConfiguration', 'lambda:GetFunctionCodeSigningConfig', 'lambda:GetRuntimeManagementConfig',
-        'lambda:GetFunctionRecursionConfig', 'lambda:UpdateFunctionCode', 'lambda:UpdateFunctionConfiguration', 'lambda:PublishVersion',
-        'lambda:ListVersionsByFunction', 'lambda:GetAlias', 'lambda:UpdateAlias', 'lambda:ListTags', 'lambda:TagResource', 'lambda:UntagResource',
-      ],
-      resources: [fn, `${fn}:*`],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['codedeploy:CreateDeployment', 'codedeploy:GetDeployment', 'codedeploy:GetDeploymentGroup', 'codedeploy:StopDeployment'],
-      resources: [d.deploymentGroup.deploymentGroupArn],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['codedeploy:GetDeploymentConfig'],
-      resources: [d.deploymentConfig.deploymentConfigArn],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['codedeploy:RegisterApplicationRevision', 'codedeploy:GetApplicationRevision'],
-      resources: [d.deploymentGroup.application.applicationArn],
-    }));
-    if (d.function.role) {
-      role.addToPrincipalPolicy(new iam.PolicyStatement({
-        actions: ['iam:PassRole'],
-        resources: [d.function.role.roleArn],
-        conditions: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } },
-      }));
-    }
-    if (elsewhere) {
-      // Lambda reads the code with this role's credentials from the environment's store, whose
-      // bucket and key policies (in the pipeline's account) then name exactly this role.
-      (context.environment?.artifactBucket ?? context.artifactBucket).grantRead(role);
-    } else {
-      role.addToPrincipalPolicy(new iam.PolicyStatement({
-        actions: ['s3:GetObject', 's3:GetObjectVersion'],
-        resources: [context.artifactBucket.arnForObjects('*')],
-      }));
-      if (context.artifactKey) role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [context.artifactKey.keyArn] }));
-    }
-    const artifacts = artifactReadAcceptance(context.artifactBucket, elsewhere);
-    acceptNagFindings(role.node.findChild('DefaultPolicy'), [{
-      id: 'AwsSolutions-IAM5',
-      reason: `The function's versions and alias (function:*), which each release creates and moves; ${artifacts.reason}`,
-      appliesTo: [{ regex: '/^Resource::.*:\\*$/' }, ...artifacts.appliesTo],
-    }]);
-    return role;
-  }
-}
-

@@ -1,20 +1,19 @@
 import { ArnFormat, Duration, Names, PhysicalName, Stack } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
-import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
-import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { IStep, StepActions, StepContext, StepEstimate } from '../../core/step';
+import { IStep } from '../../core/step';
 import { MODEL } from '../../private/model';
 import { acceptLibraryFindings, acceptNagFindings, inPacks } from '../../private/nag';
 import { namedWhenReferencedElsewhere } from '../../private/generated-names';
-import { ACTION_NAME, checkName } from '../../private/names';
 import { SERVER_READY_WAIT_MINUTES, TERMINATION_WAIT_MINUTES } from '../../private/limits';
 import { Problems, checkMinutes } from '../../private/validation';
-import { DEFAULT_NOTIFY_ON, DeploymentOptions, checkDeploymentOptions, noteTargetNames, resolveAutoRollback, targetEnvironment } from '../common';
+import { DeploymentOptions } from '../options';
+import { DEFAULT_NOTIFY_ON, checkDeploymentOptions, resolveAutoRollback } from '../private/deployment-group';
+import { ServerDeployStep } from './server-deploy-step';
 import { DeploymentStrategy } from '../strategy';
 import { ServerDeployStepOptions } from './server-deployment';
 import { checkArgs, constructorOf } from '../../private/shapes';
@@ -228,7 +227,8 @@ export class ServerBlueGreenDeployment extends Construct {
   /** The pipeline step that deploys a revision (an appspec.yml and its files) to this group. */
   public deployStep(options: ServerDeployStepOptions): IStep {
     checkArgs('ServerBlueGreenDeployment#deployStep', [options]);
-    return new BlueGreenDeployStep(this, options);
+    return new ServerDeployStep('ServerBlueGreenDeployment', this, options, `EC2 blue/green: ${this.strategy.describe()}`,
+      { minutes: MODEL.asgCopy + MODEL.serverInstall + this.terminationWaitMinutes });
   }
 }
 
@@ -254,35 +254,5 @@ function acceptProviderFindings(stack: Stack): void {
   const logGroup = provider!.node.tryFindChild('LogGroup');
   if (logGroup) {
     acceptNagFindings(logGroup, inPacks('CloudWatchLogGroupEncrypted', 'The log group of aws-cdk-lib\'s custom-resource function holds the CodeDeploy API calls it made (no secrets); CloudWatch Logs encrypts it with its own key.'));
-  }
-}
-
-class BlueGreenDeployStep implements IStep {
-  public readonly stepName: string;
-  public readonly label: string;
-  public readonly estimate: StepEstimate;
-
-  constructor(private readonly deployment: ServerBlueGreenDeployment, private readonly options: ServerDeployStepOptions) {
-    const problems = new Problems(`ServerBlueGreenDeployment '${deployment.node.path}' deployStep`);
-    this.stepName = options.stepName ?? 'Deploy';
-    this.estimate = { minutes: MODEL.asgCopy + MODEL.serverInstall + deployment.terminationWaitMinutes };
-    this.label = `EC2 blue/green: ${deployment.strategy.describe()}`;
-    checkName(problems, 'stepName', this.stepName, ACTION_NAME, 'action');
-    if (!options.input) problems.add('input', undefined, 'is required', 'pass the build output that holds appspec.yml, e.g. build.output');
-    problems.throwIfAny();
-  }
-
-  public bind(_scope: Construct, context: StepContext): StepActions {
-    const environment = targetEnvironment(`ServerBlueGreenDeployment '${this.deployment.node.path}' deployStep`, this.deployment, context);
-    noteTargetNames(this.deployment, `ServerBlueGreenDeployment '${this.deployment.node.path}'`, environment);
-    return {
-      actions: [new actions.CodeDeployServerDeployAction({
-        actionName: this.stepName,
-        input: this.options.input as codepipeline.Artifact,
-        deploymentGroup: this.deployment.deploymentGroup,
-        runOrder: context.runOrder,
-        role: environment?.crossAccount ? environment.deployRole : undefined,
-      })],
-    };
   }
 }

@@ -2,18 +2,18 @@ import { PhysicalName } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
-import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { IStep, StepActions, StepContext, StepEstimate } from '../../core/step';
+import { IStep } from '../../core/step';
 import { MODEL } from '../../private/model';
 import { acceptLibraryFindings, acceptNagFindings } from '../../private/nag';
 import { namedWhenReferencedElsewhere } from '../../private/generated-names';
-import { ACTION_NAME, checkName } from '../../private/names';
-import { DeliveryValidationError, Problems } from '../../private/validation';
-import { checkDeploymentOptions, configureNotifications, DeploymentOptions, narrowCodeDeployTrust, noteTargetNames, resolveAutoRollback, targetEnvironment } from '../common';
+import { Problems } from '../../private/validation';
+import { DeploymentOptions } from '../options';
+import { checkDeploymentOptions, configureNotifications, narrowCodeDeployTrust, resolveAutoRollback } from '../private/deployment-group';
 import { DeploymentStrategy } from '../strategy';
 import { ServerAppSpec } from './appspec';
+import { ServerDeployStep } from './server-deploy-step';
 import { checkArgs, constructorOf } from '../../private/shapes';
 import { DEPLOYMENT_AUTO_SCALING_GROUPS } from '../../private/limits';
 
@@ -179,45 +179,6 @@ export class ServerDeployment extends Construct {
   /** The pipeline step that deploys a revision to this deployment group. */
   public deployStep(options: ServerDeployStepOptions): IStep {
     checkArgs('ServerDeployment#deployStep', [options]);
-    return new ServerDeployStep(this, options);
-  }
-}
-
-class ServerDeployStep implements IStep {
-  public readonly stepName: string;
-  public readonly label: string;
-  public readonly estimate: StepEstimate;
-
-  constructor(private readonly deployment: ServerDeployment, private readonly options: ServerDeployStepOptions) {
-    const problems = new Problems(`ServerDeployment '${deployment.node.path}' deployStep`);
-    this.stepName = options.stepName ?? 'Deploy';
-    this.estimate = { minutes: MODEL.serverInstall };
-    this.label = `EC2 in place: ${deployment.strategy.describe()}`;
-    checkName(problems, 'stepName', this.stepName, ACTION_NAME, 'action');
-    if (!options.input) problems.add('input', undefined, 'is required', 'pass the build output that holds appspec.yml, e.g. build.output');
-    problems.throwIfAny();
-  }
-
-  public bind(_scope: Construct, context: StepContext): StepActions {
-    const d = this.deployment;
-    const subject = `ServerDeployment '${d.node.path}' deployStep`;
-    const environment = targetEnvironment(subject, d, context);
-    noteTargetNames(d, `ServerDeployment '${d.node.path}'`, environment);
-    if ((environment?.crossAccount || environment?.crossRegion) && d.targetsByTags && d.instanceRoles.length === 0) {
-      throw new DeliveryValidationError(`${subject} has 1 problem:\n  - instanceRoles: instances targeted by tags in ${environment.account}/${environment.region} download the revision from the pipeline's artifact store, which must grant their roles, but none are given (got undefined). Fix: pass the instances' roles in the ServerDeployment's instanceRoles`);
-    }
-    // The agent reads the revision with the instance's role (the L2 action grants Auto Scaling groups' roles itself).
-    const store = environment?.artifactBucket ?? context.artifactBucket;
-    d.instanceRoles.forEach((role) => store.grantRead(role));
-    return {
-      actions: [new actions.CodeDeployServerDeployAction({
-        actionName: this.stepName,
-        input: this.options.input,
-        deploymentGroup: this.deployment.deploymentGroup,
-        runOrder: context.runOrder,
-        // In another account the action assumes the target's deploy role, which the L2 grants exactly this group.
-        role: environment?.crossAccount ? environment.deployRole : undefined,
-      })],
-    };
+    return new ServerDeployStep('ServerDeployment', this, options, `EC2 in place: ${this.strategy.describe()}`, { minutes: MODEL.serverInstall });
   }
 }
