@@ -10,7 +10,7 @@ import { MODEL } from '../private/model';
 import { acceptNagFindings, inPacks } from '../private/nag';
 import { ACTION_NAME, ARTIFACT_NAME, NAMESPACE, checkName, toNamespace } from '../private/names';
 import { checkArgs, constructorOf } from '../private/shapes';
-import { DeliveryValidationError, Problems } from '../private/validation';
+import { Problems, fail, verbatim } from '../private/validation';
 import { BuildStepProps, BuildVariable } from './build-step-props';
 import { BuildSpecModel, renderBuildSpec, renderTokens } from './buildspec';
 import { BuildGrantsHost, S3_LOGS_PREFIX, acceptArtifactObjectFindings, bindSecrets, createReportGroups, grantBaseAccess, logEncryptionKey, renderCache, vpcConfig } from './private/build-grants';
@@ -101,7 +101,7 @@ export class BuildStep implements IStep {
   public exportedVariable(name: string): string {
     checkArgs('BuildStep#exportedVariable', [name]);
     if (!this.exported.has(name)) {
-      throw new DeliveryValidationError(`${this.constructor.name} '${this.stepName}' has 1 problem:\n  - exportedVariable: '${name}' is not exported by this step (got "${name}"). Fix: add it to exportedVariables (exported: ${[...this.exported].join(', ') || 'none'})`);
+      fail(`${this.constructor.name} '${this.stepName}'`, 'exportedVariable', name, `'${name}' is not exported by this step`, `add it to exportedVariables (exported: ${[...this.exported].join(', ') || 'none'})`);
     }
     return `#{${this.variablesNamespace}.${name}}`;
   }
@@ -115,7 +115,7 @@ export class BuildStep implements IStep {
     checkArgs('BuildStep#secondaryOutput', [name]);
     const artifact = this.secondary.get(name);
     if (!artifact) {
-      throw new DeliveryValidationError(`${this.constructor.name} '${this.stepName}' has 1 problem:\n  - secondaryOutput: no secondary output is named '${name}' (got "${name}"). Fix: use one of: ${[...this.secondary.keys()].join(', ') || 'none (add secondaryOutputs)'}`);
+      fail(`${this.constructor.name} '${this.stepName}'`, 'secondaryOutput', name, `no secondary output is named '${name}'`, `use one of: ${[...this.secondary.keys()].join(', ') || 'none (add secondaryOutputs)'}`);
     }
     return artifact;
   }
@@ -273,7 +273,7 @@ export class BuildStep implements IStep {
 
   private bound<T>(value: T | undefined, what: string): T {
     if (value === undefined) {
-      throw new DeliveryValidationError(`${this.constructor.name} '${this.stepName}': '${what}' is created when the step is added to a pipeline; read it after that`);
+      fail(`${this.constructor.name} '${this.stepName}'`, what, verbatim('not created yet'), 'is created when the step is added to a pipeline', `read ${what} after adding the step to a pipeline`);
     }
     return value;
   }

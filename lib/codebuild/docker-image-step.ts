@@ -3,7 +3,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acceptNagFindings } from '../private/nag';
-import { DeliveryValidationError, Problems, isConcrete } from '../private/validation';
+import { Problems, isConcrete, fail, verbatim } from '../private/validation';
 import { BuildStep } from './build-step';
 import { BuildStepProps, BuildVariable } from './build-step-props';
 import { checkCredential, isLinux } from './private/validate-props';
@@ -124,7 +124,7 @@ export class DockerImageStep extends BuildStep {
   public get repository(): ecr.IRepository {
     const repository = this._repository ?? this.dockerProps.repository;
     if (!repository) {
-      throw new DeliveryValidationError(`DockerImageStep '${this.stepName}': 'repository' is created when the step is added to a pipeline; read it after that`);
+      fail(`DockerImageStep '${this.stepName}'`, 'repository', verbatim('not created yet'), 'is created when the step is added to a pipeline', 'read repository after adding the step to a pipeline');
     }
     return repository;
   }

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import { Construct } from 'constructs';
-import { DeliveryValidationError, Problems, isConcreteNumber } from '../private/validation';
+import { Problems, isConcreteNumber, fail, verbatim } from '../private/validation';
 import { checkArgs } from '../private/shapes';
 import { TRAFFIC_SHIFT_MINUTES } from '../private/limits';
 
@@ -193,7 +193,7 @@ export class DeploymentStrategy {
   public _requirePlatform(platform: DeployPlatform, target: string): void {
     const supported = SUPPORTED[platform];
     if (!supported.includes(this.kind)) {
-      throw new DeliveryValidationError(`${target} has 1 problem:\n  - strategy: ${platform} deployments cannot run ${this.describe()} (got DeploymentStrategy.${FACTORY[this.kind]}). Fix: use one of ${supported.map((k) => `DeploymentStrategy.${FACTORY[k]}`).join(', ')}`);
+      fail(target, 'strategy', verbatim(`DeploymentStrategy.${FACTORY[this.kind]}`), `${platform} deployments cannot run ${this.describe()}`, `use one of ${supported.map((k) => `DeploymentStrategy.${FACTORY[k]}`).join(', ')}`);
     }
   }
 

@@ -10,7 +10,8 @@ import { pipelineFolder } from '../core/artifact-folders';
 import { namedWhenReferencedElsewhere } from '../private/generated-names';
 import { acceptLibraryFindings } from '../private/nag';
 import { ScopedKmsRole } from '../private/scoped-kms-role';
-import { Problems, checkUnique, fail } from '../private/validation';
+import { PIPELINE_STAGES } from '../private/limits';
+import { Problems, checkUnique, fail, verbatim } from '../private/validation';
 import { ISource } from '../source/source';
 import { checkArgs, constructorOf } from '../private/shapes';
 import { ArtifactAccess } from './artifact-access';
@@ -169,11 +170,16 @@ export class DeliveryPipeline extends Construct {
     }
 
     this.node.addValidation({
-      validate: () => this.structure.stageNames.length < 2
-        ? [`DeliveryPipeline '${this.node.path}' has only the '${sourceStageName}' stage; CodePipeline needs at least 2 stages. Fix: pass buildStep, or call addStage(...).`]
-        : [],
+      validate: () => {
+        const synthProblems = new Problems(`DeliveryPipeline '${this.node.path}'`);
+        if (this.structure.stageNames.length < PIPELINE_STAGES.min) {
+          synthProblems.add('stages', verbatim(`only the '${sourceStageName}' stage`), `CodePipeline needs at least ${PIPELINE_STAGES.min} stages`, 'pass buildStep, or call addStage(...)');
+        }
+        checkVariableReferences(synthProblems, this.pipeline);
+        checkRules(synthProblems, this);
+        return synthProblems.messages();
+      },
     });
-    this.node.addValidation({ validate: () => [...checkVariableReferences(this, this.pipeline), ...checkRules(this)] });
   }
 
   /** Every step placed in the pipeline, in the order they were added. */

@@ -233,16 +233,19 @@ export class DeliveryTarget extends Construct implements IDeliveryTarget {
     for (const statement of props.deployPermissions ?? []) this.deployRole.addToPrincipalPolicy(statement);
     this.node.addValidation({
       validate: () => {
-        const errors = this.trusted.length === 0
-          ? [`DeliveryTarget '${this.node.path}' trusts no pipeline. Fix: add an environment with target: this target to a DeliveryPipeline of this app, or give trustedRoleArns`]
-          : [];
+        const problems = new Problems(`DeliveryTarget '${this.node.path}'`);
+        if (this.trusted.length === 0) {
+          problems.add('trustedRoleArns', [], 'no environment of a pipeline in this app deploys to the target and none are given, so it trusts no pipeline', 'add an environment with target: this target to a DeliveryPipeline of this app, or give trustedRoleArns');
+        }
         // IAM role names are unique in an account: a second target there would fail at deploy time.
         const others = this.node.root.node.findAll().filter((c): c is DeliveryTarget => c instanceof DeliveryTarget && c !== this && c.account === this.account);
         for (const other of others) {
           const clash = other.roleNames.find((n) => n !== undefined && names.includes(n));
-          if (clash) errors.push(`DeliveryTarget '${this.node.path}' and '${other.node.path}' both create the IAM role '${clash}' in account ${this.account}. Fix: use one target per account and region (pipelines share it), or give deployRoleName and cloudFormationExecutionRoleName`);
+          if (clash) {
+            problems.add('deployRoleName', clash, `target '${other.node.path}' creates an IAM role of this name in account ${this.account} too`, 'use one target per account and region (pipelines share it), or give deployRoleName and cloudFormationExecutionRoleName');
+          }
         }
-        return errors;
+        return problems.messages();
       },
     });
     this.roleNames = names;

@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { IStep, StepActions, StepContext, StepEstimate } from '../core/step';
 import { ACTION_NAME, checkName } from '../private/names';
 import { ACTION_CONFIGURATION_VALUE, APPROVAL_TIMEOUT_MINUTES, TOPIC_DISPLAY_NAME } from '../private/limits';
-import { DeliveryValidationError, Problems, checkMinutes, isConcrete } from '../private/validation';
+import { Problems, checkMinutes, isConcrete, fail, verbatim } from '../private/validation';
 import { checkArgs, constructorOf } from '../private/shapes';
 
 /** Props of a `ManualApprovalStep`. */
@@ -132,7 +132,7 @@ export class ManualApprovalStep implements IStep {
 
   public bind(scope: Construct, context: StepContext): StepActions {
     if (this.props.timeout && context.pipelineType !== codepipeline.PipelineType.V2) {
-      throw new DeliveryValidationError(`ManualApprovalStep '${this.stepName}' has 1 problem:\n  - timeout: action timeouts need a V2 pipeline (got a ${context.pipelineType} pipeline). Fix: remove the timeout (V1 approvals wait 7 days), or use a V2 pipeline`);
+      fail(`ManualApprovalStep '${this.stepName}'`, 'timeout', verbatim(`a ${context.pipelineType} pipeline`), 'action timeouts need a V2 pipeline', 'remove the timeout (V1 approvals wait 7 days), or use a V2 pipeline');
     }
     let topic = this.props.topic;
     let topicKey: kms.IKey | undefined;
@@ -165,7 +165,7 @@ export class ManualApprovalStep implements IStep {
 
   private requireBound() {
     if (!this.bound) {
-      throw new DeliveryValidationError(`ManualApprovalStep '${this.stepName}': grantApprove was called, but the step was never added to a pipeline, so its action ARN is unknown. Add the step to a stage (pipeline.addStage(...)) or remove the grant.`);
+      fail(`ManualApprovalStep '${this.stepName}'`, 'grantApprove', verbatim('a step in no pipeline'), 'was called, but the step was never added to a pipeline, so its action ARN is unknown', 'add the step to a stage (pipeline.addStage(...)) or remove the grant');
     }
     return this.bound;
   }

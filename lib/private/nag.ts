@@ -1,6 +1,7 @@
 import { AspectPriority, Aspects, CfnResource, IAspect, Stack, Token } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
+import { internalError } from './validation';
 
 /** A cdk-nag finding that a resource we create accepts on purpose, with the reason. */
 export interface NagAcceptance {
@@ -18,7 +19,7 @@ export interface NagAcceptance {
 export function acceptNagFindings(construct: IConstruct, findings: NagAcceptance[]): void {
   const resource = construct instanceof CfnResource ? construct : construct.node.defaultChild;
   if (!(resource instanceof CfnResource)) {
-    throw new Error(`acceptNagFindings: ${construct.node.path} has no CloudFormation resource`);
+    internalError(`acceptNagFindings: ${construct.node.path} has no CloudFormation resource`);
   }
   const existing = resource.getMetadata('cdk_nag')?.rules_to_suppress ?? [];
   const added = findings.map((f) => ({

@@ -1,6 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import { API_SHAPES } from './api-shapes';
-import { Problems } from './validation';
+import { Problems, internalError } from './validation';
 
 /**
  * Checks what a public entry point is handed against the shape the jsii assembly gives it (see
@@ -173,7 +173,7 @@ export function constructorOf(target: unknown): string {
  */
 export function checkArgs(method: string, args: ArrayLike<unknown>, subject: string = method.replace('#', '.')): void {
   const params = API_SHAPES.methods[`cdk-delivery.${method}`] as Param[] | undefined;
-  if (!params) throw new Error(`checkArgs: no shape for ${method}: run npm run build`);
+  if (!params) internalError(`checkArgs: no shape for ${method} (npm run build writes the shapes)`);
   const problems = new Problems(subject);
   params.forEach((p, i) => {
     const value = args[i];

@@ -161,3 +161,11 @@ export function checkWholeNumber(problems: Problems, prop: string, value: number
     problems.add(prop, value, `must be a whole number of ${unit} from ${range.min} to ${range.max}`, fix);
   }
 }
+
+/**
+ * Throws for a broken invariant of the library itself: never a user's mistake (those are
+ * `DeliveryValidationError`s naming the prop and the fix), so the message asks for a report.
+ */
+export function internalError(what: string): never {
+  throw new Error(`cdk-delivery internal error: ${what}. This is a bug in cdk-delivery, not in your code: please report it with this stack trace.`);
+}

@@ -3,7 +3,7 @@ import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import { Construct } from 'constructs';
-import { DeliveryValidationError, Problems, isConcrete } from '../private/validation';
+import { Problems, isConcrete, fail, verbatim } from '../private/validation';
 import { SourceOptions, checkBranch, resolveSourceNames } from './common';
 import { ISource, SourceConfig, variableReference } from './source';
 import { checkArgs, constructorOf } from '../private/shapes';
@@ -140,7 +140,7 @@ export class CodeCommitSource implements ISource {
    */
   public get repository(): codecommit.IRepository {
     if (!this._repository) {
-      throw new DeliveryValidationError(`CodeCommitSource '${this.actionName}': the repository '${this.props.repositoryName}' is created when the source is added to a DeliveryPipeline; read 'repository' after creating the pipeline`);
+      fail(`CodeCommitSource '${this.actionName}'`, 'repository', verbatim('not created yet'), `the repository '${this.props.repositoryName}' is created when the source is added to a DeliveryPipeline`, "read 'repository' after creating the pipeline");
     }
     return this._repository;
   }

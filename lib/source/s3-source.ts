@@ -5,7 +5,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Annotations, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { DeliveryValidationError, Problems, isConcrete } from '../private/validation';
+import { Problems, isConcrete, fail, verbatim } from '../private/validation';
 import { SourceOptions, resolveSourceNames } from './common';
 import { ISource, SourceConfig, variableReference } from './source';
 import { checkArgs, constructorOf } from '../private/shapes';
@@ -87,7 +87,7 @@ export class S3Source implements ISource {
     if (this.bucket instanceof s3.Bucket) {
       const versioning = (this.bucket.node.defaultChild as s3.CfnBucket).versioningConfiguration as s3.CfnBucket.VersioningConfigurationProperty | undefined;
       if (versioning?.status !== 'Enabled') {
-        throw new DeliveryValidationError(`S3Source '${this.actionName}' has 1 problem:\n  - bucket: is not versioned (got ${this.bucket.node.path}), and CodePipeline reads S3 sources by version. Fix: create the bucket with versioned: true`);
+        fail(`S3Source '${this.actionName}'`, 'bucket', verbatim(this.bucket.node.path), 'is not versioned, and CodePipeline reads S3 sources by version', 'create the bucket with versioned: true');
       }
       this.bucket.enableEventBridgeNotification();
     } else {

@@ -255,9 +255,9 @@ describe('BuildStep errors', () => {
 
   test('fails when the project is read before the step is in a pipeline', () => {
     const step = new BuildStep('Build', { commands: ['make'] });
-    expect(() => step.project).toThrow(/BuildStep 'Build': 'project' is created when the step is added to a pipeline/);
-    expect(() => step.role).toThrow(/'role' is created when the step is added to a pipeline/);
-    expect(() => step.logGroup).toThrow(/'logGroup' is created/);
-    expect(() => step.reportGroups).toThrow(/'reportGroups' is created/);
+    expect(() => step.project).toThrow(/BuildStep 'Build' has 1 problem:\n {2}- project: is created when the step is added to a pipeline \(got not created yet\)\. Fix: read project after adding the step to a pipeline/);
+    expect(() => step.role).toThrow(/role: is created when the step is added to a pipeline/);
+    expect(() => step.logGroup).toThrow(/logGroup: is created/);
+    expect(() => step.reportGroups).toThrow(/reportGroups: is created/);
   });
 });

@@ -493,7 +493,7 @@ describe('cross-account and cross-region errors', () => {
     expect(() => new DeliveryTarget(stack, 'T', { pipelineAccount: TOOLS.account, deployRoleName: 'bad name', cloudFormationExecutionPolicies: [], trustedRoleArns: ['arn:aws:iam::999999999999:role/x'] }))
       .toThrow(/deployRoleName: is not a valid IAM role name[\s\S]*cloudFormationExecutionPolicies: is an empty list[\s\S]*trustedRoleArns\[0\]: is not the ARN of a role in the pipeline account 111111111111/);
     new DeliveryTarget(stack, 'Lonely', { pipelineAccount: TOOLS.account });
-    expect(() => app.synth()).toThrow(/DeliveryTarget 'B\/Lonely' trusts no pipeline\. Fix: add an environment with target: this target/);
+    expect(() => app.synth()).toThrow(/DeliveryTarget 'B\/Lonely': trustedRoleArns: no environment of a pipeline in this app deploys to the target and none are given, so it trusts no pipeline \(got \[\]\)\. Fix: add an environment with target: this target/);
   });
 
   test('fails when a deploy step for another account is placed outside an environment', () => {
@@ -548,7 +548,7 @@ describe('cross-account and cross-region errors', () => {
     const app = newApp();
     new DeliveryTarget(new Stack(app, 'A', { env: DEV }), 'T', { pipelineAccount: TOOLS.account, trustedRoleArns: ['arn:aws:iam::111111111111:role/p'] });
     new DeliveryTarget(new Stack(app, 'B', { env: DEV }), 'T', { pipelineAccount: TOOLS.account, trustedRoleArns: ['arn:aws:iam::111111111111:role/p'] });
-    expect(() => app.synth()).toThrow(/DeliveryTarget 'A\/T' and 'B\/T' both create the IAM role 'cdk-delivery-deploy-us-east-1' in account 222222222222/);
+    expect(() => app.synth()).toThrow(/DeliveryTarget 'A\/T': deployRoleName: target 'B\/T' creates an IAM role of this name in account 222222222222 too \(got \"cdk-delivery-deploy-us-east-1\"\)/);
   });
 
   test('a regional store waits for the target whose role its policies name; an imported store bucket is accepted', () => {

@@ -90,7 +90,7 @@ describe('ManualApprovalStep', () => {
     const stack = newStack();
     const step = new ManualApprovalStep('Approve');
     step.grantApprove(new iam.Role(stack, 'Approvers', { assumedBy: new iam.AccountRootPrincipal() }));
-    expect(() => Template.fromStack(stack)).toThrow(/ManualApprovalStep 'Approve': grantApprove was called, but the step was never added to a pipeline/);
+    expect(() => Template.fromStack(stack)).toThrow(/ManualApprovalStep 'Approve' has 1 problem:\n {2}- grantApprove: was called, but the step was never added to a pipeline/);
   });
 
   test.each([Duration.minutes(4), Duration.days(61), Duration.seconds(90)])('fails when the timeout is %s', (timeout) => {

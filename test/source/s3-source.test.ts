@@ -33,7 +33,7 @@ describe('S3Source', () => {
   test('fails when a bucket created in the app is not versioned', () => {
     const stack = newStack();
     const source = Source.s3({ bucket: new s3.Bucket(stack, 'Unversioned'), objectKey: 'app.zip' });
-    expect(() => new DeliveryPipeline(stack, 'Pipeline', { source, buildStep: build() })).toThrow(/S3Source 'Source' has 1 problem:\n {2}- bucket: is not versioned \(got Test\/Unversioned\).*Fix: create the bucket with versioned: true/);
+    expect(() => new DeliveryPipeline(stack, 'Pipeline', { source, buildStep: build() })).toThrow(/S3Source 'Source' has 1 problem:\n {2}- bucket: is not versioned, and CodePipeline reads S3 sources by version \(got Test\/Unversioned\)\. Fix: create the bucket with versioned: true/);
   });
 
   test('cuts the rule description to 512 characters for long keys', () => {

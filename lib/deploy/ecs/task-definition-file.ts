@@ -3,7 +3,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { nameableAcrossEnvironments } from '../../private/validation';
+import { internalError, nameableAcrossEnvironments } from '../../private/validation';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 
 /** Maps whose keys are the user's, not CloudFormation property names: copied as they are. */
@@ -156,7 +156,7 @@ function retokenize(value: unknown, elements: Map<string, CfnElement>, stack: St
       case 'Fn::ImportValue': return Fn.importValue(retokenize_(arg) as string);
       case 'Fn::Sub': return subOf(arg, elements, stack);
       // unsupportedIntrinsics reports these at bind, with the construct's path.
-      default: throw new Error(`cdk-delivery: cannot render ${key} into taskdef.json`);
+      default: return internalError(`cannot render ${key} into taskdef.json`);
     }
   }
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, retokenize_(v)]));

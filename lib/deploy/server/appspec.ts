@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { GeneratedFile } from '../../codebuild/generated-file';
-import { DeliveryValidationError, Problems, isConcrete } from '../../private/validation';
+import { Problems, isConcrete, fail, verbatim } from '../../private/validation';
 import { RawYaml, YamlValue, toYaml } from '../../private/yaml';
 import { checkArgs, constructorOf } from '../../private/shapes';
 import { LIFECYCLE_EVENT_SECONDS, outside } from '../../private/limits';
@@ -220,7 +220,7 @@ export class ServerAppSpec {
   /** @internal */
   public _requireLoadBalancer(hasLoadBalancer: boolean, target: string): void {
     if (this.needsLoadBalancer && !hasLoadBalancer) {
-      throw new DeliveryValidationError(`${target} has 1 problem:\n  - appSpec: hooks on traffic events (${LOAD_BALANCER_EVENTS.join(', ')}) run only with a load balancer (got none). Fix: add loadBalancers, or move the scripts to other events`);
+      fail(target, 'appSpec', verbatim('no load balancer'), `hooks on traffic events (${LOAD_BALANCER_EVENTS.join(', ')}) run only with a load balancer`, 'add loadBalancers, or move the scripts to other events');
     }
   }
 }

@@ -1,5 +1,6 @@
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { Construct } from 'constructs';
+import { Problems } from '../../private/validation';
 import { DeliveryChecks } from '../../checks/delivery-checks';
 import { RuleLevel, templateProperties } from '../../checks/rule';
 import { stagesOf } from '../../checks/rules/pipeline-model';
@@ -12,18 +13,24 @@ import { unresolvedReferences } from '../../checks/rules/CodePipelineVariableRef
  * otherwise CodePipeline rejects the pipeline at deploy time (rule CodePipelineVariableReferences,
  * with the fix for each case).
  */
-export function checkVariableReferences(scope: Construct, pipeline: codepipeline.Pipeline): string[] {
+export function checkVariableReferences(problems: Problems, pipeline: codepipeline.Pipeline): void {
   const properties = templateProperties(pipeline.node.defaultChild as codepipeline.CfnPipeline);
   // The declared variables as the template holds them (also those added on the L2 pipeline).
   const variables = (Array.isArray(properties.Variables) ? properties.Variables : []).map((v: { Name?: string }) => v.Name).filter((n: unknown): n is string => typeof n === 'string');
-  return unresolvedReferences(stagesOf(properties), variables).map((r) => {
-    const where = `DeliveryPipeline '${scope.node.path}': action '${r.stage}/${r.action}' references #{${r.namespace}.${r.name}}`;
+  for (const r of unresolvedReferences(stagesOf(properties), variables)) {
+    const prop = `action '${r.stage}/${r.action}'`;
+    const reference = `#{${r.namespace}.${r.name}}`;
     switch (r.reason) {
-      case 'variable': return `${where}, which is not a pipeline variable. Fix: declare it in variables (new PipelineVariable({ name: '${r.name}' })), or correct the reference`;
-      case 'later': return `${where}, but namespace '${r.namespace}' is produced later in the pipeline (or in the same runOrder). Fix: move the producing step before it`;
-      default: return `${where}, but no action has the namespace '${r.namespace}'. Fix: reference a namespace of an earlier step (for example source.variables.commitId)`;
+      case 'variable':
+        problems.add(prop, reference, 'references a pipeline variable that is not declared', `declare it in variables (new PipelineVariable({ name: '${r.name}' })), or correct the reference`);
+        break;
+      case 'later':
+        problems.add(prop, reference, `references namespace '${r.namespace}', which is produced later in the pipeline (or in the same runOrder)`, 'move the producing step before it');
+        break;
+      default:
+        problems.add(prop, reference, `references namespace '${r.namespace}', which no action has`, 'reference a namespace of an earlier step (for example source.variables.commitId)');
     }
-  });
+  }
 }
 
 /**
@@ -33,8 +40,9 @@ export function checkVariableReferences(scope: Construct, pipeline: codepipeline
  * check most of this when they are built; this catches what only the finished template shows,
  * including actions of your own steps.
  */
-export function checkRules(scope: Construct): string[] {
-  return DeliveryChecks.findProblems(scope)
-    .filter((f) => f.level === RuleLevel.ERROR && f.ruleId !== 'CodePipelineVariableReferences')
-    .map((f) => `DeliveryPipeline '${scope.node.path}': ${f.path} breaks rule Delivery-${f.ruleId} (${f.finding}): ${f.info} ${f.explanation} Fix: ${f.fix} (in the step that makes it)`);
+export function checkRules(problems: Problems, scope: Construct): void {
+  for (const f of DeliveryChecks.findProblems(scope)) {
+    if (f.level !== RuleLevel.ERROR || f.ruleId === 'CodePipelineVariableReferences') continue;
+    problems.add(f.path, f.finding, `breaks rule Delivery-${f.ruleId}: ${f.info} ${f.explanation}`, `${f.fix} (in the step that makes it)`);
+  }
 }
