@@ -207,7 +207,7 @@ describe('DeliveryPipeline validation', () => {
     };
     pipeline.addStage('Check', { steps: [step] });
     expect(() => (s.node.root as App).synth())
-      .toThrow(/DeliveryPipeline 'Raw\/Pipeline': Raw\/Pipeline\/Pipeline\/Resource: breaks rule Delivery-CodePipelineActionConfiguration: .*\(got \"Configuration::Check\/Huge::CustomData\"\)\. Fix: shorten the value/);
+      .toThrow(/DeliveryPipeline 'Raw\/Pipeline': Raw\/Pipeline\/Pipeline\/Resource: breaks rule Delivery-CodePipelineActionConfiguration: .*\(got "Configuration::Check\/Huge::CustomData"\)\. Fix: shorten the value/);
   });
 
   test('findProblems lists findings without cdk-nag, warnings included', () => {

@@ -548,7 +548,7 @@ describe('cross-account and cross-region errors', () => {
     const app = newApp();
     new DeliveryTarget(new Stack(app, 'A', { env: DEV }), 'T', { pipelineAccount: TOOLS.account, trustedRoleArns: ['arn:aws:iam::111111111111:role/p'] });
     new DeliveryTarget(new Stack(app, 'B', { env: DEV }), 'T', { pipelineAccount: TOOLS.account, trustedRoleArns: ['arn:aws:iam::111111111111:role/p'] });
-    expect(() => app.synth()).toThrow(/DeliveryTarget 'A\/T': deployRoleName: target 'B\/T' creates an IAM role of this name in account 222222222222 too \(got \"cdk-delivery-deploy-us-east-1\"\)/);
+    expect(() => app.synth()).toThrow(/DeliveryTarget 'A\/T': deployRoleName: target 'B\/T' creates an IAM role of this name in account 222222222222 too \(got "cdk-delivery-deploy-us-east-1"\)/);
   });
 
   test('a regional store waits for the target whose role its policies name; an imported store bucket is accepted', () => {

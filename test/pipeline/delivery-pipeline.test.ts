@@ -427,20 +427,20 @@ describe('variable references', () => {
 
   test('fails at synth when a reference names no namespace', () => {
     const { template } = pipelineWith({ buildStep: new BuildStep('Build', { commands: ['make'], environmentVariables: [{ name: 'X', value: '#{Nope.CommitId}' }] }) });
-    expect(() => template()).toThrow(/action 'Build\/Build': references namespace 'Nope', which no action has \(got \"#\{Nope\.CommitId\}\"\)\. Fix: reference a namespace of an earlier step/);
+    expect(() => template()).toThrow(/action 'Build\/Build': references namespace 'Nope', which no action has \(got "#\{Nope\.CommitId\}"\)\. Fix: reference a namespace of an earlier step/);
   });
 
   test('fails at synth when a reference names a namespace produced later or in the same runOrder', () => {
     const build = new BuildStep('Build', { commands: ['make'], exportedVariables: ['VERSION'] });
     const { pipeline, template } = pipelineWith({ buildStep: new BuildStep('Early', { commands: ['make'], environmentVariables: [{ name: 'V', value: build.exportedVariable('VERSION') }] }) });
     pipeline.addStage('Later', { steps: [build] });
-    expect(() => template()).toThrow(/references namespace 'Build', which is produced later in the pipeline \(or in the same runOrder\) \(got \"#\{Build\.VERSION\}\"\)/);
+    expect(() => template()).toThrow(/references namespace 'Build', which is produced later in the pipeline \(or in the same runOrder\) \(got "#\{Build\.VERSION\}"\)/);
   });
 
   test('fails at synth when a pipeline variable is not declared', () => {
     const { pipeline, template } = pipelineWith();
     pipeline.addStage('Release', { steps: [new ManualApprovalStep('Approve', { comment: 'Channel #{variables.CHANNEL}?' })] });
-    expect(() => template()).toThrow(/references a pipeline variable that is not declared \(got \"#\{variables\.CHANNEL\}\"\)/);
+    expect(() => template()).toThrow(/references a pipeline variable that is not declared \(got "#\{variables\.CHANNEL\}"\)/);
   });
 });
 
