@@ -60,8 +60,8 @@ describe('bad input never crashes', () => {
         const interval = Number.isFinite(minutes) && minutes >= 0 ? Duration.minutes(minutes) : Duration.minutes(1);
         return canary ? DeploymentStrategy.canary({ percent, interval }) : DeploymentStrategy.linear({ percent, interval });
       });
-      expectOurs(() => DeploymentStrategy.minimumHealthyHosts.percentage(percent));
-      expectOurs(() => DeploymentStrategy.minimumHealthyHosts.count(minutes));
+      expectOurs(() => DeploymentStrategy.minimumHealthyHostsPercentage(percent));
+      expectOurs(() => DeploymentStrategy.minimumHealthyHostsCount(minutes));
     }), { seed: SEED, numRuns: 1000 });
   });
 

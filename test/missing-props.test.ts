@@ -75,8 +75,8 @@ describe('wrong types and unknown props', () => {
 test('methods check their arguments too: addEnvironment, deployStep, addStage', () => {
   const stack = newStack();
   const pipeline = new DeliveryPipeline(stack, 'Pipeline', { source: Source.connection('my-org/shop', { connectionArn: CONNECTION_ARN }), buildStep: new BuildStep('Build', { commands: ['make'] }) });
-  expect(() => pipeline.addStage('Checks', { step: [] } as never)).toThrow(/DeliveryPipeline\.addStage has 1 problem:\n {2}- step: is not a prop of DeliveryStageProps \(got \[\]\)\. Fix: did you mean 'steps'\?/);
-  expect(() => pipeline.addEnvironment('Dev', null as never)).toThrow(/DeliveryPipeline\.addEnvironment has 1 problem:\n {2}- props: is required \(got null\)\. Fix: pass the props object \(EnvironmentProps\)/);
+  expect(() => pipeline.addStage('Checks', { step: [] } as never)).toThrow(/DeliveryPipeline\.addStage has 1 problem:\n {2}- step: is not a prop of DeliveryStageOptions \(got \[\]\)\. Fix: did you mean 'steps'\?/);
+  expect(() => pipeline.addEnvironment('Dev', null as never)).toThrow(/DeliveryPipeline\.addEnvironment has 1 problem:\n {2}- options: is required \(got null\)\. Fix: pass the options object \(EnvironmentOptions\)/);
 });
 
 test('an empty construct id and an alarm period CloudWatch does not take end in our error', () => {

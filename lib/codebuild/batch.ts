@@ -44,8 +44,8 @@ export interface BatchOptions {
   readonly timeout?: Duration;
 }
 
-/** Props of a build matrix. */
-export interface BuildMatrixProps extends BatchOptions {
+/** Options of `BatchBuild.matrix`. */
+export interface BuildMatrixOptions extends BatchOptions {
   /** The variables and their values; one build runs per combination. */
   readonly variables: MatrixVariable[];
 }
@@ -91,8 +91,8 @@ export interface GraphBuild {
   readonly ignoreFailure?: boolean;
 }
 
-/** Props of a build graph. */
-export interface BuildGraphProps extends BatchOptions {
+/** Options of `BatchBuild.graph`. */
+export interface BuildGraphOptions extends BatchOptions {
   /** The builds, with their dependencies. */
   readonly builds: GraphBuild[];
 }
@@ -104,15 +104,15 @@ export interface BuildGraphProps extends BatchOptions {
  */
 export class BatchBuild {
   /** One build per combination of the variables' values. */
-  public static matrix(props: BuildMatrixProps): BatchBuild {
-    checkArgs('BatchBuild.matrix', [props]);
-    return new BatchBuild(props, props.variables, undefined);
+  public static matrix(options: BuildMatrixOptions): BatchBuild {
+    checkArgs('BatchBuild.matrix', [options]);
+    return new BatchBuild(options, options.variables, undefined);
   }
 
   /** Builds with dependencies between them. */
-  public static graph(props: BuildGraphProps): BatchBuild {
-    checkArgs('BatchBuild.graph', [props]);
-    return new BatchBuild(props, undefined, props.builds);
+  public static graph(options: BuildGraphOptions): BatchBuild {
+    checkArgs('BatchBuild.graph', [options]);
+    return new BatchBuild(options, undefined, options.builds);
   }
 
   /** How many builds the batch defines. */

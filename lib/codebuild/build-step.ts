@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { IStep, StepActions, StepContext, StepEstimate } from '../core/step';
-import { MODEL } from '../private/model';
+import { MODEL } from '../private/estimate-model';
 import { acceptNagFindings, inPacks } from '../private/nag';
 import { ACTION_NAME, ARTIFACT_NAME, NAMESPACE, checkName, toNamespace } from '../private/names';
 import { checkArgs, constructorOf } from '../private/shapes';

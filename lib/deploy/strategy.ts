@@ -24,7 +24,7 @@ export enum StrategyKind {
 }
 
 /** A traffic shift: how much, and how long to wait. */
-export interface TrafficShiftProps {
+export interface TrafficShiftOptions {
   /** Percentage of traffic shifted in the first step (canary) or in every step (linear): 1 to 99. */
   readonly percent: number;
   /** Time between steps, in whole minutes (at least 1). */
@@ -52,36 +52,11 @@ const FACTORY: { [kind: string]: string } = {
   [StrategyKind.ALL_AT_ONCE]: 'allAtOnce()',
   [StrategyKind.ONE_AT_A_TIME]: 'oneAtATime()',
   [StrategyKind.HALF_AT_A_TIME]: 'halfAtATime()',
-  [StrategyKind.MINIMUM_HEALTHY_HOSTS_COUNT]: 'minimumHealthyHosts.count(n)',
-  [StrategyKind.MINIMUM_HEALTHY_HOSTS_PERCENTAGE]: 'minimumHealthyHosts.percentage(p)',
+  [StrategyKind.MINIMUM_HEALTHY_HOSTS_COUNT]: 'minimumHealthyHostsCount(n)',
+  [StrategyKind.MINIMUM_HEALTHY_HOSTS_PERCENTAGE]: 'minimumHealthyHostsPercentage(p)',
   [StrategyKind.CANARY]: 'canary({ percent, interval })',
   [StrategyKind.LINEAR]: 'linear({ percent, interval })',
 };
-
-/** Factories of the minimum-healthy-hosts strategies (EC2/on-premises). */
-export class MinimumHealthyHostsStrategies {
-  /** Keep at least `count` instances healthy while deploying (a whole number, 0 or more). */
-  public count(count: number): DeploymentStrategy {
-    checkArgs('MinimumHealthyHostsStrategies#count', [count]);
-    const problems = new Problems('DeploymentStrategy.minimumHealthyHosts.count');
-    if (isConcreteNumber(count) && (!Number.isInteger(count) || count < 0)) {
-      problems.add('count', count, 'must be a whole number, 0 or more', 'give how many instances must stay healthy, e.g. 2');
-    }
-    problems.throwIfAny();
-    return DeploymentStrategy._create(StrategyKind.MINIMUM_HEALTHY_HOSTS_COUNT, count);
-  }
-
-  /** Keep at least `percent` of the instances healthy while deploying (a whole number, 0 to 99). */
-  public percentage(percent: number): DeploymentStrategy {
-    checkArgs('MinimumHealthyHostsStrategies#percentage', [percent]);
-    const problems = new Problems('DeploymentStrategy.minimumHealthyHosts.percentage');
-    if (isConcreteNumber(percent) && (!Number.isInteger(percent) || percent < 0 || percent > 99)) {
-      problems.add('percent', percent, 'must be a whole number from 0 to 99 (CodeDeploy FLEET_PERCENT)', 'give e.g. 75 to keep three quarters of the fleet serving');
-    }
-    problems.throwIfAny();
-    return DeploymentStrategy._create(StrategyKind.MINIMUM_HEALTHY_HOSTS_PERCENTAGE, percent);
-  }
-}
 
 /**
  * How CodeDeploy rolls a release out, in one vocabulary across EC2/on-premises, ECS and Lambda.
@@ -108,22 +83,49 @@ export class DeploymentStrategy {
     return new DeploymentStrategy(StrategyKind.HALF_AT_A_TIME);
   }
 
-  /** Keep a number or percentage of instances healthy (EC2/on-premises). */
-  public static readonly minimumHealthyHosts = new MinimumHealthyHostsStrategies();
+  /**
+   * Keep at least `count` instances healthy while deploying (EC2/on-premises).
+   *
+   * @param count a whole number, 0 or more
+   */
+  public static minimumHealthyHostsCount(count: number): DeploymentStrategy {
+    checkArgs('DeploymentStrategy.minimumHealthyHostsCount', [count]);
+    const problems = new Problems('DeploymentStrategy.minimumHealthyHostsCount');
+    if (isConcreteNumber(count) && (!Number.isInteger(count) || count < 0)) {
+      problems.add('count', count, 'must be a whole number, 0 or more', 'give how many instances must stay healthy, e.g. 2');
+    }
+    problems.throwIfAny();
+    return new DeploymentStrategy(StrategyKind.MINIMUM_HEALTHY_HOSTS_COUNT, count);
+  }
+
+  /**
+   * Keep at least `percent` of the instances healthy while deploying (EC2/on-premises).
+   *
+   * @param percent a whole number from 0 to 99
+   */
+  public static minimumHealthyHostsPercentage(percent: number): DeploymentStrategy {
+    checkArgs('DeploymentStrategy.minimumHealthyHostsPercentage', [percent]);
+    const problems = new Problems('DeploymentStrategy.minimumHealthyHostsPercentage');
+    if (isConcreteNumber(percent) && (!Number.isInteger(percent) || percent < 0 || percent > 99)) {
+      problems.add('percent', percent, 'must be a whole number from 0 to 99 (CodeDeploy FLEET_PERCENT)', 'give e.g. 75 to keep three quarters of the fleet serving');
+    }
+    problems.throwIfAny();
+    return new DeploymentStrategy(StrategyKind.MINIMUM_HEALTHY_HOSTS_PERCENTAGE, percent);
+  }
 
   /** Shift `percent` of the traffic, then the rest after `interval` (ECS, Lambda). */
-  public static canary(props: TrafficShiftProps): DeploymentStrategy {
-    checkArgs('DeploymentStrategy.canary', [props]);
-    return DeploymentStrategy.shift(StrategyKind.CANARY, props);
+  public static canary(options: TrafficShiftOptions): DeploymentStrategy {
+    checkArgs('DeploymentStrategy.canary', [options]);
+    return DeploymentStrategy.shift(StrategyKind.CANARY, options);
   }
 
   /** Shift `percent` of the traffic every `interval` until all of it is shifted (ECS, Lambda). */
-  public static linear(props: TrafficShiftProps): DeploymentStrategy {
-    checkArgs('DeploymentStrategy.linear', [props]);
-    return DeploymentStrategy.shift(StrategyKind.LINEAR, props);
+  public static linear(options: TrafficShiftOptions): DeploymentStrategy {
+    checkArgs('DeploymentStrategy.linear', [options]);
+    return DeploymentStrategy.shift(StrategyKind.LINEAR, options);
   }
 
-  private static shift(kind: StrategyKind, props: TrafficShiftProps): DeploymentStrategy {
+  private static shift(kind: StrategyKind, props: TrafficShiftOptions): DeploymentStrategy {
     const problems = new Problems(`DeploymentStrategy.${kind === StrategyKind.CANARY ? 'canary' : 'linear'}`);
     const { percent, interval } = props;
     if (isConcreteNumber(percent) && (!Number.isInteger(percent) || percent < 1 || percent > 99)) {
@@ -152,11 +154,6 @@ export class DeploymentStrategy {
   public readonly value?: number;
   /** Minutes between traffic shifts (canary, linear). */
   public readonly intervalMinutes?: number;
-
-  /** @internal */
-  public static _create(kind: StrategyKind, value?: number, intervalMinutes?: number): DeploymentStrategy {
-    return new DeploymentStrategy(kind, value, intervalMinutes);
-  }
 
   private constructor(kind: StrategyKind, value?: number, intervalMinutes?: number) {
     this.kind = kind;

@@ -19,9 +19,9 @@ import { createArtifactStore } from './artifact-store';
 import { DeliveryPipelineProps } from './delivery-pipeline-props';
 import { DeliveryTarget } from './delivery-target';
 import { RenderedStage, renderMermaid } from './diagram';
-import { DeliveryStageProps, EnvironmentProps, WaveProps } from './environment';
+import { DeliveryStageOptions, EnvironmentOptions, WaveOptions } from './environment';
 import { PipelineEstimate, estimateRun } from './estimate';
-import { PipelineNotificationProps, PipelineNotifications, createNotifications } from './notifications';
+import { PipelineNotificationOptions, PipelineNotifications, createNotifications } from './notifications';
 import { FailureBehavior, StageConditionOptions, renderConditions } from './stage-conditions';
 import { PipelineVariable } from './pipeline-variable';
 import { StagePhase, checkEnvironment, environmentPhases, environmentsOf, resolveEnvironment } from './private/environments';
@@ -224,12 +224,12 @@ export class DeliveryPipeline extends Construct {
    *
    * @param stageName name of the stage, unique in the pipeline
    */
-  public addStage(stageName: string, props: DeliveryStageProps): codepipeline.IStage {
-    checkArgs('DeliveryPipeline#addStage', [stageName, props]);
-    return this.placeStage(stageName, [{ steps: props?.steps ?? [], parallel: props?.parallel ?? false }], {
-      conditions: props?.conditions ?? {},
+  public addStage(stageName: string, options: DeliveryStageOptions): codepipeline.IStage {
+    checkArgs('DeliveryPipeline#addStage', [stageName, options]);
+    return this.placeStage(stageName, [{ steps: options?.steps ?? [], parallel: options?.parallel ?? false }], {
+      conditions: options?.conditions ?? {},
       defaultFailure: FailureBehavior.FAIL,
-      defaultInput: props?.defaultInput,
+      defaultInput: options?.defaultInput,
     });
   }
 
@@ -240,16 +240,16 @@ export class DeliveryPipeline extends Construct {
    *
    * @param name name of the stage
    */
-  public addEnvironment(name: string, props: EnvironmentProps): codepipeline.IStage {
-    checkArgs('DeliveryPipeline#addEnvironment', [name, props]);
+  public addEnvironment(name: string, options: EnvironmentOptions): codepipeline.IStage {
+    checkArgs('DeliveryPipeline#addEnvironment', [name, options]);
     const problems = new Problems(`DeliveryPipeline '${this.node.path}' environment '${name}'`);
-    checkEnvironment(problems, '', props);
-    const environment = resolveEnvironment(this.environmentHost(), problems, '', name, props);
+    checkEnvironment(problems, '', options);
+    const environment = resolveEnvironment(this.environmentHost(), problems, '', name, options);
     problems.throwIfAny();
-    return this.placeStage(name, environmentPhases([props]), {
-      conditions: props,
+    return this.placeStage(name, environmentPhases([options]), {
+      conditions: options,
       defaultFailure: this.pipelineType === codepipeline.PipelineType.V2 ? FailureBehavior.ROLLBACK : FailureBehavior.FAIL,
-      environments: environmentsOf([[props, environment]]),
+      environments: environmentsOf([[options, environment]]),
     });
   }
 
@@ -260,19 +260,19 @@ export class DeliveryPipeline extends Construct {
    *
    * @param name name of the stage
    */
-  public addWave(name: string, props: WaveProps): codepipeline.IStage {
-    checkArgs('DeliveryPipeline#addWave', [name, props]);
+  public addWave(name: string, options: WaveOptions): codepipeline.IStage {
+    checkArgs('DeliveryPipeline#addWave', [name, options]);
     const problems = new Problems(`DeliveryPipeline '${this.node.path}' wave '${name}'`);
-    if (!props.environments || props.environments.length === 0) {
-      problems.add('environments', props.environments, 'is empty', 'give at least one environment');
+    if (!options.environments || options.environments.length === 0) {
+      problems.add('environments', options.environments, 'is empty', 'give at least one environment');
     }
-    (props.environments ?? []).forEach((e, i) => checkEnvironment(problems, `environments[${i}].`, e));
-    checkUnique(problems, props.environments ?? [], 'environments', 'environment name', (e) => e.name);
+    (options.environments ?? []).forEach((e, i) => checkEnvironment(problems, `environments[${i}].`, e));
+    checkUnique(problems, options.environments ?? [], 'environments', 'environment name', (e) => e.name);
     const host = this.environmentHost();
-    const resolved = (props.environments ?? []).map((e, i): [EnvironmentProps, StepEnvironment] => [e, resolveEnvironment(host, problems, `environments[${i}].`, e.name, e)]);
+    const resolved = (options.environments ?? []).map((e, i): [EnvironmentOptions, StepEnvironment] => [e, resolveEnvironment(host, problems, `environments[${i}].`, e.name, e)]);
     problems.throwIfAny();
-    return this.placeStage(name, environmentPhases(props.environments), {
-      conditions: props,
+    return this.placeStage(name, environmentPhases(options.environments), {
+      conditions: options,
       defaultFailure: this.pipelineType === codepipeline.PipelineType.V2 ? FailureBehavior.ROLLBACK : FailureBehavior.FAIL,
       environments: environmentsOf(resolved),
     });
@@ -283,9 +283,9 @@ export class DeliveryPipeline extends Construct {
    * to an SNS topic (created encrypted, or passed in), email addresses and other targets such as
    * AWS Chatbot channels, through a CodeStar Notifications rule.
    */
-  public addNotifications(props: PipelineNotificationProps = {}): PipelineNotifications {
-    checkArgs('DeliveryPipeline#addNotifications', [props]);
-    return createNotifications(new Construct(this, `Notifications${this.notificationCount++ || ''}`), this.pipeline, props, `DeliveryPipeline '${this.node.path}' notifications`);
+  public addNotifications(options: PipelineNotificationOptions = {}): PipelineNotifications {
+    checkArgs('DeliveryPipeline#addNotifications', [options]);
+    return createNotifications(new Construct(this, `Notifications${this.notificationCount++ || ''}`), this.pipeline, options, `DeliveryPipeline '${this.node.path}' notifications`);
   }
 
   private environmentHost() {

@@ -1,13 +1,13 @@
 import { Annotations, Lazy, Stack, StackProps, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { acceptLibraryFindings, acceptNagFindings } from '../private/nag';
 import { ScopedKmsRole } from '../private/scoped-kms-role';
 import { Problems, isConcrete } from '../private/validation';
 import { checkArgs, constructorOf } from '../private/shapes';
 
 /** What a pipeline needs of a target: where it is and the roles it uses there. */
-export interface IDeliveryTarget {
+export interface IDeliveryTarget extends IConstruct {
   /** The account of the target. */
   readonly account: string;
   /** The region of the target. */
@@ -134,16 +134,7 @@ export class DeliveryTarget extends Construct implements IDeliveryTarget {
       if (isConcrete(name) && !ROLE_NAME.test(name)) problems.add(prop, name, 'is not a valid IAM role name', 'use 1 to 64 characters from letters, digits and + = , . @ _ -');
     }
     problems.throwIfAny();
-    const scopeOf = new Construct(scope, id);
-    const arn = (name: string) => `arn:${Stack.of(scope).partition}:iam::${attrs.account}:role/${name}`;
-    const execName = attrs.cloudFormationExecutionRoleName ?? (attrs.hasCloudFormationExecutionRole ? `cdk-delivery-cfn-exec-${attrs.region}` : undefined);
-    return {
-      account: attrs.account,
-      region: attrs.region,
-      pipelineAccount: attrs.pipelineAccount,
-      deployRole: iam.Role.fromRoleArn(scopeOf, 'DeployRole', arn(attrs.deployRoleName ?? `cdk-delivery-deploy-${attrs.region}`), { mutable: false }),
-      cloudFormationExecutionRole: execName ? iam.Role.fromRoleArn(scopeOf, 'CloudFormationExecutionRole', arn(execName), { mutable: false }) : undefined,
-    };
+    return new ImportedDeliveryTarget(scope, id, attrs);
   }
 
   /** The role pipeline actions assume in this account. */
@@ -287,6 +278,26 @@ export class DeliveryTarget extends Construct implements IDeliveryTarget {
 }
 
 const acceptedPolicies = new WeakSet<Construct>();
+
+/** A target of another app, named by its attributes: its roles are imported, and nothing is created. */
+class ImportedDeliveryTarget extends Construct implements IDeliveryTarget {
+  public readonly account: string;
+  public readonly region: string;
+  public readonly pipelineAccount: string;
+  public readonly deployRole: iam.IRole;
+  public readonly cloudFormationExecutionRole?: iam.IRole;
+
+  constructor(scope: Construct, id: string, attrs: DeliveryTargetAttributes) {
+    super(scope, id);
+    const arn = (name: string) => `arn:${Stack.of(scope).partition}:iam::${attrs.account}:role/${name}`;
+    const execName = attrs.cloudFormationExecutionRoleName ?? (attrs.hasCloudFormationExecutionRole ? `cdk-delivery-cfn-exec-${attrs.region}` : undefined);
+    this.account = attrs.account;
+    this.region = attrs.region;
+    this.pipelineAccount = attrs.pipelineAccount;
+    this.deployRole = iam.Role.fromRoleArn(this, 'DeployRole', arn(attrs.deployRoleName ?? `cdk-delivery-deploy-${attrs.region}`), { mutable: false });
+    this.cloudFormationExecutionRole = execName ? iam.Role.fromRoleArn(this, 'CloudFormationExecutionRole', arn(execName), { mutable: false }) : undefined;
+  }
+}
 
 /**
  * A stack holding a `DeliveryTarget`: deploy it once in each account and region a pipeline of the

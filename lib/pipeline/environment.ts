@@ -4,8 +4,8 @@ import { IStep } from '../core/step';
 import { IDeliveryTarget } from './delivery-target';
 import { StageConditionOptions } from './stage-conditions';
 
-/** Props of a stage added with `addStage`. */
-export interface DeliveryStageProps {
+/** Options of a stage added with `addStage`. */
+export interface DeliveryStageOptions {
   /** The stage's steps. */
   readonly steps: IStep[];
 
@@ -33,7 +33,7 @@ export interface DeliveryStageProps {
 }
 
 /** An environment of the pipeline: where a release is deployed, with its approval and tests. */
-export interface EnvironmentProps extends StageConditionOptions {
+export interface EnvironmentOptions extends StageConditionOptions {
   /**
    * The deployments, run in parallel.
    */
@@ -94,13 +94,13 @@ export interface EnvironmentProps extends StageConditionOptions {
 }
 
 /** One environment of a wave. */
-export interface WaveEnvironment extends EnvironmentProps {
+export interface WaveEnvironment extends EnvironmentOptions {
   /** Name of the environment, unique in the wave. */
   readonly name: string;
 }
 
-/** Props of a wave. */
-export interface WaveProps extends StageConditionOptions {
+/** Options of a wave added with `addWave`. */
+export interface WaveOptions extends StageConditionOptions {
   /** The environments deployed in parallel. */
   readonly environments: WaveEnvironment[];
 }

@@ -1,5 +1,5 @@
 import { StepEstimate } from '../core/step';
-import { MODEL } from '../private/model';
+import { MODEL } from '../private/estimate-model';
 import { RenderedStage } from './diagram';
 
 /** The estimate of one pipeline run. */

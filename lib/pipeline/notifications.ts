@@ -8,8 +8,8 @@ import { Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { Problems, isConcrete } from '../private/validation';
 
-/** Props of `DeliveryPipeline.addNotifications`. */
-export interface PipelineNotificationProps {
+/** Options of `DeliveryPipeline.addNotifications`. */
+export interface PipelineNotificationOptions {
   /**
    * The topic notified.
    *
@@ -64,7 +64,7 @@ export const DEFAULT_EVENTS = [
 ];
 
 /** Creates the notification rule (and topic) of a pipeline. */
-export function createNotifications(scope: Construct, pipeline: codepipeline.IPipeline, props: PipelineNotificationProps, subject: string): PipelineNotifications {
+export function createNotifications(scope: Construct, pipeline: codepipeline.IPipeline, props: PipelineNotificationOptions, subject: string): PipelineNotifications {
   const problems = new Problems(subject);
   (props.emails ?? []).forEach((e, i) => {
     if (isConcrete(e) && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(e)) problems.add(`emails[${i}]`, e, 'is not an email address', 'give an address such as release-team@example.com');

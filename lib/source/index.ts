@@ -1,6 +1,5 @@
-export { ISource, SourceConfig } from './source';
+export { ISource, Source, SourceConfig } from './source';
 export { SourceOptions } from './common';
-export * from './sources';
 export * from './codecommit-source';
 export * from './connection';
 export { ConnectionSource, ConnectionSourceProps, ConnectionSourceVariables } from './connection-source';

@@ -46,7 +46,7 @@ describe('ServerDeployment', () => {
     new ServerDeployment(stack, 'Deploy', {
       autoScalingGroups: [asg],
       deploymentGroupName: 'shop-web',
-      strategy: DeploymentStrategy.minimumHealthyHosts.percentage(75),
+      strategy: DeploymentStrategy.minimumHealthyHostsPercentage(75),
       alarms: [alarm(stack, 'Errors')],
       loadBalancers: [codedeploy.LoadBalancer.application(tg)],
     });

@@ -16,8 +16,8 @@ describe('DeploymentStrategy mapping', () => {
   });
 
   test.each([
-    [DeploymentStrategy.minimumHealthyHosts.count(2), { Type: 'HOST_COUNT', Value: 2 }],
-    [DeploymentStrategy.minimumHealthyHosts.percentage(75), { Type: 'FLEET_PERCENT', Value: 75 }],
+    [DeploymentStrategy.minimumHealthyHostsCount(2), { Type: 'HOST_COUNT', Value: 2 }],
+    [DeploymentStrategy.minimumHealthyHostsPercentage(75), { Type: 'FLEET_PERCENT', Value: 75 }],
   ])('EC2 minimum healthy hosts makes a custom config', (strategy, hosts) => {
     const stack = newStack();
     strategy._serverConfig(stack, 'C', 'T');
@@ -63,7 +63,7 @@ describe('DeploymentStrategy mapping', () => {
     expect(DeploymentStrategy.canary({ percent: 10, interval: min(5) }).describe()).toBe('canary 10% then 100% after 5 minutes');
     expect(DeploymentStrategy.linear({ percent: 10, interval: min(1) }).describe()).toBe('linear 10% every 1 minute');
     expect(DeploymentStrategy.linear({ percent: 10, interval: min(3) }).shiftMinutes).toBe(27);
-    expect(DeploymentStrategy.minimumHealthyHosts.percentage(75).describe()).toBe('at least 75% healthy hosts');
+    expect(DeploymentStrategy.minimumHealthyHostsPercentage(75).describe()).toBe('at least 75% healthy hosts');
     expect(DeploymentStrategy.oneAtATime().kind).toBe(StrategyKind.ONE_AT_A_TIME);
   });
 });
@@ -72,7 +72,7 @@ describe('DeploymentStrategy errors', () => {
   test.each([
     [DeployPlatform.SERVER, DeploymentStrategy.canary({ percent: 10, interval: min(5) }), /EC2\/on-premises deployments cannot run canary 10% then 100% after 5 minutes \(got DeploymentStrategy\.canary\(\{ percent, interval \}\)\)\. Fix: use one of DeploymentStrategy\.allAtOnce\(\), DeploymentStrategy\.oneAtATime\(\)/],
     [DeployPlatform.ECS, DeploymentStrategy.oneAtATime(), /ECS deployments cannot run one at a time.*Fix: use one of DeploymentStrategy\.allAtOnce\(\), DeploymentStrategy\.canary/],
-    [DeployPlatform.LAMBDA, DeploymentStrategy.minimumHealthyHosts.count(1), /Lambda deployments cannot run at least 1 healthy hosts/],
+    [DeployPlatform.LAMBDA, DeploymentStrategy.minimumHealthyHostsCount(1), /Lambda deployments cannot run at least 1 healthy hosts/],
   ])('fails when %s is asked to run an unsupported strategy', (platform, strategy, message) => {
     expect(() => strategy._requirePlatform(platform, "Target 'X'")).toThrow(message);
   });
@@ -96,7 +96,7 @@ describe('DeploymentStrategy errors', () => {
   });
 
   test('fails when minimum healthy hosts are out of range', () => {
-    expect(() => DeploymentStrategy.minimumHealthyHosts.count(-1)).toThrow(/count: must be a whole number, 0 or more/);
-    expect(() => DeploymentStrategy.minimumHealthyHosts.percentage(100)).toThrow(/percent: must be a whole number from 0 to 99 \(CodeDeploy FLEET_PERCENT\)/);
+    expect(() => DeploymentStrategy.minimumHealthyHostsCount(-1)).toThrow(/count: must be a whole number, 0 or more/);
+    expect(() => DeploymentStrategy.minimumHealthyHostsPercentage(100)).toThrow(/percent: must be a whole number from 0 to 99 \(CodeDeploy FLEET_PERCENT\)/);
   });
 });

@@ -4,7 +4,7 @@ import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { IStep, StepActions, StepContext, StepEstimate } from '../../core/step';
-import { MODEL } from '../../private/model';
+import { MODEL } from '../../private/estimate-model';
 import { markL2ActionRole } from '../../private/nag';
 import { actionPlacement, actionRole, allowBootstrapVersionRead } from '../private/target-roles';
 import { ACTION_NAME, NAMESPACE, checkName, toNamespace } from '../../private/names';

@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { BuildCache } from '../../codebuild/cache';
 import { BuildStep } from '../../codebuild/build-step';
 import { StepActions, StepContext, StepEnvironment } from '../../core/step';
-import { MODEL } from '../../private/model';
+import { MODEL } from '../../private/estimate-model';
 import { Problems, fail, isConcrete, nameableAcrossEnvironments, verbatim } from '../../private/validation';
 import { TargetStep } from '../private/target-step';
 import { acceptDeployRoleFindings, actionRole, grantArtifactRead } from '../private/target-roles';

@@ -3,7 +3,7 @@ import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { StepActions, StepContext, StepEnvironment } from '../../core/step';
-import { MODEL } from '../../private/model';
+import { MODEL } from '../../private/estimate-model';
 import { markL2ActionRole } from '../../private/nag';
 import { stepScopedId } from '../../private/names';
 import { TargetStep } from '../private/target-step';

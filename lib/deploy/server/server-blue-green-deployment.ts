@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { IStep } from '../../core/step';
-import { MODEL } from '../../private/model';
+import { MODEL } from '../../private/estimate-model';
 import { acceptLibraryFindings, acceptNagFindings, inPacks } from '../../private/nag';
 import { namedWhenReferencedElsewhere } from '../../private/generated-names';
 import { SERVER_READY_WAIT_MINUTES, TERMINATION_WAIT_MINUTES } from '../../private/limits';

@@ -5,7 +5,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { IStep } from '../../core/step';
-import { MODEL } from '../../private/model';
+import { MODEL } from '../../private/estimate-model';
 import { acceptLibraryFindings, acceptNagFindings } from '../../private/nag';
 import { namedWhenReferencedElsewhere } from '../../private/generated-names';
 import { Problems } from '../../private/validation';

@@ -7,7 +7,7 @@ import { IStep, StepEnvironment } from '../../core/step';
 import { noteGeneratedNames } from '../../private/generated-names';
 import { Problems, differentLiterals, nameableAcrossEnvironments } from '../../private/validation';
 import { DeliveryTarget } from '../delivery-target';
-import { EnvironmentProps, WaveEnvironment } from '../environment';
+import { EnvironmentOptions, WaveEnvironment } from '../environment';
 
 /** Steps of a stage that run together: the steps of a phase run in parallel or one after another. */
 export interface StagePhase {
@@ -20,7 +20,7 @@ export interface StagePhase {
 const PHASES = ['approval', 'before', 'deploy', 'after'] as const;
 type EnvironmentPhase = typeof PHASES[number];
 
-function stepsOf(props: EnvironmentProps, kind: EnvironmentPhase): IStep[] {
+function stepsOf(props: EnvironmentOptions, kind: EnvironmentPhase): IStep[] {
   switch (kind) {
     case 'approval': return props.approval ? [props.approval] : [];
     case 'before': return props.before ?? [];
@@ -30,14 +30,14 @@ function stepsOf(props: EnvironmentProps, kind: EnvironmentPhase): IStep[] {
 }
 
 /** The phases of environments placed in one stage (one environment, or a wave): each phase's steps of every environment together. */
-export function environmentPhases(environments: readonly EnvironmentProps[]): StagePhase[] {
+export function environmentPhases(environments: readonly EnvironmentOptions[]): StagePhase[] {
   return PHASES
     .map((kind) => ({ steps: environments.flatMap((e) => stepsOf(e, kind)), parallel: true, kind }))
     .filter((p) => p.steps.length > 0);
 }
 
 /** Checks an environment's own props: deployments given, and the approval rules of production. */
-export function checkEnvironment(problems: Problems, prefix: string, props: EnvironmentProps): void {
+export function checkEnvironment(problems: Problems, prefix: string, props: EnvironmentOptions): void {
   if (!props.deploy || props.deploy.length === 0) {
     problems.add(`${prefix}deploy`, props.deploy, 'is empty', 'give the deploy steps of the environment, e.g. [service.deployStep({ input: build.output })]');
   }
@@ -50,7 +50,7 @@ export function checkEnvironment(problems: Problems, prefix: string, props: Envi
 }
 
 /** The environment each step of these environments is bound with. */
-export function environmentsOf(list: ReadonlyArray<[EnvironmentProps | WaveEnvironment, StepEnvironment]>): Map<IStep, StepEnvironment> {
+export function environmentsOf(list: ReadonlyArray<[EnvironmentOptions | WaveEnvironment, StepEnvironment]>): Map<IStep, StepEnvironment> {
   const map = new Map<IStep, StepEnvironment>();
   for (const [props, environment] of list) {
     for (const kind of PHASES) stepsOf(props, kind).forEach((step) => map.set(step, environment));
@@ -77,7 +77,7 @@ export interface EnvironmentHost {
  * (deploy role) in another account, a customer-managed artifact key that account can be granted,
  * and an artifact store in another region. Trusts the pipeline's role on a target of this app.
  */
-export function resolveEnvironment(host: EnvironmentHost, problems: Problems, prefix: string, name: string, props: EnvironmentProps): StepEnvironment {
+export function resolveEnvironment(host: EnvironmentHost, problems: Problems, prefix: string, name: string, props: EnvironmentOptions): StepEnvironment {
   const here = Stack.of(host.scope);
   const target = props.target;
   const account = props.env?.account ?? target?.account ?? here.account;
