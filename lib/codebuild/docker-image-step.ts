@@ -71,6 +71,8 @@ const IMAGE_FILES = { definitions: 'imagedefinitions.json', detail: 'imageDetail
  * ECR and push to exactly this repository.
  */
 export class DockerImageStep extends BuildStep {
+  /** False: the output holds only the image files (imageDetail.json, imagedefinitions.json), so tests read the source. */
+  public readonly testsReadOutput: boolean = false;
   /** Reference to the pushed image's tag, for later actions: `#{namespace.IMAGE_TAG}`. */
   public readonly imageTag: string;
   /** Reference to the pushed image's URI, for later actions: `#{namespace.IMAGE_URI}`. */

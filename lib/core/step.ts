@@ -150,6 +150,15 @@ export interface IStep {
   readonly output?: codepipeline.Artifact;
 
   /**
+   * Whether the `tests` of a pipeline whose build step this is read its `output` by default. False
+   * for a step whose output holds no code to test (a Docker build's image files): the tests then
+   * read the primary source.
+   *
+   * @default true
+   */
+  readonly testsReadOutput?: boolean;
+
+  /**
    * Steps of the same stage this step runs after, in a parallel stage (a sequential stage already
    * runs steps in the order given).
    *

@@ -4,7 +4,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { DockerImageStep } from '../codebuild/docker-image-step';
 import { IStep, StepActions, StepEnvironment, StepEstimate } from '../core/step';
 import { pipelineFolder } from '../core/artifact-folders';
 import { namedWhenReferencedElsewhere } from '../private/generated-names';
@@ -18,9 +17,11 @@ import { ArtifactAccess } from './artifact-access';
 import { createArtifactStore } from './artifact-store';
 import { DeliveryPipelineProps } from './delivery-pipeline-props';
 import { DeliveryTarget } from './delivery-target';
-import { RenderedStage, renderMermaid } from './diagram';
 import { DeliveryStageOptions, EnvironmentOptions, WaveOptions } from './environment';
-import { PipelineEstimate, estimateRun } from './estimate';
+import { PipelineEstimate } from './estimate';
+import { renderMermaid } from './private/diagram';
+import { estimateRun } from './private/estimate-run';
+import { PipelineStage, pipelineProperties, stagesOf } from '../checks/model/pipeline-template';
 import { PipelineNotificationOptions, PipelineNotifications, createNotifications } from './notifications';
 import { FailureBehavior, StageConditionOptions, renderConditions } from './stage-conditions';
 import { PipelineVariable } from './pipeline-variable';
@@ -164,8 +165,8 @@ export class DeliveryPipeline extends Construct {
       this.addStage(props.testStageName ?? 'Test', {
         steps: props.tests,
         parallel: true,
-        // A Docker build's output holds only the image files, so tests read the source then.
-        defaultInput: (props.buildStep instanceof DockerImageStep ? undefined : props.buildStep?.output) ?? this.primaryOutput,
+        // A step whose output holds no code to test (a Docker build's) says so: tests read the source then.
+        defaultInput: (props.buildStep?.testsReadOutput === false ? undefined : props.buildStep?.output) ?? this.primaryOutput,
       });
     }
 
@@ -193,10 +194,10 @@ export class DeliveryPipeline extends Construct {
    * `npx cdk synth` of the examples writes one `.mmd` file per pipeline into cdk.out/diagrams.
    */
   public diagram(): string {
-    const stages = (Stack.of(this).resolve((this.pipeline.node.defaultChild as codepipeline.CfnPipeline).stages) ?? []) as RenderedStage[];
+    const stages = this.templateStages();
     const labels = new Map(this.labels);
     this.sources.forEach((source) => {
-      if (source.label) labels.set(`${stages[0]?.name}/${source.actionName}`, source.label);
+      if (source.label) labels.set(`${stages[0]?.Name}/${source.actionName}`, source.label);
     });
     return renderMermaid(stages, labels);
   }
@@ -210,8 +211,12 @@ export class DeliveryPipeline extends Construct {
    * cdk.out/estimates.
    */
   public estimate(): PipelineEstimate {
-    const stages = (Stack.of(this).resolve((this.pipeline.node.defaultChild as codepipeline.CfnPipeline).stages) ?? []) as RenderedStage[];
-    return estimateRun(stages, this.estimates, this.pipelineType === codepipeline.PipelineType.V2);
+    return estimateRun(this.templateStages(), this.estimates, this.pipelineType === codepipeline.PipelineType.V2);
+  }
+
+  /** The pipeline's stages as its template holds them. */
+  private templateStages(): PipelineStage[] {
+    return stagesOf(pipelineProperties(this.pipeline.node.defaultChild as codepipeline.CfnPipeline));
   }
 
   /** The primary source's output artifact: the default input of every build step. */

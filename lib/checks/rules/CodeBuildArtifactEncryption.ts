@@ -1,5 +1,5 @@
 import { DeliveryRule, RuleLevel } from '../rule';
-import { PROJECT } from './pipeline-model';
+import { PROJECT } from '../model/pipeline-template';
 
 /**
  * Build artifacts stay encrypted: no `EncryptionDisabled` on the primary or secondary artifacts

@@ -1,5 +1,5 @@
 import { DeliveryRule, RuleLevel } from '../rule';
-import { PROJECT } from './pipeline-model';
+import { PROJECT } from '../model/pipeline-template';
 
 /**
  * Builds log somewhere (Security Hub CodeBuild.4), and S3 logs are encrypted (CodeBuild.3)

@@ -1,6 +1,6 @@
 import { CREDENTIAL_NAME, CREDENTIAL_VALUE, SECRET_REFERENCE } from '../../private/credentials';
 import { DeliveryRule, RuleLevel } from '../rule';
-import { PROJECT } from './pipeline-model';
+import { PROJECT } from '../model/pipeline-template';
 
 /**
  * No credentials in plaintext environment variables (Security Hub CodeBuild.2, severity critical,

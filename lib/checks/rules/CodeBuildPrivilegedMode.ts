@@ -1,5 +1,5 @@
 import { DeliveryRule, RuleLevel } from '../rule';
-import { PROJECT } from './pipeline-model';
+import { PROJECT } from '../model/pipeline-template';
 
 /**
  * Privileged mode gives builds root on the build host; use it only for Docker builds (Security Hub

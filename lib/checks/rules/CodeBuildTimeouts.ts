@@ -1,5 +1,5 @@
 import { DeliveryRule, RuleLevel } from '../rule';
-import { PROJECT } from './pipeline-model';
+import { PROJECT } from '../model/pipeline-template';
 import { BUILD_TIMEOUT_MINUTES, QUEUED_TIMEOUT_MINUTES, formatNumber, outside } from '../../private/limits';
 
 /**

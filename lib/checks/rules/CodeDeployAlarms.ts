@@ -1,5 +1,5 @@
 import { DeliveryRule, RuleLevel } from '../rule';
-import { DEPLOYMENT_GROUP } from './pipeline-model';
+import { DEPLOYMENT_GROUP } from '../model/pipeline-template';
 import { DEPLOYMENT_ALARMS } from '../../private/limits';
 
 /**

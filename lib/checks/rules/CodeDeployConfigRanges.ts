@@ -1,6 +1,6 @@
 import { DEPLOYMENT_GROUP_NAME } from '../../private/names';
 import { DeliveryRule, RuleLevel } from '../rule';
-import { DEPLOYMENT_CONFIG } from './pipeline-model';
+import { DEPLOYMENT_CONFIG } from '../model/pipeline-template';
 import { TRAFFIC_SHIFT_MINUTES, formatNumber } from '../../private/limits';
 
 /**

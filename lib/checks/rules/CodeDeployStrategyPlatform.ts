@@ -1,6 +1,6 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { DeliveryRule, RuleLevel, referencedId, resourceById } from '../rule';
-import { DEPLOYMENT_GROUP } from './pipeline-model';
+import { DEPLOYMENT_GROUP } from '../model/pipeline-template';
 
 type Platform = 'Server' | 'ECS' | 'Lambda';
 

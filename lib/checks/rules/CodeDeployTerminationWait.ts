@@ -1,5 +1,5 @@
 import { DeliveryRule, RuleLevel } from '../rule';
-import { DEPLOYMENT_GROUP } from './pipeline-model';
+import { DEPLOYMENT_GROUP } from '../model/pipeline-template';
 import { ECS_READY_WAIT_MINUTES, SERVER_READY_WAIT_MINUTES, TERMINATION_WAIT_MINUTES, formatNumber, outside } from '../../private/limits';
 
 /**

@@ -1,5 +1,5 @@
 import { DeliveryRule, RuleLevel } from '../rule';
-import { PIPELINE, stagesOf, where } from './pipeline-model';
+import { PIPELINE, stagesOf, where } from '../model/pipeline-template';
 import { ACTION_CONFIGURATION_KEY, ACTION_CONFIGURATION_VALUE, formatNumber } from '../../private/limits';
 
 /**

@@ -1,5 +1,5 @@
 import { DeliveryRule, RuleLevel } from '../rule';
-import { PIPELINE, stagesOf } from './pipeline-model';
+import { PIPELINE, stagesOf } from '../model/pipeline-template';
 import { PIPELINE_ACTIONS, STAGE_ACTIONS, outside } from '../../private/limits';
 
 /**

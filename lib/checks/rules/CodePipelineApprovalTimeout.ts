@@ -1,5 +1,5 @@
 import { DeliveryRule, RuleLevel } from '../rule';
-import { PIPELINE, stagesOf, where } from './pipeline-model';
+import { PIPELINE, stagesOf, where } from '../model/pipeline-template';
 import { APPROVAL_TIMEOUT_MINUTES, formatNumber, outside } from '../../private/limits';
 
 /**

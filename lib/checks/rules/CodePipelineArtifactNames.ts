@@ -1,6 +1,6 @@
 import { ARTIFACT_NAME } from '../../private/names';
 import { DeliveryRule, RuleLevel } from '../rule';
-import { PIPELINE, stagesOf } from './pipeline-model';
+import { PIPELINE, stagesOf } from '../model/pipeline-template';
 
 /**
  * Artifact names: 1 to 100 characters from `A-Za-z0-9_-` (no `.` or `@`; pipeline structure

@@ -1,6 +1,6 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import { DeliveryRule, RuleLevel } from '../rule';
-import { PIPELINE, accountOfRoleArn, stagesOf, where } from './pipeline-model';
+import { PIPELINE, accountOfRoleArn, stagesOf, where } from '../model/pipeline-template';
 
 /**
  * An action that assumes a role in another account needs an artifact store encrypted with a

@@ -1,6 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import { DeliveryRule, RuleLevel } from '../rule';
-import { PIPELINE, stagesOf, where } from './pipeline-model';
+import { PIPELINE, stagesOf, where } from '../model/pipeline-template';
 
 /**
  * An action in another region than the pipeline's needs an artifact store in that region, given in

@@ -1,5 +1,5 @@
 import { DeliveryRule, RuleLevel } from '../rule';
-import { PIPELINE, runOrderOf, stagesOf, where } from './pipeline-model';
+import { PIPELINE, runOrderOf, stagesOf, where } from '../model/pipeline-template';
 
 /**
  * Every input artifact is the output of an earlier action: an earlier stage, or a lower runOrder

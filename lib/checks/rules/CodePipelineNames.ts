@@ -1,6 +1,6 @@
 import { ACTION_NAME, PIPELINE_NAME, STAGE_NAME } from '../../private/names';
 import { DeliveryRule, RuleLevel } from '../rule';
-import { PIPELINE, stagesOf, where } from './pipeline-model';
+import { PIPELINE, stagesOf, where } from '../model/pipeline-template';
 
 /**
  * Pipeline, stage and action names: 1 to 100 characters from `A-Za-z0-9.@_-`

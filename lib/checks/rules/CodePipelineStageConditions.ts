@@ -2,7 +2,7 @@
 import { cronProblems, timeZoneProblem } from '../../private/deployment-window';
 import { CONDITION_RULES, SKIP_RULE_PROVIDERS as SKIP_RULES } from '../../private/limits';
 import { DeliveryRule, RuleLevel, isLiteral } from '../rule';
-import { PIPELINE, isIntrinsic, listOf, stagesOf } from './pipeline-model';
+import { PIPELINE, isIntrinsic, listOf, stagesOf } from '../model/pipeline-template';
 
 /** Results each kind of condition takes (stage conditions). */
 const RESULTS: { [kind: string]: string[] } = { BeforeEntry: ['FAIL', 'SKIP'], OnSuccess: ['ROLLBACK', 'FAIL'], OnFailure: ['ROLLBACK'] };

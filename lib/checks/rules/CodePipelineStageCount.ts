@@ -1,5 +1,5 @@
 import { DeliveryRule, RuleLevel } from '../rule';
-import { PIPELINE, stagesOf } from './pipeline-model';
+import { PIPELINE, stagesOf } from '../model/pipeline-template';
 import { PIPELINE_STAGES, outside } from '../../private/limits';
 
 /** 2 to 50 stages per pipeline (CodePipeline quotas, https://docs.aws.amazon.com/codepipeline/latest/userguide/limits.html). */

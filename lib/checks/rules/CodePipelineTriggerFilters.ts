@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- rules read the untyped JSON of synthesized templates */
 import { DeliveryRule, RuleLevel } from '../rule';
-import { PIPELINE, hasHiddenActions, listOf, stagesOf } from './pipeline-model';
+import { PIPELINE, hasHiddenActions, listOf, stagesOf } from '../model/pipeline-template';
 import { FILTER_PATTERNS, PATTERN_LENGTH, TRIGGER_FILTERS, outside } from '../../private/limits';
 
 type Filter = { Includes?: unknown; Excludes?: unknown };

@@ -1,5 +1,5 @@
 import { DeliveryRule, RuleLevel } from '../rule';
-import { PIPELINE, stagesOf, where } from './pipeline-model';
+import { PIPELINE, stagesOf, where } from '../model/pipeline-template';
 
 /**
  * Stage names are unique in a pipeline, action names unique in a stage, output artifact names

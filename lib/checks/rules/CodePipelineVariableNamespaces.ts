@@ -1,6 +1,6 @@
 import { NAMESPACE } from '../../private/names';
 import { DeliveryRule, RuleLevel } from '../rule';
-import { PIPELINE, stagesOf, where } from './pipeline-model';
+import { PIPELINE, stagesOf, where } from '../model/pipeline-template';
 
 /**
  * Variables namespaces: `[A-Za-z0-9@_-]` (1 to 100 characters), unique in the pipeline, and not the

@@ -2,9 +2,8 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { Construct } from 'constructs';
 import { Problems } from '../../private/validation';
 import { DeliveryChecks } from '../../checks/delivery-checks';
-import { RuleLevel, templateProperties } from '../../checks/rule';
-import { stagesOf } from '../../checks/rules/pipeline-model';
-import { unresolvedReferences } from '../../checks/rules/CodePipelineVariableReferences';
+import { RuleLevel } from '../../checks/rule';
+import { declaredVariables, pipelineProperties, stagesOf, unresolvedReferences } from '../../checks/model/pipeline-template';
 
 /**
  * Every `#{namespace.name}` in an action's configuration must name a namespace an earlier action
@@ -14,10 +13,9 @@ import { unresolvedReferences } from '../../checks/rules/CodePipelineVariableRef
  * with the fix for each case).
  */
 export function checkVariableReferences(problems: Problems, pipeline: codepipeline.Pipeline): void {
-  const properties = templateProperties(pipeline.node.defaultChild as codepipeline.CfnPipeline);
+  const properties = pipelineProperties(pipeline.node.defaultChild as codepipeline.CfnPipeline);
   // The declared variables as the template holds them (also those added on the L2 pipeline).
-  const variables = (Array.isArray(properties.Variables) ? properties.Variables : []).map((v: { Name?: string }) => v.Name).filter((n: unknown): n is string => typeof n === 'string');
-  for (const r of unresolvedReferences(stagesOf(properties), variables)) {
+  for (const r of unresolvedReferences(stagesOf(properties), declaredVariables(properties))) {
     const prop = `action '${r.stage}/${r.action}'`;
     const reference = `#{${r.namespace}.${r.name}}`;
     switch (r.reason) {

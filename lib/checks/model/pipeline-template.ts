@@ -1,4 +1,13 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- rules read the untyped JSON of synthesized templates */
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import { templateProperties } from '../rule';
+
+/*
+ * One reader of pipeline templates: the rules, the pipeline's synth-time checks, its diagram and
+ * its estimate all read a pipeline's structure through these functions, in the template's
+ * property names.
+ */
+
 /** The parts of an AWS::CodePipeline::Pipeline the rules read (template property names). */
 export interface PipelineAction {
   readonly Name?: string;
@@ -14,12 +23,35 @@ export interface PipelineAction {
   readonly Commands?: unknown;
 }
 
+/** A stage condition (template property names). */
+export interface PipelineCondition {
+  readonly Result?: string;
+  readonly Rules?: Array<{ Name?: string; RuleTypeId?: { Provider?: string }; Configuration?: Record<string, unknown> }>;
+}
+
 export interface PipelineStage {
   readonly Name?: string;
   readonly Actions?: PipelineAction[];
-  readonly BeforeEntry?: unknown;
-  readonly OnFailure?: unknown;
-  readonly OnSuccess?: unknown;
+  readonly BeforeEntry?: { Conditions?: PipelineCondition[] };
+  readonly OnFailure?: { Result?: string; RetryConfiguration?: { RetryMode?: string }; Conditions?: PipelineCondition[] };
+  readonly OnSuccess?: { Conditions?: PipelineCondition[] };
+}
+
+/** The properties of a pipeline as its template will hold them. */
+export function pipelineProperties(pipeline: codepipeline.CfnPipeline): any {
+  return templateProperties(pipeline);
+}
+
+/** The names of the pipeline variables a pipeline's properties declare. */
+export function declaredVariables(properties: any): string[] {
+  return listOf<{ Name?: string }>(properties?.Variables).map((v) => v?.Name).filter((n: unknown): n is string => typeof n === 'string');
+}
+
+/** The runOrders of a stage's actions, in order, each with its actions. */
+export function runOrderGroups(stage: PipelineStage): Array<[number, PipelineAction[]]> {
+  const actions = stage.Actions ?? [];
+  const orders = [...new Set(actions.map(runOrderOf))].sort((a, b) => a - b);
+  return orders.map((order) => [order, actions.filter((a) => runOrderOf(a) === order)]);
 }
 
 /** A list, or nothing when the value is missing or an intrinsic (`Fn::If` and the like) standing for one. */
@@ -81,3 +113,40 @@ export const PIPELINE = 'AWS::CodePipeline::Pipeline';
 export const PROJECT = 'AWS::CodeBuild::Project';
 export const DEPLOYMENT_GROUP = 'AWS::CodeDeploy::DeploymentGroup';
 export const DEPLOYMENT_CONFIG = 'AWS::CodeDeploy::DeploymentConfig';
+
+/** One `#{namespace.name}` reference an action cannot resolve. */
+export interface UnresolvedReference {
+  readonly stage: string;
+  readonly action: string;
+  readonly namespace: string;
+  readonly name: string;
+  /** `later`: produced later in the pipeline (or in the same runOrder); `unknown`: by no action; `variable`: an undeclared pipeline variable. */
+  readonly reason: 'later' | 'unknown' | 'variable';
+}
+
+/**
+ * The references in action configurations that name no earlier namespace, no declared pipeline
+ * variable (`#{variables.x}`), and not `#{codepipeline.PipelineExecutionId}`.
+ */
+export function unresolvedReferences(stages: PipelineStage[], variables: string[]): UnresolvedReference[] {
+  const declared = new Set(variables);
+  const found: UnresolvedReference[] = [];
+  const before = new Set<string>();
+  stages.forEach((stage, index) => {
+    const later = new Set(stages.slice(index).flatMap((s) => (s.Actions ?? []).map((a) => a.Namespace).filter((n): n is string => !!n)));
+    for (const [, group] of runOrderGroups(stage)) {
+      for (const action of group) {
+        for (const [, namespace, name] of JSON.stringify([action.Configuration ?? {}, action.Commands ?? []]).matchAll(/#\{([^.}]+)\.([^}]+)\}/g)) {
+          const at = { stage: `${stage.Name}`, action: `${action.Name}`, namespace, name };
+          if (namespace === 'variables') {
+            if (!declared.has(name)) found.push({ ...at, reason: 'variable' });
+          } else if (namespace !== 'codepipeline' && !before.has(namespace)) {
+            found.push({ ...at, reason: later.has(namespace) ? 'later' : 'unknown' });
+          }
+        }
+      }
+      group.forEach((a) => a.Namespace && before.add(a.Namespace));
+    }
+  });
+  return found;
+}
