@@ -15,6 +15,5 @@ module.exports = {
   moduleNameMapper: { '^cdk-delivery$': '<rootDir>/lib/index.ts' },
   globalSetup: '<rootDir>/test/contracts/global-setup.ts',
   setupFilesAfterEnv: ['<rootDir>/test/contracts/setup.ts'],
-  snapshotSerializers: ['<rootDir>/test/util/asset-hash-serializer.js'],
   testTimeout: 30000,
 };

@@ -12,6 +12,7 @@ import { GithubBuildApprovePipelinesStack } from './variants/github-build-approv
 import { LambdaLinearL2AppStack, LambdaLinearL2PipelineStack } from './variants/lambda-linear.l2';
 import { MultiAccountL2Stack, ServiceTargetL2Stack } from './variants/multi-account.l2';
 import { MultiAccountPipelinesStack } from './variants/multi-account.pipelines';
+import { EXAMPLE_CONNECTION_ARN } from '../examples/settings';
 
 /** A way of writing a scenario: how it adds its stacks to an app (the n-th copy), and the files of user code. */
 export interface Variant {
@@ -20,7 +21,7 @@ export interface Variant {
 }
 
 const env = { account: '111111111111', region: 'us-east-1' };
-const connectionArn = 'arn:aws:codeconnections:us-east-1:111111111111:connection/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0';
+const connectionArn = EXAMPLE_CONNECTION_ARN;
 const accounts = { dev: '222222222222', production: '333333333333' };
 
 /** The scenarios, each written with cdk-delivery, hand-written aws-cdk-lib L2s and (where it can express it) CDK Pipelines. */

@@ -7,50 +7,48 @@ import { GithubBuildApproveStack } from './github-build-approve/stack';
 import { LambdaLinearAppStack, LambdaLinearPipelineStack } from './lambda-linear/stack';
 import { MultiAccountReleaseStack, ServiceTargetStack } from './multi-account-release/stack';
 
-/** An account and region that synthesize offline; a team puts its own here. */
-export const EXAMPLE_ENV = { account: '111111111111', region: 'us-east-1' };
+import { APPROVER_EMAIL, EXAMPLE_CONNECTION_ARN, EXAMPLE_ENV, MULTI_ACCOUNT } from './settings';
 
-/** The accounts of the multi-account example: tools (the pipeline), development and production. */
-export const MULTI_ACCOUNT = { tools: '111111111111', dev: '222222222222', production: '333333333333' };
+export { APPROVER_EMAIL, EXAMPLE_CONNECTION_ARN, EXAMPLE_ENV, MULTI_ACCOUNT };
 
 /** Every example stack, each as a team would instantiate it. */
 export function addExamples(app: App): void {
   new GithubBuildApproveStack(app, 'GithubBuildApprove', {
     env: EXAMPLE_ENV,
-    connectionArn: 'arn:aws:codeconnections:us-east-1:111111111111:connection/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0',
+    connectionArn: EXAMPLE_CONNECTION_ARN,
     repository: 'my-org/shop',
-    approverEmail: 'release-managers@example.com',
+    approverEmail: APPROVER_EMAIL,
   });
   new ContainerBuildStack(app, 'ContainerBuild', {
     env: EXAMPLE_ENV,
-    connectionArn: 'arn:aws:codeconnections:us-east-1:111111111111:connection/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0',
+    connectionArn: EXAMPLE_CONNECTION_ARN,
     repository: 'my-org/shop-api',
     npmTokenParameter: '/shop/npm-token',
-    approverEmail: 'release-managers@example.com',
+    approverEmail: APPROVER_EMAIL,
   });
   new Ec2InPlaceStack(app, 'Ec2InPlace', {
     env: EXAMPLE_ENV,
-    connectionArn: 'arn:aws:codeconnections:us-east-1:111111111111:connection/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0',
+    connectionArn: EXAMPLE_CONNECTION_ARN,
     repository: 'my-org/shop-web',
     productionTargetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:111111111111:targetgroup/shop-web/0123456789abcdef',
     productionLoadBalancerName: 'app/shop-web/0123456789abcdef',
-    approverEmail: 'release-managers@example.com',
+    approverEmail: APPROVER_EMAIL,
   });
   new EcsCanaryStack(app, 'EcsCanary', {
     env: EXAMPLE_ENV,
-    connectionArn: 'arn:aws:codeconnections:us-east-1:111111111111:connection/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0',
+    connectionArn: EXAMPLE_CONNECTION_ARN,
     repository: 'my-org/shop-web',
   });
   const lambdaApp = new LambdaLinearAppStack(app, 'LambdaLinearApp', { env: EXAMPLE_ENV });
   new LambdaLinearPipelineStack(app, 'LambdaLinearPipeline', {
     env: EXAMPLE_ENV,
-    connectionArn: 'arn:aws:codeconnections:us-east-1:111111111111:connection/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0',
+    connectionArn: EXAMPLE_CONNECTION_ARN,
     repository: 'my-org/shop-api',
     app: lambdaApp,
   });
   new Ec2BlueGreenStack(app, 'Ec2BlueGreen', {
     env: EXAMPLE_ENV,
-    connectionArn: 'arn:aws:codeconnections:us-east-1:111111111111:connection/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0',
+    connectionArn: EXAMPLE_CONNECTION_ARN,
     repository: 'my-org/shop-web',
   });
   const devTarget = new ServiceTargetStack(app, 'ShopApiDevTarget', {
@@ -65,6 +63,6 @@ export function addExamples(app: App): void {
     env: { account: MULTI_ACCOUNT.tools, region: 'us-east-1' },
     dev: devTarget.target,
     production: productionTargets.map((s) => s.target),
-    approverEmail: 'release-managers@example.com',
+    approverEmail: APPROVER_EMAIL,
   });
 }

@@ -1,6 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { LambdaLinearAppStack, LambdaLinearPipelineStack } from '../examples/lambda-linear/stack';
+import { EXAMPLE_CONNECTION_ARN } from '../examples/settings';
 
 // The Lambda linear example as an integration test: the application stack and the pipeline that
 // releases it (snapshot-verified offline; deployable with credentials).
@@ -9,7 +10,7 @@ const env = { account: process.env.CDK_DEFAULT_ACCOUNT ?? '111111111111', region
 const application = new LambdaLinearAppStack(app, 'IntegLambdaLinearApp', { env });
 const pipeline = new LambdaLinearPipelineStack(app, 'IntegLambdaLinearPipeline', {
   env,
-  connectionArn: 'arn:aws:codeconnections:us-east-1:111111111111:connection/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0',
+  connectionArn: EXAMPLE_CONNECTION_ARN,
   repository: 'my-org/shop-api',
   app: application,
 });

@@ -1,6 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { MultiAccountReleaseStack, ServiceTargetStack } from '../examples/multi-account-release/stack';
+import { APPROVER_EMAIL } from '../examples/settings';
 
 // The multi-account example as an integration test: the targets in the dev and production accounts
 // and the pipeline in the tools account (snapshot-verified offline). Deploying it needs the three
@@ -13,6 +14,6 @@ const pipeline = new MultiAccountReleaseStack(app, 'IntegMultiAccountRelease', {
   env: { account: tools, region: 'us-east-1' },
   dev: dev.target,
   production: production.map((s) => s.target),
-  approverEmail: 'release-managers@example.com',
+  approverEmail: APPROVER_EMAIL,
 });
 new IntegTest(app, 'MultiAccountRelease', { testCases: [dev, ...production, pipeline], diffAssets: false });

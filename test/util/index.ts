@@ -3,13 +3,15 @@ import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
+import { EXAMPLE_CONNECTION_ARN, EXAMPLE_ENV } from '../../examples/settings';
 import { BuildStep, DeliveryPipeline, DeliveryPipelineProps, ISource, Source } from '../../lib';
 
 /** The feature flags `npx cdk synth` runs with, so tests synthesize what the CLI does. */
 const CONTEXT = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')).context;
 
-export const ENV = { account: '111111111111', region: 'us-east-1' };
-export const CONNECTION_ARN = 'arn:aws:codeconnections:us-east-1:111111111111:connection/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0';
+/** The shared literals of the tests: the examples' settings (one place for each). */
+export const ENV = EXAMPLE_ENV;
+export const CONNECTION_ARN = EXAMPLE_CONNECTION_ARN;
 
 export function newApp(): App {
   return new App({ context: CONTEXT });

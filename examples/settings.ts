@@ -1,0 +1,17 @@
+/**
+ * What a team replaces before deploying the examples: accounts, region, the CodeConnections
+ * connection and who approves releases. The values here synthesize offline; the tests, the
+ * integration tests and the benchmark use the same ones.
+ */
+
+/** An account and region that synthesize offline; a team puts its own here. */
+export const EXAMPLE_ENV = { account: '111111111111', region: 'us-east-1' };
+
+/** The accounts of the multi-account example: tools (the pipeline), development and production. */
+export const MULTI_ACCOUNT = { tools: '111111111111', dev: '222222222222', production: '333333333333' };
+
+/** A CodeConnections connection to GitHub (create one in the console and complete its handshake). */
+export const EXAMPLE_CONNECTION_ARN = 'arn:aws:codeconnections:us-east-1:111111111111:connection/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0';
+
+/** Who approves releases. */
+export const APPROVER_EMAIL = 'release-managers@example.com';
