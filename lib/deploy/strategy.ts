@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import { Construct } from 'constructs';
-import { Problems, isConcreteNumber, fail, verbatim } from '../private/validation';
+import { Problems, checkMinutes, fail, isConcreteNumber, verbatim } from '../private/validation';
 import { checkArgs } from '../private/shapes';
 import { TRAFFIC_SHIFT_MINUTES } from '../private/limits';
 
@@ -136,8 +136,8 @@ export class DeploymentStrategy {
       problems.add('interval', undefined, 'is required', 'give e.g. Duration.minutes(5)');
     } else if (interval.isUnresolved() || !isConcreteNumber(percent)) {
       problems.add(interval.isUnresolved() ? 'interval' : 'percent', 'an unresolved token', 'must be known at synth: the strategy picks or creates a deployment configuration from it', 'give a concrete number');
-    } else if (minutes !== undefined && (!Number.isInteger(minutes) || minutes < 1)) {
-      problems.add('interval', `${minutes} minutes`, 'must be a whole number of minutes, at least 1', 'use Duration.minutes(n)');
+    } else {
+      checkMinutes(problems, 'interval', interval, { min: 1 });
     }
     problems.throwIfAny();
     const strategy = new DeploymentStrategy(kind, percent, minutes);
