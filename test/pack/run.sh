@@ -1,16 +1,27 @@
 #!/usr/bin/env bash
-# Proves the published package works: builds and packs cdk-delivery, installs the tarball into a
-# freshly made CDK app in a temporary folder, type-checks the app against the packed .d.ts files
-# and synthesizes a pipeline with it.
+# Proves the published package works: packs a copy of the sources with no build output (as a fresh
+# clone is), so `npm pack` must build through `prepack`; checks the tarball holds the compiled
+# library and the jsii assembly; installs it into a freshly made CDK app in a temporary folder,
+# type-checks the app against the packed .d.ts files and synthesizes a pipeline with it.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-cd "$root"
-npm run --silent build >/dev/null
+# The files git tracks or would track (no dist/, no .jsii), with the installed dependencies.
+src="$work/src"
+mkdir -p "$src"
+(cd "$root" && git ls-files -z --cached --others --exclude-standard | xargs -0 ls -d 2>/dev/null | tar -cf - -T - | tar -xf - -C "$src")
+rm -rf "$src/dist" "$src/.jsii"
+ln -s "$root/node_modules" "$src/node_modules"
+cd "$src"
 tarball=$(npm pack --silent --pack-destination "$work" 2>/dev/null | tail -n 1)
 echo "packed $tarball ($(du -k "$work/$tarball" | cut -f1) KiB)"
+contents=$(tar -tzf "$work/$tarball")
+for file in package/dist/index.js package/dist/index.d.ts package/.jsii package/README.md package/LICENSE; do
+  grep -qx "$file" <<<"$contents" || { echo "the packed tarball lacks $file (is prepack building?)"; exit 1; }
+done
+echo "the tarball holds $(grep -c . <<<"$contents") files, the compiled library and the jsii assembly among them"
 
 app="$work/app"
 mkdir -p "$app/bin" "$app/lib"
