@@ -1,2 +1,2 @@
-export { DeliveryChecks, DeliveryFinding } from './delivery-checks';
+export { DeliveryChecks, DeliveryChecksProps, DeliveryFinding } from './delivery-checks';
 export { RuleLevel } from './rule';

@@ -28,6 +28,24 @@ export function acceptNagFindings(construct: IConstruct, findings: NagAcceptance
     ...(f.appliesTo ? { applies_to: f.appliesTo } : {}),
   }));
   resource.addMetadata('cdk_nag', { rules_to_suppress: [...existing, ...added] });
+  // cdk-nag 3 reads acknowledgements from construct metadata, by exact rule id: the rule, or one
+  // finding of it (`<rule>[<finding>]`). A finding named by a regular expression has no such id.
+  const acknowledged: Record<string, string> = {};
+  for (const f of findings) {
+    if (!f.appliesTo) acknowledged[f.id] = f.reason;
+    for (const a of f.appliesTo ?? []) if (typeof a === 'string') acknowledged[`${f.id}[${a}]`] = f.reason;
+  }
+  if (Object.keys(acknowledged).length > 0) acknowledge(resource, acknowledged);
+}
+
+/** The metadata key of acknowledged rules (aws-cdk-lib `Validations.ACKNOWLEDGED_RULES_METADATA_KEY`), read by cdk-nag 3. */
+const ACKNOWLEDGED_RULES = 'aws:cdk:acknowledged-rules';
+
+/** Records acknowledgements as aws-cdk-lib's `Validations.acknowledge` does: the node's last entry holds them all. */
+function acknowledge(node: IConstruct, rules: Record<string, string>): void {
+  const entries = node.node.metadata.filter((m) => m.type === ACKNOWLEDGED_RULES);
+  const current = (entries.length > 0 ? entries[entries.length - 1].data : undefined) ?? {};
+  node.node.addMetadata(ACKNOWLEDGED_RULES, { ...current, ...rules });
 }
 
 /**

@@ -179,7 +179,7 @@ const cases: Array<[string, () => Stack, string]> = [
 ];
 
 test('every rule has a case here', () => {
-  expect(cases.map(([id]) => id).sort()).toEqual([...DeliveryChecks.ruleIds].sort());
+  expect(cases.map(([id]) => id).sort()).toEqual([...DeliveryChecks.ruleNames].sort());
 });
 
 test('a pipeline, project and deployment groups written carefully with the L2s have no finding', () => {
