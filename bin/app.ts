@@ -1,17 +1,23 @@
 #!/usr/bin/env node
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Aspects } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { App, Aspects, IAspect, IPolicyValidationPlugin, Validations } from 'aws-cdk-lib';
+import * as nag from 'cdk-nag';
 import { BuildStep, DeliveryChecks, DeliveryPipeline } from 'cdk-delivery';
 import { addExamples } from '../examples';
 
 // Synthesizes every example; cdk-nag's AwsSolutions pack and our own DeliveryChecks report any
-// unsuppressed finding (an error fails the synth).
+// unsuppressed finding (an error fails the synth). cdk-nag 2 packs are Aspects, cdk-nag 3 packs
+// validation plugins: the app runs them the way the installed cdk-nag does (CI tries both).
 const app = new App();
 addExamples(app);
-Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
-Aspects.of(app).add(new DeliveryChecks({ verbose: true }));
+const AwsSolutions = nag.AwsSolutionsChecks as unknown as new (...args: unknown[]) => object;
+if (typeof (nag.AwsSolutionsChecks.prototype as { visit?: unknown }).visit === 'function') {
+  Aspects.of(app).add(new AwsSolutions({ verbose: true }) as IAspect);
+  Aspects.of(app).add(new DeliveryChecks({ verbose: true }));
+} else {
+  Validations.of(app).addPlugins(new AwsSolutions(app, { verbose: true }) as IPolicyValidationPlugin, new DeliveryChecks({ verbose: true }));
+}
 const assembly = app.synth();
 
 // Next to the templates: the buildspec each CodeBuild project runs, and a diagram of each pipeline.

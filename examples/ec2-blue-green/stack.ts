@@ -3,10 +3,9 @@ import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import {
-  BuildStep, DeliveryPipeline, DeploymentAlarms, ServerAppSpec, ServerBlueGreenDeployment, ServerLifecycleEvent, Source,
+  BuildStep, DeliveryPipeline, DeploymentAlarms, NagAcknowledgements, ServerAppSpec, ServerBlueGreenDeployment, ServerLifecycleEvent, Source,
 } from 'cdk-delivery';
 
 /** Settings a team changes when copying this example. */
@@ -90,8 +89,8 @@ export class Ec2BlueGreenStack extends Stack {
     this.delivery.addStage('Production', { steps: [deployment.deployStep({ input: build.output! })] });
 
     // --- Accepted findings, each with its reason ---------------------------------------------
-    NagSuppressions.addResourceSuppressions(lb, [{ id: 'AwsSolutions-EC23', reason: 'A public website accepts traffic from the internet on port 80.' }], true);
-    NagSuppressions.addResourceSuppressions(accessLogs, [{ id: 'AwsSolutions-S1', reason: 'This bucket holds the load balancer access logs; logging it to itself would loop.' }]);
-    NagSuppressions.addResourceSuppressions(fleet, [{ id: 'AwsSolutions-AS3', reason: 'Scaling events of this fleet are followed through CodeDeploy deployments and CloudWatch, not notifications.' }], true);
+    NagAcknowledgements.add(lb, [{ id: 'AwsSolutions-EC23', reason: 'A public website accepts traffic from the internet on port 80.' }], true);
+    NagAcknowledgements.add(accessLogs, [{ id: 'AwsSolutions-S1', reason: 'This bucket holds the load balancer access logs; logging it to itself would loop.' }]);
+    NagAcknowledgements.add(fleet, [{ id: 'AwsSolutions-AS3', reason: 'Scaling events of this fleet are followed through CodeDeploy deployments and CloudWatch, not notifications.' }], true);
   }
 }

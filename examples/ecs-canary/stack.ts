@@ -8,10 +8,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import {
-  DeliveryPipeline, DeploymentStrategy, DockerImageStep, EcsBlueGreenDeployment, Source,
+  DeliveryPipeline, DeploymentStrategy, DockerImageStep, EcsBlueGreenDeployment, NagAcknowledgements, Source,
 } from 'cdk-delivery';
 
 /** Settings a team changes when copying this example. */
@@ -157,16 +156,16 @@ export class EcsCanaryStack extends Stack {
     this.delivery.addStage('Production', { steps: [deployment.deployStep({ image: image.output! })] });
 
     // --- Accepted findings, each with its reason ---------------------------------------------
-    NagSuppressions.addResourceSuppressions(lb, [{
+    NagAcknowledgements.add(lb, [{
       id: 'AwsSolutions-EC23', reason: 'The production listener of a public website accepts traffic from the internet.',
     }], true);
-    NagSuppressions.addResourceSuppressions(taskDefinition, [{
+    NagAcknowledgements.add(taskDefinition, [{
       id: 'AwsSolutions-IAM5', reason: 'The execution role logs in to ECR with ecr:GetAuthorizationToken, which has no resource-level permissions.', appliesTo: ['Resource::*'],
     }], true);
-    NagSuppressions.addResourceSuppressions(accessLogs, [{
+    NagAcknowledgements.add(accessLogs, [{
       id: 'AwsSolutions-S1', reason: 'This bucket holds the load balancer access logs; logging it to itself would loop.',
     }]);
-    NagSuppressions.addResourceSuppressions(healthCheck, [
+    NagAcknowledgements.add(healthCheck, [
       { id: 'AwsSolutions-IAM4', reason: 'AWSLambdaBasicExecutionRole only lets the function write its own logs.', appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'] },
       { id: 'AwsSolutions-IAM5', reason: 'elasticloadbalancing:DescribeTargetGroups and DescribeTargetHealth have no resource-level permissions.', appliesTo: ['Resource::*'] },
     ], true);

@@ -1,9 +1,8 @@
 import { Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { BuildStep, DeliveryPipeline, DeploymentStrategy, LambdaDeployment, Source } from 'cdk-delivery';
+import { BuildStep, DeliveryPipeline, DeploymentStrategy, LambdaDeployment, NagAcknowledgements, Source } from 'cdk-delivery';
 
 /**
  * The application: an API function released linearly, 10% more traffic every minute, after a
@@ -72,11 +71,13 @@ export class LambdaLinearAppStack extends Stack {
       alarms: [errors],
     });
 
-    NagSuppressions.addResourceSuppressions([api, preTraffic], [
-      { id: 'AwsSolutions-IAM4', reason: 'AWSLambdaBasicExecutionRole only lets the function write its own logs.', appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'] },
-    ], true);
-    NagSuppressions.addResourceSuppressions(preTraffic, [
-      { id: 'AwsSolutions-IAM5', reason: 'lambda:InvokeFunction on the API function and its versions (function:*), which grantInvoke adds.', appliesTo: [{ regex: '/^Resource::<ApiF70053CD\\.Arn>:\\*$/' }] },
+    const basicExecution = { id: 'AwsSolutions-IAM4', reason: 'AWSLambdaBasicExecutionRole only lets the function write its own logs.', appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'] };
+    NagAcknowledgements.add(api, [basicExecution], true);
+    NagAcknowledgements.add(preTraffic, [basicExecution], true);
+    // grantInvoke allows the function and its versions: <function ARN>:*.
+    const apiArn = `<${this.resolve((api.node.defaultChild as lambda.CfnFunction).logicalId)}.Arn>`;
+    NagAcknowledgements.add(preTraffic, [
+      { id: 'AwsSolutions-IAM5', reason: 'lambda:InvokeFunction on the API function and its versions (function:*), which grantInvoke adds.', appliesTo: [`Resource::${apiArn}:*`] },
     ], true);
   }
 }

@@ -28,14 +28,38 @@ export function acceptNagFindings(construct: IConstruct, findings: NagAcceptance
     ...(f.appliesTo ? { applies_to: f.appliesTo } : {}),
   }));
   resource.addMetadata('cdk_nag', { rules_to_suppress: [...existing, ...added] });
-  // cdk-nag 3 reads acknowledgements from construct metadata, by exact rule id: the rule, or one
-  // finding of it (`<rule>[<finding>]`). A finding named by a regular expression has no such id.
+  acknowledgeRules(resource, findings);
+}
+
+/**
+ * Adds suppressions to a resource's `cdk_nag` metadata exactly as cdk-nag 2's `NagSuppressions`
+ * writes them (key order, de-duplication, non-Latin-1 reasons base64-encoded), so a template is
+ * the same whichever of the two wrote it.
+ */
+export function addNagSuppressions(resource: CfnResource, findings: NagAcceptance[]): void {
+  const format = (f: NagAcceptance) => {
+    const rest = { id: f.id, ...(f.appliesTo ? { applies_to: f.appliesTo } : {}) };
+    return [...f.reason].some((c) => (c.codePointAt(0) ?? 0) > 255)
+      ? { reason: Buffer.from(f.reason).toString('base64'), ...rest, is_reason_encoded: true }
+      : { reason: f.reason, ...rest };
+  };
+  const existing = (resource.getMetadata('cdk_nag')?.rules_to_suppress ?? []) as object[];
+  const rules = [...new Set([...existing, ...findings.map(format)].map((r) => JSON.stringify(r)))].map((r) => JSON.parse(r));
+  resource.addMetadata('cdk_nag', { rules_to_suppress: rules });
+}
+
+/**
+ * Records the findings as cdk-nag 3 acknowledgements on a construct (cdk-nag 3 reads them on a
+ * resource and the constructs above it), by exact rule id: the rule, or one finding of it
+ * (`<rule>[<finding>]`). A finding named by a regular expression has no such id.
+ */
+export function acknowledgeRules(node: IConstruct, findings: NagAcceptance[]): void {
   const acknowledged: Record<string, string> = {};
   for (const f of findings) {
     if (!f.appliesTo) acknowledged[f.id] = f.reason;
     for (const a of f.appliesTo ?? []) if (typeof a === 'string') acknowledged[`${f.id}[${a}]`] = f.reason;
   }
-  if (Object.keys(acknowledged).length > 0) acknowledge(resource, acknowledged);
+  if (Object.keys(acknowledged).length > 0) acknowledge(node, acknowledged);
 }
 
 /** The metadata key of acknowledged rules (aws-cdk-lib `Validations.ACKNOWLEDGED_RULES_METADATA_KEY`), read by cdk-nag 3. */

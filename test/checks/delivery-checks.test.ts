@@ -1,11 +1,11 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { App, Aspects, Duration, IPolicyValidationContext, Stack, Validations } from 'aws-cdk-lib';
-import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { NagSuppressions } from 'cdk-nag';
 import { IConstruct } from 'constructs';
-import { DeliveryChecks } from '../../lib';
+import { DeliveryChecks, NagAcknowledgements } from '../../lib';
 import { ENV, newApp } from '../util';
 
 // DeliveryChecks needs no cdk-nag: it runs as an Aspect (the cdk-nag 2 way) and as a validation
@@ -132,3 +132,36 @@ test('loading cdk-delivery does not load cdk-nag (it is needed only where an app
   });
   expect(loaded).toBe(false);
 });
+
+describe('NagAcknowledgements', () => {
+  const suppressions = [
+    { id: 'AwsSolutions-IAM5', reason: 'a reason of some length', appliesTo: ['Resource::*'] },
+    { id: 'Delivery-CodeBuildTimeouts', reason: 'a reason of some length' },
+  ];
+
+  test('writes the cdk-nag 2 metadata exactly as NagSuppressions does, on the resource or every resource below', () => {
+    for (const applyToChildren of [false, true]) {
+      const ours = overlong();
+      const theirs = overlong();
+      NagAcknowledgements.add(ours.project, suppressions, applyToChildren);
+      NagSuppressions.addResourceSuppressions(theirs.project, suppressions, applyToChildren);
+      expect(JSON.stringify(Template.fromStack(ours.stack).toJSON())).toBe(JSON.stringify(Template.fromStack(theirs.stack).toJSON()));
+    }
+  });
+
+  test('records cdk-nag 3 acknowledgements by exact id (the rule, or one finding of it), which DeliveryChecks honours', () => {
+    const { app, project } = overlong();
+    NagAcknowledgements.add(project, suppressions);
+    const recorded = project.node.defaultChild!.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules').pop()?.data;
+    expect(recorded).toEqual({ 'AwsSolutions-IAM5[Resource::*]': 'a reason of some length', 'Delivery-CodeBuildTimeouts': 'a reason of some length' });
+    expect(new DeliveryChecks().validate(contextOf(app)).success).toBe(true);
+  });
+
+  test('rejects what cdk-nag would: a short reason, a finding in the id, a construct without resources', () => {
+    const { project, stack } = overlong();
+    expect(() => NagAcknowledgements.add(project, [{ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'too short' }]))
+      .toThrow(/acknowledgements\[0\]\.reason: is shorter than 10 characters[\s\S]*acknowledgements\[0\]\.id: names a finding .*Fix: give the rule as id and the finding in appliesTo: \{ id: 'AwsSolutions-IAM5', appliesTo: \['Resource::\*'\] \}/);
+    expect(() => NagAcknowledgements.add(stack, suppressions)).toThrow(/scope: is not a CloudFormation resource and has none as its default child/);
+  });
+});
+
