@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- reads the untyped JSON of rendered resources */
 import { AspectPriority, Aspects, CfnResource, IAspect, Stack, Token } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
@@ -29,6 +30,23 @@ export function acceptNagFindings(construct: IConstruct, findings: NagAcceptance
   }));
   resource.addMetadata('cdk_nag', { rules_to_suppress: [...existing, ...added] });
   acknowledgeRules(resource, findings);
+  const patterns = findings.flatMap((f) => (f.appliesTo ?? []).filter((a): a is { regex: string } => typeof a !== 'string')
+    .map((a) => ({ id: f.id, reason: f.reason, regex: toRegExp(a.regex) })));
+  if (patterns.length > 0) {
+    // cdk-nag 3 acknowledges a finding by its exact id only, where cdk-nag 2 also takes a pattern.
+    // Once cross-stack references are resolved (construct validation runs after that, and before
+    // validation plugins), the findings the patterns cover are acknowledged by their exact ids.
+    resource.node.addValidation({
+      validate: () => {
+        const acknowledged: Record<string, string> = {};
+        for (const finding of grantFindings(resource)) {
+          for (const p of patterns) if (p.regex?.test(finding)) acknowledged[`${p.id}[${finding}]`] = p.reason;
+        }
+        if (Object.keys(acknowledged).length > 0) acknowledge(resource, acknowledged);
+        return [];
+      },
+    });
+  }
 }
 
 /**
@@ -175,6 +193,49 @@ class LibraryFindings implements IAspect {
     if (node.cfnResourceType === 'AWS::IAM::Policy') acceptNagFindings(node, inPacks('IAMNoInlinePolicy', INLINE_POLICY));
     if (node.cfnResourceType === 'AWS::CodeBuild::Project') acceptNagFindings(node, inPacks('CodeBuildProjectSourceRepoUrl', SOURCE_REPO_URL, ['HIPAA.Security', 'PCI.DSS.321']));
   }
+}
+
+function toRegExp(text: string): RegExp | undefined {
+  const m = /^\/(.*)\/([a-z]*)$/.exec(text);
+  try {
+    return m ? new RegExp(m[1], m[2]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What an IAM resource grants, as cdk-nag's IAM rules name their findings: `Action::`, `Resource::`, `Policy::`. */
+function grantFindings(resource: CfnResource): string[] {
+  let properties: any;
+  try {
+    const rendered = Stack.of(resource).resolve((resource as unknown as { _toCloudFormation(): unknown })._toCloudFormation()) as { Resources?: Record<string, { Properties?: unknown }> };
+    properties = Object.values(rendered.Resources ?? {})[0]?.Properties ?? {};
+  } catch {
+    return [];
+  }
+  const documents = [properties.PolicyDocument, ...(Array.isArray(properties.Policies) ? properties.Policies.map((p: any) => p?.PolicyDocument) : [])];
+  const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
+  const findings = new Set<string>();
+  for (const document of documents) {
+    for (const statement of list(document?.Statement) as any[]) {
+      for (const action of list(statement?.Action)) findings.add(`Action::${flattenReference(action)}`);
+      for (const r of list(statement?.Resource)) findings.add(`Resource::${flattenReference(r)}`);
+    }
+  }
+  for (const arn of list(properties.ManagedPolicyArns)) findings.add(`Policy::${flattenReference(arn)}`);
+  return [...findings];
+}
+
+/** A CloudFormation value as cdk-nag flattens it into a finding (`<Logical.Attr>`, `<Ref>`, joins, subs). */
+function flattenReference(node: any): string {
+  if (node === undefined) return '';
+  if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/}/g, '>');
+  if (node['Fn::Join']) return (node['Fn::Join'][1] as unknown[]).map(flattenReference).join(node['Fn::Join'][0]);
+  if (node['Fn::Sub']) return flattenReference(node['Fn::Sub']);
+  if (node['Fn::GetAtt']) return `<${flattenReference(node['Fn::GetAtt'][0])}.${flattenReference(node['Fn::GetAtt'][1])}>`;
+  if (node['Fn::ImportValue']) return flattenReference(node['Fn::ImportValue']);
+  if (node.Ref) return `<${flattenReference(node.Ref)}>`;
+  return JSON.stringify(node);
 }
 
 /** Accepts the compliance-pack findings that have no fix on what this library creates under a scope (once per scope). */
