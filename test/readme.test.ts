@@ -32,3 +32,12 @@ test('the README quick start synthesizes a V2 pipeline with a trigger and an app
   });
   t.resourceCountIs('AWS::SNS::Subscription', 1);
 });
+
+test('the README\'s contents list every section, in order', () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+  const slug = (h: string) => h.trim().toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-');
+  const sections = readme.split('\n').filter((l) => l.startsWith('## ') && l !== '## Contents').map((l) => l.slice(3));
+  const contents = readme.slice(readme.indexOf('## Contents'), readme.indexOf('\n## ', readme.indexOf('## Contents') + 1));
+  const listed = [...contents.matchAll(/^- \[([^\]]+)\]\(#([^)]+)\)/gm)].map((m) => [m[1], m[2]]);
+  expect(listed).toEqual(sections.map((h) => [h, slug(h)]));
+});

@@ -290,7 +290,9 @@ export class DeliveryPipeline extends Construct {
    */
   public addNotifications(options: PipelineNotificationOptions = {}): PipelineNotifications {
     checkArgs('DeliveryPipeline#addNotifications', [options]);
-    return createNotifications(new Construct(this, `Notifications${this.notificationCount++ || ''}`), this.pipeline, options, `DeliveryPipeline '${this.node.path}' notifications`);
+    // Each set of notifications has its own scope and rule: e.g. failures to a chat channel, approvals by email.
+    const n = this.notificationCount++;
+    return createNotifications(new Construct(this, `Notifications${n || ''}`), this.pipeline, options, `DeliveryPipeline '${this.node.path}' notifications`, `Rule${n || ''}`);
   }
 
   private environmentHost() {

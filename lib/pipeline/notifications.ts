@@ -64,7 +64,11 @@ export const DEFAULT_EVENTS = [
 ];
 
 /** Creates the notification rule (and topic) of a pipeline. */
-export function createNotifications(scope: Construct, pipeline: codepipeline.IPipeline, props: PipelineNotificationOptions, subject: string): PipelineNotifications {
+/**
+ * @param ruleId the id of the rule under the L2 pipeline ('Rule' for the first set of notifications:
+ *   the L2's `notifyOn` creates the rule there, so each set needs its own)
+ */
+export function createNotifications(scope: Construct, pipeline: codepipeline.IPipeline, props: PipelineNotificationOptions, subject: string, ruleId: string = 'Rule'): PipelineNotifications {
   const problems = new Problems(subject);
   (props.emails ?? []).forEach((e, i) => {
     if (isConcrete(e) && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(e)) problems.add(`emails[${i}]`, e, 'is not an email address', 'give an address such as release-team@example.com');
@@ -103,7 +107,7 @@ export function createNotifications(scope: Construct, pipeline: codepipeline.IPi
       return { targetType: 'SNS', targetAddress: created.topicArn };
     },
   };
-  const rule = pipeline.notifyOn('Rule', target, { events: props.events ?? DEFAULT_EVENTS, detailType: props.detail ?? notifications.DetailType.FULL });
+  const rule = pipeline.notifyOn(ruleId, target, { events: props.events ?? DEFAULT_EVENTS, detailType: props.detail ?? notifications.DetailType.FULL });
   for (const target of props.targets ?? []) rule.addTarget(target);
   return { rule, topic, topicKey };
 }

@@ -35,6 +35,16 @@ describe('addNotifications', () => {
     });
   });
 
+  test('several sets of notifications: failures to one topic, approvals to emails, each with its own rule', () => {
+    const stack = newStack();
+    const ops = new sns.Topic(stack, 'Ops');
+    const { pipeline, template } = pipelineWith({}, stack);
+    pipeline.addNotifications({ topic: ops, events: [codepipeline.PipelineNotificationEvents.PIPELINE_EXECUTION_FAILED] });
+    pipeline.addNotifications({ emails: ['approvers@example.com'], events: [codepipeline.PipelineNotificationEvents.MANUAL_APPROVAL_NEEDED] });
+    const rules = Object.values(template().findResources('AWS::CodeStarNotifications::NotificationRule')).map((r) => r.Properties.EventTypeIds);
+    expect(rules).toEqual([['codepipeline-pipeline-pipeline-execution-failed'], ['codepipeline-pipeline-manual-approval-needed']]);
+  });
+
   test('fails when emails are invalid, given with a topic, or events are empty', () => {
     const stack = newStack();
     const { pipeline } = pipelineWith({}, stack);

@@ -1,0 +1,28 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Stack } from 'aws-cdk-lib';
+import { addExamples } from '../examples';
+import { newApp } from './util';
+
+// The deploy guide's commands name what the examples synthesize: stacks, and the code parameters
+// of the Lambda application's first deployment.
+const guide = fs.readFileSync(path.join(__dirname, '..', 'docs', 'deploy.md'), 'utf8');
+const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+const app = newApp();
+addExamples(app);
+const stacks = app.node.findAll().filter((c): c is Stack => c instanceof Stack);
+const names = new Set(stacks.map((s) => s.stackName));
+
+test('every stack a cdk deploy or destroy command names is a stack of the examples', () => {
+  const named = [...`${guide}\n${readme}`.matchAll(/cdk (?:deploy|destroy) ([^\n]*)/g)]
+    .flatMap((m) => m[1].split(/\s+/).filter((w) => /^[A-Z][A-Za-z0-9-]+$/.test(w)));
+  expect(named.length).toBeGreaterThan(8);
+  expect(named.filter((n) => !names.has(n))).toEqual([]);
+});
+
+test('the Lambda application\'s code parameters are the ones the guide passes', () => {
+  const lambdaApp = stacks.find((s) => s.stackName === 'LambdaLinearApp')!;
+  const parameters = Object.keys(app.synth().getStackByName(lambdaApp.stackName).template.Parameters ?? {}).filter((p) => p.includes('LambdaSource'));
+  const passed = [...guide.matchAll(/--parameters (\w+)=/g)].map((m) => m[1]);
+  expect(passed.sort()).toEqual(parameters.sort());
+});
