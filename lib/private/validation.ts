@@ -144,12 +144,12 @@ export function checkMinutes(problems: Problems, prop: string, duration: Duratio
     fix ?? (range.max === undefined ? 'use Duration.minutes(n)' : 'use Duration.minutes(n) or Duration.hours(n) in that range'));
 }
 
-/** Adds a problem for each key two items share (`the <what> '<key>' is used twice`). */
-export function checkUnique<T>(problems: Problems, items: readonly T[], prop: string, what: string, key: (item: T) => string): void {
+/** Adds a problem for each key two items share (`the <what> '<key>' is used twice`), with the fix given or a generic one. */
+export function checkUnique<T>(problems: Problems, items: readonly T[], prop: string, what: string, key: (item: T) => string, fix?: string): void {
   const seen = new Set<string>();
   for (const item of items) {
     const k = key(item);
-    if (seen.has(k)) problems.add(prop, k, `the ${what} '${k}' is used twice`, `give each a unique ${what}`);
+    if (seen.has(k)) problems.add(prop, k, `the ${what} '${k}' is used twice`, fix ?? `give each a unique ${what}`);
     seen.add(k);
   }
 }

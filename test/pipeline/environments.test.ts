@@ -115,7 +115,7 @@ describe('environment errors', () => {
   test('fails when a wave repeats an environment or step names clash across it', () => {
     const { pipeline } = pipelineWith();
     expect(() => pipeline.addWave('W', { environments: [{ name: 'a', deploy: [step('X')] }, { name: 'a', deploy: [step('Y')] }] })).toThrow(/environments: the environment name 'a' is used twice/);
-    expect(() => pipeline.addWave('V', { environments: [{ name: 'a', deploy: [step('Deploy')] }, { name: 'b', deploy: [step('Deploy')] }] })).toThrow(/steps: the step name 'Deploy' is used twice/);
+    expect(() => pipeline.addWave('V', { environments: [{ name: 'a', deploy: [step('Deploy')] }, { name: 'b', deploy: [step('Deploy')] }] })).toThrow(/steps: the step name 'Deploy' is used twice \(got "Deploy"\)\. Fix: give each step of the stage a unique name \(a wave's environments share one stage\).*deployStep\(\{ \.\.\., stepName: 'DeployEu' \}\)/);
     expect(() => pipeline.addWave('U', { environments: [] })).toThrow(/environments: is empty/);
   });
 

@@ -70,7 +70,8 @@ export class PipelineStructure {
     if (steps.length === 0) {
       problems.add('steps', steps, 'is empty; CodePipeline needs at least one action per stage', 'give at least one step');
     }
-    checkUnique(problems, steps, 'steps', 'step name', (s) => s.stepName);
+    checkUnique(problems, steps, 'steps', 'step name', (s) => s.stepName,
+      "give each step of the stage a unique name (a wave's environments share one stage): a BuildStep's name is its first argument, a deploy step's is deployStep({ ..., stepName: 'DeployEu' })");
     steps.forEach((s, i) => checkName(problems, `steps[${i}].stepName`, s.stepName, ACTION_NAME, 'action'));
     if (this.stageNames.length + 1 > PIPELINE_STAGES.max) {
       problems.add('stageName', stageName, `would be stage ${this.stageNames.length + 1}; CodePipeline allows at most ${PIPELINE_STAGES.max} stages per pipeline`, 'merge stages, or split the release into several pipelines');
