@@ -41,3 +41,24 @@ test('the README\'s contents list every section, in order', () => {
   const listed = [...contents.matchAll(/^- \[([^\]]+)\]\(#([^)]+)\)/gm)].map((m) => [m[1], m[2]]);
   expect(listed).toEqual(sections.map((h) => [h, slug(h)]));
 });
+
+test('every relative link of the README and docs/ points at a file, and a heading, that exist', () => {
+  const root = path.join(__dirname, '..');
+  const slug = (h: string) => h.trim().toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-');
+  const headings = (file: string) => new Set(fs.readFileSync(file, 'utf8').split('\n').filter((l) => /^#{1,6} /.test(l)).map((l) => slug(l.replace(/^#+ /, ''))));
+  const docs = ['README.md', ...fs.readdirSync(path.join(root, 'docs')).map((f) => `docs/${f}`)];
+  const broken: string[] = [];
+  let checked = 0;
+  for (const doc of docs) {
+    const text = fs.readFileSync(path.join(root, doc), 'utf8').replace(/```[\s\S]*?```/g, '');
+    for (const [, target] of text.matchAll(/\]\(((?!https?:)[^)\s]+)\)/g)) {
+      checked++;
+      const [file, anchor] = target.split('#');
+      const resolved = file ? path.join(root, path.dirname(doc), file) : path.join(root, doc);
+      if (!fs.existsSync(resolved)) broken.push(`${doc}: ${target} (no such file)`);
+      else if (anchor && resolved.endsWith('.md') && !headings(resolved).has(anchor)) broken.push(`${doc}: ${target} (no such heading)`);
+    }
+  }
+  expect(checked).toBeGreaterThan(30);
+  expect(broken).toEqual([]);
+});

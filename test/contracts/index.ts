@@ -1,5 +1,5 @@
 /**
- * Contract tests: templates checked against what AWS publishes (see README "Contracts we test
+ * Contract tests: templates checked against what AWS publishes (see docs/checks.md "Contracts we test
  * against"). `checkTemplate` runs every contract on one template; the Jest hook in setup.ts runs
  * it on every template the test suite synthesizes.
  */
