@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', 'dist/', 'dist-jsii/', 'test/pack/app/', '**/*.d.ts', 'test/**/*.snap', 'test/**/cdk-integ.out.*/', 'test/*.snapshot/'] },
+  { ignores: ['node_modules/', 'cdk.out/', 'dist/', 'dist-jsii/', 'test/pack/app/', '**/*.d.ts', 'test/**/*.snap', 'test/**/cdk-integ.out.*/', 'test/*.snapshot/', 'docs/fixtures/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

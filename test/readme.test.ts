@@ -46,7 +46,7 @@ test('every relative link of the README and docs/ points at a file, and a headin
   const root = path.join(__dirname, '..');
   const slug = (h: string) => h.trim().toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-');
   const headings = (file: string) => new Set(fs.readFileSync(file, 'utf8').split('\n').filter((l) => /^#{1,6} /.test(l)).map((l) => slug(l.replace(/^#+ /, ''))));
-  const docs = ['README.md', ...fs.readdirSync(path.join(root, 'docs')).map((f) => `docs/${f}`)];
+  const docs = ['README.md', ...fs.readdirSync(path.join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
   const broken: string[] = [];
   let checked = 0;
   for (const doc of docs) {
