@@ -1,7 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { ContainerBuildStack } from '../examples/container-build/stack';
 import { Ec2InPlaceStack } from '../examples/ec2-in-place/stack';
-import { EcsCanaryStack } from '../examples/ecs-canary/stack';
+import { EcsCanaryImagesStack, EcsCanaryStack } from '../examples/ecs-canary/stack';
 import { GithubBuildApproveStack } from '../examples/github-build-approve/stack';
 import { LambdaLinearAppStack, LambdaLinearPipelineStack } from '../examples/lambda-linear/stack';
 import { MultiAccountReleaseStack, ServiceTargetStack } from '../examples/multi-account-release/stack';
@@ -32,7 +32,7 @@ export const SCENARIOS: Record<string, Record<string, Variant>> = {
     'CDK Pipelines': { files: ['bench/variants/github-build-approve.pipelines.ts'], build: (app, n) => { new GithubBuildApprovePipelinesStack(app, `Pipelines${n}`, { env, connectionArn, repository: 'my-org/shop', approverEmail: 'release@example.com' }); } },
   },
   'ecs-canary': {
-    'cdk-delivery': { files: ['examples/ecs-canary/stack.ts'], build: (app, n) => { new EcsCanaryStack(app, `Delivery${n}`, { env, connectionArn, repository: 'my-org/shop-web' }); } },
+    'cdk-delivery': { files: ['examples/ecs-canary/stack.ts'], build: (app, n) => { const images = new EcsCanaryImagesStack(app, `DeliveryImages${n}`, { env }); new EcsCanaryStack(app, `Delivery${n}`, { env, connectionArn, repository: 'my-org/shop-web', images: images.repository }); } },
     'L2': { files: ['bench/variants/ecs-canary.l2.ts'], build: (app, n) => { new EcsCanaryL2Stack(app, `L2${n}`, { env, connectionArn, repository: 'my-org/shop-web' }); } },
   },
   'lambda-linear': {

@@ -2,7 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { ContainerBuildStack } from './container-build/stack';
 import { Ec2BlueGreenStack } from './ec2-blue-green/stack';
 import { Ec2InPlaceStack } from './ec2-in-place/stack';
-import { EcsCanaryStack } from './ecs-canary/stack';
+import { EcsCanaryImagesStack, EcsCanaryStack } from './ecs-canary/stack';
 import { GithubBuildApproveStack } from './github-build-approve/stack';
 import { LambdaLinearAppStack, LambdaLinearPipelineStack } from './lambda-linear/stack';
 import { MultiAccountReleaseStack, ServiceTargetStack } from './multi-account-release/stack';
@@ -34,10 +34,12 @@ export function addExamples(app: App): void {
     productionLoadBalancerName: 'app/shop-web/0123456789abcdef',
     approverEmail: APPROVER_EMAIL,
   });
+  const ecsImages = new EcsCanaryImagesStack(app, 'EcsCanaryImages', { env: EXAMPLE_ENV });
   new EcsCanaryStack(app, 'EcsCanary', {
     env: EXAMPLE_ENV,
     connectionArn: EXAMPLE_CONNECTION_ARN,
     repository: 'my-org/shop-web',
+    images: ecsImages.repository,
   });
   const lambdaApp = new LambdaLinearAppStack(app, 'LambdaLinearApp', { env: EXAMPLE_ENV });
   new LambdaLinearPipelineStack(app, 'LambdaLinearPipeline', {

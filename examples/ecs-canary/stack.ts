@@ -13,12 +13,31 @@ import {
   DeliveryPipeline, DeploymentStrategy, DockerImageStep, EcsBlueGreenDeployment, NagAcknowledgements, Source,
 } from 'cdk-delivery';
 
+/**
+ * The service's image repository, in a stack of its own: deploy it first and push the service's first
+ * image, tagged `bootstrap`, before deploying the service (which starts with that image).
+ */
+export class EcsCanaryImagesStack extends Stack {
+  public readonly repository: ecr.Repository;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+    this.repository = new ecr.Repository(this, 'Images', {
+      imageScanOnPush: true,
+      imageTagMutability: ecr.TagMutability.IMMUTABLE,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+}
+
 /** Settings a team changes when copying this example. */
 export interface EcsCanaryStackProps extends StackProps {
   /** ARN of a CodeConnections connection to GitHub. */
   readonly connectionArn: string;
   /** The repository as owner/name (with a Dockerfile at its root). */
   readonly repository: string;
+  /** The image repository (an `EcsCanaryImagesStack`'s), already holding an image tagged `bootstrap`. */
+  readonly images: ecr.IRepository;
 }
 
 /**
@@ -27,9 +46,9 @@ export interface EcsCanaryStackProps extends StackProps {
  * replacement task is healthy in the target group CodeDeploy gave it in this deployment.
  *
  * The service is created here with the CODE_DEPLOY deployment controller. Its task definition keeps
- * the image it was created with (push an image tagged `bootstrap` to the repository before the first
- * `cdk deploy`): later images reach the service through the pipeline only, because CloudFormation
- * cannot update the task definition of a CODE_DEPLOY service.
+ * the image it was created with (`bootstrap`, pushed to the images stack's repository before the
+ * first `cdk deploy` of this stack): later images reach the service through the pipeline only,
+ * because CloudFormation cannot update the task definition of a CODE_DEPLOY service.
  */
 export class EcsCanaryStack extends Stack {
   public readonly delivery: DeliveryPipeline;
@@ -41,11 +60,7 @@ export class EcsCanaryStack extends Stack {
     const vpc = new ec2.Vpc(this, 'Vpc', { maxAzs: 2, natGateways: 1 });
     vpc.addFlowLog('FlowLogs');
     const cluster = new ecs.Cluster(this, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
-    const repository = new ecr.Repository(this, 'Images', {
-      imageScanOnPush: true,
-      imageTagMutability: ecr.TagMutability.IMMUTABLE,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    const repository = props.images;
     const taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', { cpu: 256, memoryLimitMiB: 512 });
     taskDefinition.addContainer('web', {
       // The first deployment's image; afterwards CodeDeploy registers new revisions with built images.
