@@ -107,14 +107,12 @@ export class MultiAccountReleaseStack extends Stack {
     });
 
     this.delivery.addWave('Production', {
-      environments: props.production.map((target, i) => ({
+      // One approval releases the whole wave.
+      approval: new ManualApprovalStep('Approve', { notifyEmails: [props.approverEmail], comment: `Release ${source.variables.commitId} to production?`, timeout: Duration.days(2) }),
+      environments: props.production.map((target) => ({
         name: `Production-${target.region}`,
         target,
         production: true,
-        // One approval releases the whole wave.
-        ...(i === 0
-          ? { approval: new ManualApprovalStep('Approve', { notifyEmails: [props.approverEmail], comment: `Release ${source.variables.commitId} to production?`, timeout: Duration.days(2) }) }
-          : { waiveApproval: true }),
         deploy: [deployTo(`Deploy-${target.region}`)],
       })),
     });

@@ -260,8 +260,9 @@ export class DeliveryPipeline extends Construct {
 
   /**
    * Adds a wave: several environments deployed in parallel in one stage (e.g. production in two
-   * regions). Their approvals run first, then their before-steps, deployments and after-steps, each
-   * group in parallel. Step names must be unique across the wave.
+   * regions). The wave's approval and the environments' approvals run first, then their
+   * before-steps, deployments and after-steps, each group in parallel. Step names must be unique
+   * across the wave.
    *
    * @param name name of the stage
    */
@@ -271,12 +272,12 @@ export class DeliveryPipeline extends Construct {
     if (!options.environments || options.environments.length === 0) {
       problems.add('environments', options.environments, 'is empty', 'give at least one environment');
     }
-    (options.environments ?? []).forEach((e, i) => checkEnvironment(problems, `environments[${i}].`, e));
+    (options.environments ?? []).forEach((e, i) => checkEnvironment(problems, `environments[${i}].`, e, options.approval !== undefined));
     checkUnique(problems, options.environments ?? [], 'environments', 'environment name', (e) => e.name);
     const host = this.environmentHost();
     const resolved = (options.environments ?? []).map((e, i): [EnvironmentOptions, StepEnvironment] => [e, resolveEnvironment(host, problems, `environments[${i}].`, e.name, e)]);
     problems.throwIfAny();
-    return this.placeStage(name, environmentPhases(options.environments), {
+    return this.placeStage(name, environmentPhases(options.environments, options.approval), {
       conditions: options,
       defaultFailure: this.pipelineType === codepipeline.PipelineType.V2 ? FailureBehavior.ROLLBACK : FailureBehavior.FAIL,
       environments: environmentsOf(resolved),

@@ -103,4 +103,12 @@ export interface WaveEnvironment extends EnvironmentOptions {
 export interface WaveOptions extends StageConditionOptions {
   /** The environments deployed in parallel. */
   readonly environments: WaveEnvironment[];
+
+  /**
+   * One approval for the whole wave, run before anything else in it. The wave's production
+   * environments then need no approval of their own (and no `waiveApproval`).
+   *
+   * @default - none: each production environment has its own approval or waives it
+   */
+  readonly approval?: IStep;
 }

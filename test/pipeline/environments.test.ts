@@ -86,6 +86,26 @@ describe('addWave', () => {
     expect(orders(stage)).toEqual([['Approve', 1], ['DeployUs', 2], ['DeployEu', 2], ['SmokeUs', 3], ['SmokeEu', 3]]);
     expect(stage.OnFailure).toEqual({ Result: 'ROLLBACK' });
   });
+
+  test('one approval for the whole wave runs first; its production environments need none of their own', () => {
+    const { pipeline, template } = pipelineWith();
+    pipeline.addWave('Production', {
+      approval: new ManualApprovalStep('Approve'),
+      environments: [
+        { name: 'us-east-1', production: true, deploy: [step('DeployUs')] },
+        { name: 'eu-west-1', production: true, before: [step('MigrateEu')], deploy: [step('DeployEu')] },
+      ],
+    });
+    expect(orders(stageOf(template(), 'Production'))).toEqual([['Approve', 1], ['MigrateEu', 2], ['DeployUs', 3], ['DeployEu', 3]]);
+  });
+
+  test('the wave\'s approval is the same as an approval on its first environment', () => {
+    const onWave = pipelineWith();
+    onWave.pipeline.addWave('P', { approval: new ManualApprovalStep('Approve'), environments: [{ name: 'a', production: true, deploy: [step('A')] }, { name: 'b', production: true, deploy: [step('B')] }] });
+    const onFirst = pipelineWith();
+    onFirst.pipeline.addWave('P', { environments: [{ name: 'a', production: true, approval: new ManualApprovalStep('Approve'), deploy: [step('A')] }, { name: 'b', production: true, waiveApproval: true, deploy: [step('B')] }] });
+    expect(onWave.template().toJSON()).toEqual(onFirst.template().toJSON());
+  });
 });
 
 describe('environment errors', () => {
@@ -110,6 +130,12 @@ describe('environment errors', () => {
     expect(() => pipeline.addEnvironment('Prod', { env: { account: Aws.ACCOUNT_ID }, deploy: [step('D')] }))
       .toThrow(/env\.account: is an unresolved token, but the environment must be known at synth/);
     expect(() => pipeline.addEnvironment('Same', { env: { account: '111111111111', region: 'us-east-1' }, deploy: [step('D')] })).not.toThrow();
+  });
+
+  test('fails when an environment waives an approval the wave gives', () => {
+    const { pipeline } = pipelineWith();
+    expect(() => pipeline.addWave('W', { approval: new ManualApprovalStep('Approve'), environments: [{ name: 'a', production: true, waiveApproval: true, deploy: [step('X')] }] }))
+      .toThrow(/environments\[0\]\.waiveApproval: is set, but the wave's approval runs before this environment \(got true\)\. Fix: remove waiveApproval/);
   });
 
   test('fails when a wave repeats an environment or step names clash across it', () => {

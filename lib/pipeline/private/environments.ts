@@ -29,19 +29,25 @@ function stepsOf(props: EnvironmentOptions, kind: EnvironmentPhase): IStep[] {
   }
 }
 
-/** The phases of environments placed in one stage (one environment, or a wave): each phase's steps of every environment together. */
-export function environmentPhases(environments: readonly EnvironmentOptions[]): StagePhase[] {
+/**
+ * The phases of environments placed in one stage (one environment, or a wave): each phase's steps
+ * of every environment together, a wave's own approval first among the approvals.
+ */
+export function environmentPhases(environments: readonly EnvironmentOptions[], approval?: IStep): StagePhase[] {
   return PHASES
-    .map((kind) => ({ steps: environments.flatMap((e) => stepsOf(e, kind)), parallel: true, kind }))
+    .map((kind) => ({ steps: [...(kind === 'approval' && approval ? [approval] : []), ...environments.flatMap((e) => stepsOf(e, kind))], parallel: true, kind }))
     .filter((p) => p.steps.length > 0);
 }
 
-/** Checks an environment's own props: deployments given, and the approval rules of production. */
-export function checkEnvironment(problems: Problems, prefix: string, props: EnvironmentOptions): void {
+/** Checks an environment's own props: deployments given, and the approval rules of production (a wave's approval covers its environments). */
+export function checkEnvironment(problems: Problems, prefix: string, props: EnvironmentOptions, waveApproval = false): void {
   if (!props.deploy || props.deploy.length === 0) {
     problems.add(`${prefix}deploy`, props.deploy, 'is empty', 'give the deploy steps of the environment, e.g. [service.deployStep({ input: build.output })]');
   }
-  if (props.production && !props.approval && !props.waiveApproval) {
+  if (waveApproval && props.waiveApproval) {
+    problems.add(`${prefix}waiveApproval`, true, 'is set, but the wave\'s approval runs before this environment', 'remove waiveApproval, or remove the wave\'s approval');
+  }
+  if (props.production && !props.approval && !props.waiveApproval && !waveApproval) {
     problems.add(`${prefix}approval`, undefined, 'is missing before a production environment', "add approval: new ManualApprovalStep('Approve', { notifyEmails: [...] }), or set waiveApproval: true to release without one");
   }
   if (props.waiveApproval && props.approval) {
