@@ -84,6 +84,15 @@ export interface DeliveryTargetProps {
   readonly cloudFormationExecutionPolicies?: iam.IManagedPolicy[];
 
   /**
+   * What CloudFormation may do to deploy the stacks here, as statements: the target puts them in a
+   * managed policy of its own, so the policy needs no stack of yours deployed before the target.
+   * With `cloudFormationExecutionPolicies` too, the role has both.
+   *
+   * @default - none: the execution role has only `cloudFormationExecutionPolicies` (no role without either)
+   */
+  readonly cloudFormationExecutionStatements?: iam.PolicyStatement[];
+
+  /**
    * Name of the CloudFormation execution role.
    *
    * @default `cdk-delivery-cfn-exec-<region>`
@@ -172,6 +181,9 @@ export class DeliveryTarget extends Construct implements IDeliveryTarget {
     if (props.cloudFormationExecutionPolicies && props.cloudFormationExecutionPolicies.length === 0) {
       problems.add('cloudFormationExecutionPolicies', [], 'is an empty list', 'give the managed policies CloudFormation needs to create the stacks, or leave the prop out');
     }
+    if (props.cloudFormationExecutionStatements && props.cloudFormationExecutionStatements.length === 0) {
+      problems.add('cloudFormationExecutionStatements', [], 'is an empty list', 'give the statements CloudFormation needs to create the stacks, or leave the prop out');
+    }
     const tokens: number[] = [];
     (props.trustedRoleArns ?? []).forEach((arn, i) => {
       if (!isConcrete(arn)) {
@@ -208,19 +220,26 @@ export class DeliveryTarget extends Construct implements IDeliveryTarget {
         ArnEquals: { 'aws:PrincipalArn': Lazy.list({ produce: () => [...new Set(this.trusted)] }) },
       }),
     });
-    if (props.cloudFormationExecutionPolicies) {
+    const executionStatements = props.cloudFormationExecutionStatements;
+    if (props.cloudFormationExecutionPolicies || executionStatements) {
+      const ownPolicy = executionStatements ? [new iam.ManagedPolicy(this, 'CloudFormationExecutionPolicy', {
+        description: `What CloudFormation may do to deploy the stacks cdk-delivery pipelines release to ${this.account}/${this.region}`,
+        statements: executionStatements,
+      })] : [];
       this.cloudFormationExecutionRole = new iam.Role(this, 'CloudFormationExecutionRole', {
         roleName: props.cloudFormationExecutionRoleName ?? `cdk-delivery-cfn-exec-${this.region}`,
         description: `Used by CloudFormation to deploy the stacks cdk-delivery pipelines release to ${this.account}/${this.region}`,
         assumedBy: new iam.ServicePrincipal('cloudformation.amazonaws.com'),
-        managedPolicies: props.cloudFormationExecutionPolicies,
+        managedPolicies: [...(props.cloudFormationExecutionPolicies ?? []), ...ownPolicy],
       });
-      acceptNagFindings(this.cloudFormationExecutionRole, [{
-        id: 'AwsSolutions-IAM4',
-        reason: 'The managed policies are the ones the team chose (cloudFormationExecutionPolicies) for what its stacks create; the library sets no default.',
-      }]);
+      if (props.cloudFormationExecutionPolicies) {
+        acceptNagFindings(this.cloudFormationExecutionRole, [{
+          id: 'AwsSolutions-IAM4',
+          reason: 'The managed policies are the ones the team chose (cloudFormationExecutionPolicies) for what its stacks create; the library sets no default.',
+        }]);
+      }
     }
-    const names = [props.deployRoleName ?? `cdk-delivery-deploy-${this.region}`, props.cloudFormationExecutionRoleName ?? (props.cloudFormationExecutionPolicies ? `cdk-delivery-cfn-exec-${this.region}` : undefined)];
+    const names = [props.deployRoleName ?? `cdk-delivery-deploy-${this.region}`, props.cloudFormationExecutionRoleName ?? (props.cloudFormationExecutionPolicies || executionStatements ? `cdk-delivery-cfn-exec-${this.region}` : undefined)];
     for (const statement of props.deployPermissions ?? []) this.deployRole.addToPrincipalPolicy(statement);
     this.node.addValidation({
       validate: () => {
@@ -316,6 +335,7 @@ export class DeliveryTargetStack extends Stack {
       trustedRoleArns: props.trustedRoleArns,
       deployRoleName: props.deployRoleName,
       cloudFormationExecutionPolicies: props.cloudFormationExecutionPolicies,
+      cloudFormationExecutionStatements: props.cloudFormationExecutionStatements,
       cloudFormationExecutionRoleName: props.cloudFormationExecutionRoleName,
       deployPermissions: props.deployPermissions,
     });

@@ -268,6 +268,26 @@ describe('cross-account environments', () => {
     expect(target.target.cloudFormationExecutionRole).toBeUndefined();
     Template.fromStack(target).resourceCountIs('AWS::IAM::Role', 1);
   });
+
+  test('a DeliveryTargetStack holds the execution policy it is given as statements (no stack of yours before it)', () => {
+    const app = newApp();
+    const target = new DeliveryTargetStack(app, 'Prod', {
+      env: PROD_WEST,
+      pipelineAccount: TOOLS.account,
+      trustedRoleArns: ['arn:aws:iam::111111111111:role/release'],
+      cloudFormationExecutionStatements: [new iam.PolicyStatement({ actions: ['lambda:UpdateFunctionCode'], resources: ['arn:aws:lambda:eu-west-1:333333333333:function:shop-api'] })],
+    });
+    const t = Template.fromStack(target);
+    t.hasResourceProperties('AWS::IAM::ManagedPolicy', { PolicyDocument: { Statement: [Match.objectLike({ Action: 'lambda:UpdateFunctionCode', Resource: 'arn:aws:lambda:eu-west-1:333333333333:function:shop-api' })] } });
+    t.hasResourceProperties('AWS::IAM::Role', {
+      RoleName: 'cdk-delivery-cfn-exec-eu-west-1',
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'cloudformation.amazonaws.com' } })] },
+      ManagedPolicyArns: [{ Ref: Match.stringLikeRegexp('TargetCloudFormationExecutionPolicy') }],
+    });
+    expect(target.target.cloudFormationExecutionRole).toBeDefined();
+    expect(() => new DeliveryTargetStack(newApp(), 'Empty', { env: PROD_WEST, pipelineAccount: TOOLS.account, cloudFormationExecutionStatements: [] }))
+      .toThrow(/cloudFormationExecutionStatements: is an empty list/);
+  });
 });
 
 describe('cross-region environments', () => {
@@ -392,7 +412,7 @@ describe('ChangeSetDeployStep', () => {
     const target = new DeliveryTarget(bare, 'T', { pipelineAccount: TOOLS.account });
     const other = setup({}, app);
     expect(() => other.pipeline.addEnvironment('Dev', { target, deploy: [other.changeSet()] }))
-      .toThrow(/Fix: give the DeliveryTarget of environment 'Dev' cloudFormationExecutionPolicies, or pass executionRole/);
+      .toThrow(/Fix: give the DeliveryTarget of environment 'Dev' cloudFormationExecutionStatements \(or cloudFormationExecutionPolicies\), or pass executionRole/);
   });
 });
 

@@ -170,8 +170,8 @@ export class ChangeSetDeployStep implements IStep {
     const executionRole = this.props.executionRole ?? environment?.cloudFormationExecutionRole;
     if (!executionRole) {
       const fix = environment
-        ? `give the DeliveryTarget of environment '${environment.name}' cloudFormationExecutionPolicies, or pass executionRole`
-        : 'pass executionRole, or place the step in an environment whose DeliveryTarget has cloudFormationExecutionPolicies';
+        ? `give the DeliveryTarget of environment '${environment.name}' cloudFormationExecutionStatements (or cloudFormationExecutionPolicies), or pass executionRole`
+        : 'pass executionRole, or place the step in an environment whose DeliveryTarget has cloudFormationExecutionStatements (or cloudFormationExecutionPolicies)';
       fail(subject, 'executionRole', undefined, `no role for CloudFormation to deploy stack '${this.stackName}' with`, fix);
     }
     const roleAccount = executionRole.env.account;
