@@ -4,6 +4,7 @@ import { IConstruct } from 'constructs';
 import { checkArgs, constructorOf } from '../private/shapes';
 import { DeliveryRule, RuleLevel, templateProperties } from './rule';
 import { RULES } from './rules';
+import { acknowledgedRuleIds, toRegExp } from '../private/nag';
 
 /** Options of `DeliveryChecks`. */
 export interface DeliveryChecksProps {
@@ -138,9 +139,6 @@ function findingsOf(node: IConstruct): DeliveryFinding[] {
   })));
 }
 
-/** The metadata key cdk-nag 3 and aws-cdk-lib's `Validations.acknowledge` record acknowledgements under. */
-const ACKNOWLEDGED_RULES = 'aws:cdk:acknowledged-rules';
-
 /**
  * True when the finding is suppressed the cdk-nag 2 way (a `cdk_nag` rule on the resource or its
  * stack, for the rule or, with `appliesTo`, for this finding) or acknowledged the cdk-nag 3 way
@@ -154,24 +152,15 @@ function isSuppressed(resource: CfnResource, f: DeliveryFinding): boolean {
   ] as Array<{ id?: string; applies_to?: Array<string | { regex?: string }> }>;
   if (v2.some((s) => s?.id === ruleId && (!s.applies_to || s.applies_to.some((a) => appliesTo(a, f.finding))))) return true;
   for (let scope: IConstruct | undefined = resource; scope; scope = scope.node.scope) {
-    for (const entry of scope.node.metadata) {
-      if (entry.type !== ACKNOWLEDGED_RULES || !entry.data) continue;
-      const ids = Object.keys(entry.data).map((k) => k.replace(/^annotation::/i, ''));
-      if (ids.includes(ruleId) || ids.includes(`${ruleId}[${f.finding}]`)) return true;
-    }
+    const ids = acknowledgedRuleIds(scope);
+    if (ids.includes(ruleId) || ids.includes(`${ruleId}[${f.finding}]`)) return true;
   }
   return false;
 }
 
 /** A cdk-nag 2 `appliesTo` entry: the finding itself, or `{ regex: '/.../flags' }`. */
 function appliesTo(entry: string | { regex?: string }, finding: string): boolean {
-  if (typeof entry === 'string') return entry === finding;
-  const m = /^\/(.*)\/([a-z]*)$/.exec(entry?.regex ?? '');
-  try {
-    return !!m && new RegExp(m[1], m[2]).test(finding);
-  } catch {
-    return false;
-  }
+  return typeof entry === 'string' ? entry === finding : toRegExp(entry?.regex ?? '')?.test(finding) === true;
 }
 
 /** The resource's template properties, or nothing when they cannot be rendered yet. */

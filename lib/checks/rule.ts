@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- rules read the untyped JSON of synthesized templates */
 import { CfnResource, Stack } from 'aws-cdk-lib';
+import { renderedProperties } from '../private/template';
 
 /** How serious a finding of a rule is. */
 export enum RuleLevel {
@@ -37,10 +38,7 @@ export interface DeliveryRule {
 
 /** The resource's properties as the template will hold them. */
 export function templateProperties(resource: CfnResource): any {
-  const stack = Stack.of(resource);
-  // `_toCloudFormation` is the L1's rendering of itself (its properties are protected).
-  const rendered = stack.resolve((resource as unknown as { _toCloudFormation(): unknown })._toCloudFormation()) as { Resources?: Record<string, { Properties?: unknown }> };
-  return Object.values(rendered.Resources ?? {})[0]?.Properties ?? {};
+  return renderedProperties(resource);
 }
 
 /** A concrete string (not an unresolved intrinsic such as `{ Ref: ... }` or `{ Fn::Join: ... }`). */

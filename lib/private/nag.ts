@@ -3,6 +3,7 @@ import { AspectPriority, Aspects, CfnResource, IAspect, Stack, Token } from 'aws
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import { internalError } from './validation';
+import { renderedProperties } from './template';
 
 /** A cdk-nag finding that a resource we create accepts on purpose, with the reason. */
 export interface NagAcceptance {
@@ -82,6 +83,12 @@ export function acknowledgeRules(node: IConstruct, findings: NagAcceptance[]): v
 
 /** The metadata key of acknowledged rules (aws-cdk-lib `Validations.ACKNOWLEDGED_RULES_METADATA_KEY`), read by cdk-nag 3. */
 const ACKNOWLEDGED_RULES = 'aws:cdk:acknowledged-rules';
+
+/** The rule ids acknowledged on a construct the cdk-nag 3 way (aws-cdk-lib writes annotation ids with a prefix). */
+export function acknowledgedRuleIds(node: IConstruct): string[] {
+  return node.node.metadata.filter((m) => m.type === ACKNOWLEDGED_RULES && m.data)
+    .flatMap((m) => Object.keys(m.data as object).map((k) => k.replace(/^annotation::/i, '')));
+}
 
 /** Records acknowledgements as aws-cdk-lib's `Validations.acknowledge` does: the node's last entry holds them all. */
 function acknowledge(node: IConstruct, rules: Record<string, string>): void {
@@ -195,7 +202,8 @@ class LibraryFindings implements IAspect {
   }
 }
 
-function toRegExp(text: string): RegExp | undefined {
+/** A cdk-nag 2 `appliesTo` pattern (`'/source/flags'`) as a regular expression, if it is one. */
+export function toRegExp(text: string): RegExp | undefined {
   const m = /^\/(.*)\/([a-z]*)$/.exec(text);
   try {
     return m ? new RegExp(m[1], m[2]) : undefined;
@@ -208,8 +216,7 @@ function toRegExp(text: string): RegExp | undefined {
 function grantFindings(resource: CfnResource): string[] {
   let properties: any;
   try {
-    const rendered = Stack.of(resource).resolve((resource as unknown as { _toCloudFormation(): unknown })._toCloudFormation()) as { Resources?: Record<string, { Properties?: unknown }> };
-    properties = Object.values(rendered.Resources ?? {})[0]?.Properties ?? {};
+    properties = renderedProperties(resource);
   } catch {
     return [];
   }

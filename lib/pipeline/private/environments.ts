@@ -7,7 +7,7 @@ import { IStep, StepEnvironment } from '../../core/step';
 import { noteGeneratedNames } from '../../private/generated-names';
 import { Problems, differentLiterals, nameableAcrossEnvironments } from '../../private/validation';
 import { DeliveryTarget } from '../delivery-target';
-import { EnvironmentOptions, WaveEnvironment } from '../environment';
+import { EnvironmentOptions } from '../environment';
 
 /** Steps of a stage that run together: the steps of a phase run in parallel or one after another. */
 export interface StagePhase {
@@ -56,7 +56,7 @@ export function checkEnvironment(problems: Problems, prefix: string, props: Envi
 }
 
 /** The environment each step of these environments is bound with. */
-export function environmentsOf(list: ReadonlyArray<[EnvironmentOptions | WaveEnvironment, StepEnvironment]>): Map<IStep, StepEnvironment> {
+export function environmentsOf(list: ReadonlyArray<[EnvironmentOptions, StepEnvironment]>): Map<IStep, StepEnvironment> {
   const map = new Map<IStep, StepEnvironment>();
   for (const [props, environment] of list) {
     for (const kind of PHASES) stepsOf(props, kind).forEach((step) => map.set(step, environment));

@@ -3,7 +3,7 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { Construct } from 'constructs';
 import { ARTIFACT_FOLDER_LENGTH, artifactFolderName } from '../../core/artifact-folders';
 import { IStep } from '../../core/step';
-import { PIPELINE_ACTIONS, PIPELINE_STAGES, RUN_ORDER, STAGE_ACTIONS } from '../../private/limits';
+import { PIPELINE_ACTIONS, PIPELINE_STAGES, RUN_ORDER, STAGE_ACTIONS, outside } from '../../private/limits';
 import { ACTION_NAME, STAGE_NAME, checkLiteral, checkName } from '../../private/names';
 import { Problems, checkUnique } from '../../private/validation';
 
@@ -99,7 +99,7 @@ export class PipelineStructure {
       }
       names.add(p.actionName);
       const order = p.runOrder ?? 1;
-      if (!Number.isInteger(order) || order < RUN_ORDER.min || order > RUN_ORDER.max) {
+      if (!Number.isInteger(order) || outside(order, RUN_ORDER)) {
         problems.add(`action '${p.actionName}' runOrder`, order, `must be a whole number from ${RUN_ORDER.min} to ${RUN_ORDER.max}`, 'return actions with a runOrder in that range');
       }
       if (p.variablesNamespace !== undefined && !Token.isUnresolved(p.variablesNamespace)) {
