@@ -5,7 +5,8 @@ import { Ec2InPlaceStack } from './ec2-in-place/stack';
 import { EcsCanaryImagesStack, EcsCanaryStack } from './ecs-canary/stack';
 import { GithubBuildApproveStack } from './github-build-approve/stack';
 import { LambdaLinearAppStack, LambdaLinearPipelineStack } from './lambda-linear/stack';
-import { MultiAccountReleaseStack, ServiceTargetStack } from './multi-account-release/stack';
+import { DeliveryTargetStack } from 'cdk-delivery';
+import { MultiAccountReleaseStack, shopApiDeployment } from './multi-account-release/stack';
 
 import { APPROVER_EMAIL, EXAMPLE_CONNECTION_ARN, EXAMPLE_ENV, MULTI_ACCOUNT } from './settings';
 
@@ -53,13 +54,16 @@ export function addExamples(app: App): void {
     connectionArn: EXAMPLE_CONNECTION_ARN,
     repository: 'my-org/shop-web',
   });
-  const devTarget = new ServiceTargetStack(app, 'ShopApiDevTarget', {
+  // Deployed once in each account and region the service runs in, before the pipeline.
+  const devTarget = new DeliveryTargetStack(app, 'ShopApiDevTarget', {
     env: { account: MULTI_ACCOUNT.dev, region: 'us-east-1' },
     pipelineAccount: MULTI_ACCOUNT.tools,
+    cloudFormationExecutionStatements: shopApiDeployment(),
   });
-  const productionTargets = ['us-east-1', 'eu-west-1'].map((region) => new ServiceTargetStack(app, `ShopApiProductionTarget-${region}`, {
+  const productionTargets = ['us-east-1', 'eu-west-1'].map((region) => new DeliveryTargetStack(app, `ShopApiProductionTarget-${region}`, {
     env: { account: MULTI_ACCOUNT.production, region },
     pipelineAccount: MULTI_ACCOUNT.tools,
+    cloudFormationExecutionStatements: shopApiDeployment(),
   }));
   new MultiAccountReleaseStack(app, 'MultiAccountRelease', {
     env: { account: MULTI_ACCOUNT.tools, region: 'us-east-1' },

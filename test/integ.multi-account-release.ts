@@ -1,15 +1,16 @@
 import { App } from 'aws-cdk-lib';
 import { IntegTest } from '@aws-cdk/integ-tests-alpha';
-import { MultiAccountReleaseStack, ServiceTargetStack } from '../examples/multi-account-release/stack';
+import { DeliveryTargetStack } from 'cdk-delivery';
+import { MultiAccountReleaseStack, shopApiDeployment } from '../examples/multi-account-release/stack';
 import { APPROVER_EMAIL } from '../examples/settings';
 
 // The multi-account example as an integration test: the targets in the dev and production accounts
 // and the pipeline in the tools account (snapshot-verified offline). Deploying it needs the three
-// accounts bootstrapped, with the tools account trusted by the other two (cdk bootstrap --trust).
+// accounts bootstrapped (no --trust) and each target deployed with its account's credentials (docs/deploy.md).
 const app = new App();
 const tools = process.env.CDK_DEFAULT_ACCOUNT ?? '111111111111';
-const dev = new ServiceTargetStack(app, 'IntegShopApiDevTarget', { env: { account: '222222222222', region: 'us-east-1' }, pipelineAccount: tools });
-const production = ['us-east-1', 'eu-west-1'].map((region) => new ServiceTargetStack(app, `IntegShopApiProductionTarget-${region}`, { env: { account: '333333333333', region }, pipelineAccount: tools }));
+const dev = new DeliveryTargetStack(app, 'IntegShopApiDevTarget', { env: { account: '222222222222', region: 'us-east-1' }, pipelineAccount: tools, cloudFormationExecutionStatements: shopApiDeployment() });
+const production = ['us-east-1', 'eu-west-1'].map((region) => new DeliveryTargetStack(app, `IntegShopApiProductionTarget-${region}`, { env: { account: '333333333333', region }, pipelineAccount: tools, cloudFormationExecutionStatements: shopApiDeployment() }));
 const pipeline = new MultiAccountReleaseStack(app, 'IntegMultiAccountRelease', {
   env: { account: tools, region: 'us-east-1' },
   dev: dev.target,

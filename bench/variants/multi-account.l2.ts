@@ -76,17 +76,12 @@ export class MultiAccountL2Stack extends Stack {
         artifacts: { files: ['shop-api.template.json'] },
       }),
     });
-    const deploy = (name: string, target: ServiceTargetL2Stack, runOrder: number) => {
-      const where = { account: target.account, region: target.region, role: target.deployRole };
-      return [
-        new actions.CloudFormationCreateReplaceChangeSetAction({
-          actionName: `${name}.ChangeSet`, stackName: 'shop-api', changeSetName: 'release', templatePath: built.atPath('shop-api.template.json'),
-          adminPermissions: false, deploymentRole: target.executionRole, cfnCapabilities: [CfnCapabilities.NAMED_IAM],
-          parameterOverrides: { Version: sourceAction.variables.commitId }, runOrder, ...where,
-        }),
-        new actions.CloudFormationExecuteChangeSetAction({ actionName: name, stackName: 'shop-api', changeSetName: 'release', variablesNamespace: name, runOrder: runOrder + 1, ...where }),
-      ];
-    };
+    // One action per environment, as in the cdk-delivery variant (no change set to review).
+    const deploy = (name: string, target: ServiceTargetL2Stack, runOrder: number) => new actions.CloudFormationCreateUpdateStackAction({
+      actionName: name, stackName: 'shop-api', templatePath: built.atPath('shop-api.template.json'), adminPermissions: false, deploymentRole: target.executionRole,
+      cfnCapabilities: [CfnCapabilities.NAMED_IAM], parameterOverrides: { Version: sourceAction.variables.commitId }, variablesNamespace: name, runOrder,
+      account: target.account, region: target.region, role: target.deployRole,
+    });
     const smoke = new codebuild.PipelineProject(this, 'SmokeTest', {
       encryptionKey: key,
       buildSpec: codebuild.BuildSpec.fromObject({ version: '0.2', phases: { build: { commands: ['curl --fail --silent --show-error --max-time 10 "${SERVICE_URL}health"'] } } }),
@@ -103,14 +98,14 @@ export class MultiAccountL2Stack extends Stack {
         { stageName: 'Build', actions: [new actions.CodeBuildAction({ actionName: 'Build', project, input: source, outputs: [built] })] },
         {
           stageName: 'Dev',
-          actions: [...deploy('Deploy', props.dev, 1), new actions.CodeBuildAction({ actionName: 'SmokeTest', project: smoke, input: source, runOrder: 3, environmentVariables: { SERVICE_URL: { value: '#{Deploy.ServiceUrl}' } } })],
+          actions: [deploy('Deploy', props.dev, 1), new actions.CodeBuildAction({ actionName: 'SmokeTest', project: smoke, input: source, runOrder: 2, environmentVariables: { SERVICE_URL: { value: '#{Deploy.ServiceUrl}' } } })],
           onFailure: { result: codepipeline.Result.ROLLBACK },
         },
         {
           stageName: 'Production',
           actions: [
             new actions.ManualApprovalAction({ actionName: 'Approve', notificationTopic: topic, additionalInformation: `Release ${sourceAction.variables.commitId} to production?`, timeout: Duration.days(2) }),
-            ...props.production.flatMap((target) => deploy(`Deploy-${target.region}`, target, 2)),
+            ...props.production.map((target) => deploy(`Deploy-${target.region}`, target, 2)),
           ],
           onFailure: { result: codepipeline.Result.ROLLBACK },
         },

@@ -30,7 +30,7 @@ export class MultiAccountPipelinesStack extends Stack {
     super(scope, id, props);
     const repository = new codecommit.Repository(this, 'Repository', { repositoryName: 'shop-api-pipelines' });
     const pipeline = new pipelines.CodePipeline(this, 'Pipeline', {
-      pipelineName: 'shop-api-pipelines', crossAccountKeys: true, enableKeyRotation: true,
+      pipelineName: 'shop-api-pipelines', crossAccountKeys: true, enableKeyRotation: true, useChangeSets: false,
       synth: new pipelines.ShellStep('Synth', { input: pipelines.CodePipelineSource.codeCommit(repository, 'main'), installCommands: ['npm ci'], commands: ['npm test', 'npx cdk synth'] }),
     });
     const dev = new ShopApiStage(this, 'Dev', { env: { account: props.devAccount, region: 'us-east-1' } });

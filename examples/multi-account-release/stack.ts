@@ -1,51 +1,25 @@
-import { ArnFormat, CfnCapabilities, Duration, Stack, StackProps } from 'aws-cdk-lib';
+import { Aws, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { BuildStep, ChangeSetDeployStep, DeliveryPipeline, DeliveryTarget, ManualApprovalStep, Source } from 'cdk-delivery';
-
-/** The service the pipeline releases: its stack, and the function the stack creates. */
-const SERVICE = { stackName: 'shop-api', functionName: 'shop-api', template: 'shop-api.template.json' };
-
-/** Settings of an account and region the service runs in. */
-export interface ServiceTargetStackProps extends StackProps {
-  /** The account the pipeline runs in. */
-  readonly pipelineAccount: string;
-}
+import { BuildStep, DeliveryPipeline, DeliveryTarget, ManualApprovalStep, Source, StackDeployStep } from 'cdk-delivery';
 
 /**
- * Deployed once in each account and region the service runs in (before the pipeline): the role
- * the pipeline assumes there, and the role CloudFormation creates the service with, allowed
- * exactly what the service's stack creates: one Lambda function with a function URL, and its role.
+ * What CloudFormation may do to deploy the shop-api stack in an account and region: one Lambda
+ * function with a function URL, and its role (named `shop-api-<region>` by the stack). Give it to
+ * each target: `new DeliveryTargetStack(app, id, { env, pipelineAccount, cloudFormationExecutionStatements: shopApiDeployment() })`.
  */
-export class ServiceTargetStack extends Stack {
-  public readonly target: DeliveryTarget;
-
-  constructor(scope: Construct, id: string, props: ServiceTargetStackProps) {
-    super(scope, id, props);
-    const functionArn = this.formatArn({ service: 'lambda', resource: 'function', resourceName: SERVICE.functionName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    const deployService = new iam.ManagedPolicy(this, 'DeployService', {
-      description: `What CloudFormation may do to deploy the ${SERVICE.stackName} stack`,
-      statements: [
-        new iam.PolicyStatement({
-          actions: [
-            'lambda:CreateFunction', 'lambda:DeleteFunction', 'lambda:GetFunction', 'lambda:GetFunctionConfiguration',
-            'lambda:UpdateFunctionCode', 'lambda:UpdateFunctionConfiguration', 'lambda:TagResource', 'lambda:UntagResource', 'lambda:ListTags',
-            'lambda:CreateFunctionUrlConfig', 'lambda:UpdateFunctionUrlConfig', 'lambda:DeleteFunctionUrlConfig', 'lambda:GetFunctionUrlConfig',
-            'lambda:AddPermission', 'lambda:RemovePermission',
-          ],
-          resources: [functionArn],
-        }),
-        new iam.PolicyStatement({
-          actions: ['iam:CreateRole', 'iam:DeleteRole', 'iam:GetRole', 'iam:TagRole', 'iam:UntagRole', 'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:PassRole'],
-          resources: [this.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `${SERVICE.functionName}-${this.region}` })],
-        }),
-      ],
-    });
-    this.target = new DeliveryTarget(this, 'Target', {
-      pipelineAccount: props.pipelineAccount,
-      cloudFormationExecutionPolicies: [deployService],
-    });
-  }
+export function shopApiDeployment(): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({
+      actions: ['CreateFunction', 'DeleteFunction', 'GetFunction', 'GetFunctionConfiguration', 'UpdateFunctionCode', 'UpdateFunctionConfiguration', 'TagResource', 'UntagResource',
+        'ListTags', 'CreateFunctionUrlConfig', 'UpdateFunctionUrlConfig', 'DeleteFunctionUrlConfig', 'GetFunctionUrlConfig', 'AddPermission', 'RemovePermission'].map((a) => `lambda:${a}`),
+      resources: [`arn:${Aws.PARTITION}:lambda:${Aws.REGION}:${Aws.ACCOUNT_ID}:function:shop-api`],
+    }),
+    new iam.PolicyStatement({
+      actions: ['CreateRole', 'DeleteRole', 'GetRole', 'TagRole', 'UntagRole', 'AttachRolePolicy', 'DetachRolePolicy', 'PassRole'].map((a) => `iam:${a}`),
+      resources: [`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/shop-api-${Aws.REGION}`],
+    }),
+  ];
 }
 
 /** Settings a team changes when copying this example. */
@@ -59,41 +33,31 @@ export interface MultiAccountReleaseStackProps extends StackProps {
 }
 
 /**
- * CodeCommit -> build (tests, then the service's CloudFormation template) -> dev account (change
- * set, then a smoke test of the URL the stack outputs) -> approval by email -> production account
- * in two regions at once (each through a change set), every environment rolled back when it fails,
- * with notifications of failures, approvals and releases.
+ * CodeCommit -> build (tests, then the service's CloudFormation template) -> dev account (deploy,
+ * then a smoke test of the URL the stack outputs) -> one approval -> production account in two
+ * regions at once, every environment rolled back when it fails, with notifications of failures,
+ * approvals and releases. The pipeline keeps an artifact store in each region it deploys to.
  */
 export class MultiAccountReleaseStack extends Stack {
   public readonly delivery: DeliveryPipeline;
 
   constructor(scope: Construct, id: string, props: MultiAccountReleaseStackProps) {
     super(scope, id, props);
-
-    // The repository holds the API and its CDK app, whose ShopApi stack inlines the function's code
-    // (no file assets to publish to the target accounts).
+    // The repository holds the API and its CDK app, whose ShopApi stack inlines the function's code.
     const source = Source.codeCommit({ repositoryName: 'shop-api', repositoryDescription: 'The shop API and its infrastructure' });
     const build = new BuildStep('Build', {
       runtimeVersions: [{ runtime: 'nodejs', version: '22' }],
       installCommands: ['npm ci'],
-      commands: ['npm test', `npx cdk synth --quiet && cp cdk.out/ShopApi.template.json ${SERVICE.template}`],
-      outputs: [SERVICE.template],
+      commands: ['npm test', 'npx cdk synth --quiet && cp cdk.out/ShopApi.template.json shop-api.template.json'],
+      outputs: ['shop-api.template.json'],
     });
-    const deployTo = (name: string) => new ChangeSetDeployStep(name, {
-      stackName: SERVICE.stackName,
-      template: build.output!.atPath(SERVICE.template),
-      // The stack creates the function's role, under a name of its own.
-      capabilities: [CfnCapabilities.NAMED_IAM],
+    // One action per environment: nobody reviews a change set between creating and executing it.
+    const deployTo = (name: string) => new StackDeployStep(name, {
+      stackName: 'shop-api',
+      template: build.output!.atPath('shop-api.template.json'),
       parameters: [{ name: 'Version', value: source.variables.commitId }],
     });
-
-    this.delivery = new DeliveryPipeline(this, 'Pipeline', {
-      pipelineName: 'shop-api',
-      source,
-      buildStep: build,
-      // The production wave deploys to a second region: the pipeline keeps an artifact store there.
-      deployRegions: props.production.map((t) => t.region).filter((r) => r !== this.region),
-    });
+    this.delivery = new DeliveryPipeline(this, 'Pipeline', { pipelineName: 'shop-api', source, buildStep: build });
 
     const dev = deployTo('Deploy');
     this.delivery.addEnvironment('Dev', {
@@ -105,18 +69,10 @@ export class MultiAccountReleaseStack extends Stack {
         expectedMinutes: 1,
       })],
     });
-
     this.delivery.addWave('Production', {
-      // One approval releases the whole wave.
       approval: new ManualApprovalStep('Approve', { notifyEmails: [props.approverEmail], comment: `Release ${source.variables.commitId} to production?`, timeout: Duration.days(2) }),
-      environments: props.production.map((target) => ({
-        name: `Production-${target.region}`,
-        target,
-        production: true,
-        deploy: [deployTo(`Deploy-${target.region}`)],
-      })),
+      environments: props.production.map((target) => ({ name: `Production-${target.region}`, target, production: true, deploy: [deployTo(`Deploy-${target.region}`)] })),
     });
-
     this.delivery.addNotifications({ emails: [props.approverEmail] });
   }
 }

@@ -52,8 +52,9 @@ export interface ArtifactStoreStackProps extends StackProps {
 /**
  * A pipeline's artifact store in another region: a KMS key (rotation on, retained, named by an
  * alias), a KMS-encrypted, versioned, SSL-only, access-logged bucket with expiring artifacts. A
- * `DeliveryPipeline` with `deployRegions` creates one per region; create it yourself to choose its
- * stack name or retention, and pass `store` in `crossRegionArtifactStores`.
+ * `DeliveryPipeline` creates one per region its environments deploy to (and per `deployRegions`
+ * region); create it yourself to choose its stack name or retention, and pass `store` in
+ * `crossRegionArtifactStores`.
  */
 export class ArtifactStoreStack extends Stack {
   /** The store, to pass in `crossRegionArtifactStores`. */

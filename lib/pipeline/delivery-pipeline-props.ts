@@ -146,11 +146,13 @@ export interface DeliveryPipelineProps {
   readonly role?: iam.IRole;
 
   /**
-   * Regions other than the pipeline's that environments deploy to. For each one without a store
-   * in `crossRegionArtifactStores`, an `ArtifactStoreStack` is created in the app (stack name
-   * `<pipeline stack name>-artifacts-<region>`), in the pipeline's account.
+   * Regions other than the pipeline's to create artifact stores in now. For each one without a
+   * store in `crossRegionArtifactStores`, an `ArtifactStoreStack` is created in the app (stack name
+   * `<pipeline stack name>-artifacts-<region>`), in the pipeline's account. Environments in other
+   * regions create theirs when they are added, so this is needed only to have a store before any
+   * environment uses it.
    *
-   * @default - none
+   * @default - the stores of the regions environments deploy to, created as they are added
    */
   readonly deployRegions?: string[];
 
@@ -158,7 +160,7 @@ export interface DeliveryPipelineProps {
    * Artifact stores in regions other than the pipeline's (CodePipeline copies the artifacts an
    * action in another region reads into the store of that region).
    *
-   * @default - the stores created for `deployRegions`
+   * @default - the stores created for `deployRegions` and for the regions environments deploy to
    */
   readonly crossRegionArtifactStores?: CrossRegionArtifactStore[];
 }

@@ -27,7 +27,7 @@ import { FailureBehavior, StageConditionOptions, renderConditions } from './stag
 import { PipelineVariable } from './pipeline-variable';
 import { StagePhase, checkEnvironment, environmentPhases, environmentsOf, resolveEnvironment } from './private/environments';
 import { L2GrantAcceptance, narrowEventsRoleTrust, pipelineRoleArn } from './private/pipeline-role';
-import { checkRegionalStores, regionalStores } from './private/regional-stores';
+import { addRegionalStore, checkRegionalStores, regionalStores } from './private/regional-stores';
 import { placeSteps } from './private/stage-placement';
 import { PipelineStructure, actionAccount } from './private/structure-checks';
 import { checkRules, checkVariableReferences } from './private/synth-validation';
@@ -75,6 +75,7 @@ export class DeliveryPipeline extends Construct {
   private readonly stagesScope: Construct;
   private readonly regionalStores: Map<string, s3.IBucket>;
   private readonly usesOwnRole: boolean;
+  private readonly retentionDays: number;
 
   constructor(scope: Construct, id: string, props: DeliveryPipelineProps) {
     checkArgs(constructorOf(new.target), [scope, id, props], `${new.target.name} '${id}'`);
@@ -117,6 +118,7 @@ export class DeliveryPipeline extends Construct {
 
     this.variables = [...(props.variables ?? [])];
     this.pipelineType = pipelineType;
+    this.retentionDays = days;
     this.regionalStores = regionalStores(this, props, days);
     // Stacks in other regions grant this role on their keys and buckets: it needs a physical name.
     this.usesOwnRole = !props.role && this.regionalStores.size > 0;
@@ -154,7 +156,7 @@ export class DeliveryPipeline extends Construct {
       if (config.trigger) this.pipeline.addTrigger(config.trigger);
     }
 
-    this.l2Grants = new L2GrantAcceptance(this, this.pipeline, this.artifactBucket, this.usesOwnRole);
+    this.l2Grants = new L2GrantAcceptance(this, this.pipeline, this.artifactBucket, () => this.regionalStores.size > 0);
     this.l2Grants.acceptNew();
     narrowEventsRoleTrust(this.pipeline);
     this.stagesScope = new Construct(this, 'Stages');
@@ -302,7 +304,7 @@ export class DeliveryPipeline extends Construct {
       pipeline: this.pipeline,
       artifactBucket: this.artifactBucket,
       artifactKey: this.artifactKey,
-      regionalStores: this.regionalStores,
+      storeFor: (region: string) => this.regionalStores.get(region) ?? addRegionalStore(this, this.pipeline, this.regionalStores, region, this.retentionDays),
       usesOwnRole: this.usesOwnRole,
       pipelineRoleArn: () => pipelineRoleArn(this.pipeline, this.usesOwnRole),
     };

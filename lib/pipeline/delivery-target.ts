@@ -75,7 +75,7 @@ export interface DeliveryTargetProps {
   readonly deployRoleName?: string;
 
   /**
-   * Managed policies of the role CloudFormation uses to deploy stacks here (for `ChangeSetDeployStep`
+   * Managed policies of the role CloudFormation uses to deploy stacks here (for `ChangeSetDeployStep`, `StackDeployStep`
    * and Lambda releases). Give what the stacks create, e.g. a policy allowing exactly their
    * resource types; there is no default, because no permission set fits every stack.
    *

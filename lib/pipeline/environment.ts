@@ -76,7 +76,8 @@ export interface EnvironmentOptions extends StageConditionOptions {
 
   /**
    * The account and region the environment's targets live in. Another account needs `target`;
-   * another region needs an artifact store there (`deployRegions` or `crossRegionArtifactStores`).
+   * another region needs an artifact store there, which the pipeline creates unless it has one
+   * (`deployRegions`, `crossRegionArtifactStores`).
    *
    * @default - the target's account and region, or else the pipeline's
    */

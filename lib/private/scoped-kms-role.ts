@@ -24,13 +24,31 @@ export class ScopedKmsRole extends iam.Role {
   }
 
   public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
-    const json = statement.toStatementJson();
-    const resources = ([] as unknown[]).concat(json.Resource ?? []);
-    const actions = ([] as unknown[]).concat(json.Action ?? []);
-    const onlyKms = actions.length > 0 && actions.every((a) => typeof a === 'string' && a.startsWith('kms:'));
-    if (statement.effect === iam.Effect.ALLOW && onlyKms && resources.length === 1 && resources[0] === '*' && !JSON.stringify(json.Condition ?? {}).includes('aws:ResourceAccount')) {
-      statement.addCondition('StringEquals', { 'aws:ResourceAccount': this.keyAccount });
-    }
-    return super.addToPrincipalPolicy(statement);
+    return super.addToPrincipalPolicy(narrowKmsGrant(statement, this.keyAccount));
   }
+}
+
+/**
+ * Narrows the KMS grants on `*` that a role created by aws-cdk-lib (the CodePipeline L2's own
+ * pipeline role) receives from now on, as `ScopedKmsRole` does for roles of ours.
+ */
+export function narrowKmsGrantsOf(role: iam.Role, keyAccount: string): void {
+  if (narrowed.has(role)) return;
+  narrowed.add(role);
+  const add = role.addToPrincipalPolicy.bind(role);
+  role.addToPrincipalPolicy = (statement: iam.PolicyStatement) => add(narrowKmsGrant(statement, keyAccount));
+}
+
+const narrowed = new WeakSet<iam.Role>();
+
+/** An allow statement of KMS actions on `*` gets the condition `aws:ResourceAccount` = `keyAccount`. */
+function narrowKmsGrant(statement: iam.PolicyStatement, keyAccount: string): iam.PolicyStatement {
+  const json = statement.toStatementJson();
+  const resources = ([] as unknown[]).concat(json.Resource ?? []);
+  const actions = ([] as unknown[]).concat(json.Action ?? []);
+  const onlyKms = actions.length > 0 && actions.every((a) => typeof a === 'string' && a.startsWith('kms:'));
+  if (statement.effect === iam.Effect.ALLOW && onlyKms && resources.length === 1 && resources[0] === '*' && !JSON.stringify(json.Condition ?? {}).includes('aws:ResourceAccount')) {
+    statement.addCondition('StringEquals', { 'aws:ResourceAccount': keyAccount });
+  }
+  return statement;
 }

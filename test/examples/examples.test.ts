@@ -269,23 +269,21 @@ describe('multi-account-release', () => {
   const pipeline = Object.values(t.findResources('AWS::CodePipeline::Pipeline'))[0].Properties;
   const actionsOf = (stage: string) => pipeline.Stages.find((s: { Name: string }) => s.Name === stage).Actions as Array<{ Name: string; RunOrder: number; RoleArn?: unknown; Region?: string; Configuration: Record<string, string> }>;
 
-  test('deploys to dev, smoke-tests the URL the stack outputs, then production in two regions as one wave', () => {
+  test('deploys to dev in one action, smoke-tests the URL the stack outputs, then after one approval production in two regions as one wave', () => {
     expect(pipeline.Stages.map((s: { Name: string; OnFailure?: unknown }) => [s.Name, s.OnFailure])).toEqual([
       ['Source', undefined], ['Build', undefined], ['Dev', { Result: 'ROLLBACK' }], ['Production', { Result: 'ROLLBACK' }],
     ]);
     expect(actionsOf('Dev').map((a) => [a.Name, a.RunOrder, a.RoleArn])).toEqual([
-      ['Deploy.ChangeSet', 1, 'arn:aws:iam::222222222222:role/cdk-delivery-deploy-us-east-1'],
-      ['Deploy', 2, 'arn:aws:iam::222222222222:role/cdk-delivery-deploy-us-east-1'],
-      ['SmokeTest', 3, expect.anything()],
+      ['Deploy', 1, 'arn:aws:iam::222222222222:role/cdk-delivery-deploy-us-east-1'],
+      ['SmokeTest', 2, expect.anything()],
     ]);
-    expect(JSON.parse(actionsOf('Dev')[2].Configuration.EnvironmentVariables)).toEqual(expect.arrayContaining([{ name: 'SERVICE_URL', type: 'PLAINTEXT', value: '#{Deploy.ServiceUrl}' }]));
+    expect(JSON.parse(actionsOf('Dev')[1].Configuration.EnvironmentVariables)).toEqual(expect.arrayContaining([{ name: 'SERVICE_URL', type: 'PLAINTEXT', value: '#{Deploy.ServiceUrl}' }]));
     expect(actionsOf('Production').map((a) => [a.Name, a.RunOrder, a.Region])).toEqual([
-      ['Approve', 1, undefined],
-      ['Deploy-us-east-1.ChangeSet', 2, undefined], ['Deploy-us-east-1', 3, undefined],
-      ['Deploy-eu-west-1.ChangeSet', 2, 'eu-west-1'], ['Deploy-eu-west-1', 3, 'eu-west-1'],
+      ['Approve', 1, undefined], ['Deploy-us-east-1', 2, undefined], ['Deploy-eu-west-1', 2, 'eu-west-1'],
     ]);
-    expect(actionsOf('Production')[3].Configuration).toMatchObject({
-      RoleArn: 'arn:aws:iam::333333333333:role/cdk-delivery-cfn-exec-eu-west-1', Capabilities: 'CAPABILITY_NAMED_IAM', ParameterOverrides: '{"Version":"#{Source.CommitId}"}',
+    expect(actionsOf('Production')[2].Configuration).toMatchObject({
+      ActionMode: 'CREATE_UPDATE', RoleArn: 'arn:aws:iam::333333333333:role/cdk-delivery-cfn-exec-eu-west-1',
+      Capabilities: 'CAPABILITY_NAMED_IAM,CAPABILITY_AUTO_EXPAND', ParameterOverrides: '{"Version":"#{Source.CommitId}"}',
     });
   });
 
@@ -304,10 +302,10 @@ describe('multi-account-release', () => {
     expect(pipelineRole).toHaveLength(1);
     target.hasResourceProperties('AWS::IAM::Role', {
       RoleName: 'cdk-delivery-deploy-eu-west-1',
-      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Condition: { ArnEquals: { 'aws:PrincipalArn': [Match.stringLikeRegexp('^arn:aws:iam::111111111111:role/multiaccountrelease')] } } })] },
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Condition: { ArnEquals: { 'aws:PrincipalArn': [Match.stringLikeRegexp('^arn:aws:iam::111111111111:role/MultiAccountRelease-Pipeline-Role-')] } } })] },
     });
     target.hasResourceProperties('AWS::IAM::ManagedPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Resource: 'arn:aws:lambda:eu-west-1:333333333333:function:shop-api' })]) },
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':lambda:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':function:shop-api']] } })]) },
     });
   });
 

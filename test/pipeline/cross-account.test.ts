@@ -322,6 +322,49 @@ describe('cross-region environments', () => {
     });
   });
 
+  test('without deployRegions, an environment in another region gets the store deployRegions would create, and the L2 role its narrowed grants', () => {
+    const app = newApp();
+    addAwsSolutions(app);
+    const westStack = new Stack(app, 'West', { env: PROD_WEST });
+    const west = new DeliveryTarget(westStack, 'Target', { pipelineAccount: TOOLS.account, cloudFormationExecutionPolicies: [execPolicy(westStack)] });
+    const { pipeline, stack, changeSet } = setup({}, app);
+    pipeline.addWave('Prod', {
+      approval: new ManualApprovalStep('Approve'),
+      environments: [{ name: 'West', target: west, production: true, deploy: [changeSet('DeployWest')] }, { name: 'Here', production: true, deploy: [changeSet('DeployHere', { executionRole: iam.Role.fromRoleName(stack, 'Exec', 'exec') })] }],
+    });
+    const store = app.node.findChild('Tools-artifacts-eu-west-1') as ArtifactStoreStack;
+    expect(store.region).toBe('eu-west-1');
+    expect(store.artifactRetentionDays).toBe(30);
+    const t = Template.fromStack(stack);
+    const p = Object.values(t.findResources('AWS::CodePipeline::Pipeline'))[0].Properties;
+    expect(p.ArtifactStore).toBeUndefined();
+    expect(p.ArtifactStores.map((a: { Region: string }) => a.Region)).toEqual(['us-east-1', 'eu-west-1']);
+    expect(p.ArtifactStores[1].ArtifactStore.EncryptionKey.Id).toBe('arn:aws:kms:eu-west-1:111111111111:alias/cdk-delivery/Tools-artifacts-eu-west-1-artifacts');
+    expect(stack.dependencies.map((d) => d.stackName)).toEqual(expect.arrayContaining(['Tools-artifacts-eu-west-1', 'West']));
+    // The L2's own role, not a second one; its KMS grant on "*" (the store's key is known by alias) is narrowed.
+    expect(Object.keys(t.findResources('AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'codepipeline.amazonaws.com' } })] } } }))).toEqual([expect.stringMatching(/^PipelineRole/)]);
+    const kmsOnAll = Object.values(t.findResources('AWS::IAM::Policy')).flatMap((r) => r.Properties.PolicyDocument.Statement)
+      .filter((st: { Action: string | string[]; Resource: unknown }) => st.Resource === '*' && [st.Action].flat().some((a) => a.startsWith('kms:')));
+    expect(kmsOnAll.length).toBeGreaterThan(0);
+    for (const st of kmsOnAll) expect(st.Condition).toEqual({ StringEquals: { 'aws:ResourceAccount': '111111111111' } });
+    const ours = (id: string) => !id.startsWith('/West/Exec/');
+    for (const s of [stack, store, westStack]) {
+      expect(awsSolutionsErrors(s).filter((f) => ours(f.id)).map((f) => `${f.id}: ${f.message}`)).toEqual([]);
+    }
+  });
+
+  test('a region reached late reuses the store an earlier pipeline of the stack created, and keeps its retention', () => {
+    const app = newApp();
+    const westStack = new Stack(app, 'West', { env: PROD_WEST });
+    const west = new DeliveryTarget(westStack, 'Target', { pipelineAccount: TOOLS.account, cloudFormationExecutionPolicies: [execPolicy(westStack)] });
+    const { pipeline, stack, changeSet } = setup({ deployRegions: ['eu-west-1'] }, app);
+    pipeline.addEnvironment('Prod', { target: west, deploy: [changeSet()] });
+    const build = new BuildStep('Build', { commands: ['make'], outputs: ['**/*'] });
+    const second = new DeliveryPipeline(stack, 'Second', { source: githubSource(), buildStep: build, artifactRetentionDays: 7 });
+    expect(() => second.addEnvironment('Prod', { target: west, deploy: [new ChangeSetDeployStep('Deploy', { stackName: 'other', template: build.output!.atPath('t.json'), capabilities: [] })] }))
+      .toThrow(/artifactRetentionDays: the eu-west-1 store 'Tools-artifacts-eu-west-1', shared by the pipelines of this stack, keeps artifacts 30 days/);
+  });
+
   test('a store passed in is used instead of a created one', () => {
     const app = newApp();
     const store = new ArtifactStoreStack(app, 'Store', { env: { account: TOOLS.account, region: 'eu-west-1' }, artifactRetentionDays: 7 });
@@ -394,7 +437,6 @@ describe('ChangeSetDeployStep', () => {
     const template = build.output!.atPath('t.json');
     expect(() => new ChangeSetDeployStep('D', { stackName: '1shop', template, capabilities: [], changeSetName: 'a_b' }))
       .toThrow(/stackName: is not a valid CloudFormation stack name \(got "1shop"\)[\s\S]*changeSetName: is not a valid change set name/);
-    expect(() => new ChangeSetDeployStep('D', { stackName: 'shop', template } as never)).toThrow(/capabilities: must be declared.*Fix: give the capabilities the template needs/);
     expect(() => new ChangeSetDeployStep('D', { stackName: 'shop', template, capabilities: [], parameters: [{ name: 'A', value: 'x' }, { name: 'A', value: 'y' }, { name: 'b-c', value: 'z' }] }))
       .toThrow(/parameters\[1\]\.name: is given twice[\s\S]*parameters\[2\]\.name: is not a valid template parameter name/);
     expect(() => new ChangeSetDeployStep('D', { stackName: 'shop', template, capabilities: [], parameters: [{ name: 'Big', value: 'x'.repeat(1000) }] }))

@@ -172,14 +172,17 @@ export function renderCache(host: BuildGrantsHost, role: iam.IRole, computeType:
   return undefined;
 }
 
-/** Default subnets of a build in a VPC. */
-const DEFAULT_SUBNETS: ec2.SubnetSelection = { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+/**
+ * Default subnets of a build in a VPC. A function, so that loading the library does not load
+ * aws-cdk-lib's EC2 module (and the cloud assembly schema behind it) for apps without a VPC build.
+ */
+const defaultSubnets = (): ec2.SubnetSelection => ({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS });
 
 /** The project's VPC placement, with the grants CodeBuild needs to place builds there. */
 export function vpcConfig(host: BuildGrantsHost, scope: Construct, role: iam.IRole): Partial<codebuild.PipelineProjectProps> {
   const vpc = host.props.vpc;
   if (!vpc) return {};
-  const subnetSelection = host.props.subnetSelection ?? DEFAULT_SUBNETS;
+  const subnetSelection = host.props.subnetSelection ?? defaultSubnets();
   const subnets = vpc.selectSubnets(subnetSelection);
   const securityGroups = host.props.securityGroups ?? [new ec2.SecurityGroup(scope, 'SecurityGroup', {
     vpc,

@@ -1,1 +1,3 @@
+export * from './stack-deploy-step-props';
+export * from './stack-deploy-step';
 export * from './change-set-deploy-step';

@@ -70,7 +70,8 @@ export interface EnvironmentHost {
   readonly scope: Construct;
   readonly artifactBucket: s3.IBucket;
   readonly artifactKey?: kms.IKey;
-  readonly regionalStores: ReadonlyMap<string, s3.IBucket>;
+  /** The artifact store of another region: the pipeline's, or one created for it now (undefined when it cannot be). */
+  storeFor(region: string): s3.IBucket | undefined;
   readonly pipeline: codepipeline.Pipeline;
   /** The pipeline created its own named role (for regional stores). */
   readonly usesOwnRole: boolean;
@@ -116,8 +117,11 @@ export function resolveEnvironment(host: EnvironmentHost, problems: Problems, pr
       problems.add(`${prefix}env.account`, account, 'is another account, but the artifact bucket has no customer-managed KMS key, and the AWS-managed key cannot be shared across accounts', 'pass a bucket encrypted with your own KMS key, or let the pipeline create its artifact store');
     }
   }
-  if (crossRegion && !host.regionalStores.has(region)) {
-    problems.add(`${prefix}env.region`, region, `has no artifact store; CodePipeline needs one in every region an action runs in`, `add '${region}' to the pipeline's deployRegions, or pass its store in crossRegionArtifactStores`);
+  // A store is created only for an environment that is otherwise right.
+  const storeNeeded = crossRegion && concrete && problems.length === 0;
+  const store = storeNeeded ? host.storeFor(region) : undefined;
+  if (storeNeeded && !store) {
+    problems.add(`${prefix}env.region`, region, `has no artifact store; CodePipeline needs one in every region an action runs in, and this pipeline cannot create one now`, `add '${region}' to the pipeline's deployRegions, or pass its store in crossRegionArtifactStores`);
   }
   if (crossAccount) {
     noteGeneratedNames(host.scope, `DeliveryPipeline '${host.scope.node.path}'`, `environment '${name}' in account ${account}`,
@@ -131,7 +135,6 @@ export function resolveEnvironment(host: EnvironmentHost, problems: Problems, pr
       Annotations.of(host.scope).addInfo(`Environment '${name}' uses a target of another app: its deploy role must trust ${here.resolve(host.pipelineRoleArn())} (trustedRoleArns) and allow what the environment's actions do (deployPermissions).`);
     }
     // The regional store's bucket and key policies name the target's deploy role, which must exist first.
-    const store = crossRegion ? host.regionalStores.get(region) : undefined;
     if (crossAccount && store && target instanceof DeliveryTarget && Stack.of(store) !== Stack.of(target)) Stack.of(store).addDependency(Stack.of(target));
   }
   return {
@@ -142,7 +145,7 @@ export function resolveEnvironment(host: EnvironmentHost, problems: Problems, pr
     crossRegion,
     deployRole: crossAccount ? target?.deployRole : undefined,
     cloudFormationExecutionRole: target?.cloudFormationExecutionRole,
-    artifactBucket: crossRegion ? host.regionalStores.get(region) : host.artifactBucket,
+    artifactBucket: crossRegion ? store : host.artifactBucket,
   };
 }
 

@@ -47,34 +47,40 @@ export function pipelineRoleArn(pipeline: codepipeline.Pipeline, usesOwnRole: bo
  */
 export class L2GrantAcceptance {
   private readonly accepted = new Set<iam.CfnPolicy>();
+  private regionalAccepted = false;
 
   /**
    * @param scope the DeliveryPipeline
-   * @param usesOwnRole the pipeline created its own role for artifact stores in other regions
+   * @param hasRegionalStores whether the pipeline has artifact stores in other regions (now)
    */
   constructor(private readonly scope: Construct, private readonly pipeline: codepipeline.Pipeline,
-    private readonly artifactBucket: s3.IBucket, private readonly usesOwnRole: boolean) {}
+    private readonly artifactBucket: s3.IBucket, private readonly hasRegionalStores: () => boolean) {}
 
   /** Accepts the findings on the policies added since the last call. */
   public acceptNew(): void {
+    const role = this.pipeline.role;
+    // The pipeline's role when this construct or the L2 created it (not a role passed in).
+    const rolePolicy = role.node.scope === this.scope || role.node.scope === this.pipeline
+      ? role.node.tryFindChild('DefaultPolicy')?.node.defaultChild
+      : undefined;
     const candidates = [
       ...this.pipeline.node.findAll(),
       // Roles steps create for L2 actions (e.g. a CloudFormation action's role): DefaultPolicy/Resource.
       ...this.scope.node.findAll().filter((c) => isMarkedL2ActionRole(c.node.scope?.node.scope)),
     ];
-    const ownRolePolicy = this.usesOwnRole ? this.pipeline.role.node.tryFindChild('DefaultPolicy')?.node.defaultChild : undefined;
-    if (ownRolePolicy) candidates.push(ownRolePolicy);
+    if (rolePolicy && role.node.scope === this.scope) candidates.push(rolePolicy);
     for (const child of candidates) {
       if (!(child instanceof iam.CfnPolicy) || this.accepted.has(child)) continue;
       this.accepted.add(child);
       acceptL2ActionGrants(child, this.artifactBucket);
-      if (child === ownRolePolicy) {
-        acceptNagFindings(child, [{
-          id: 'AwsSolutions-IAM5',
-          reason: 'Grants the CodePipeline L2 makes on the artifact stores of other regions: their artifact objects (keys generated per execution) and their KMS keys, which a stack in another region can only name by alias, so the L2 grants them on "*" here while each key\'s policy grants this account.',
-          appliesTo: [{ regex: '/^Resource::arn:[^:]+:s3:::[^/]+\\/\\*$/' }, 'Resource::*'],
-        }]);
-      }
+    }
+    if (rolePolicy instanceof iam.CfnPolicy && this.hasRegionalStores() && !this.regionalAccepted) {
+      this.regionalAccepted = true;
+      acceptNagFindings(rolePolicy, [{
+        id: 'AwsSolutions-IAM5',
+        reason: 'Grants the CodePipeline L2 makes on the artifact stores of other regions: their artifact objects (keys generated per execution) and their KMS keys, which a stack in another region can only name by alias, so the L2 grants them on "*" here while each key\'s policy grants this account.',
+        appliesTo: [{ regex: '/^Resource::arn:[^:]+:s3:::[^/]+\\/\\*$/' }, 'Resource::*'],
+      }]);
     }
   }
 }
