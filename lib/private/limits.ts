@@ -97,5 +97,8 @@ export function outside(value: number, quota: Quota): boolean {
 
 /** A quota's number as messages write it: 2,160. */
 export function formatNumber(value: number): string {
-  return value.toLocaleString('en-US');
+  // Not toLocaleString: loading the ICU data costs ~15 ms, and the rules call this when loaded.
+  const [whole, fraction] = String(value).split('.');
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return fraction === undefined ? grouped : `${grouped}.${fraction}`;
 }

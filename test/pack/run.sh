@@ -18,7 +18,7 @@ cd "$src"
 tarball=$(npm pack --silent --pack-destination "$work" 2>/dev/null | tail -n 1)
 echo "packed $tarball ($(du -k "$work/$tarball" | cut -f1) KiB)"
 contents=$(tar -tzf "$work/$tarball")
-for file in package/dist/index.js package/dist/index.d.ts package/.jsii package/README.md package/LICENSE; do
+for file in package/dist/index.js package/dist/index.js.map package/dist/index.d.ts package/.jsii package/README.md package/LICENSE; do
   grep -qx "$file" <<<"$contents" || { echo "the packed tarball lacks $file (is prepack building?)"; exit 1; }
 done
 echo "the tarball holds $(grep -c . <<<"$contents") files, the compiled library and the jsii assembly among them"
