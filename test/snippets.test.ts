@@ -18,9 +18,11 @@ test('the snippets are found, each fixture exists', () => {
 });
 
 /**
- * Synthesizes an app, keeping aws-cdk-lib's policy validation report off the console: with an
- * aws-cdk-lib that gives plugins no construct tree, DeliveryChecks registered as a plugin (the
- * cdk-nag 3 snippet) reports so, as documented. Anything else printed fails.
+ * Synthesizes an app, keeping two reports of aws-cdk-lib off the console: its policy validation
+ * report (with an aws-cdk-lib that gives plugins no construct tree, DeliveryChecks registered as a
+ * plugin reports so, as documented), and, in newer versions, the warning that a stack is empty
+ * (CloudFormation-Validate F0001: a snippet that only builds steps leaves its stack empty).
+ * Anything else printed fails.
  */
 function synthQuietly(app: aws.App): void {
   const printed: string[] = [];
@@ -31,7 +33,8 @@ function synthQuietly(app: aws.App): void {
     spy.mockRestore();
   }
   const report = /Performing Policy Validations|Validation Report|Delivery-ValidationContext|Validation failed/;
-  expect(printed.filter((p) => !report.test(p))).toEqual([]);
+  const onlyEmptyStacks = (p: string) => /Template validation found issues/.test(p) && [...p.matchAll(/Acknowledge with '([^']+)'/g)].every((m) => m[1] === 'CloudFormation-Validate::F0001');
+  expect(printed.filter((p) => !report.test(p) && !onlyEmptyStacks(p))).toEqual([]);
 }
 
 /** Runs a snippet's TypeScript as a CommonJS module; returns its exports. */

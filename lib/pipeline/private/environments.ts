@@ -135,7 +135,7 @@ export function resolveEnvironment(host: EnvironmentHost, problems: Problems, pr
       Annotations.of(host.scope).addInfo(`Environment '${name}' uses a target of another app: its deploy role must trust ${here.resolve(host.pipelineRoleArn())} (trustedRoleArns) and allow what the environment's actions do (deployPermissions).`);
     }
     // The regional store's bucket and key policies name the target's deploy role, which must exist first.
-    if (crossAccount && store && target instanceof DeliveryTarget && Stack.of(store) !== Stack.of(target)) Stack.of(store).addDependency(Stack.of(target));
+    if (crossAccount && store && target instanceof DeliveryTarget && Stack.of(store) !== Stack.of(target)) addStackDependency(Stack.of(store), Stack.of(target));
   }
   return {
     name,
@@ -147,6 +147,16 @@ export function resolveEnvironment(host: EnvironmentHost, problems: Problems, pr
     cloudFormationExecutionRole: target?.cloudFormationExecutionRole,
     artifactBucket: crossRegion ? store : host.artifactBucket,
   };
+}
+
+/**
+ * `stack` is deployed after `target`. Newer aws-cdk-lib renames `Stack.addDependency` to
+ * `addStackDependency` and warns on the old name; older versions have only the old one.
+ */
+function addStackDependency(stack: Stack, target: Stack): void {
+  const renamed = (stack as unknown as { addStackDependency?: (target: Stack, reason?: string) => void }).addStackDependency;
+  if (typeof renamed === 'function') renamed.call(stack, target, 'its bucket and key policies name the target\'s deploy role');
+  else stack.addDependency(target);
 }
 
 /** Another account's stack names the pipeline's role and bucket: they need physical names. */
