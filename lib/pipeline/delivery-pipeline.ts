@@ -64,6 +64,9 @@ export class DeliveryPipeline extends Construct {
   /** The pipeline's type. */
   public readonly pipelineType: codepipeline.PipelineType;
 
+  /** The pipeline's name, when given (`pipelineName`). */
+  public readonly pipelineName?: string;
+
   private readonly placed: IStep[] = [];
   private notificationCount = 0;
   private readonly labels = new Map<string, string>();
@@ -118,6 +121,7 @@ export class DeliveryPipeline extends Construct {
 
     this.variables = [...(props.variables ?? [])];
     this.pipelineType = pipelineType;
+    this.pipelineName = props.pipelineName;
     this.retentionDays = days;
     this.regionalStores = regionalStores(this, props, days);
     // Stacks in other regions grant this role on their keys and buckets: it needs a physical name.
@@ -314,7 +318,7 @@ export class DeliveryPipeline extends Construct {
     const subject = `DeliveryPipeline '${this.node.path}' stage '${stageName}'`;
     const problems = new Problems(subject);
     this.structure.checkStage(problems, stageName, phases.flatMap((p) => p.steps));
-    const conditions = renderConditions(problems, options.conditions, options.defaultFailure, this.pipelineType === codepipeline.PipelineType.V2, this.pipeline.role);
+    const conditions = renderConditions(problems, options.conditions, options.defaultFailure, this.pipelineType === codepipeline.PipelineType.V2, this.pipeline, this.pipelineName);
     problems.throwIfAny();
 
     const stageScope = new Construct(this.stagesScope, stageName);

@@ -3,7 +3,7 @@ export * from './delivery-pipeline-props';
 export * from './environment';
 export * from './manual-approval-step';
 export * from './pipeline-variable';
-export { AlarmRuleOptions, DeploymentWindowOptions, EntryResult, FailureBehavior, StageConditionOptions, StageRule } from './stage-conditions';
+export { AlarmRuleOptions, CommandsRuleOptions, DeploymentWindowOptions, EntryResult, FailureBehavior, LambdaRuleOptions, StageConditionOptions, StageRule, VariableOperator } from './stage-conditions';
 export { PipelineNotificationOptions, PipelineNotifications } from './notifications';
 export { PipelineEstimate } from './estimate';
 export * from './delivery-target';

@@ -1,8 +1,9 @@
-import { Duration } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { CONDITION_RULES, SKIP_RULE_PROVIDERS } from '../private/limits';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { COMMAND_RULE_COMMANDS, CONDITION_RULES, RULE_COMMAND_LENGTH, RULE_VALUE_LENGTH, SKIP_RULE_PROVIDERS } from '../private/limits';
 import { Problems, isConcrete } from '../private/validation';
 import { correctedCron, cronProblems, timeZoneProblem } from '../private/deployment-window';
 import { checkArgs } from '../private/shapes';
@@ -27,6 +28,53 @@ export interface DeploymentWindowOptions {
   readonly timeZone?: string;
 }
 
+/** How a variable-check rule compares the variable with the value. */
+export enum VariableOperator {
+  /** The variable equals the value. */
+  EQUALS = 'EQ',
+  /** The variable does not equal the value. */
+  NOT_EQUALS = 'NE',
+  /** The variable contains the value. */
+  CONTAINS = 'CONTAINS',
+  /** The variable matches the value, a Java regular expression (java.util.regex.Pattern). */
+  MATCHES = 'MATCHES',
+}
+
+/** Options of a Lambda rule. */
+export interface LambdaRuleOptions {
+  /**
+   * Parameters CodePipeline passes to the function (the rule's `UserParameters`), e.g. a JSON
+   * string; variables (`#{...}`) are resolved first.
+   *
+   * @default - none
+   */
+  readonly userParameters?: string;
+}
+
+/** Options of a commands rule. */
+export interface CommandsRuleOptions {
+  /**
+   * The artifact the commands run in (its files in the working directory).
+   *
+   * @default - none: the commands run without files
+   */
+  readonly input?: codepipeline.Artifact;
+}
+
+/** A variable reference: a namespace (or `variables`, the pipeline's) and a name. */
+const VARIABLE_REFERENCE = /^#\{[A-Za-z0-9@_-]+\.[A-Za-z0-9@_-]+\}$/;
+
+interface RuleParts {
+  readonly configuration: { [key: string]: string };
+  readonly problems?: string[][];
+  readonly commands?: string[];
+  readonly input?: codepipeline.Artifact;
+  /** What the pipeline's role needs for the rule (its name, for a log group). */
+  readonly grant?: (role: iam.IRole, pipelineName: string) => void;
+  /** A resource the rule uses, which must be in the pipeline's account and region. */
+  readonly resource?: { readonly name: string; readonly env: { account: string; region: string } };
+}
+
 /**
  * A rule of a V2 stage condition, typed instead of a provider string. A rule passes or fails;
  * a condition's result applies when one of its rules fails.
@@ -40,9 +88,14 @@ export class StageRule {
     checkArgs('StageRule.alarm', [alarm, options]);
     const minutes = options.waitTime && !options.waitTime.isUnresolved() ? options.waitTime.toMinutes({ integral: false }) : undefined;
     return new StageRule('alarm', 'CloudWatchAlarm', {
-      AlarmName: alarm.alarmName,
-      ...(options.waitTime ? { WaitTime: String(options.waitTime.isUnresolved() ? options.waitTime.toMinutes() : minutes) } : {}),
-    }, alarm, minutes === undefined || Number.isInteger(minutes) ? [] : [['waitTime', `${minutes} minutes`, 'must be a whole number of minutes', 'use Duration.minutes(n)']]);
+      configuration: {
+        AlarmName: alarm.alarmName,
+        ...(options.waitTime ? { WaitTime: String(options.waitTime.isUnresolved() ? options.waitTime.toMinutes() : minutes) } : {}),
+      },
+      problems: minutes === undefined || Number.isInteger(minutes) ? [] : [['waitTime', `${minutes} minutes`, 'must be a whole number of minutes', 'use Duration.minutes(n)']],
+      // The pipeline reads the alarm's state.
+      grant: (role) => role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: [alarm.alarmArn] })),
+    });
   }
 
   /**
@@ -69,7 +122,76 @@ export class StageRule {
       const zone = timeZoneProblem(timeZone);
       if (zone) problems.push(['timeZone', timeZone, zone, "use an IANA name such as 'Europe/Paris', 'UTC' or 'UTC+05:30'"]);
     }
-    return new StageRule('window', 'DeploymentWindow', { Cron: cron, TimeZone: timeZone }, undefined, problems);
+    return new StageRule('window', 'DeploymentWindow', { configuration: { Cron: cron, TimeZone: timeZone }, problems });
+  }
+
+  /**
+   * Compares a variable with a value: a release freeze (`#{variables.FREEZE}` equals `true`
+   * fails the gate), or, with `EntryResult.SKIP`, a stage skipped for a hotfix (a commit message
+   * that contains `[hotfix]`). The variable is a reference such as `source.variables.commitMessage`,
+   * a pipeline variable's `reference` or a step's exported variable; the rule passes when the
+   * comparison holds.
+   */
+  public static variableCheck(variable: string, comparison: VariableOperator, value: string): StageRule {
+    checkArgs('StageRule.variableCheck', [variable, comparison, value]);
+    const problems: string[][] = [];
+    if (isConcrete(variable) && !VARIABLE_REFERENCE.test(variable)) {
+      problems.push(['variable', variable, 'is not a variable reference', "give a reference such as source.variables.commitMessage or '#{variables.RELEASE_FREEZE}'"]);
+    }
+    if (value === '') problems.push(['value', value, 'is empty (CodePipeline requires a value of 1 character or more)', 'give the value to compare with']);
+    else if (isConcrete(value) && value.length > RULE_VALUE_LENGTH.max) {
+      problems.push(['value', `${value.length} characters`, `is longer than the ${RULE_VALUE_LENGTH.max} characters of a rule configuration value`, 'shorten it']);
+    }
+    return new StageRule('variable', 'VariableCheck', { configuration: { Variable: variable, Operator: comparison, Value: value }, problems });
+  }
+
+  /**
+   * Runs a Lambda function of the pipeline's account and region, which decides: an error from it
+   * fails the rule (CodePipeline, how stage conditions work). With `EntryResult.SKIP` a failing
+   * function skips the stage. The pipeline's role may invoke exactly this function.
+   */
+  public static lambdaInvoke(fn: lambda.IFunction, options: LambdaRuleOptions = {}): StageRule {
+    checkArgs('StageRule.lambdaInvoke', [fn, options]);
+    return new StageRule('lambda', 'LambdaInvoke', {
+      configuration: { FunctionName: fn.functionName, ...(options.userParameters !== undefined ? { UserParameters: options.userParameters } : {}) },
+      problems: options.userParameters === '' ? [['userParameters', '', 'is empty', 'give the parameters, or leave userParameters out']] : [],
+      grant: (role) => role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] })),
+      resource: { name: fn.node.path, env: fn.env },
+    });
+  }
+
+  /**
+   * Runs shell commands (each on one line) in CodePipeline's own small Linux build environment: the
+   * rule fails when a command fails, e.g. `curl --fail` of a health endpoint before production.
+   * CodeBuild minutes are charged; the commands log to the pipeline's log group
+   * (`/aws/codepipeline/<pipeline name>`), which the pipeline's role may write. Not with
+   * `EntryResult.SKIP`.
+   */
+  public static commands(commands: string[], options: CommandsRuleOptions = {}): StageRule {
+    checkArgs('StageRule.commands', [commands, options]);
+    const problems: string[][] = [];
+    if (commands.length < COMMAND_RULE_COMMANDS.min || commands.length > COMMAND_RULE_COMMANDS.max) {
+      problems.push(['commands', `${commands.length} commands`, `a commands rule takes ${COMMAND_RULE_COMMANDS.min} to ${COMMAND_RULE_COMMANDS.max}`, 'give at least one command, and join short ones with &&']);
+    }
+    commands.forEach((c, i) => {
+      if (!isConcrete(c)) return;
+      if (c.trim() === '') problems.push([`commands[${i}]`, c, 'is empty', 'remove it']);
+      else if (/[\r\n]/.test(c)) problems.push([`commands[${i}]`, c, 'spans several lines, which commands rules do not run', 'give each command on one line, or run a script from the input artifact']);
+      else if (c.length > RULE_COMMAND_LENGTH.max) problems.push([`commands[${i}]`, `${c.length} characters`, `is longer than the ${RULE_COMMAND_LENGTH.max} characters of a command`, 'move it into a script of the input artifact']);
+    });
+    return new StageRule('commands', 'Commands', {
+      configuration: {},
+      commands,
+      input: options.input,
+      problems,
+      grant: (role, pipelineName) => {
+        const logs = (resourceName: string) => Stack.of(role).formatArn({ service: 'logs', resource: 'log-group', resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+        role.addToPrincipalPolicy(new iam.PolicyStatement({
+          actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [logs(`/aws/codepipeline/${pipelineName}`), logs(`/aws/codepipeline/${pipelineName}:log-stream:*`)],
+        }));
+      },
+    });
   }
 
   /** What kind of rule this is (for names and diagrams). */
@@ -77,30 +199,49 @@ export class StageRule {
   /** The CodePipeline rule provider. */
   public readonly provider: string;
 
-  private constructor(kind: string, provider: string, private readonly configuration: { [key: string]: string }, private readonly alarmRef: cloudwatch.IAlarm | undefined, private readonly problems: string[][]) {
+  private constructor(kind: string, provider: string, private readonly parts: RuleParts) {
     this.kind = kind;
     this.provider = provider;
   }
 
-  /** @internal */
-  public _problems(): string[][] {
-    return this.problems;
+  /**
+   * The rule's problems; a resource it uses must be in the pipeline's account and region.
+   *
+   * @internal
+   */
+  public _problems(pipelineStack?: Stack): string[][] {
+    const resource = this.parts.resource;
+    const elsewhere = resource && pipelineStack && ['account', 'region'].some((k) => {
+      const theirs = resource.env[k as 'account' | 'region'];
+      const ours = pipelineStack[k as 'account' | 'region'];
+      return !Token.isUnresolved(theirs) && !Token.isUnresolved(ours) && theirs !== ours;
+    });
+    return [
+      ...(this.parts.problems ?? []),
+      ...(elsewhere ? [['function', `${resource.name} (${resource.env.account}/${resource.env.region})`, `is not in the pipeline's account and region (${pipelineStack!.account}/${pipelineStack!.region}), where the rule runs`, 'use a function of the pipeline\'s account and region']] : []),
+    ];
   }
 
   /** @internal */
   public _toL2(name: string): codepipeline.Rule {
-    return new codepipeline.Rule({ name, provider: this.provider, version: '1', configuration: this.configuration });
+    const input = this.parts.input?.artifactName;
+    return new codepipeline.Rule({
+      name,
+      provider: this.provider,
+      version: '1',
+      configuration: this.parts.configuration,
+      ...(this.parts.commands ? { commands: this.parts.commands } : {}),
+      ...(input ? { inputArtifacts: [input] } : {}),
+    });
   }
 
   /**
-   * Lets the pipeline read the alarm's state.
+   * Grants the pipeline's role what the rule needs.
    *
    * @internal
    */
-  public _grant(role: iam.IRole): void {
-    if (this.alarmRef) {
-      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: [this.alarmRef.alarmArn] }));
-    }
+  public _grant(role: iam.IRole, pipelineName: string): void {
+    this.parts.grant?.(role, pipelineName);
   }
 }
 
@@ -160,7 +301,8 @@ export interface StageConditionOptions {
 
 
 /** Renders stage conditions as L2 stage props, and checks them. */
-export function renderConditions(problems: Problems, options: StageConditionOptions, defaultFailure: FailureBehavior, v2: boolean, role: iam.IRole | undefined): Partial<codepipeline.StageProps> {
+export function renderConditions(problems: Problems, options: StageConditionOptions, defaultFailure: FailureBehavior, v2: boolean, pipeline: codepipeline.Pipeline, pipelineName: string | undefined): Partial<codepipeline.StageProps> {
+  const role = pipeline.role;
   const failure = options.onFailure ?? defaultFailure;
   const uses = failure !== FailureBehavior.FAIL || (options.entryGates ?? []).length > 0 || (options.bakeRules ?? []).length > 0;
   if (uses && !v2) {
@@ -170,15 +312,20 @@ export function renderConditions(problems: Problems, options: StageConditionOpti
   if (options.entryGates && options.entryGates.length === 0) problems.add('entryGates', [], 'is an empty list', 'give at least one rule, or leave entryGates out');
   if (options.bakeRules && options.bakeRules.length === 0) problems.add('bakeRules', [], 'is an empty list', 'give at least one rule, or leave bakeRules out');
   for (const [prop, rules] of [['entryGates', options.entryGates ?? []], ['bakeRules', options.bakeRules ?? []]] as const) {
-    rules.forEach((r, i) => r._problems().forEach(([p, value, problem, fix]) => problems.add(`${prop}[${i}].${p}`, value, problem, fix)));
+    rules.forEach((r, i) => r._problems(Stack.of(pipeline)).forEach(([p, value, problem, fix]) => problems.add(`${prop}[${i}].${p}`, value, problem, fix)));
     if (rules.length > CONDITION_RULES.max) problems.add(prop, rules.map((r) => r.kind), `has ${rules.length} rules; a stage condition takes at most ${CONDITION_RULES.max}`, `keep at most ${CONDITION_RULES.max} rules`);
+  }
+  // The pipeline's name is known at synth only when given: its generated name would be a reference to the pipeline, which depends on its role's policy.
+  const commandRules = [...(options.entryGates ?? []), ...(options.bakeRules ?? [])].filter((r) => r.provider === 'Commands');
+  if (commandRules.length > 0 && pipelineName === undefined) {
+    problems.add('pipelineName', undefined, 'is required for commands rules: their logs go to the log group /aws/codepipeline/<pipeline name>, which the pipeline\'s role is granted by name', "give the DeliveryPipeline a pipelineName, e.g. 'shop-release'");
   }
   if (options.entryResult === EntryResult.SKIP && (options.entryGates ?? []).some((r) => !SKIP_RULE_PROVIDERS.includes(r.provider))) {
     problems.add('entryResult', EntryResult.SKIP, `skips the stage only with ${SKIP_RULE_PROVIDERS.join(' or ')} rules, and the gates are ${(options.entryGates ?? []).map((r) => r.provider).join(', ')}`,
       'use EntryResult.FAIL (the default) with alarm and deployment-window gates');
   }
   const rules = (list: StageRule[], prefix: string) => list.map((r, i) => {
-    if (role) r._grant(role);
+    r._grant(role, pipelineName ?? '*');
     return r._toL2(`${prefix}${i + 1}-${r.kind}`);
   });
   return {

@@ -48,6 +48,11 @@ export const CODEBUILD_ACTION_INPUTS: Quota = { min: 1, max: 5, source: CODEPIPE
 export const CODEBUILD_ACTION_OUTPUTS: Quota = { min: 0, max: 5, source: CODEPIPELINE_STRUCTURE };
 /** Rules of one stage condition. */
 export const CONDITION_RULES: Quota = { min: 1, max: 5, source: CODEPIPELINE_CONDITIONS };
+/** Commands of a commands rule (RuleDeclaration), and characters of each. */
+export const COMMAND_RULE_COMMANDS: Quota = { min: 1, max: 50, source: 'https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_RuleDeclaration.html' };
+export const RULE_COMMAND_LENGTH: Quota = { min: 1, max: 1000, source: 'https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_RuleDeclaration.html' };
+/** Characters of a rule configuration value (RuleDeclaration). */
+export const RULE_VALUE_LENGTH: Quota = { min: 1, max: 10000, source: 'https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_RuleDeclaration.html' };
 /** The rule providers an entry condition with the SKIP result takes. */
 export const SKIP_RULE_PROVIDERS = ['LambdaInvoke', 'VariableCheck'];
 /** Push and pull-request filters of a trigger, patterns of one filter, characters of a pattern. */

@@ -136,6 +136,16 @@ function checkConditions(template: Template, stage: any, at: string, add: Add): 
         for (const [key, value] of Object.entries(config)) {
           if (!value.includes(TOKEN) && value.length > LIMITS.ruleValueLength) add(`${ruleAt}.Configuration.${key}`, `${value.length} characters`, `a value of at most ${LIMITS.ruleValueLength} characters`, LIMITS.ruleSource);
         }
+        const commands: unknown[] | undefined = rule.Commands;
+        if (!contract.commands && commands !== undefined) add(`${ruleAt}.Commands`, `${commands.length} commands`, 'no commands: only Commands rules run commands', contract.source);
+        if (contract.commands) {
+          if (!Array.isArray(commands) || commands.length < 1 || commands.length > LIMITS.ruleCommands) add(`${ruleAt}.Commands`, `${Array.isArray(commands) ? commands.length : 0} commands`, `1 to ${LIMITS.ruleCommands} commands`, LIMITS.ruleSource);
+          (Array.isArray(commands) ? commands : []).forEach((c, k) => {
+            if (typeof c !== 'string' || c.length < 1 || c.length > LIMITS.ruleCommandLength || /[\r\n]/.test(c)) {
+              add(`${ruleAt}.Commands[${k}]`, JSON.stringify(c).slice(0, 80), `a single-line command of 1 to ${LIMITS.ruleCommandLength} characters`, contract.source);
+            }
+          });
+        }
       });
     });
   }

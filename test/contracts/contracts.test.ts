@@ -170,6 +170,20 @@ describe('CodePipeline contract (action and rule references)', () => {
       'Properties.Stages[0].OnSuccess.Conditions[0].Result: one of ROLLBACK, FAIL for OnSuccess conditions',
     ]);
   });
+
+  test('fails on variable checks with an unknown operator, and commands rules without commands or with multi-line ones', () => {
+    const rule = (Provider: string, extra: object) => ({ Name: 'R', RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider, Version: '1' }, ...extra });
+    const stage = (r: object) => pipeline({ Name: 'S', Actions: [action('Manual', 'Approval', {}, [])], OnSuccess: { Conditions: [{ Result: 'ROLLBACK', Rules: [r] }] } });
+    expect(requirements(stage(rule('VariableCheck', { Configuration: { Variable: '#{variables.FREEZE}', Operator: 'GT', Value: '1' } })))).toEqual([
+      expect.stringMatching(/^Properties\.Stages\[0\]\.OnSuccess\.Conditions\[0\]\.Rules\[0\]\.Configuration\.Operator: must be equal to one of the allowed values/),
+    ]);
+    expect(requirements(stage(rule('VariableCheck', { Configuration: { Variable: '#{variables.FREEZE}', Operator: 'EQ', Value: 'true' } })))).toEqual([]);
+    expect(requirements(stage(rule('Commands', { Configuration: {}, Commands: ['echo a\necho b'] })))).toEqual([
+      'Properties.Stages[0].OnSuccess.Conditions[0].Rules[0].Commands[0]: a single-line command of 1 to 1000 characters',
+    ]);
+    expect(requirements(stage(rule('Commands', { Configuration: {} })))).toEqual(['Properties.Stages[0].OnSuccess.Conditions[0].Rules[0].Commands: 1 to 50 commands']);
+    expect(requirements(stage(rule('CloudWatchAlarm', { Configuration: { AlarmName: 'a' }, Commands: ['true'] })))).toEqual(['Properties.Stages[0].OnSuccess.Conditions[0].Rules[0].Commands: no commands: only Commands rules run commands']);
+  });
 });
 
 describe('generated files contract (buildspec, AppSpec, task definition and image files)', () => {

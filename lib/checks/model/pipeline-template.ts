@@ -26,7 +26,7 @@ export interface PipelineAction {
 /** A stage condition (template property names). */
 export interface PipelineCondition {
   readonly Result?: string;
-  readonly Rules?: Array<{ Name?: string; RuleTypeId?: { Provider?: string }; Configuration?: Record<string, unknown> }>;
+  readonly Rules?: Array<{ Name?: string; RuleTypeId?: { Provider?: string }; Configuration?: Record<string, unknown>; Commands?: string[] }>;
 }
 
 export interface PipelineStage {
@@ -134,19 +134,24 @@ export function unresolvedReferences(stages: PipelineStage[], variables: string[
   const before = new Set<string>();
   stages.forEach((stage, index) => {
     const later = new Set(stages.slice(index).flatMap((s) => (s.Actions ?? []).map((a) => a.Namespace).filter((n): n is string => !!n)));
-    for (const [, group] of runOrderGroups(stage)) {
-      for (const action of group) {
-        for (const [, namespace, name] of JSON.stringify([action.Configuration ?? {}, action.Commands ?? []]).matchAll(/#\{([^.}]+)\.([^}]+)\}/g)) {
-          const at = { stage: `${stage.Name}`, action: `${action.Name}`, namespace, name };
-          if (namespace === 'variables') {
-            if (!declared.has(name)) found.push({ ...at, reason: 'variable' });
-          } else if (namespace !== 'codepipeline' && !before.has(namespace)) {
-            found.push({ ...at, reason: later.has(namespace) ? 'later' : 'unknown' });
-          }
+    const check = (action: string, content: unknown) => {
+      for (const [, namespace, name] of JSON.stringify(content).matchAll(/#\{([^.}]+)\.([^}]+)\}/g)) {
+        const at = { stage: `${stage.Name}`, action, namespace, name };
+        if (namespace === 'variables') {
+          if (!declared.has(name)) found.push({ ...at, reason: 'variable' });
+        } else if (namespace !== 'codepipeline' && !before.has(namespace)) {
+          found.push({ ...at, reason: later.has(namespace) ? 'later' : 'unknown' });
         }
       }
+    };
+    // Stage condition rules: entry gates see what earlier stages produced; success and failure rules also the stage's own.
+    const rules = (kind: 'BeforeEntry' | 'OnSuccess' | 'OnFailure') => (stage[kind]?.Conditions ?? []).flatMap((c) => c?.Rules ?? []);
+    for (const rule of rules('BeforeEntry')) check(`rule ${rule?.Name}`, [rule?.Configuration ?? {}, rule?.Commands ?? []]);
+    for (const [, group] of runOrderGroups(stage)) {
+      for (const action of group) check(`${action.Name}`, [action.Configuration ?? {}, action.Commands ?? []]);
       group.forEach((a) => a.Namespace && before.add(a.Namespace));
     }
+    for (const rule of [...rules('OnSuccess'), ...rules('OnFailure')]) check(`rule ${rule?.Name}`, [rule?.Configuration ?? {}, rule?.Commands ?? []]);
   });
   return found;
 }

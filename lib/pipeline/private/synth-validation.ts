@@ -16,7 +16,7 @@ export function checkVariableReferences(problems: Problems, pipeline: codepipeli
   const properties = pipelineProperties(pipeline.node.defaultChild as codepipeline.CfnPipeline);
   // The declared variables as the template holds them (also those added on the L2 pipeline).
   for (const r of unresolvedReferences(stagesOf(properties), declaredVariables(properties))) {
-    const prop = `action '${r.stage}/${r.action}'`;
+    const prop = r.action.startsWith('rule ') ? `stage '${r.stage}' ${r.action}` : `action '${r.stage}/${r.action}'`;
     const reference = `#{${r.namespace}.${r.name}}`;
     switch (r.reason) {
       case 'variable':

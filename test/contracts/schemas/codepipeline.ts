@@ -259,7 +259,12 @@ function windowCron(): string {
   return `^\\*\\s+${minute}\\s+${hour}\\s+(\\?\\s+${month}\\s+${dayOfWeek}|${dayOfMonth}\\s+${month}\\s+\\?)(\\s+${year})?$`;
 }
 
-export interface RuleContract { readonly source: string; readonly configuration: object }
+export interface RuleContract {
+  readonly source: string;
+  readonly configuration: object;
+  /** The rule runs its own Commands list (1 to 50 single-line commands of 1 to 1,000 characters, RuleDeclaration); other rules take none. */
+  readonly commands?: boolean;
+}
 
 export const RULES: { [type: string]: RuleContract } = {
   'Rule/AWS/DeploymentWindow/1': {
@@ -290,6 +295,22 @@ export const RULES: { [type: string]: RuleContract } = {
     source: 'https://docs.aws.amazon.com/codepipeline/latest/userguide/rule-reference-LambdaInvoke.html',
     configuration: { type: 'object', additionalProperties: false, required: ['FunctionName'], properties: { FunctionName: STRING, UserParameters: { type: 'string' } } },
   },
+  'Rule/AWS/VariableCheck/1': {
+    source: 'https://docs.aws.amazon.com/codepipeline/latest/userguide/rule-reference-VariableCheck.html',
+    configuration: {
+      $comment: 'VariableCheck rule: the four documented operators; Variable, Operator and Value all required',
+      type: 'object',
+      additionalProperties: false,
+      required: ['Variable', 'Operator', 'Value'],
+      properties: { Variable: { type: 'string', pattern: '^#\\{[A-Za-z0-9@_-]+\\.[A-Za-z0-9@_-]+\\}$' }, Operator: { enum: ['EQ', 'NE', 'CONTAINS', 'MATCHES'] }, Value: STRING },
+    },
+  },
+  'Rule/AWS/Commands/1': {
+    source: 'https://docs.aws.amazon.com/codepipeline/latest/userguide/rule-reference-Commands.html',
+    // The commands are the rule's own Commands list, not configuration keys.
+    configuration: { type: 'object', additionalProperties: false, properties: {} },
+    commands: true,
+  },
 };
 
 /** Stage conditions: one condition per kind, 1-5 rules each, and the results each kind allows. */
@@ -312,4 +333,6 @@ export const LIMITS = {
   keyLength: 50,
   valueLength: 1000,
   ruleValueLength: 10000,
+  ruleCommands: 50,
+  ruleCommandLength: 1000,
 };
