@@ -1,7 +1,7 @@
 import { Aws, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { BuildStep, DeliveryPipeline, DeliveryTarget, ManualApprovalStep, Source, StackDeployStep } from 'cdk-delivery';
+import { BuildStep, CommandsStep, DeliveryPipeline, DeliveryTarget, ManualApprovalStep, Source, StackDeployStep } from 'cdk-delivery';
 
 /**
  * What CloudFormation may do to deploy the shop-api stack in an account and region: one Lambda
@@ -63,11 +63,8 @@ export class MultiAccountReleaseStack extends Stack {
     this.delivery.addEnvironment('Dev', {
       target: props.dev,
       deploy: [dev],
-      after: [new BuildStep('SmokeTest', {
-        environmentVariables: [{ name: 'SERVICE_URL', value: dev.stackOutput('ServiceUrl') }],
-        commands: ['curl --fail --silent --show-error --max-time 10 "${SERVICE_URL}health"'],
-        expectedMinutes: 1,
-      })],
+      // CodePipeline's own compute: no CodeBuild project, log group or role to manage.
+      after: [new CommandsStep('SmokeTest', { commands: [`curl --fail --silent --show-error --max-time 10 "${dev.stackOutput('ServiceUrl')}health"`], expectedMinutes: 1 })],
     });
     this.delivery.addWave('Production', {
       approval: new ManualApprovalStep('Approve', { notifyEmails: [props.approverEmail], comment: `Release ${source.variables.commitId} to production?`, timeout: Duration.days(2) }),

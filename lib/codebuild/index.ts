@@ -8,3 +8,4 @@ export { BuildSecret, ParameterValueOptions, SecretValueOptions } from './secret
 export * from './docker-image-step';
 export * from './batch';
 export { GeneratedFile } from './generated-file';
+export * from './commands-step';

@@ -3,7 +3,9 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { COMMAND_RULE_COMMANDS, CONDITION_RULES, RULE_COMMAND_LENGTH, RULE_VALUE_LENGTH, SKIP_RULE_PROVIDERS } from '../private/limits';
+import { commandProblems } from '../private/commands';
+import { CONDITION_RULES, RULE_VALUE_LENGTH, SKIP_RULE_PROVIDERS } from '../private/limits';
+import { acceptNagFindings, logStreamsFinding } from '../private/nag';
 import { Problems, isConcrete } from '../private/validation';
 import { correctedCron, cronProblems, timeZoneProblem } from '../private/deployment-window';
 import { checkArgs } from '../private/shapes';
@@ -169,16 +171,7 @@ export class StageRule {
    */
   public static commands(commands: string[], options: CommandsRuleOptions = {}): StageRule {
     checkArgs('StageRule.commands', [commands, options]);
-    const problems: string[][] = [];
-    if (commands.length < COMMAND_RULE_COMMANDS.min || commands.length > COMMAND_RULE_COMMANDS.max) {
-      problems.push(['commands', `${commands.length} commands`, `a commands rule takes ${COMMAND_RULE_COMMANDS.min} to ${COMMAND_RULE_COMMANDS.max}`, 'give at least one command, and join short ones with &&']);
-    }
-    commands.forEach((c, i) => {
-      if (!isConcrete(c)) return;
-      if (c.trim() === '') problems.push([`commands[${i}]`, c, 'is empty', 'remove it']);
-      else if (/[\r\n]/.test(c)) problems.push([`commands[${i}]`, c, 'spans several lines, which commands rules do not run', 'give each command on one line, or run a script from the input artifact']);
-      else if (c.length > RULE_COMMAND_LENGTH.max) problems.push([`commands[${i}]`, `${c.length} characters`, `is longer than the ${RULE_COMMAND_LENGTH.max} characters of a command`, 'move it into a script of the input artifact']);
-    });
+    const problems = commandProblems(commands, 'a commands rule');
     return new StageRule('commands', 'Commands', {
       configuration: {},
       commands,
@@ -190,6 +183,8 @@ export class StageRule {
           actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
           resources: [logs(`/aws/codepipeline/${pipelineName}`), logs(`/aws/codepipeline/${pipelineName}:log-stream:*`)],
         }));
+        const policy = role.node.tryFindChild('DefaultPolicy');
+        if (policy) acceptNagFindings(policy, [{ id: 'AwsSolutions-IAM5', reason: 'The streams of the pipeline\'s own log group, where its commands rules log: CodePipeline names them per run.', appliesTo: [logStreamsFinding(pipelineName)] }]);
       },
     });
   }

@@ -51,6 +51,13 @@ export const CONDITION_RULES: Quota = { min: 1, max: 5, source: CODEPIPELINE_CON
 /** Commands of a commands rule (RuleDeclaration), and characters of each. */
 export const COMMAND_RULE_COMMANDS: Quota = { min: 1, max: 50, source: 'https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_RuleDeclaration.html' };
 export const RULE_COMMAND_LENGTH: Quota = { min: 1, max: 1000, source: 'https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_RuleDeclaration.html' };
+/** Characters of a command of the Commands action or rule (ActionDeclaration, RuleDeclaration). */
+export const COMMAND_LENGTH = RULE_COMMAND_LENGTH;
+/** The Commands action: input artifacts, output file patterns, output variables, minutes before CodePipeline stops it. */
+export const COMMANDS_INPUTS: Quota = { min: 1, max: 10, source: 'https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-Commands.html' };
+export const COMMANDS_OUTPUT_FILES: Quota = { min: 1, max: 10, source: 'https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_OutputArtifact.html' };
+export const COMMANDS_OUTPUT_VARIABLES: Quota = { min: 1, max: 15, source: 'https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_ActionDeclaration.html' };
+export const COMMANDS_ACTION_MINUTES: Quota = { min: 1, max: 55, source: 'https://docs.aws.amazon.com/codepipeline/latest/userguide/limits.html' };
 /** Characters of a rule configuration value (RuleDeclaration). */
 export const RULE_VALUE_LENGTH: Quota = { min: 1, max: 10000, source: 'https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_RuleDeclaration.html' };
 /** The rule providers an entry condition with the SKIP result takes. */

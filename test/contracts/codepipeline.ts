@@ -81,6 +81,7 @@ function checkAction(template: Template, action: any, at: string, add: Add): voi
       }
     }
   }
+  checkCommands(action, at, contract.commands === true, contract.source, add);
   // Artifact lists behind an intrinsic (Fn::If) are not known until deploy time.
   if (action.InputArtifacts !== undefined && !Array.isArray(action.InputArtifacts)) return;
   const inputs: string[] = (action.InputArtifacts ?? []).map((i: any) => i.Name);
@@ -95,6 +96,30 @@ function checkAction(template: Template, action: any, at: string, add: Add): voi
     }
     if (type.endsWith('/CodeBuild/1') && inputs.length > 1 && config.PrimarySource === undefined) {
       add(`${at}.Configuration`, 'no PrimarySource', 'PrimarySource when the action has several input artifacts', contract.source);
+    }
+  }
+}
+
+/** The Commands list, output variables and output files only a Commands action takes, within the API's limits. */
+function checkCommands(action: any, at: string, takesCommands: boolean, source: string, add: Add): void {
+  const files = (Array.isArray(action.OutputArtifacts) ? action.OutputArtifacts : []).filter((o: any) => o?.Files !== undefined);
+  if (!takesCommands) {
+    for (const key of ['Commands', 'OutputVariables']) if (action[key] !== undefined) add(`${at}.${key}`, JSON.stringify(action[key]).slice(0, 80), `no ${key}: only Commands actions take them`, source);
+    if (files.length > 0) add(`${at}.OutputArtifacts`, 'Files', 'no output Files: only Commands actions take them', source);
+    return;
+  }
+  const commands: unknown[] = Array.isArray(action.Commands) ? action.Commands : [];
+  if (commands.length < 1 || commands.length > LIMITS.ruleCommands) add(`${at}.Commands`, `${commands.length} commands`, `1 to ${LIMITS.ruleCommands} commands`, LIMITS.source);
+  commands.forEach((c, k) => {
+    if (typeof c !== 'string' || c.length < 1 || c.length > LIMITS.ruleCommandLength || /[\r\n]/.test(c)) add(`${at}.Commands[${k}]`, JSON.stringify(c).slice(0, 80), `a single-line command of 1 to ${LIMITS.ruleCommandLength} characters`, source);
+  });
+  const variables = action.OutputVariables;
+  if (variables !== undefined && (!Array.isArray(variables) || variables.length < 1 || variables.length > 15 || variables.some((v: unknown) => typeof v !== 'string' || v.length < 1 || v.length > 128))) {
+    add(`${at}.OutputVariables`, JSON.stringify(variables).slice(0, 80), '1 to 15 names of 1 to 128 characters', LIMITS.source);
+  }
+  for (const o of files) {
+    if (!Array.isArray(o.Files) || o.Files.length < 1 || o.Files.length > 10 || o.Files.some((f: unknown) => typeof f !== 'string' || f.length < 1 || f.length > 128)) {
+      add(`${at}.OutputArtifacts`, JSON.stringify(o.Files).slice(0, 80), '1 to 10 file patterns of 1 to 128 characters', 'https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_OutputArtifact.html');
     }
   }
 }

@@ -3,6 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { BuildStep, EntryResult, PipelineVariable, Source, StageRule, VariableOperator } from '../../lib';
 import { CONNECTION_ARN, newStack, pipelineWith } from '../util';
+import { addAwsSolutions, awsSolutionsErrors } from '../util/nag';
 
 const step = (name: string) => new BuildStep(name, { commands: ['make'] });
 const stageOf = (t: Template, name: string) => Object.values(t.findResources('AWS::CodePipeline::Pipeline'))[0].Properties.Stages.find((s: { Name: string }) => s.Name === name);
@@ -45,7 +46,8 @@ describe('typed stage rules', () => {
   });
 
   test('a commands rule runs single-line commands in the source, and the pipeline role writes only its own log group', () => {
-    const { pipeline, template } = pipelineWith({ pipelineName: 'shop' });
+    const { pipeline, template, stack } = pipelineWith({ pipelineName: 'shop' });
+    addAwsSolutions(stack.node.root as never);
     pipeline.addEnvironment('Production', {
       deploy: [step('Release')],
       bakeRules: [StageRule.commands(['curl --fail --max-time 10 https://shop.example.com/health'], { input: pipeline.primaryOutput })],
@@ -61,6 +63,7 @@ describe('typed stage rules', () => {
     expect(statementsOf(t).filter((s: { Action: string[] }) => [s.Action].flat().includes('logs:PutLogEvents'))).toEqual([expect.objectContaining({
       Resource: ['arn:aws:logs:us-east-1:111111111111:log-group:/aws/codepipeline/shop', 'arn:aws:logs:us-east-1:111111111111:log-group:/aws/codepipeline/shop:log-stream:*'],
     })]);
+    expect(awsSolutionsErrors(stack).map((f) => `${f.id}: ${f.message}`)).toEqual([]);
   });
 
   test('fails when rules are malformed: not a variable reference, empty or multi-line commands, too many, a function elsewhere, SKIP on commands', () => {
@@ -70,8 +73,8 @@ describe('typed stage rules', () => {
       .toThrow(/entryGates\[0\]\.variable: is not a variable reference \(got "RELEASE_FREEZE"\)\. Fix: give a reference such as source\.variables\.commitMessage[\s\S]*entryGates\[0\]\.value: is empty/);
     expect(() => pipeline.addEnvironment('B', { deploy: [step('B1')], bakeRules: [StageRule.commands(['echo a\necho b', ''])] }))
       .toThrow(/bakeRules\[0\]\.commands\[0\]: spans several lines[\s\S]*bakeRules\[0\]\.commands\[1\]: is empty/);
-    expect(() => pipeline.addEnvironment('C', { deploy: [step('C1')], bakeRules: [StageRule.commands([])] })).toThrow(/bakeRules\[0\]\.commands: a commands rule takes 1 to 50 \(got "0 commands"\)/);
-    expect(() => pipeline.addEnvironment('D', { deploy: [step('D1')], bakeRules: [StageRule.commands(Array(51).fill('true'))] })).toThrow(/takes 1 to 50 \(got "51 commands"\)/);
+    expect(() => pipeline.addEnvironment('C', { deploy: [step('C1')], bakeRules: [StageRule.commands([])] })).toThrow(/bakeRules\[0\]\.commands: a commands rule runs 1 to 50 \(got "0 commands"\)/);
+    expect(() => pipeline.addEnvironment('D', { deploy: [step('D1')], bakeRules: [StageRule.commands(Array(51).fill('true'))] })).toThrow(/runs 1 to 50 \(got "51 commands"\)/);
     expect(() => pipeline.addEnvironment('E', { deploy: [step('E1')], bakeRules: [StageRule.commands(['x'.repeat(1001)])] })).toThrow(/commands\[0\]: is longer than the 1000 characters of a command/);
     const west = new Stack(stack.node.root, 'West', { env: { account: '111111111111', region: 'eu-west-1' } });
     expect(() => pipeline.addEnvironment('F', { deploy: [step('F1')], entryGates: [StageRule.lambdaInvoke(fn(west))] }))

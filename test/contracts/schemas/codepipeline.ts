@@ -21,6 +21,12 @@ export interface ActionContract {
   readonly json?: { [key: string]: object };
   /** Configuration keys whose value must name one of the action's input artifacts. */
   readonly inputArtifactKeys?: RegExp;
+  /**
+   * The action runs its own Commands list (1 to 50 single-line commands of 1 to 1,000 characters),
+   * may name OutputVariables (1 to 15, 1 to 128 characters each) and output artifact Files (1 to
+   * 10 patterns); other actions take none of these (ActionDeclaration, OutputArtifact).
+   */
+  readonly commands?: boolean;
 }
 
 /** Action type (`Category/Owner/Provider/Version`) to its contract. */
@@ -104,6 +110,25 @@ ACTIONS['Source/AWS/S3/1'] = {
     required: ['S3Bucket', 'S3ObjectKey'],
     properties: { S3Bucket: STRING, S3ObjectKey: STRING, PollForSourceChanges: BOOLEAN, AllowOverrideForS3ObjectKey: BOOLEAN },
   },
+};
+
+ACTIONS['Compute/AWS/Commands/1'] = {
+  source: 'https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-Commands.html',
+  inputs: [1, 10],
+  outputs: [0, 1],
+  configuration: {
+    $comment: 'Commands action configuration (the commands themselves are the action\'s Commands list): https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-Commands.html',
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      EnvironmentType: { enum: ['LINUX_CONTAINER', 'WINDOWS_SERVER_2022_CONTAINER'] },
+      ComputeType: { enum: ['BUILD_GENERAL1_SMALL', 'BUILD_GENERAL1_MEDIUM', 'BUILD_GENERAL1_LARGE'] },
+      VpcId: STRING,
+      Subnets: STRING,
+      SecurityGroupIds: STRING,
+    },
+  },
+  commands: true,
 };
 
 ACTIONS['Approval/AWS/Manual/1'] = {
