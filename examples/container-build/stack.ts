@@ -1,7 +1,7 @@
 import { Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import {
-  BuildSecret, BuildStep, DeliveryPipeline, DockerImageStep, ManualApprovalStep, Source, TestReport,
+  BuildSecret, BuildStep, DeliveryPipeline, DockerImageStep, InspectorScanStep, ManualApprovalStep, Source, TestReport,
 } from 'cdk-delivery';
 
 /** Settings a team changes when copying this example. */
@@ -17,7 +17,7 @@ export interface ContainerBuildStackProps extends StackProps {
 }
 
 /**
- * GitHub -> Docker image in ECR -> lint, unit tests and dependency audit in parallel -> approval.
+ * GitHub -> Docker image in ECR -> lint, unit tests, dependency audit and Inspector image scan in parallel -> approval.
  *
  * The image is tagged with the commit id; the three test steps report JUnit results to CodeBuild
  * report groups; the approval shows the image tag the build exported.
@@ -77,11 +77,15 @@ export class ContainerBuildStack extends Stack {
       reports: [TestReport.junit(['reports/audit.xml'], { name: 'audit' })],
     });
 
+    // Amazon Inspector scans the pushed image: any critical or high finding fails the run; the
+    // scan's software bill of materials is its output artifact.
+    const scan = InspectorScanStep.image('ScanImage', { image });
+
     this.delivery = new DeliveryPipeline(this, 'Pipeline', {
       pipelineName: 'shop-api-image',
       source,
       buildStep: image,
-      tests: [lint, unitTests, audit],
+      tests: [lint, unitTests, audit, scan],
     });
 
     this.delivery.addStage('Promote', {

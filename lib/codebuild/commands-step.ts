@@ -1,4 +1,3 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -6,9 +5,9 @@ import { artifactObjectsArn } from '../core/artifact-folders';
 import { artifactReadGrants } from '../core/artifact-grants';
 import { IStep, StepActions, StepContext, StepEstimate } from '../core/step';
 import { MODEL } from '../private/estimate-model';
-import { commandProblems } from '../private/commands';
+import { commandProblems, grantPipelineLogs, requirePipelineName } from '../private/commands';
 import { COMMANDS_ACTION_MINUTES, COMMANDS_INPUTS, COMMANDS_OUTPUT_FILES, COMMANDS_OUTPUT_VARIABLES, outside } from '../private/limits';
-import { acceptNagFindings, artifactObjectsFinding, logStreamsFinding } from '../private/nag';
+import { acceptNagFindings, artifactObjectsFinding } from '../private/nag';
 import { ACTION_NAME, VARIABLE_NAME, checkName, toNamespace } from '../private/names';
 import { checkArgs, constructorOf } from '../private/shapes';
 import { Problems, checkUnique, fail, isConcrete } from '../private/validation';
@@ -170,12 +169,7 @@ export class CommandsStep implements IStep {
     if (context.pipelineType !== codepipeline.PipelineType.V2) {
       fail(subject, 'pipelineType', context.pipelineType, 'the Commands action runs only in V2 pipelines', 'remove pipelineType from the pipeline (V2 is the default), or use a BuildStep');
     }
-    // The log group is named after the pipeline, whose name a grant can use only when it is given.
-    const cfn = context.pipeline.node.defaultChild as codepipeline.CfnPipeline | undefined;
-    const pipelineName = cfn ? Stack.of(context.pipeline).resolve(cfn.name) : undefined;
-    if (typeof pipelineName !== 'string') {
-      fail(subject, 'pipelineName', undefined, 'is required: the commands log to the log group /aws/codepipeline/<pipeline name>, which the action\'s role is granted by name', "give the DeliveryPipeline a pipelineName, e.g. 'shop-release'");
-    }
+    const pipelineName = requirePipelineName(context.pipeline, subject, 'the commands');
     const input = this.props.input ?? context.primaryInput;
     return {
       actions: [new CommandsAction({
@@ -233,11 +227,7 @@ class CommandsAction extends codepipeline.Action {
   protected bound(_scope: Construct, _stage: codepipeline.IStage, bind: codepipeline.ActionBindOptions): codepipeline.ActionConfig {
     const { context, pipelineName } = this.options;
     const role = bind.role;
-    const logs = (resourceName: string) => Stack.of(role).formatArn({ service: 'logs', resource: 'log-group', resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
-      resources: [logs(`/aws/codepipeline/${pipelineName}`), logs(`/aws/codepipeline/${pipelineName}:log-stream:*`)],
-    }));
+    grantPipelineLogs(role, pipelineName, 'The streams of the pipeline\'s own log group, where the Commands action logs: CodePipeline names them per run.');
     const bucket = context.artifactBucket;
     const objects = (artifacts: codepipeline.Artifact[]) => [...new Set(artifacts.map((a) => artifactObjectsArn(bucket, context.pipelineFolder, a)))];
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetBucketAcl', 's3:GetBucketLocation'], resources: [bucket.bucketArn] }));
@@ -252,8 +242,8 @@ class CommandsAction extends codepipeline.Action {
     if (policy) {
       acceptNagFindings(policy, [{
         id: 'AwsSolutions-IAM5',
-        reason: 'Artifact objects and log streams: CodePipeline generates their names per execution, so only a pattern can name them: the folders of the step\'s own artifacts in this pipeline\'s artifact bucket, and the streams of the pipeline\'s own log group.',
-        appliesTo: [artifactObjectsFinding(bucket, true), logStreamsFinding(pipelineName)],
+        reason: 'Artifact objects: CodePipeline generates their keys per execution, so only a pattern can name them: the folders of the step\'s own artifacts in this pipeline\'s artifact bucket.',
+        appliesTo: [artifactObjectsFinding(bucket, true)],
       }]);
     }
     return { configuration: { ComputeType: this.options.compute } };

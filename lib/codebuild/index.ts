@@ -9,3 +9,4 @@ export * from './docker-image-step';
 export * from './batch';
 export { GeneratedFile } from './generated-file';
 export * from './commands-step';
+export * from './inspector-scan-step';

@@ -1,11 +1,10 @@
-import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { commandProblems } from '../private/commands';
+import { commandProblems, grantPipelineLogs } from '../private/commands';
 import { CONDITION_RULES, RULE_VALUE_LENGTH, SKIP_RULE_PROVIDERS } from '../private/limits';
-import { acceptNagFindings, logStreamsFinding } from '../private/nag';
 import { Problems, isConcrete } from '../private/validation';
 import { correctedCron, cronProblems, timeZoneProblem } from '../private/deployment-window';
 import { checkArgs } from '../private/shapes';
@@ -177,15 +176,7 @@ export class StageRule {
       commands,
       input: options.input,
       problems,
-      grant: (role, pipelineName) => {
-        const logs = (resourceName: string) => Stack.of(role).formatArn({ service: 'logs', resource: 'log-group', resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-        role.addToPrincipalPolicy(new iam.PolicyStatement({
-          actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
-          resources: [logs(`/aws/codepipeline/${pipelineName}`), logs(`/aws/codepipeline/${pipelineName}:log-stream:*`)],
-        }));
-        const policy = role.node.tryFindChild('DefaultPolicy');
-        if (policy) acceptNagFindings(policy, [{ id: 'AwsSolutions-IAM5', reason: 'The streams of the pipeline\'s own log group, where its commands rules log: CodePipeline names them per run.', appliesTo: [logStreamsFinding(pipelineName)] }]);
-      },
+      grant: (role, pipelineName) => grantPipelineLogs(role, pipelineName, 'The streams of the pipeline\'s own log group, where its commands rules log: CodePipeline names them per run.'),
     });
   }
 

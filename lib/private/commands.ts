@@ -1,5 +1,9 @@
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { COMMAND_LENGTH, COMMAND_RULE_COMMANDS, outside } from './limits';
-import { isConcrete } from './validation';
+import { acceptNagFindings, logStreamsFinding } from './nag';
+import { fail, isConcrete } from './validation';
 
 /**
  * What CodePipeline rejects in a list of commands (of a Commands action or rule): 1 to 50
@@ -18,4 +22,30 @@ export function commandProblems(commands: readonly string[], runner: string): st
     else if (c.length > COMMAND_LENGTH.max) problems.push([`commands[${i}]`, `${c.length} characters`, `is longer than the ${COMMAND_LENGTH.max} characters of a command`, 'move it into a script of the input artifact']);
   });
   return problems;
+}
+
+/**
+ * The pipeline's name, which actions on CodePipeline's managed compute (Commands, InspectorScan)
+ * need for the grant of their log group `/aws/codepipeline/<name>`: known at synth only when the
+ * pipeline was given one (a generated name would be a reference to the pipeline, which depends on
+ * its roles' policies).
+ */
+export function requirePipelineName(pipeline: codepipeline.IPipeline, subject: string, what: string): string {
+  const cfn = pipeline.node.defaultChild as codepipeline.CfnPipeline | undefined;
+  const name = cfn ? Stack.of(pipeline).resolve(cfn.name) : undefined;
+  if (typeof name !== 'string') {
+    fail(subject, 'pipelineName', undefined, `is required: ${what} log to the log group /aws/codepipeline/<pipeline name>, which the action's role is granted by name`, "give the DeliveryPipeline a pipelineName, e.g. 'shop-release'");
+  }
+  return name;
+}
+
+/** Lets a role write the pipeline's log group, where managed-compute actions and rules log, with cdk-nag's finding on its streams accepted. */
+export function grantPipelineLogs(role: iam.IRole, pipelineName: string, reason: string): void {
+  const logs = (resourceName: string) => Stack.of(role).formatArn({ service: 'logs', resource: 'log-group', resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+    resources: [logs(`/aws/codepipeline/${pipelineName}`), logs(`/aws/codepipeline/${pipelineName}:log-stream:*`)],
+  }));
+  const policy = role.node.tryFindChild('DefaultPolicy');
+  if (policy) acceptNagFindings(policy, [{ id: 'AwsSolutions-IAM5', reason, appliesTo: [logStreamsFinding(pipelineName)] }]);
 }

@@ -84,11 +84,12 @@ describe('container-build', () => {
   const t = templates.get('ContainerBuild')!;
   const pipeline = Object.values(t.findResources('AWS::CodePipeline::Pipeline'))[0].Properties;
 
-  test('builds the image, then lints, tests and audits in parallel on the source, then asks for approval', () => {
+  test('builds the image, then lints, tests and audits the source and scans the image in parallel, then asks for approval', () => {
     expect(pipeline.Stages.map((s: { Name: string }) => s.Name)).toEqual(['Source', 'Build', 'Test', 'Promote']);
     const tests = pipeline.Stages[2].Actions;
     expect(tests.map((a: { Name: string; RunOrder: number; InputArtifacts: unknown }) => [a.Name, a.RunOrder, a.InputArtifacts]))
-      .toEqual([['Lint', 1, [{ Name: 'Source_Source' }]], ['UnitTests', 1, [{ Name: 'Source_Source' }]], ['DependencyAudit', 1, [{ Name: 'Source_Source' }]]]);
+      .toEqual([['Lint', 1, [{ Name: 'Source_Source' }]], ['UnitTests', 1, [{ Name: 'Source_Source' }]], ['DependencyAudit', 1, [{ Name: 'Source_Source' }]], ['ScanImage', 1, undefined]]);
+    expect(tests[3]).toMatchObject({ ActionTypeId: { Provider: 'InspectorScan' }, Configuration: { InspectorRunMode: 'ECRImageScan', ImageTag: '#{Image.IMAGE_TAG}', CriticalThreshold: '0', HighThreshold: '0' } });
   });
 
   test('only the image build is privileged; each test step reports JUnit results', () => {

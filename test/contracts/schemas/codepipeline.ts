@@ -131,6 +131,29 @@ ACTIONS['Compute/AWS/Commands/1'] = {
   commands: true,
 };
 
+ACTIONS['Invoke/AWS/InspectorScan/1'] = {
+  source: 'https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-InspectorScan.html',
+  inputs: [0, 1],
+  outputs: [1, 1],
+  configuration: {
+    $comment: 'InspectorScan action: an ECR image scan names its repository; thresholds are numbers of findings',
+    type: 'object',
+    additionalProperties: false,
+    required: ['InspectorRunMode'],
+    properties: {
+      InspectorRunMode: { enum: ['SourceCodeScan', 'ECRImageScan'] },
+      ECRRepositoryName: STRING,
+      ImageTag: STRING,
+      CriticalThreshold: { type: 'string', pattern: '^[0-9]+$' },
+      HighThreshold: { type: 'string', pattern: '^[0-9]+$' },
+      MediumThreshold: { type: 'string', pattern: '^[0-9]+$' },
+      LowThreshold: { type: 'string', pattern: '^[0-9]+$' },
+    },
+    if: { properties: { InspectorRunMode: { const: 'ECRImageScan' } } },
+    then: { required: ['ECRRepositoryName'] },
+  },
+};
+
 ACTIONS['Approval/AWS/Manual/1'] = {
   source: 'https://docs.aws.amazon.com/codepipeline/latest/userguide/approvals-action-add.html',
   inputs: [0, 0],
