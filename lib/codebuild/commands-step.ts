@@ -1,17 +1,14 @@
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { artifactObjectsArn } from '../core/artifact-folders';
-import { artifactReadGrants } from '../core/artifact-grants';
 import { IStep, StepActions, StepContext, StepEstimate } from '../core/step';
 import { MODEL } from '../private/estimate-model';
 import { commandProblems, grantPipelineLogs, requirePipelineName } from '../private/commands';
 import { COMMANDS_ACTION_MINUTES, COMMANDS_INPUTS, COMMANDS_OUTPUT_FILES, COMMANDS_OUTPUT_VARIABLES, outside } from '../private/limits';
-import { acceptNagFindings, artifactObjectsFinding } from '../private/nag';
 import { ACTION_NAME, VARIABLE_NAME, checkName, toNamespace } from '../private/names';
 import { checkArgs, constructorOf } from '../private/shapes';
 import { Problems, checkUnique, fail, isConcrete } from '../private/validation';
 import { primaryOutputName } from './private/buildspec-model';
+import { grantOwnArtifacts } from './private/own-artifacts';
 
 /** Compute of a commands step (CodePipeline's Commands action runs on Linux). */
 export enum CommandsCompute {
@@ -228,24 +225,7 @@ class CommandsAction extends codepipeline.Action {
     const { context, pipelineName } = this.options;
     const role = bind.role;
     grantPipelineLogs(role, pipelineName, 'The streams of the pipeline\'s own log group, where the Commands action logs: CodePipeline names them per run.');
-    const bucket = context.artifactBucket;
-    const objects = (artifacts: codepipeline.Artifact[]) => [...new Set(artifacts.map((a) => artifactObjectsArn(bucket, context.pipelineFolder, a)))];
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetBucketAcl', 's3:GetBucketLocation'], resources: [bucket.bucketArn] }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: objects(this.options.inputs) }));
-    if (this.options.output) role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: objects([this.options.output]) }));
-    if (context.artifactKey) role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [context.artifactKey.keyArn] }));
-    // What reading an input needs beyond its objects (a connection source's connection, say).
-    this.options.inputs.forEach((artifact) => {
-      for (const grant of artifactReadGrants(artifact)) role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: grant.actions, resources: grant.resources }));
-    });
-    const policy = role.node.tryFindChild('DefaultPolicy');
-    if (policy) {
-      acceptNagFindings(policy, [{
-        id: 'AwsSolutions-IAM5',
-        reason: 'Artifact objects: CodePipeline generates their keys per execution, so only a pattern can name them: the folders of the step\'s own artifacts in this pipeline\'s artifact bucket.',
-        appliesTo: [artifactObjectsFinding(bucket, true)],
-      }]);
-    }
+    grantOwnArtifacts(role, context, this.options.inputs, this.options.output ? [this.options.output] : []);
     return { configuration: { ComputeType: this.options.compute } };
   }
 }

@@ -3,16 +3,15 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { artifactObjectsArn } from '../core/artifact-folders';
-import { artifactReadGrants } from '../core/artifact-grants';
 import { IStep, StepActions, StepContext, StepEstimate } from '../core/step';
 import { grantPipelineLogs, requirePipelineName } from '../private/commands';
 import { MODEL } from '../private/estimate-model';
-import { acceptNagFindings, artifactObjectsFinding } from '../private/nag';
+import { acceptNagFindings } from '../private/nag';
 import { ACTION_NAME, checkName, toArtifactName, toNamespace } from '../private/names';
 import { checkArgs } from '../private/shapes';
 import { Problems, differentLiterals, fail } from '../private/validation';
 import { DockerImageStep } from './docker-image-step';
+import { grantOwnArtifacts } from './private/own-artifacts';
 
 /**
  * How many findings of each severity a scan tolerates: the step fails when a count goes beyond
@@ -244,23 +243,15 @@ class InspectorScanAction extends codepipeline.Action {
     const role = bind.role;
     grantPipelineLogs(role, pipelineName, 'The streams of the pipeline\'s own log group, where the InspectorScan action logs: CodePipeline names them per run.');
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['inspector-scan:ScanSbom'], resources: ['*'] }));
-    const bucket = context.artifactBucket;
-    const objects = (artifact: codepipeline.Artifact) => artifactObjectsArn(bucket, context.pipelineFolder, artifact);
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetBucketAcl', 's3:GetBucketLocation'], resources: [bucket.bucketArn] }));
-    if (input) {
-      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [objects(input)] }));
-      for (const grant of artifactReadGrants(input)) role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: grant.actions, resources: grant.resources }));
-    }
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [objects(output)] }));
-    if (context.artifactKey) role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [context.artifactKey.keyArn] }));
+    grantOwnArtifacts(role, context, input ? [input] : [], [output]);
     if (repository) {
       role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], resources: [repository.repositoryArn] }));
       role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
     }
     acceptNagFindings(role.node.tryFindChild('DefaultPolicy')!, [{
       id: 'AwsSolutions-IAM5',
-      reason: 'inspector-scan:ScanSbom and ecr:GetAuthorizationToken have no resource-level permissions (Service Authorization Reference); artifact objects have keys CodePipeline generates per execution, so only the folders of the step\'s own artifacts name them.',
-      appliesTo: ['Resource::*', artifactObjectsFinding(bucket, true)],
+      reason: 'inspector-scan:ScanSbom and ecr:GetAuthorizationToken have no resource-level permissions (Service Authorization Reference).',
+      appliesTo: ['Resource::*'],
     }]);
     return { configuration: this.scan.configuration };
   }
