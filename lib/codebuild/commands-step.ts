@@ -82,8 +82,9 @@ export interface CommandsStepProps {
   readonly dependsOn?: IStep[];
 }
 
-/** Output variable names of the Commands action (OutputVariableList). */
+/** Output variable names of the Commands action (OutputVariableList), and of a shell variable. */
 const OUTPUT_VARIABLE = VARIABLE_NAME;
+const SHELL_VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * Runs shell commands in CodePipeline's Commands action: CodePipeline's own CodeBuild compute,
@@ -115,6 +116,8 @@ export class CommandsStep implements IStep {
     const problems = new Problems(`CommandsStep '${name}'`);
     checkName(problems, 'name', name, ACTION_NAME, 'action');
     for (const [prop, value, problem, fix] of commandProblems(props.commands ?? [], 'the Commands action')) problems.add(prop, value, problem, fix);
+    if (props.input && (props.extraInputs ?? []).includes(props.input)) problems.add('extraInputs', props.input.artifactName, 'repeats input', 'give each artifact once');
+    checkUnique(problems, props.extraInputs ?? [], 'extraInputs', 'artifact', (a) => a.artifactName ?? '');
     const inputs = 1 + (props.extraInputs ?? []).length;
     if (inputs > COMMANDS_INPUTS.max) {
       problems.add('extraInputs', `${inputs - 1} artifacts`, `the Commands action reads at most ${COMMANDS_INPUTS.max} artifacts, the input included`, `keep at most ${COMMANDS_INPUTS.max - 1} extra inputs`);
@@ -131,7 +134,13 @@ export class CommandsStep implements IStep {
     if (props.exportedVariables !== undefined && outside(exported.length, COMMANDS_OUTPUT_VARIABLES)) {
       problems.add('exportedVariables', `${exported.length} variables`, `the Commands action exports ${COMMANDS_OUTPUT_VARIABLES.min} to ${COMMANDS_OUTPUT_VARIABLES.max}`, 'export at most 15, or leave exportedVariables out');
     }
-    exported.forEach((v, i) => checkName(problems, `exportedVariables[${i}]`, v, OUTPUT_VARIABLE, 'variable'));
+    exported.forEach((v, i) => {
+      checkName(problems, `exportedVariables[${i}]`, v, OUTPUT_VARIABLE, 'variable');
+      // The commands export shell variables: a name the shell cannot hold is never exported.
+      if (isConcrete(v) && OUTPUT_VARIABLE.pattern.test(v) && !SHELL_VARIABLE.test(v)) {
+        problems.add(`exportedVariables[${i}]`, v, 'is not a shell variable name, so the commands can never export it', 'start with a letter or _, then letters, digits and _ only');
+      }
+    });
     checkUnique(problems, exported, 'exportedVariables', 'variable', (v) => v);
     const minutes = props.expectedMinutes ?? 2;
     if (typeof minutes === 'number' && (!(minutes > 0) || minutes > COMMANDS_ACTION_MINUTES.max)) {
@@ -168,6 +177,7 @@ export class CommandsStep implements IStep {
     }
     const pipelineName = requirePipelineName(context.pipeline, subject, 'the commands');
     const input = this.props.input ?? context.primaryInput;
+    if ((this.props.extraInputs ?? []).includes(input)) fail(subject, 'extraInputs', input.artifactName, 'repeats the stage\'s default input, which the step reads already', 'remove it from extraInputs');
     return {
       actions: [new CommandsAction({
         actionName: this.stepName,

@@ -1,4 +1,4 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -171,6 +171,19 @@ export class InspectorScanStep implements IStep {
     this.estimate = { minutes: MODEL.provisioning + 3, buildMinutes: MODEL.provisioning + 3, computeType: 'BUILD_GENERAL1_SMALL' };
   }
 
+  /** The repository and tag scanned: the image step's (which must be placed before), or those given. */
+  private scannedImage(subject: string): { repository: ecr.IRepository; tag: string } {
+    const step = this.options.image;
+    if (!step) return { repository: this.options.repository!, tag: this.options.imageTag ?? 'latest' };
+    let repository: ecr.IRepository;
+    try {
+      repository = step.repository;
+    } catch {
+      return fail(subject, 'image', step.stepName, 'is not in the pipeline yet, so there is no image to scan', 'add the DockerImageStep to an earlier stage (or as the buildStep) before this step');
+    }
+    return { repository, tag: step.imageTag };
+  }
+
   public bind(_scope: Construct, context: StepContext): StepActions {
     const subject = `InspectorScanStep '${this.stepName}'`;
     if (context.pipelineType !== codepipeline.PipelineType.V2) {
@@ -178,13 +191,12 @@ export class InspectorScanStep implements IStep {
     }
     const pipelineName = requirePipelineName(context.pipeline, subject, 'scans');
     const here = Stack.of(context.pipeline);
-    const repositoryEnv = this.options.repository?.env;
+    const image = this.mode === 'ECRImageScan' ? this.scannedImage(subject) : undefined;
+    // ECRRepositoryName names a repository of the account and region the scan runs in.
+    const repositoryEnv = image ? image.repository.env : undefined;
     if (repositoryEnv && ['account', 'region'].some((k) => differentLiterals(repositoryEnv[k as 'account' | 'region'], here[k as 'account' | 'region']))) {
-      fail(subject, 'repository', `${this.options.repository!.node.path} (${repositoryEnv.account}/${repositoryEnv.region})`, `is not in the pipeline's account and region (${here.account}/${here.region}), where the scan runs`, 'scan a repository of the pipeline\'s account and region');
+      fail(subject, 'repository', `${image!.repository.node.path} (${repositoryEnv.account}/${repositoryEnv.region})`, `is not in the pipeline's account and region (${here.account}/${here.region}), where the scan runs`, 'scan a repository of the pipeline\'s account and region');
     }
-    const image = this.mode === 'ECRImageScan'
-      ? { repository: this.options.image?.repository ?? this.options.repository!, tag: this.options.image?.imageTag ?? this.options.imageTag ?? 'latest' }
-      : undefined;
     return {
       actions: [new InspectorScanAction({
         actionName: this.stepName,
@@ -195,7 +207,7 @@ export class InspectorScanStep implements IStep {
         configuration: {
           InspectorRunMode: this.mode,
           ...(image ? { ECRRepositoryName: image.repository.repositoryName, ImageTag: image.tag } : {}),
-          ...Object.fromEntries(SEVERITIES.filter((s) => this.thresholds[s] !== undefined).map((s) => [`${s[0].toUpperCase()}${s.slice(1)}Threshold`, String(this.thresholds[s])])),
+          ...Object.fromEntries(SEVERITIES.filter((s) => this.thresholds[s] !== undefined).map((s) => [`${s[0].toUpperCase()}${s.slice(1)}Threshold`, Tokenization.stringifyNumber(this.thresholds[s]!)])),
         },
         repository: image?.repository,
         pipelineName,
@@ -248,11 +260,14 @@ class InspectorScanAction extends codepipeline.Action {
       role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], resources: [repository.repositoryArn] }));
       role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
     }
-    acceptNagFindings(role.node.tryFindChild('DefaultPolicy')!, [{
-      id: 'AwsSolutions-IAM5',
-      reason: 'inspector-scan:ScanSbom and ecr:GetAuthorizationToken have no resource-level permissions (Service Authorization Reference).',
-      appliesTo: ['Resource::*'],
-    }]);
+    const policy = role.node.tryFindChild('DefaultPolicy');
+    if (policy) {
+      acceptNagFindings(policy, [{
+        id: 'AwsSolutions-IAM5',
+        reason: 'inspector-scan:ScanSbom and ecr:GetAuthorizationToken have no resource-level permissions (Service Authorization Reference).',
+        appliesTo: ['Resource::*'],
+      }]);
+    }
     return { configuration: this.scan.configuration };
   }
 }

@@ -127,11 +127,12 @@ export class StageRule {
   }
 
   /**
-   * Compares a variable with a value: a release freeze (`#{variables.FREEZE}` equals `true`
-   * fails the gate), or, with `EntryResult.SKIP`, a stage skipped for a hotfix (a commit message
-   * that contains `[hotfix]`). The variable is a reference such as `source.variables.commitMessage`,
-   * a pipeline variable's `reference` or a step's exported variable; the rule passes when the
-   * comparison holds.
+   * Passes when a variable compares with a value as asked. An entry gate lets the stage run only
+   * while its rules pass: `variableCheck(freeze.reference, NOT_EQUALS, 'true')` holds releases
+   * while a pipeline variable says so, and with `EntryResult.SKIP`,
+   * `variableCheck(skipStaging.reference, EQUALS, 'false')` skips a stage for a run started with
+   * `SKIP_STAGING=true`. The variable is a reference such as a pipeline variable's `reference`,
+   * `source.variables.commitMessage` or a step's exported variable.
    */
   public static variableCheck(variable: string, comparison: VariableOperator, value: string): StageRule {
     checkArgs('StageRule.variableCheck', [variable, comparison, value]);
@@ -155,7 +156,9 @@ export class StageRule {
     checkArgs('StageRule.lambdaInvoke', [fn, options]);
     return new StageRule('lambda', 'LambdaInvoke', {
       configuration: { FunctionName: fn.functionName, ...(options.userParameters !== undefined ? { UserParameters: options.userParameters } : {}) },
-      problems: options.userParameters === '' ? [['userParameters', '', 'is empty', 'give the parameters, or leave userParameters out']] : [],
+      problems: options.userParameters === '' ? [['userParameters', '', 'is empty', 'give the parameters, or leave userParameters out']]
+        : isConcrete(options.userParameters) && options.userParameters.length > RULE_VALUE_LENGTH.max
+          ? [['userParameters', `${options.userParameters.length} characters`, `is longer than the ${RULE_VALUE_LENGTH.max} characters of a rule configuration value`, 'shorten it']] : [],
       grant: (role) => role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] })),
       resource: { name: fn.node.path, env: fn.env },
     });
@@ -171,6 +174,9 @@ export class StageRule {
   public static commands(commands: string[], options: CommandsRuleOptions = {}): StageRule {
     checkArgs('StageRule.commands', [commands, options]);
     const problems = commandProblems(commands, 'a commands rule');
+    if (options.input && !options.input.artifactName) {
+      problems.push(['input', 'an unnamed artifact', 'has no name, so the rule could not name it as its input', "give an artifact of the pipeline, e.g. pipeline.primaryOutput or build.output"]);
+    }
     return new StageRule('commands', 'Commands', {
       configuration: {},
       commands,
@@ -311,7 +317,7 @@ export function renderConditions(problems: Problems, options: StageConditionOpti
       'use EntryResult.FAIL (the default) with alarm and deployment-window gates');
   }
   const rules = (list: StageRule[], prefix: string) => list.map((r, i) => {
-    r._grant(role, pipelineName ?? '*');
+    if (pipelineName !== undefined || r.provider !== 'Commands') r._grant(role, pipelineName ?? '');
     return r._toL2(`${prefix}${i + 1}-${r.kind}`);
   });
   return {

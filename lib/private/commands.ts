@@ -32,7 +32,11 @@ export function commandProblems(commands: readonly string[], runner: string): st
  */
 export function requirePipelineName(pipeline: codepipeline.IPipeline, subject: string, what: string): string {
   const cfn = pipeline.node.defaultChild as codepipeline.CfnPipeline | undefined;
-  const name = cfn ? Stack.of(pipeline).resolve(cfn.name) : undefined;
+  const given = cfn?.name;
+  const name = given === undefined ? undefined : Stack.of(pipeline).resolve(given);
+  if (name !== undefined && typeof name !== 'string') {
+    fail(subject, 'pipelineName', given, `must be a literal: ${what} log to the log group /aws/codepipeline/<pipeline name>, which the action's role is granted by name`, "give the DeliveryPipeline a literal pipelineName, e.g. 'shop-release'");
+  }
   if (typeof name !== 'string') {
     fail(subject, 'pipelineName', undefined, `is required: ${what} log to the log group /aws/codepipeline/<pipeline name>, which the action's role is granted by name`, "give the DeliveryPipeline a pipelineName, e.g. 'shop-release'");
   }

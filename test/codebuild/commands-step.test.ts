@@ -1,7 +1,8 @@
+import { CfnParameter } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { BuildStep, CommandsCompute, CommandsStep } from '../../lib';
-import { pipelineWith } from '../util';
+import { newStack, pipelineWith } from '../util';
 import { addAwsSolutions, awsSolutionsErrors } from '../util/nag';
 
 const stageOf = (t: Template, name: string) => Object.values(t.findResources('AWS::CodePipeline::Pipeline'))[0].Properties.Stages.find((s: { Name: string }) => s.Name === name);
@@ -54,6 +55,16 @@ describe('CommandsStep', () => {
     expect(() => new CommandsStep('C', { commands: ['true'], extraInputs: Array.from({ length: 10 }, (_, i) => new codepipeline.Artifact(`A${i}`)) })).toThrow(/extraInputs: the Commands action reads at most 10 artifacts/);
     expect(() => new CommandsStep('C', { commands: ['true'], exportedVariables: ['A B', 'X', 'X'] })).toThrow(/exportedVariables\[0\][\s\S]*exportedVariables: the variable 'X' is used twice/);
     expect(() => new CommandsStep('C', { commands: ['true'] }).exportedVariable('NOPE')).toThrow(/exportedVariable: 'NOPE' is not exported by this step/);
+    expect(() => new CommandsStep('C', { commands: ['true'], exportedVariables: ['SERVICE-URL', '1ST'] }))
+      .toThrow(/exportedVariables\[0\]: is not a shell variable name[\s\S]*exportedVariables\[1\]: is not a shell variable name/);
+    const site = new codepipeline.Artifact('Site');
+    expect(() => new CommandsStep('C', { commands: ['true'], input: site, extraInputs: [site] })).toThrow(/extraInputs: repeats input/);
+    const twice = pipelineWith({ pipelineName: 'shop' });
+    expect(() => twice.pipeline.addStage('Check', { steps: [new CommandsStep('C', { commands: ['true'], extraInputs: [twice.pipeline.primaryOutput] })] }))
+      .toThrow(/extraInputs: repeats the stage's default input/);
+    const tokenStack = newStack();
+    const token = pipelineWith({ pipelineName: new CfnParameter(tokenStack, 'Name').valueAsString }, tokenStack);
+    expect(() => token.pipeline.addStage('Check', { steps: [new CommandsStep('C', { commands: ['true'] })] })).toThrow(/pipelineName: must be a literal/);
     const unnamed = pipelineWith();
     expect(() => unnamed.pipeline.addStage('Check', { steps: [new CommandsStep('C', { commands: ['true'] })] }))
       .toThrow(/pipelineName: is required: the commands log to the log group \/aws\/codepipeline\/<pipeline name>/);

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { CfnParameter, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { DockerImageStep, InspectorScanStep, ManualApprovalStep } from '../../lib';
@@ -70,6 +70,20 @@ describe('InspectorScanStep', () => {
     const west = ecr.Repository.fromRepositoryArn(named.stack, 'West', 'arn:aws:ecr:eu-west-1:111111111111:repository/shop');
     expect(() => named.pipeline.addStage('Scan', { steps: [InspectorScanStep.image('S', { repository: west })] }))
       .toThrow(/repository: is not in the pipeline's account and region \(111111111111\/us-east-1\), where the scan runs/);
+    const unplaced = pipelineWith({ pipelineName: 'shop' });
+    expect(() => unplaced.pipeline.addStage('Scan', { steps: [InspectorScanStep.image('S', { image: new DockerImageStep('Image') })] }))
+      .toThrow(/InspectorScanStep 'S' has 1 problem:\n {2}- image: is not in the pipeline yet, so there is no image to scan \(got "Image"\)/);
+    const elsewhere = pipelineWith({ pipelineName: 'shop' });
+    const image = new DockerImageStep('Image', { repository: ecr.Repository.fromRepositoryArn(elsewhere.stack, 'Other', 'arn:aws:ecr:eu-west-1:222222222222:repository/shop') });
+    elsewhere.pipeline.addStage('Image', { steps: [image] });
+    expect(() => elsewhere.pipeline.addStage('Scan', { steps: [InspectorScanStep.image('S', { image })] })).toThrow(/repository: is not in the pipeline's account and region/);
     void Stack;
+  });
+
+  test('a threshold known at deploy time is written as a number', () => {
+    const { stack, pipeline, template } = pipelineWith({ pipelineName: 'shop' });
+    const high = new CfnParameter(stack, 'High', { type: 'Number', default: 3 });
+    pipeline.addStage('Scan', { steps: [InspectorScanStep.sourceCode('S', { thresholds: { high: high.valueAsNumber } })] });
+    expect(stageOf(template(), 'Scan').Actions[0].Configuration.HighThreshold).toEqual({ Ref: 'High' });
   });
 });

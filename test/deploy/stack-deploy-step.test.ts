@@ -58,12 +58,14 @@ describe('StackDeployStep', () => {
     const statements = Object.values(Template.fromStack(devStack).findResources('AWS::IAM::Policy'))
       .filter((r) => JSON.stringify(r.Properties.Roles).includes('TargetDeployRole'))
       .flatMap((r) => r.Properties.PolicyDocument.Statement);
-    const cfn = statements.filter((st: { Action: string | string[] }) => [st.Action].flat().some((a) => a.startsWith('cloudformation:')));
+    const cfn = statements.filter((st: { Action: string | string[]; Resource: unknown }) => st.Resource !== '*' && [st.Action].flat().some((a) => a.startsWith('cloudformation:')));
     expect(cfn).toEqual([expect.objectContaining({
       Action: expect.arrayContaining(['cloudformation:CreateStack', 'cloudformation:UpdateStack', 'cloudformation:DescribeStack*']),
       Resource: 'arn:aws:cloudformation:us-east-1:222222222222:stack/shop/*',
     })]);
     expect(JSON.stringify(cfn)).not.toContain('DeleteStack');
+    // ValidateTemplate has no resource-level permissions: on "*", in a statement of its own.
+    expect(statements.filter((st: { Action: string }) => st.Action === 'cloudformation:ValidateTemplate')).toEqual([expect.objectContaining({ Resource: '*' })]);
     expect(statements.filter((st: { Action: string }) => st.Action === 'iam:PassRole')).toEqual([
       expect.objectContaining({ Resource: { 'Fn::GetAtt': [expect.stringMatching(/^TargetCloudFormationExecutionRole/), 'Arn'] } }),
     ]);

@@ -1,5 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { Artifact } from 'aws-cdk-lib/aws-codepipeline';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { BuildStep, EntryResult, PipelineVariable, Source, StageRule, VariableOperator } from '../../lib';
 import { CONNECTION_ARN, newStack, pipelineWith } from '../util';
@@ -13,20 +14,21 @@ const statementsOf = (t: Template) => Object.values(t.findResources('AWS::IAM::P
   .flatMap((r) => r.Properties.PolicyDocument.Statement);
 
 describe('typed stage rules', () => {
-  test('a variable check skips a stage for a hotfix; a pipeline variable freezes releases', () => {
+  test('a variable check skips a stage unless a variable allows it; a pipeline variable freezes releases', () => {
     const freeze = new PipelineVariable({ name: 'RELEASE_FREEZE', defaultValue: 'false' });
     const source = Source.connection('my-org/shop', { connectionArn: CONNECTION_ARN });
     const { pipeline, template } = pipelineWith({ source, variables: [freeze] });
     const message = source.variables.commitMessage;
     pipeline.addEnvironment('Staging', {
       deploy: [step('Deploy')],
-      entryGates: [StageRule.variableCheck(message, VariableOperator.CONTAINS, '[hotfix]')],
+      // Staging runs only for commits whose message names it.
+      entryGates: [StageRule.variableCheck(message, VariableOperator.CONTAINS, '[staging]')],
       entryResult: EntryResult.SKIP,
     });
     pipeline.addEnvironment('Production', { deploy: [step('Release')], entryGates: [StageRule.variableCheck(freeze.reference, VariableOperator.NOT_EQUALS, 'true')] });
     const t = template();
     expect(stageOf(t, 'Staging').BeforeEntry).toEqual({
-      Conditions: [{ Result: 'SKIP', Rules: [{ Name: 'Gate1-variable', RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'VariableCheck', Version: '1' }, Configuration: { Variable: message, Operator: 'CONTAINS', Value: '[hotfix]' } }] }],
+      Conditions: [{ Result: 'SKIP', Rules: [{ Name: 'Gate1-variable', RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'VariableCheck', Version: '1' }, Configuration: { Variable: message, Operator: 'CONTAINS', Value: '[staging]' } }] }],
     });
     expect(stageOf(t, 'Production').BeforeEntry.Conditions[0]).toMatchObject({ Result: 'FAIL', Rules: [{ Configuration: { Variable: '#{variables.RELEASE_FREEZE}', Operator: 'NE', Value: 'true' } }] });
   });
@@ -81,6 +83,10 @@ describe('typed stage rules', () => {
       .toThrow(/entryGates\[0\]\.function: is not in the pipeline's account and region \(111111111111\/us-east-1\), where the rule runs/);
     expect(() => pipeline.addEnvironment('G', { deploy: [step('G1')], entryGates: [StageRule.commands(['true'])], entryResult: EntryResult.SKIP }))
       .toThrow(/entryResult: skips the stage only with LambdaInvoke or VariableCheck rules, and the gates are Commands/);
+    expect(() => pipeline.addEnvironment('I', { deploy: [step('I1')], entryGates: [StageRule.lambdaInvoke(fn(stack, 'Big'), { userParameters: 'x'.repeat(10001) })] }))
+      .toThrow(/entryGates\[0\]\.userParameters: is longer than the 10000 characters/);
+    expect(() => pipeline.addEnvironment('J', { deploy: [step('J1')], bakeRules: [StageRule.commands(['true'], { input: new Artifact() })] }))
+      .toThrow(/bakeRules\[0\]\.input: has no name/);
     expect(() => pipeline.addEnvironment('H', { deploy: [step('H1')], bakeRules: [StageRule.commands(['true'])] }))
       .toThrow(/pipelineName: is required for commands rules: their logs go to the log group \/aws\/codepipeline\/<pipeline name>.*Fix: give the DeliveryPipeline a pipelineName/);
   });

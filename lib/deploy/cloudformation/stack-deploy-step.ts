@@ -15,7 +15,8 @@ import { StackDeployStepProps } from './stack-deploy-step-props';
  * between creating and executing it. Roles, accounts, regions and grants are those of a
  * `ChangeSetDeployStep`: in an environment of another account the action assumes the
  * `DeliveryTarget`'s deploy role and CloudFormation uses its execution role; the action's role may
- * create and update only this stack and pass only the execution role.
+ * create and update only this stack, validate templates, pass only the execution role and read
+ * the pipeline's artifact store (as the CloudFormation actions of aws-cdk-lib grant it).
  *
  * A stack whose first creation failed (ROLLBACK_COMPLETE) cannot be updated: delete it, then run
  * the pipeline again, as with a change set.

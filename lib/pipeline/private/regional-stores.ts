@@ -62,6 +62,11 @@ export function addRegionalStore(pipeline: Construct, l2: codepipeline.Pipeline,
   const support = (l2 as unknown as { _crossRegionSupport?: unknown })._crossRegionSupport;
   if (Token.isUnresolved(here.account) || Token.isUnresolved(here.region) || Token.isUnresolved(region) || typeof support !== 'object' || support === null) return undefined;
   const registry = support as Record<string, { stack: Stack; replicationBucket: s3.IBucket }>;
+  // A store the L2 made itself for an action of that region added before: kept.
+  if (registry[region]) {
+    stores.set(region, registry[region].replicationBucket);
+    return registry[region].replicationBucket;
+  }
   // The pipeline's own store first, as when the L2 is created with its replication buckets.
   registry[here.region] ??= { stack: here, replicationBucket: l2.artifactBucket };
   const bucket = storeStackFor(pipeline, region, retentionDays).bucket;

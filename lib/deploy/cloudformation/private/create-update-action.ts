@@ -3,12 +3,14 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { acceptNagFindings } from '../../../private/nag';
 import { internalError } from '../../../private/validation';
 
 /**
  * What CodePipeline's CloudFormation action needs on the stack in CREATE_UPDATE mode. The L2 also
  * grants `cloudformation:ValidateTemplate` on the stack, but that action has no resource-level
- * permissions (Service Authorization Reference), so the statement grants nothing: it is left out.
+ * permissions (Service Authorization Reference), so that grant does nothing: it gets a statement
+ * of its own on `*` (CodePipeline's service role policy for CloudFormation actions lists it).
  */
 const CREATE_UPDATE_ACTIONS = [
   'cloudformation:CreateStack',
@@ -41,6 +43,11 @@ export class CreateUpdateStackAction extends actions.CloudFormationCreateUpdateS
       actions: CREATE_UPDATE_ACTIONS,
       resources: [Stack.of(role).formatArn({ service: 'cloudformation', region: this.stackDeploy.region, resource: 'stack', resourceName: `${this.stackDeploy.stackName}/*` })],
     }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['cloudformation:ValidateTemplate'], resources: ['*'] }));
+    const policy = role.node.tryFindChild('DefaultPolicy');
+    if (policy) {
+      acceptNagFindings(policy, [{ id: 'AwsSolutions-IAM5', reason: 'cloudformation:ValidateTemplate has no resource-level permissions (Service Authorization Reference); it only validates a template.', appliesTo: ['Resource::*'] }]);
+    }
     return { ...config, configuration: { ...config.configuration, ActionMode: 'CREATE_UPDATE', TemplatePath: this.stackDeploy.templatePath.location } };
   }
 }
