@@ -154,6 +154,31 @@ ACTIONS['Invoke/AWS/InspectorScan/1'] = {
   },
 };
 
+ACTIONS['Deploy/AWS/EC2/1'] = {
+  source: 'https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-EC2Deploy.html',
+  inputs: [1, 1],
+  outputs: [0, 0],
+  configuration: {
+    $comment: 'EC2 deploy action, action-configuration mode (scripts): TargetDirectory and PostScript required with scripts; MaxBatch and MaxError a count or a percentage',
+    type: 'object',
+    additionalProperties: false,
+    required: ['InstanceTagKey', 'InstanceType'],
+    properties: {
+      InstanceTagKey: STRING,
+      InstanceTagValue: STRING,
+      InstanceType: { enum: ['EC2', 'SSM_MANAGED_NODE'] },
+      TargetDirectory: { type: 'string', pattern: '^/' },
+      DeploySpec: STRING,
+      PreScript: STRING,
+      PostScript: STRING,
+      MaxBatch: { type: 'string', pattern: '^([1-9][0-9]*|([1-9][0-9]?|100)%)$' },
+      MaxError: { type: 'string', pattern: '^([1-9][0-9]*|([1-9][0-9]?|100)%)$' },
+      TargetGroupNameList: STRING,
+    },
+    oneOf: [{ required: ['DeploySpec'] }, { required: ['TargetDirectory', 'PostScript'] }],
+  },
+};
+
 ACTIONS['Approval/AWS/Manual/1'] = {
   source: 'https://docs.aws.amazon.com/codepipeline/latest/userguide/approvals-action-add.html',
   inputs: [0, 0],
