@@ -1,6 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { ContainerBuildStack } from './container-build/stack';
 import { Ec2BlueGreenStack } from './ec2-blue-green/stack';
+import { Ec2DeployActionStack } from './ec2-deploy-action/stack';
 import { Ec2InPlaceStack } from './ec2-in-place/stack';
 import { EcsCanaryImagesStack, EcsCanaryStack } from './ecs-canary/stack';
 import { GithubBuildApproveStack } from './github-build-approve/stack';
@@ -53,6 +54,13 @@ export function addExamples(app: App): void {
     env: EXAMPLE_ENV,
     connectionArn: EXAMPLE_CONNECTION_ARN,
     repository: 'my-org/shop-web',
+  });
+  new Ec2DeployActionStack(app, 'Ec2DeployAction', {
+    env: EXAMPLE_ENV,
+    connectionArn: EXAMPLE_CONNECTION_ARN,
+    repository: 'my-org/shop-web',
+    instanceRoleName: 'shop-web-instances',
+    approverEmail: APPROVER_EMAIL,
   });
   // Deployed once in each account and region the service runs in, before the pipeline.
   const devTarget = new DeliveryTargetStack(app, 'ShopApiDevTarget', {

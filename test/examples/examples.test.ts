@@ -265,6 +265,24 @@ describe('ec2-blue-green', () => {
   });
 });
 
+describe('ec2-deploy-action', () => {
+  const t = templates.get('Ec2DeployAction')!;
+  const pipeline = Object.values(t.findResources('AWS::CodePipeline::Pipeline'))[0].Properties;
+
+  test('after the approval, deploys to the tagged web servers a quarter at a time with the EC2 action, and the servers read exactly the revision', () => {
+    const production = pipeline.Stages.find((s: { Name: string }) => s.Name === 'Production');
+    expect(production.Actions.map((a: { Name: string; RunOrder: number }) => [a.Name, a.RunOrder])).toEqual([['Approve', 1], ['Deploy', 2]]);
+    expect(production.Actions[1]).toMatchObject({
+      ActionTypeId: { Category: 'Deploy', Provider: 'EC2' },
+      Configuration: { InstanceTagKey: 'app', InstanceTagValue: 'shop-web', TargetDirectory: '/opt/shop-web', MaxBatch: '25%', MaxError: '1', PostScript: 'scripts/start.sh' },
+    });
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: ['shop-web-instances'],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [Match.anyValue(), '/shop-web-ec2/Build_Outp*/*']] } })]) },
+    });
+  });
+});
+
 describe('multi-account-release', () => {
   const t = templates.get('MultiAccountRelease')!;
   const pipeline = Object.values(t.findResources('AWS::CodePipeline::Pipeline'))[0].Properties;

@@ -163,6 +163,14 @@ export class Ec2DeployStep implements IStep {
     for (const role of this.props.instanceRoles) {
       role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [artifactObjectsArn(context.artifactBucket, context.pipelineFolder, this.props.input)] }));
       if (context.artifactKey) role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [context.artifactKey.keyArn] }));
+      // The policy the grant went to: a role's default policy, or the policy CDK attaches to an imported role.
+      for (const policy of role.node.children.filter((c) => c instanceof iam.Policy)) {
+        acceptNagFindings(policy, [{
+          id: 'AwsSolutions-IAM5',
+          reason: 'The instances download the revision: its objects have keys CodePipeline generates per execution, so only the revision\'s folder names them.',
+          appliesTo: [artifactObjectsFinding(context.artifactBucket, true)],
+        }]);
+      }
     }
     return { actions: [new Ec2DeployAction(this.stepName, context.runOrder, this.props, pipelineName, context)] };
   }
