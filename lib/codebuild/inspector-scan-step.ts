@@ -74,6 +74,12 @@ export interface ImageScanOptions {
    * @default - none critical or high
    */
   readonly thresholds?: ScanThresholds;
+  /**
+   * Steps of the same stage this scan runs after (in a parallel stage), e.g. the image step.
+   *
+   * @default - none
+   */
+  readonly dependsOn?: IStep[];
 }
 
 /** Options of a source code scan. */
@@ -91,6 +97,12 @@ export interface SourceCodeScanOptions {
    * @default - none critical or high
    */
   readonly thresholds?: ScanThresholds;
+  /**
+   * Steps of the same stage this scan runs after (in a parallel stage), e.g. the image step.
+   *
+   * @default - none
+   */
+  readonly dependsOn?: IStep[];
 }
 
 const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
@@ -142,6 +154,8 @@ export class InspectorScanStep implements IStep {
    * AWS documents no value for a scan without findings: read it where a run may fail without one.
    */
   public readonly highestSeverity: string;
+  /** Steps of the same stage this scan runs after. */
+  public readonly dependsOn?: IStep[];
   /** A short description for diagrams. */
   public readonly label?: string;
   /** What one run of the step is expected to take. */
@@ -162,6 +176,7 @@ export class InspectorScanStep implements IStep {
     this.stepName = name;
     this.mode = mode;
     this.options = options;
+    this.dependsOn = options.dependsOn ? [...options.dependsOn] : undefined;
     this.thresholds = { critical: 0, high: 0, ...thresholds };
     this.output = new codepipeline.Artifact(toArtifactName(`${name}_Sbom`));
     this.variablesNamespace = toNamespace(name);

@@ -40,6 +40,13 @@ describe('InspectorScanStep', () => {
     expect(awsSolutionsErrors(stack).map((f) => `${f.id}: ${f.message}`)).toEqual([]);
   });
 
+  test('follows its image step within one parallel stage', () => {
+    const { pipeline, template } = pipelineWith({ pipelineName: 'shop' });
+    const image = new DockerImageStep('Image');
+    pipeline.addStage('Images', { steps: [image, InspectorScanStep.image('ScanImage', { image, dependsOn: [image] })], parallel: true });
+    expect(stageOf(template(), 'Images').Actions.map((a: { Name: string; RunOrder: number }) => [a.Name, a.RunOrder])).toEqual([['Image', 1], ['ScanImage', 2]]);
+  });
+
   test('scans the source code, reading only its folder', () => {
     const { pipeline, template } = pipelineWith({ pipelineName: 'shop' });
     pipeline.addStage('Scan', { steps: [InspectorScanStep.sourceCode('ScanSource', { thresholds: { critical: 0, high: 2, low: 100 } })] });
