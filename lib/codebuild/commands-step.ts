@@ -7,6 +7,7 @@ import { COMMANDS_ACTION_MINUTES, COMMANDS_INPUTS, COMMANDS_OUTPUT_FILES, COMMAN
 import { ACTION_NAME, VARIABLE_NAME, checkName, toNamespace } from '../private/names';
 import { checkArgs, constructorOf } from '../private/shapes';
 import { Problems, checkUnique, fail, isConcrete } from '../private/validation';
+import { GrantingAction } from '../private/granting-action';
 import { primaryOutputName } from './private/buildspec-model';
 import { grantOwnArtifacts } from './private/own-artifacts';
 
@@ -177,65 +178,26 @@ export class CommandsStep implements IStep {
     }
     const pipelineName = requirePipelineName(context.pipeline, subject, 'the commands');
     const input = this.props.input ?? context.primaryInput;
+    const inputs = [input, ...(this.props.extraInputs ?? [])];
     if ((this.props.extraInputs ?? []).includes(input)) fail(subject, 'extraInputs', input.artifactName, 'repeats the stage\'s default input, which the step reads already', 'remove it from extraInputs');
     return {
-      actions: [new CommandsAction({
+      actions: [new GrantingAction({
         actionName: this.stepName,
+        category: codepipeline.ActionCategory.COMPUTE,
+        provider: 'Commands',
+        artifactBounds: { minInputs: COMMANDS_INPUTS.min, maxInputs: COMMANDS_INPUTS.max, minOutputs: 0, maxOutputs: 1 },
+        inputs,
+        outputs: this.output ? [this.output] : undefined,
         runOrder: context.runOrder,
-        commands: this.props.commands,
-        inputs: [input, ...(this.props.extraInputs ?? [])],
-        output: this.output,
-        outputVariables: this.props.exportedVariables,
         variablesNamespace: this.variablesNamespace,
-        compute: this.props.compute ?? CommandsCompute.SMALL,
-        pipelineName,
-        context,
+        commands: this.props.commands,
+        outputVariables: this.props.exportedVariables,
+      }, (role) => {
+        // Exact grants: the L2's CommandsAction grants the whole artifact bucket and renders no compute type.
+        grantPipelineLogs(role, pipelineName, 'The streams of the pipeline\'s own log group, where the Commands action logs: CodePipeline names them per run.');
+        grantOwnArtifacts(role, context, inputs, this.output ? [this.output] : []);
+        return { ComputeType: this.props.compute ?? CommandsCompute.SMALL };
       })],
     };
-  }
-}
-
-interface CommandsActionOptions {
-  readonly actionName: string;
-  readonly runOrder: number;
-  readonly commands: string[];
-  readonly inputs: codepipeline.Artifact[];
-  readonly output?: codepipeline.Artifact;
-  readonly outputVariables?: string[];
-  readonly variablesNamespace?: string;
-  readonly compute: CommandsCompute;
-  readonly pipelineName: string;
-  readonly context: StepContext;
-}
-
-/**
- * CodePipeline's Commands action (Compute/AWS/Commands/1), with its compute type and exact grants:
- * the L2's CommandsAction renders no compute type and grants the whole artifact bucket.
- */
-class CommandsAction extends codepipeline.Action {
-  protected readonly providedActionProperties: codepipeline.ActionProperties;
-
-  constructor(private readonly options: CommandsActionOptions) {
-    super();
-    this.providedActionProperties = {
-      actionName: options.actionName,
-      category: codepipeline.ActionCategory.COMPUTE,
-      provider: 'Commands',
-      artifactBounds: { minInputs: COMMANDS_INPUTS.min, maxInputs: COMMANDS_INPUTS.max, minOutputs: 0, maxOutputs: 1 },
-      inputs: options.inputs,
-      outputs: options.output ? [options.output] : undefined,
-      runOrder: options.runOrder,
-      variablesNamespace: options.variablesNamespace,
-      commands: options.commands,
-      outputVariables: options.outputVariables,
-    };
-  }
-
-  protected bound(_scope: Construct, _stage: codepipeline.IStage, bind: codepipeline.ActionBindOptions): codepipeline.ActionConfig {
-    const { context, pipelineName } = this.options;
-    const role = bind.role;
-    grantPipelineLogs(role, pipelineName, 'The streams of the pipeline\'s own log group, where the Commands action logs: CodePipeline names them per run.');
-    grantOwnArtifacts(role, context, this.options.inputs, this.options.output ? [this.options.output] : []);
-    return { configuration: { ComputeType: this.options.compute } };
   }
 }

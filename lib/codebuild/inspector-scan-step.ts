@@ -10,6 +10,7 @@ import { acceptNagFindings } from '../private/nag';
 import { ACTION_NAME, checkName, toArtifactName, toNamespace } from '../private/names';
 import { checkArgs } from '../private/shapes';
 import { Problems, differentLiterals, fail } from '../private/validation';
+import { GrantingAction } from '../private/granting-action';
 import { DockerImageStep } from './docker-image-step';
 import { grantOwnArtifacts } from './private/own-artifacts';
 
@@ -212,77 +213,42 @@ export class InspectorScanStep implements IStep {
     if (repositoryEnv && ['account', 'region'].some((k) => differentLiterals(repositoryEnv[k as 'account' | 'region'], here[k as 'account' | 'region']))) {
       fail(subject, 'repository', `${image!.repository.node.path} (${repositoryEnv.account}/${repositoryEnv.region})`, `is not in the pipeline's account and region (${here.account}/${here.region}), where the scan runs`, 'scan a repository of the pipeline\'s account and region');
     }
+    const input = image ? undefined : (this.options.input ?? context.primaryInput);
+    const output = this.output!;
+    const repository = image?.repository;
     return {
-      actions: [new InspectorScanAction({
+      actions: [new GrantingAction({
         actionName: this.stepName,
+        category: codepipeline.ActionCategory.INVOKE,
+        provider: 'InspectorScan',
+        artifactBounds: { minInputs: 0, maxInputs: 1, minOutputs: 1, maxOutputs: 1 },
+        inputs: input ? [input] : undefined,
+        outputs: [output],
         runOrder: context.runOrder,
-        namespace: this.variablesNamespace,
-        input: image ? undefined : (this.options.input ?? context.primaryInput),
-        output: this.output!,
-        configuration: {
+        variablesNamespace: this.variablesNamespace,
+      }, (role) => {
+        // Exact grants: the L2's scan actions grant the whole artifact bucket.
+        grantPipelineLogs(role, pipelineName, 'The streams of the pipeline\'s own log group, where the InspectorScan action logs: CodePipeline names them per run.');
+        role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['inspector-scan:ScanSbom'], resources: ['*'] }));
+        grantOwnArtifacts(role, context, input ? [input] : [], [output]);
+        if (repository) {
+          role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], resources: [repository.repositoryArn] }));
+          role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
+        }
+        const policy = role.node.tryFindChild('DefaultPolicy');
+        if (policy) {
+          acceptNagFindings(policy, [{
+            id: 'AwsSolutions-IAM5',
+            reason: 'inspector-scan:ScanSbom and ecr:GetAuthorizationToken have no resource-level permissions (Service Authorization Reference).',
+            appliesTo: ['Resource::*'],
+          }]);
+        }
+        return {
           InspectorRunMode: this.mode,
           ...(image ? { ECRRepositoryName: image.repository.repositoryName, ImageTag: image.tag } : {}),
           ...Object.fromEntries(SEVERITIES.filter((s) => this.thresholds[s] !== undefined).map((s) => [`${s[0].toUpperCase()}${s.slice(1)}Threshold`, Tokenization.stringifyNumber(this.thresholds[s]!)])),
-        },
-        repository: image?.repository,
-        pipelineName,
-        context,
+        };
       })],
     };
-  }
-}
-
-interface InspectorScanActionOptions {
-  readonly actionName: string;
-  readonly runOrder: number;
-  readonly namespace: string;
-  readonly input?: codepipeline.Artifact;
-  readonly output: codepipeline.Artifact;
-  readonly configuration: { [key: string]: string };
-  readonly repository?: ecr.IRepository;
-  readonly pipelineName: string;
-  readonly context: StepContext;
-}
-
-/**
- * CodePipeline's InspectorScan action (Invoke/AWS/InspectorScan/1) with exact grants: the L2's
- * scan actions grant the whole artifact bucket.
- */
-class InspectorScanAction extends codepipeline.Action {
-  protected readonly providedActionProperties: codepipeline.ActionProperties;
-
-  constructor(private readonly scan: InspectorScanActionOptions) {
-    super();
-    this.providedActionProperties = {
-      actionName: scan.actionName,
-      category: codepipeline.ActionCategory.INVOKE,
-      provider: 'InspectorScan',
-      artifactBounds: { minInputs: 0, maxInputs: 1, minOutputs: 1, maxOutputs: 1 },
-      inputs: scan.input ? [scan.input] : undefined,
-      outputs: [scan.output],
-      runOrder: scan.runOrder,
-      variablesNamespace: scan.namespace,
-    };
-  }
-
-  protected bound(_scope: Construct, _stage: codepipeline.IStage, bind: codepipeline.ActionBindOptions): codepipeline.ActionConfig {
-    const { context, pipelineName, repository, input, output } = this.scan;
-    const role = bind.role;
-    grantPipelineLogs(role, pipelineName, 'The streams of the pipeline\'s own log group, where the InspectorScan action logs: CodePipeline names them per run.');
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['inspector-scan:ScanSbom'], resources: ['*'] }));
-    grantOwnArtifacts(role, context, input ? [input] : [], [output]);
-    if (repository) {
-      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], resources: [repository.repositoryArn] }));
-      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
-    }
-    const policy = role.node.tryFindChild('DefaultPolicy');
-    if (policy) {
-      acceptNagFindings(policy, [{
-        id: 'AwsSolutions-IAM5',
-        reason: 'inspector-scan:ScanSbom and ecr:GetAuthorizationToken have no resource-level permissions (Service Authorization Reference).',
-        appliesTo: ['Resource::*'],
-      }]);
-    }
-    return { configuration: this.scan.configuration };
   }
 }

@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { artifactObjectsArn } from '../../core/artifact-folders';
 import { IStep, StepActions, StepContext, StepEstimate } from '../../core/step';
 import { grantPipelineLogs, requirePipelineName } from '../../private/commands';
+import { GrantingAction } from '../../private/granting-action';
 import { MODEL } from '../../private/estimate-model';
 import { acceptNagFindings, artifactObjectsFinding } from '../../private/nag';
 import { ACTION_NAME, checkName } from '../../private/names';
@@ -172,74 +173,65 @@ export class Ec2DeployStep implements IStep {
         }]);
       }
     }
-    return { actions: [new Ec2DeployAction(this.stepName, context.runOrder, this.props, pipelineName, context)] };
+    return {
+      actions: [new GrantingAction({
+        actionName: this.stepName,
+        category: codepipeline.ActionCategory.DEPLOY,
+        provider: 'EC2',
+        artifactBounds: { minInputs: 1, maxInputs: 1, minOutputs: 0, maxOutputs: 0 },
+        inputs: [this.props.input],
+        runOrder: context.runOrder,
+      }, (role) => grantAndConfigure(role, this.props, pipelineName, context))],
+    };
   }
 }
 
-/** CodePipeline's EC2 deploy action (Deploy/AWS/EC2/1) with exact grants. */
-class Ec2DeployAction extends codepipeline.Action {
-  protected readonly providedActionProperties: codepipeline.ActionProperties;
-
-  constructor(actionName: string, runOrder: number, private readonly deploy: Ec2DeployStepProps, private readonly pipelineName: string, private readonly context: StepContext) {
-    super();
-    this.providedActionProperties = {
-      actionName,
-      category: codepipeline.ActionCategory.DEPLOY,
-      provider: 'EC2',
-      artifactBounds: { minInputs: 1, maxInputs: 1, minOutputs: 0, maxOutputs: 0 },
-      inputs: [deploy.input],
-      runOrder,
-    };
+/**
+ * Grants the EC2 deploy action's role exactly what the action does (Deploy/AWS/EC2/1; the L2's
+ * Ec2DeployAction grants the whole artifact bucket) and returns its configuration.
+ */
+function grantAndConfigure(role: iam.IRole, p: Ec2DeployStepProps, pipelineName: string, context: StepContext): { [key: string]: unknown } {
+  const stack = Stack.of(role);
+  grantPipelineLogs(role, pipelineName, 'The streams of the pipeline\'s own log group, where the EC2 deploy action logs: CodePipeline names them per run.');
+  // Reads and describes with no resource-level permissions (Service Authorization Reference).
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['ec2:DescribeInstances', 'elasticloadbalancing:DescribeTargetGroupAttributes', 'elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetHealth',
+      'ssm:CancelCommand', 'ssm:DescribeInstanceInformation', 'ssm:ListCommandInvocations'],
+    resources: ['*'],
+  }));
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['ssm:SendCommand'],
+    resources: [stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' })],
+    conditions: p.instanceTagValue !== undefined
+      ? { StringEquals: { [`aws:ResourceTag/${p.instanceTagKey}`]: p.instanceTagValue } }
+      : { Null: { [`aws:ResourceTag/${p.instanceTagKey}`]: 'false' } },
+  }));
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['ssm:SendCommand'],
+    resources: ['AWS-RunShellScript', 'AWS-RunPowerShellScript'].map((d) => stack.formatArn({ service: 'ssm', account: '', resource: 'document', resourceName: d })),
+  }));
+  if (p.targetGroups && p.targetGroups.length > 0) {
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['elasticloadbalancing:DeregisterTargets', 'elasticloadbalancing:RegisterTargets'], resources: p.targetGroups.map((t) => t.targetGroupArn) }));
   }
-
-  protected bound(_scope: Construct, _stage: codepipeline.IStage, bind: codepipeline.ActionBindOptions): codepipeline.ActionConfig {
-    const role = bind.role;
-    const stack = Stack.of(role);
-    const p = this.deploy;
-    const context = this.context;
-    grantPipelineLogs(role, this.pipelineName, 'The streams of the pipeline\'s own log group, where the EC2 deploy action logs: CodePipeline names them per run.');
-    // Reads and describes with no resource-level permissions (Service Authorization Reference).
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['ec2:DescribeInstances', 'elasticloadbalancing:DescribeTargetGroupAttributes', 'elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetHealth',
-        'ssm:CancelCommand', 'ssm:DescribeInstanceInformation', 'ssm:ListCommandInvocations'],
-      resources: ['*'],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['ssm:SendCommand'],
-      resources: [stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' })],
-      conditions: p.instanceTagValue !== undefined
-        ? { StringEquals: { [`aws:ResourceTag/${p.instanceTagKey}`]: p.instanceTagValue } }
-        : { Null: { [`aws:ResourceTag/${p.instanceTagKey}`]: 'false' } },
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['ssm:SendCommand'],
-      resources: ['AWS-RunShellScript', 'AWS-RunPowerShellScript'].map((d) => stack.formatArn({ service: 'ssm', account: '', resource: 'document', resourceName: d })),
-    }));
-    if (p.targetGroups && p.targetGroups.length > 0) {
-      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['elasticloadbalancing:DeregisterTargets', 'elasticloadbalancing:RegisterTargets'], resources: p.targetGroups.map((t) => t.targetGroupArn) }));
-    }
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [artifactObjectsArn(context.artifactBucket, context.pipelineFolder, p.input)] }));
-    if (context.artifactKey) role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [context.artifactKey.keyArn] }));
-    const policy = role.node.tryFindChild('DefaultPolicy');
-    if (policy) {
-      acceptNagFindings(policy, [{
-        id: 'AwsSolutions-IAM5',
-        reason: 'Describe and SSM command-status actions have no resource-level permissions; commands go to instances with the deployment\'s tag only (condition); the revision\'s objects have keys CodePipeline generates per execution, so its folder names them.',
-        appliesTo: ['Resource::*', { regex: '/^Resource::arn:[^:]+:ec2:[^:]+:[0-9]+:instance\\/\\*$/' }, artifactObjectsFinding(context.artifactBucket, true)],
-      }]);
-    }
-    return {
-      configuration: {
-        InstanceTagKey: p.instanceTagKey,
-        InstanceTagValue: p.instanceTagValue,
-        InstanceType: p.instanceType ?? Ec2DeployInstanceType.EC2,
-        TargetDirectory: p.targetDirectory,
-        PreScript: p.preScript,
-        PostScript: p.postScript,
-        MaxBatch: p.maxBatch?.value,
-        MaxError: p.maxErrors?.value,
-        TargetGroupNameList: p.targetGroups && p.targetGroups.length > 0 ? p.targetGroups.map((t) => t.targetGroupName).join(',') : undefined,
-      },
-    };
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [artifactObjectsArn(context.artifactBucket, context.pipelineFolder, p.input)] }));
+  if (context.artifactKey) role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [context.artifactKey.keyArn] }));
+  const policy = role.node.tryFindChild('DefaultPolicy');
+  if (policy) {
+    acceptNagFindings(policy, [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'Describe and SSM command-status actions have no resource-level permissions; commands go to instances with the deployment\'s tag only (condition); the revision\'s objects have keys CodePipeline generates per execution, so its folder names them.',
+      appliesTo: ['Resource::*', { regex: '/^Resource::arn:[^:]+:ec2:[^:]+:[0-9]+:instance\\/\\*$/' }, artifactObjectsFinding(context.artifactBucket, true)],
+    }]);
   }
+  return {
+    InstanceTagKey: p.instanceTagKey,
+    InstanceTagValue: p.instanceTagValue,
+    InstanceType: p.instanceType ?? Ec2DeployInstanceType.EC2,
+    TargetDirectory: p.targetDirectory,
+    PreScript: p.preScript,
+    PostScript: p.postScript,
+    MaxBatch: p.maxBatch?.value,
+    MaxError: p.maxErrors?.value,
+    TargetGroupNameList: p.targetGroups && p.targetGroups.length > 0 ? p.targetGroups.map((t) => t.targetGroupName).join(',') : undefined,
+  };
 }
