@@ -7,6 +7,7 @@ import { Problems, isConcrete, fail, verbatim } from '../private/validation';
 import { BuildStep } from './build-step';
 import { BuildStepProps, BuildVariable } from './build-step-props';
 import { checkCredential, isLinux } from './private/validate-props';
+import { recordImageFiles } from './private/image-files';
 import { checkArgs, constructorOf } from '../private/shapes';
 
 /** Props of a `DockerImageStep`. */
@@ -118,6 +119,7 @@ export class DockerImageStep extends BuildStep {
 
     super(name, DockerImageStep.withDockerCommands(props));
     this.dockerProps = props;
+    recordImageFiles(this.output!, { stepName: name, containerName: props.containerName });
     this.imageTag = this.exportedVariable('IMAGE_TAG');
     this.imageUri = this.exportedVariable('IMAGE_URI');
   }

@@ -3,7 +3,8 @@ import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import { Construct } from 'constructs';
 import { Problems, checkMinutes, fail, isConcreteNumber, verbatim } from '../private/validation';
 import { checkArgs } from '../private/shapes';
-import { TRAFFIC_SHIFT_MINUTES } from '../private/limits';
+import { ECS_LINEAR_STEP_PERCENT, ECS_STEP_BAKE_MINUTES, TRAFFIC_SHIFT_MINUTES } from '../private/limits';
+import type { EcsNativeStrategyConfig } from './private/ecs-native-config';
 
 /** The kinds of deployment strategy. */
 export enum StrategyKind {
@@ -31,14 +32,16 @@ export interface TrafficShiftOptions {
   readonly interval: Duration;
 }
 
-/** The deployment platforms of CodeDeploy. */
+/** The engines a `DeploymentStrategy` compiles to. */
 export enum DeployPlatform {
-  /** EC2 and on-premises instances. */
+  /** CodeDeploy on EC2 and on-premises instances. */
   SERVER = 'EC2/on-premises',
-  /** Amazon ECS services. */
+  /** CodeDeploy blue/green on Amazon ECS services. */
   ECS = 'ECS',
-  /** AWS Lambda aliases. */
+  /** CodeDeploy on AWS Lambda aliases. */
   LAMBDA = 'Lambda',
+  /** Amazon ECS's own deployments (the ECS deployment controller), without CodeDeploy. */
+  ECS_NATIVE = 'Amazon ECS native',
 }
 
 
@@ -46,6 +49,7 @@ const SUPPORTED: { [platform: string]: StrategyKind[] } = {
   [DeployPlatform.SERVER]: [StrategyKind.ALL_AT_ONCE, StrategyKind.ONE_AT_A_TIME, StrategyKind.HALF_AT_A_TIME, StrategyKind.MINIMUM_HEALTHY_HOSTS_COUNT, StrategyKind.MINIMUM_HEALTHY_HOSTS_PERCENTAGE],
   [DeployPlatform.ECS]: [StrategyKind.ALL_AT_ONCE, StrategyKind.CANARY, StrategyKind.LINEAR],
   [DeployPlatform.LAMBDA]: [StrategyKind.ALL_AT_ONCE, StrategyKind.CANARY, StrategyKind.LINEAR],
+  [DeployPlatform.ECS_NATIVE]: [StrategyKind.ALL_AT_ONCE, StrategyKind.CANARY, StrategyKind.LINEAR],
 };
 
 const FACTORY: { [kind: string]: string } = {
@@ -59,10 +63,12 @@ const FACTORY: { [kind: string]: string } = {
 };
 
 /**
- * How CodeDeploy rolls a release out, in one vocabulary across EC2/on-premises, ECS and Lambda.
- * Each strategy maps to the matching predefined configuration (`CodeDeployDefault.*`) when one
- * exists and to a custom deployment configuration otherwise; a strategy a platform cannot run is
- * rejected at synth with the strategies it supports.
+ * How a release rolls out, in one vocabulary across the deploy engines: CodeDeploy on
+ * EC2/on-premises, ECS and Lambda, and Amazon ECS's own deployments. For CodeDeploy each strategy
+ * maps to the matching predefined configuration (`CodeDeployDefault.*`) when one exists and to a
+ * custom deployment configuration otherwise; for ECS native deployments `allAtOnce()` is a
+ * blue/green deployment and `canary()`/`linear()` ECS's canary and linear strategies. A strategy
+ * an engine cannot run is rejected at synth with the strategies it supports.
  */
 export class DeploymentStrategy {
   /** Deploy everything at once. */
@@ -237,6 +243,25 @@ export class DeploymentStrategy {
       'LINEAR/10/10': codedeploy.LambdaDeploymentConfig.LINEAR_10PERCENT_EVERY_10MINUTES,
     };
     return predefined[this.key()] ?? new codedeploy.LambdaDeploymentConfig(scope, id, { trafficRouting: this.trafficRouting() });
+  }
+
+  /** @internal */
+  public _ecsNativeConfig(target: string): EcsNativeStrategyConfig {
+    this._requirePlatform(DeployPlatform.ECS_NATIVE, target);
+    const minutes = this.intervalMinutes!;
+    const problems = new Problems(target);
+    if (this.kind !== StrategyKind.ALL_AT_ONCE && (!Number.isInteger(minutes) || minutes > ECS_STEP_BAKE_MINUTES.max)) {
+      problems.add('strategy', this.describe(), `Amazon ECS waits a whole number of minutes from 0 to ${ECS_STEP_BAKE_MINUTES.max} (${ECS_STEP_BAKE_MINUTES.note}) between traffic shifts`, `use an interval of whole minutes, at most Duration.minutes(${ECS_STEP_BAKE_MINUTES.max})`);
+    }
+    if (this.kind === StrategyKind.LINEAR && this.value! < ECS_LINEAR_STEP_PERCENT.min) {
+      problems.add('strategy', this.describe(), `Amazon ECS linear deployments shift at least ${ECS_LINEAR_STEP_PERCENT.min}% of the traffic per step`, `use DeploymentStrategy.linear({ percent: ${ECS_LINEAR_STEP_PERCENT.min} or more, interval }), or canary({ percent: ${this.value}, interval })`);
+    }
+    problems.throwIfAny();
+    switch (this.kind) {
+      case StrategyKind.CANARY: return { strategy: 'CANARY', canaryConfiguration: { canaryPercent: this.value!, canaryBakeTimeInMinutes: minutes } };
+      case StrategyKind.LINEAR: return { strategy: 'LINEAR', linearConfiguration: { stepPercent: this.value!, stepBakeTimeInMinutes: minutes } };
+      default: return { strategy: 'BLUE_GREEN' };
+    }
   }
 
   private key(): string {

@@ -25,6 +25,8 @@ const CODEBUILD_BUILDSPEC = 'https://docs.aws.amazon.com/codebuild/latest/usergu
 const CODEDEPLOY_QUOTAS = 'https://docs.aws.amazon.com/codedeploy/latest/userguide/limits.html';
 const APPSPEC_HOOKS = 'https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-hooks.html';
 const SNS_CREATE_TOPIC = 'https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html';
+const ECS_LINEAR = 'https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_LinearConfiguration.html';
+const CODEPIPELINE_ECS_ACTION = 'https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-ECS.html';
 const CODECOMMIT_QUOTAS = 'https://docs.aws.amazon.com/codecommit/latest/userguide/limits.html';
 
 // ---- CodePipeline -------------------------------------------------------------------------------
@@ -87,6 +89,16 @@ export const ECS_READY_WAIT_MINUTES: Quota = { min: 0, max: 7200, source: CODEDE
 /** CloudWatch alarms of one deployment group, and Auto Scaling groups. */
 export const DEPLOYMENT_ALARMS: Quota = { min: 0, max: 10, source: CODEDEPLOY_QUOTAS };
 export const DEPLOYMENT_AUTO_SCALING_GROUPS: Quota = { min: 0, max: 10, source: CODEDEPLOY_QUOTAS };
+// ---- Amazon ECS deployments (the ECS deployment controller) ------------------------------------
+/** Percentage of the traffic a linear ECS deployment shifts per step (canary: 0.1 to 100). */
+export const ECS_LINEAR_STEP_PERCENT: Quota = { min: 3, max: 100, source: ECS_LINEAR };
+/** Minutes an ECS linear or canary deployment waits between traffic shifts. */
+export const ECS_STEP_BAKE_MINUTES: Quota = { min: 0, max: 1440, source: ECS_LINEAR, note: '24 hours' };
+/** Minutes CodePipeline's ECS deploy action waits for the service's deployment (DeploymentTimeout). */
+export const ECS_ACTION_TIMEOUT_MINUTES: Quota = { min: 1, max: 60, source: CODEPIPELINE_ECS_ACTION, note: 'one hour' };
+/** Minutes an ECS deployment with a Network Load Balancer adds to each of its two traffic shifts. */
+export const ECS_NLB_SHIFT_DELAY_MINUTES = 10;
+
 /** Seconds the scripts of one EC2/on-premises lifecycle event may run, together. */
 export const LIFECYCLE_EVENT_SECONDS: Quota = { min: 1, max: 3600, source: APPSPEC_HOOKS };
 

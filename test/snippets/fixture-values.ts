@@ -4,6 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as ecsLib from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -79,6 +80,8 @@ export function fixtureValues(app: App): Record<string, () => unknown> {
     testListener: () => ecs().testListener,
     loadBalancer: () => ecs().lb,
     service: () => ecs().service,
+    // The same task definition, run by a service with the ECS deployment controller (the default).
+    webService: once('webService', () => new ecsLib.FargateService(scope(), 'WebService', { cluster: ecs().cluster, taskDefinition: ecs().taskDefinition })),
     taskDefinition: () => ecs().taskDefinition,
     repository: once('repository', () => new ecr.Repository(scope(), 'Repository')),
     healthCheck: fn('HealthCheck'),

@@ -1,1 +1,2 @@
 export * from './ecs-deployment';
+export * from './ecs-native-deployment';
