@@ -4,6 +4,7 @@ import { Ec2BlueGreenStack } from './ec2-blue-green/stack';
 import { Ec2DeployActionStack } from './ec2-deploy-action/stack';
 import { Ec2InPlaceStack } from './ec2-in-place/stack';
 import { EcsCanaryImagesStack, EcsCanaryStack } from './ecs-canary/stack';
+import { EcsNativeCanaryImagesStack, EcsNativeCanaryStack } from './ecs-native-canary/stack';
 import { GithubBuildApproveStack } from './github-build-approve/stack';
 import { LambdaLinearAppStack, LambdaLinearPipelineStack } from './lambda-linear/stack';
 import { DeliveryTargetStack } from 'cdk-delivery';
@@ -42,6 +43,13 @@ export function addExamples(app: App): void {
     connectionArn: EXAMPLE_CONNECTION_ARN,
     repository: 'my-org/shop-web',
     images: ecsImages.repository,
+  });
+  const nativeImages = new EcsNativeCanaryImagesStack(app, 'EcsNativeCanaryImages', { env: EXAMPLE_ENV });
+  new EcsNativeCanaryStack(app, 'EcsNativeCanary', {
+    env: EXAMPLE_ENV,
+    connectionArn: EXAMPLE_CONNECTION_ARN,
+    repository: 'my-org/shop-web',
+    images: nativeImages.repository,
   });
   const lambdaApp = new LambdaLinearAppStack(app, 'LambdaLinearApp', { env: EXAMPLE_ENV });
   new LambdaLinearPipelineStack(app, 'LambdaLinearPipeline', {

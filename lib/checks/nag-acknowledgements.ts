@@ -1,6 +1,6 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { acknowledgeRules, addNagSuppressions } from '../private/nag';
+import { acknowledgePatterns, acknowledgeRules, addNagSuppressions, toRegExp } from '../private/nag';
 import { checkArgs } from '../private/shapes';
 import { Problems } from '../private/validation';
 
@@ -13,9 +13,19 @@ export interface NagAcknowledgement {
   /**
    * The findings of the rule this covers, as cdk-nag names them (e.g. `Resource::*`).
    *
-   * @default - every finding of the rule
+   * @default - every finding of the rule (with neither this nor `appliesToPatterns`)
    */
   readonly appliesTo?: string[];
+
+  /**
+   * More findings of the rule this covers, as regular expressions over cdk-nag's names for them,
+   * written `/source/` (cdk-nag's `{ regex }`): for findings whose names hold generated ids, e.g.
+   * `'/^Resource::arn:[^:]+:ecs:[^:]+:[0-9]+:task\\/.*$/'`. Under cdk-nag 3, which acknowledges
+   * exact findings only, each finding of the resources that a pattern covers is acknowledged at synth.
+   *
+   * @default - none
+   */
+  readonly appliesToPatterns?: string[];
 }
 
 /**
@@ -42,6 +52,9 @@ export class NagAcknowledgements {
       if (!a.reason) problems.add(`acknowledgements[${i}].reason`, a.reason, 'is required', 'say why the finding is accepted');
       if (!a.id || !a.reason) return;
       if (a.reason.length < 10) problems.add(`acknowledgements[${i}].reason`, a.reason, 'is shorter than 10 characters, which cdk-nag 2 rejects', 'say why the finding is accepted');
+      (a.appliesToPatterns ?? []).forEach((p, j) => {
+        if (!toRegExp(p)) problems.add(`acknowledgements[${i}].appliesToPatterns[${j}]`, p, 'is not a regular expression written /source/ (flags after the last slash)', "write it as cdk-nag does, e.g. '/^Resource::arn:.*:task\\/.*$/'");
+      });
       if (/\[.*\]/.test(a.id)) problems.add(`acknowledgements[${i}].id`, a.id, 'names a finding', `give the rule as id and the finding in appliesTo: { id: '${a.id.replace(/\[.*$/, '')}', appliesTo: ['${/\[(.*)\]/.exec(a.id)![1]}'] }`);
     });
     const resources = (applyToChildren ? scope.node.findAll() : [scope])
@@ -51,9 +64,15 @@ export class NagAcknowledgements {
       problems.add('scope', scope.node.path, applyToChildren ? 'has no CloudFormation resource under it' : 'is not a CloudFormation resource and has none as its default child', applyToChildren ? 'pass a construct that creates resources' : 'pass the resource, or set applyToChildren');
     }
     problems.throwIfAny();
-    const findings = acknowledgements.map((a) => ({ id: a.id, reason: a.reason, appliesTo: a.appliesTo }));
+    const findings = acknowledgements.map((a) => ({
+      id: a.id, reason: a.reason,
+      appliesTo: a.appliesTo || a.appliesToPatterns ? [...a.appliesTo ?? [], ...(a.appliesToPatterns ?? []).map((regex) => ({ regex }))] : undefined,
+    }));
     // cdk-nag 2 reads the suppressions on each resource; cdk-nag 3 also looks above a resource.
-    for (const resource of [...new Set(resources)]) addNagSuppressions(resource, findings);
+    for (const resource of [...new Set(resources)]) {
+      addNagSuppressions(resource, findings);
+      acknowledgePatterns(resource, findings);
+    }
     acknowledgeRules(applyToChildren ? scope : resources[0], findings);
   }
 

@@ -31,23 +31,29 @@ export function acceptNagFindings(construct: IConstruct, findings: NagAcceptance
   }));
   resource.addMetadata('cdk_nag', { rules_to_suppress: [...existing, ...added] });
   acknowledgeRules(resource, findings);
+  acknowledgePatterns(resource, findings);
+}
+
+/**
+ * cdk-nag 3 acknowledges a finding by its exact id only, where cdk-nag 2 also takes a pattern:
+ * once cross-stack references are resolved (construct validation runs after that, and before
+ * validation plugins), the findings of the resource that the patterns cover are acknowledged by
+ * their exact ids.
+ */
+export function acknowledgePatterns(resource: CfnResource, findings: NagAcceptance[]): void {
   const patterns = findings.flatMap((f) => (f.appliesTo ?? []).filter((a): a is { regex: string } => typeof a !== 'string')
     .map((a) => ({ id: f.id, reason: f.reason, regex: toRegExp(a.regex) })));
-  if (patterns.length > 0) {
-    // cdk-nag 3 acknowledges a finding by its exact id only, where cdk-nag 2 also takes a pattern.
-    // Once cross-stack references are resolved (construct validation runs after that, and before
-    // validation plugins), the findings the patterns cover are acknowledged by their exact ids.
-    resource.node.addValidation({
-      validate: () => {
-        const acknowledged: Record<string, string> = {};
-        for (const finding of grantFindings(resource)) {
-          for (const p of patterns) if (p.regex?.test(finding)) acknowledged[`${p.id}[${finding}]`] = p.reason;
-        }
-        if (Object.keys(acknowledged).length > 0) acknowledge(resource, acknowledged);
-        return [];
-      },
-    });
-  }
+  if (patterns.length === 0) return;
+  resource.node.addValidation({
+    validate: () => {
+      const acknowledged: Record<string, string> = {};
+      for (const finding of grantFindings(resource)) {
+        for (const p of patterns) if (p.regex?.test(finding)) acknowledged[`${p.id}[${finding}]`] = p.reason;
+      }
+      if (Object.keys(acknowledged).length > 0) acknowledge(resource, acknowledged);
+      return [];
+    },
+  });
 }
 
 /**

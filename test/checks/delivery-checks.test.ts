@@ -1,6 +1,6 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { App, Aspects, Duration, IPolicyValidationContext, Stack, Validations } from 'aws-cdk-lib';
+import { App, Aspects, CfnResource, Duration, IPolicyValidationContext, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { NagSuppressions } from 'cdk-nag';
@@ -166,6 +166,19 @@ describe('NagAcknowledgements', () => {
     expect(() => NagAcknowledgements.add(project, [{ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'too short' }]))
       .toThrow(/acknowledgements\[0\]\.reason: is shorter than 10 characters[\s\S]*acknowledgements\[0\]\.id: names a finding .*Fix: give the rule as id and the finding in appliesTo: \{ id: 'AwsSolutions-IAM5', appliesTo: \['Resource::\*'\] \}/);
     expect(() => NagAcknowledgements.add(stack, suppressions)).toThrow(/scope: is not a CloudFormation resource and has none as its default child/);
+    expect(() => NagAcknowledgements.add(project, [{ id: 'AwsSolutions-IAM5', reason: 'a reason of some length', appliesToPatterns: ['Resource::arn:.*'] }]))
+      .toThrow(/acknowledgements\[0\]\.appliesToPatterns\[0\]: is not a regular expression written \/source\/ \(flags after the last slash\) \(got "Resource::arn:\.\*"\)/);
+  });
+
+  test('patterns: cdk-nag 2 gets them as regex, cdk-nag 3 each finding they cover by its exact id once synthesized', () => {
+    const { app, project } = overlong();
+    const policy = project.role!.node.findChild('DefaultPolicy').node.defaultChild as CfnResource;
+    NagAcknowledgements.add(policy, [{ id: 'AwsSolutions-IAM5', reason: 'the project writes its own log streams', appliesToPatterns: ['/^Resource::arn:[^:]+:logs:.*:log-group:\\/aws\\/codebuild\\/.*$/'] }]);
+    expect(policy.getMetadata('cdk_nag').rules_to_suppress).toEqual([{ reason: 'the project writes its own log streams', id: 'AwsSolutions-IAM5', applies_to: [{ regex: '/^Resource::arn:[^:]+:logs:.*:log-group:\\/aws\\/codebuild\\/.*$/' }] }]);
+    app.synth();
+    const ids = Object.keys(policy.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules').pop()?.data ?? {});
+    expect(ids.length).toBeGreaterThan(0);
+    for (const id of ids) expect(id).toMatch(/^AwsSolutions-IAM5\[Resource::arn:aws:logs:us-east-1:111111111111:log-group:\/aws\/codebuild\/<Build[0-9A-F]+>(:\*)?\]$/);
   });
 });
 

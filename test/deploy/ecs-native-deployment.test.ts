@@ -18,13 +18,13 @@ function nativeService(stack: Stack, serviceProps: Partial<ecs.FargateServicePro
   const lb = new elbv2.ApplicationLoadBalancer(stack, 'Lb', { vpc, internetFacing: true });
   const blue = new elbv2.ApplicationTargetGroup(stack, 'Blue', { vpc, port: 8080, targetType: elbv2.TargetType.IP });
   const green = new elbv2.ApplicationTargetGroup(stack, 'Green', { vpc, port: 8080, targetType: elbv2.TargetType.IP });
-  const notFound = elbv2.ListenerAction.fixedResponse(404);
-  const listener = lb.addListener('Production', { port: 80, defaultAction: notFound });
+  // ECS fails on listeners that mix forward with other actions: the default action forwards too.
+  const listener = lb.addListener('Production', { port: 80, defaultAction: elbv2.ListenerAction.forward([blue]) });
   const rule = new elbv2.ApplicationListenerRule(stack, 'ProductionRule', {
     listener, priority: 1, conditions: [elbv2.ListenerCondition.pathPatterns(['/*'])],
     action: elbv2.ListenerAction.weightedForward([{ targetGroup: blue, weight: 100 }, { targetGroup: green, weight: 0 }]),
   });
-  const testListener = lb.addListener('Test', { port: 9000, protocol: elbv2.ApplicationProtocol.HTTP, defaultAction: notFound });
+  const testListener = lb.addListener('Test', { port: 9000, protocol: elbv2.ApplicationProtocol.HTTP, defaultAction: elbv2.ListenerAction.forward([green]) });
   const testRule = new elbv2.ApplicationListenerRule(stack, 'TestRule', {
     listener: testListener, priority: 1, conditions: [elbv2.ListenerCondition.pathPatterns(['/*'])],
     action: elbv2.ListenerAction.weightedForward([{ targetGroup: blue, weight: 0 }, { targetGroup: green, weight: 100 }]),
@@ -257,7 +257,9 @@ describe('EcsNativeDeployment errors', () => {
     expect(bad((f, s) => new elbv2.ApplicationListenerRule(s, 'Only', { listener: f.listener, priority: 2, conditions: [elbv2.ListenerCondition.pathPatterns(['/a'])], action: elbv2.ListenerAction.forward([f.blue]) })))
       .toThrow(/productionListenerRule: does not forward to both target groups; ECS requires the production rule to forward to the blue and the green target group, with weights \(got "S\/Only"\). Fix: action: elbv2.ListenerAction.weightedForward\(\[\{ targetGroup: blue, weight: 100 \}, \{ targetGroup: green, weight: 0 \}\]\)/s);
     expect(bad((f, s) => new elbv2.ApplicationListenerRule(s, 'Redirect', { listener: f.listener, priority: 2, conditions: [elbv2.ListenerCondition.pathPatterns(['/a'])], action: elbv2.ListenerAction.redirect({ path: '/b' }) })))
-      .toThrow(/has redirect actions; ECS blue\/green, canary and linear deployments fail on rules that do anything but forward/);
+      .toThrow(/productionListenerRule: is on a listener whose rules or default action redirect; ECS blue\/green, canary and linear deployments fail on listeners that mix forward with other actions/);
+    expect(bad((f, s) => { new elbv2.ApplicationListenerRule(s, 'Auth', { listener: f.listener, priority: 3, conditions: [elbv2.ListenerCondition.pathPatterns(['/admin'])], action: elbv2.ListenerAction.fixedResponse(403) }); }))
+      .toThrow(/productionListenerRule: is on a listener whose rules or default action fixed-response/);
     expect(bad((f) => { f.blue.addTarget(f.service); })).toThrow(/blueTargetGroup: has the service attached outside the deployment/);
     const stack = newStack();
     const f = nativeService(stack);

@@ -6,7 +6,7 @@ import { IConstruct } from 'constructs';
 import { parse } from 'yaml';
 import { addExamples } from '../../examples';
 import {
-  ArtifactStoreStack, CodeConnection, DeliveryChecks, DeliveryPipeline, DeliveryTarget, EcsBlueGreenDeployment, LambdaDeployment, ServerBlueGreenDeployment, ServerDeployment,
+  ArtifactStoreStack, CodeConnection, DeliveryChecks, DeliveryPipeline, DeliveryTarget, EcsBlueGreenDeployment, EcsNativeDeployment, LambdaDeployment, ServerBlueGreenDeployment, ServerDeployment,
 } from '../../lib';
 import { newApp } from '../util';
 import { inlineCodeOf, inlineHandler } from '../util/inline-handler';
@@ -27,7 +27,7 @@ const templates = new Map(stacks.map((s) => [s.stackName, Template.fromJSON(asse
 const messages = (stack: Stack, level: string) => assembly.getStackArtifact(stack.artifactId).messages.filter((m) => m.level === level);
 
 /** Paths of what the library creates: its constructs, aws-cdk-lib's custom-resource function it uses, and its alarms. */
-const LIBRARY = [DeliveryPipeline, DeliveryTarget, ArtifactStoreStack, ServerDeployment, ServerBlueGreenDeployment, EcsBlueGreenDeployment, LambdaDeployment, CodeConnection];
+const LIBRARY = [DeliveryPipeline, DeliveryTarget, ArtifactStoreStack, ServerDeployment, ServerBlueGreenDeployment, EcsBlueGreenDeployment, EcsNativeDeployment, LambdaDeployment, CodeConnection];
 const libraryPaths = app.node.findAll().filter((c: IConstruct) => LIBRARY.some((k) => c instanceof k) || c.node.id.startsWith('AWS679f53fac002430cb0da5b7982bd2287')
   || (c instanceof cloudwatch.CfnAlarm && String(c.alarmDescription).startsWith('Rolls back deployments:'))).map((c) => `/${c.node.path}`);
 const PACKS = /^(NIST\.800\.53\.R5|HIPAA\.Security|PCI\.DSS\.321)-/;
@@ -206,6 +206,62 @@ describe('ecs-canary health-check hook', () => {
     const none = inlineHandler(code, {}, (command) => (command === 'ListDeploymentTargetsCommand' ? { targetIds: [] } : {}));
     await none.handler(event);
     expect(status(none.calls)).toBe('Failed');
+  });
+});
+
+describe('ecs-native-canary', () => {
+  const t = templates.get('EcsNativeCanary')!;
+  const pipeline = Object.values(t.findResources('AWS::CodePipeline::Pipeline'))[0].Properties;
+
+  test('builds the image and deploys it with the ECS action alone: no CodeDeploy, no files build', () => {
+    expect(pipeline.Stages.map((s: { Name: string }) => s.Name)).toEqual(['Source', 'Build', 'Production']);
+    expect(pipeline.Stages[2].Actions.map((a: { Name: string; ActionTypeId: { Provider: string } }) => [a.Name, a.ActionTypeId.Provider])).toEqual([['Deploy', 'ECS']]);
+    expect(t.findResources('AWS::CodeDeploy::DeploymentGroup')).toEqual({});
+  });
+
+  test('ECS shifts 10% for 5 minutes, bakes 10 minutes, rolls back on 5xx, and checks the new tasks before traffic', () => {
+    t.hasResourceProperties('AWS::ECS::Service', {
+      DeploymentConfiguration: Match.objectLike({
+        Strategy: 'CANARY', BakeTimeInMinutes: 10, CanaryConfiguration: { CanaryPercent: 10, CanaryBakeTimeInMinutes: 5 },
+        Alarms: { AlarmNames: [{ Ref: Match.stringLikeRegexp('^Production5xx') }], Enable: true, Rollback: true },
+        LifecycleHooks: [Match.objectLike({ LifecycleStages: ['POST_SCALE_UP'] })],
+      }),
+      LoadBalancers: [Match.objectLike({ AdvancedConfiguration: Match.objectLike({ ProductionListenerRule: { Ref: Match.stringLikeRegexp('^ProductionRule') } }) })],
+    });
+    expect(JSON.stringify(t.toJSON())).not.toContain('AmazonECSInfrastructureRolePolicyForLoadBalancers');
+  });
+});
+
+describe('ecs-native-canary health-check hook', () => {
+  const code = inlineCodeOf(templates.get('EcsNativeCanary')!, /every task of the new service revision is healthy/);
+  const revision = 'arn:aws:ecs:us-east-1:111111111111:service-revision/shop/web/2';
+  const event = { executionId: 'e-1', lifecycleStage: 'POST_SCALE_UP', resourceArn: 'arn:aws:ecs:us-east-1:111111111111:service-deployment/shop/web/d-2', executionDetails: { targetServiceRevisionArn: revision } };
+  // Two old tasks (revision 1) stay healthy; the new ones (revision 2) are in the given states.
+  const release = (states: string[], startedAt = new Date()) => (command: string) => {
+    switch (command) {
+      case 'DescribeServiceRevisionsCommand': return { serviceRevisions: [{ serviceRevisionArn: revision, serviceArn: 'arn:aws:ecs:us-east-1:111111111111:service/shop/web', clusterArn: 'arn:aws:ecs:us-east-1:111111111111:cluster/shop', taskDefinition: 'arn:aws:ecs:us-east-1:111111111111:task-definition/web:2' }] };
+      case 'ListTasksCommand': return { taskArns: ['t1', 't2', ...states.map((_, i) => `n${i}`)] };
+      case 'DescribeTasksCommand': return { tasks: [
+        { taskDefinitionArn: 'arn:aws:ecs:us-east-1:111111111111:task-definition/web:1', healthStatus: 'HEALTHY' },
+        { taskDefinitionArn: 'arn:aws:ecs:us-east-1:111111111111:task-definition/web:1', healthStatus: 'HEALTHY' },
+        ...states.map((healthStatus) => ({ taskDefinitionArn: 'arn:aws:ecs:us-east-1:111111111111:task-definition/web:2', healthStatus })),
+      ] };
+      case 'DescribeServiceDeploymentsCommand': return { serviceDeployments: [{ startedAt }] };
+      default: return {};
+    }
+  };
+
+  test('succeeds only when every task of the new revision is healthy, whatever the old tasks are', async () => {
+    expect(await inlineHandler(code, {}, release(['HEALTHY', 'HEALTHY'])).handler(event)).toEqual({ hookStatus: 'SUCCEEDED' });
+    expect(await inlineHandler(code, {}, release(['HEALTHY', 'UNHEALTHY'])).handler(event)).toEqual({ hookStatus: 'FAILED' });
+    // No new task yet: the old, healthy ones do not count.
+    expect(await inlineHandler(code, {}, release([])).handler(event)).toEqual({ hookStatus: 'IN_PROGRESS', callBackDelay: 30 });
+  });
+
+  test('waits while the new tasks start, fails after 10 minutes, and fails on any error', async () => {
+    expect(await inlineHandler(code, {}, release(['HEALTHY', 'UNKNOWN'])).handler(event)).toEqual({ hookStatus: 'IN_PROGRESS', callBackDelay: 30 });
+    expect(await inlineHandler(code, {}, release(['UNKNOWN'], new Date(Date.now() - 11 * 60 * 1000))).handler(event)).toEqual({ hookStatus: 'FAILED' });
+    expect(await inlineHandler(code, {}, () => ({})).handler(event)).toEqual({ hookStatus: 'FAILED' });
   });
 });
 

@@ -115,7 +115,7 @@ export class EcsNativeDeployStep extends TargetStep<EcsNativeDeployment> {
     grantArtifactRead(role, context, { locateBucket: true, resourcePolicyInRegion: true });
     acceptDeployRoleFindings(role, context, 'ecs:DescribeTaskDefinition and ecs:RegisterTaskDefinition have no resource-level permissions (Service Authorization Reference, Amazon ECS); the new revision may be tagged in its own family only', [
       'Resource::*',
-      { regex: `/^Resource::arn:<AWS::Partition>:ecs:.*:task-definition\\/${escapeRegex(taskDefinition.family)}:\\*$/` },
+      { regex: `/^Resource::arn:[^:]+:ecs:[^:]+:[^:]+:task-definition\\/${escapeRegex(taskDefinition.family)}:\\*$/` },
     ]);
     return role;
   }

@@ -8,7 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { IStep } from '../../core/step';
 import { DEPLOYMENT_ALARMS, ECS_ACTION_TIMEOUT_MINUTES, ECS_NLB_SHIFT_DELAY_MINUTES } from '../../private/limits';
-import { acceptNagFindings, functionVersionsFinding } from '../../private/nag';
+import { acceptLibraryFindings, acceptNagFindings, functionVersionsFinding } from '../../private/nag';
 import { Problems, checkMinutes } from '../../private/validation';
 import { checkArgs, constructorOf } from '../../private/shapes';
 import { DeploymentStrategy, StrategyKind } from '../strategy';
@@ -20,7 +20,8 @@ import { checkLoadBalancing, checkService, loadBalancerProblems, serviceConnectP
  * `{ "hookStatus": "SUCCEEDED" | "FAILED" | "IN_PROGRESS" }`: FAILED (or an error, or no valid
  * status) rolls the deployment back, IN_PROGRESS has ECS call the function again (after 30
  * seconds, or `callBackDelay` seconds). One function may serve several stages; ECS may call it
- * through one role, allowed to invoke exactly these functions.
+ * through one role, allowed to invoke exactly these functions. The service refers to its hooks, so
+ * a hook's own grants cannot name the service (a dependency cycle): scope them to the cluster.
  */
 export interface EcsNativeHooks {
   /**
@@ -107,8 +108,10 @@ export interface EcsNativeDeploymentProps {
 
   /**
    * The Application Load Balancer listener rule that serves production traffic. As ECS requires,
-   * it only forwards (no redirect, fixed-response or authenticate actions), to both target groups
-   * with weights: `ListenerAction.weightedForward([{ targetGroup: blue, weight: 100 }, { targetGroup: green, weight: 0 }])`.
+   * it forwards to both target groups with weights:
+   * `ListenerAction.weightedForward([{ targetGroup: blue, weight: 100 }, { targetGroup: green, weight: 0 }])`,
+   * and its listener only forwards (no redirect, fixed-response or authenticate actions, in its
+   * default action or other rules).
    * ECS moves the weights at each deployment; do not change the rule's actions in the stack
    * afterwards, or CloudFormation puts the weights back (aws/aws-cdk#36649).
    *
@@ -248,6 +251,8 @@ export class EcsNativeDeployment extends Construct {
   constructor(scope: Construct, id: string, props: EcsNativeDeploymentProps) {
     checkArgs(constructorOf(new.target), [scope, id, props], `${new.target.name} '${id}'`);
     super(scope, id);
+    // Compliance-pack findings without a fix worth its cost, on what this construct creates.
+    acceptLibraryFindings(this);
     const subject = `EcsNativeDeployment '${this.node.path}'`;
     const problems = new Problems(subject);
     if (!props?.service) {

@@ -90,10 +90,12 @@ export function loadBalancerProblems(subject: string, service: ecs.BaseService, 
   }
   for (const [prop, rule] of [['productionListenerRule', props.productionListenerRule], ['testListenerRule', props.testListenerRule]] as const) {
     if (!rule) continue;
-    const actions: any[] = stack.resolve((rule.node.defaultChild as elbv2.CfnListenerRule).actions) ?? [];
-    const other = actions.filter((a) => a.type !== 'forward').map((a) => a.type);
+    const cfnRule = rule.node.defaultChild as elbv2.CfnListenerRule;
+    const actions: any[] = stack.resolve(cfnRule.actions) ?? [];
+    const other = [...new Set(listenerActions(cfnRule).filter((a) => a.type !== 'forward').map((a) => a.type))];
     if (other.length > 0) {
-      problems.add(prop, rule.node.path, `has ${other.join(', ')} actions; ECS blue/green, canary and linear deployments fail on rules that do anything but forward`, 'make the rule only forward to the blue target group; put redirects and authentication on other rules');
+      problems.add(prop, rule.node.path, `is on a listener whose rules or default action ${other.join(', ')}; ECS blue/green, canary and linear deployments fail on listeners that mix forward with other actions`,
+        'let the listener only forward (its default action too, e.g. to the blue target group); put redirects, fixed responses and authentication on another listener');
     }
     const forwarded = actions.filter((a) => a.type === 'forward').flatMap((a) => [a.targetGroupArn, ...(a.forwardConfig?.targetGroups ?? []).map((t: any) => t.targetGroupArn)]).filter((v) => v !== undefined).map((v) => JSON.stringify(v));
     const weighted = 'action: elbv2.ListenerAction.weightedForward([{ targetGroup: blue, weight: 100 }, { targetGroup: green, weight: 0 }])';
@@ -104,6 +106,21 @@ export function loadBalancerProblems(subject: string, service: ecs.BaseService, 
     }
   }
   return problems;
+}
+
+/** The actions of a rule, of the other rules of its listener, and the listener's default actions, as far as the rule's stack declares them. */
+function listenerActions(rule: elbv2.CfnListenerRule): any[] {
+  const stack = Stack.of(rule);
+  const listener = JSON.stringify(stack.resolve(rule.listenerArn));
+  const actions: any[] = [];
+  for (const node of stack.node.findAll()) {
+    if (node instanceof elbv2.CfnListenerRule && JSON.stringify(stack.resolve(node.listenerArn)) === listener) {
+      actions.push(...(stack.resolve(node.actions) ?? []));
+    } else if (node instanceof elbv2.CfnListener && Stack.of(node) === stack && JSON.stringify({ Ref: stack.getLogicalId(node) }) === listener) {
+      actions.push(...(stack.resolve(node.defaultActions) ?? []));
+    }
+  }
+  return actions;
 }
 
 /** At synthesis: without a load balancer, the service must use Service Connect for ECS to shift traffic. */
