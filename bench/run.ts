@@ -12,7 +12,7 @@ const SCALE = [1, 10, 50, 100];
 const SCALE_REPS = Number(process.env.BENCH_SCALE_REPS ?? '3');
 const root = path.join(__dirname, '..');
 
-interface Measure { importMs: number; ms: number; peakMiB: number; resources: number; templateBytes: number; iamBytes: number; actions: number; criticalPath: number; nagErrors: number }
+interface Measure { importMs: number; ms: number; peakMiB: number; resources: number; templateBytes: number; iamBytes: number; actions: number; criticalPath: number; nagErrors: number; runMinutes?: number; costPerRun?: number }
 
 /**
  * The benchmark runs compiled: the variants and examples compiled to JavaScript by tsc, and
@@ -72,7 +72,7 @@ for (const [scenario, variants] of Object.entries(SCENARIOS)) {
   }
   for (const v of names) {
     const m = summary.get(v)!;
-    rows.push(`| ${scenario} | ${v} | ${m.loc} | ${Math.round(m.importMs)} | ${Math.round(m.ms)} | ${Math.round(m.total)} | ${Math.round(m.peakMiB)} | ${m.resources} | ${(m.templateBytes / 1024).toFixed(1)} | ${(m.iamBytes / 1024).toFixed(1)} | ${m.actions} | ${m.criticalPath} | ${m.nagErrors} |`);
+    rows.push(`| ${scenario} | ${v} | ${m.loc} | ${Math.round(m.importMs)} | ${Math.round(m.ms)} | ${Math.round(m.total)} | ${Math.round(m.peakMiB)} | ${m.resources} | ${(m.templateBytes / 1024).toFixed(1)} | ${(m.iamBytes / 1024).toFixed(1)} | ${m.actions} | ${m.criticalPath} | ${m.runMinutes === undefined ? 'n/a' : Math.round(m.runMinutes)} | ${m.costPerRun === undefined ? 'n/a' : `$${m.costPerRun.toFixed(3)}`} | ${m.nagErrors} |`);
   }
   const d = summary.get('cdk-delivery')!;
   const l2 = summary.get('L2')!;
@@ -97,10 +97,12 @@ Each variant is synthesized in a process of its own (\`bench/one.ts\`), ${REPS} 
 
 The variants: **cdk-delivery** is the example in \`examples/\`; **L2** is the same scenario written by hand with aws-cdk-lib L2 constructs (\`bench/variants/*.l2.ts\`), with the same secure choices where the L2s allow them (KMS-encrypted artifacts, encrypted topics, scoped roles); **CDK Pipelines** (\`bench/variants/*.pipelines.ts\`) where it can express the scenario: it cannot deploy with CodeDeploy (ECS blue/green, Lambda traffic shifting, EC2 in place), so those rows are absent.
 
-Lines of code are non-blank, non-comment lines of the user's file. Critical path is the number of sequential action groups (stages times runOrders) of a run. IAM bytes count the policy documents of roles and policies. cdk-nag errors are the unsuppressed AwsSolutions findings of the variant (a separate, untimed synthesis).
+The ecs-canary scenario has a second cdk-delivery row: **cdk-delivery (ECS native)** is \`examples/ecs-native-canary\`, the same service released by Amazon ECS's own canary (\`EcsNativeDeployment\`) instead of CodeDeploy.
 
-| scenario | variant | lines of code | import ms | synth ms | import + synth ms | peak MiB | resources | template KiB | IAM KiB | actions | critical path | cdk-nag errors |
-|---|---|---|---|---|---|---|---|---|---|---|---|---|
+Lines of code are non-blank, non-comment lines of the user's file. Critical path is the number of sequential action groups (stages times runOrders) of a run. The estimated run minutes (critical path, without waiting for people) and cost per run (CodePipeline V2 action minutes and CodeBuild minutes) are \`DeliveryPipeline.estimate()\`'s; hand-written pipelines have no such model (n/a). IAM bytes count the policy documents of roles and policies. cdk-nag errors are the unsuppressed AwsSolutions findings of the variant (a separate, untimed synthesis).
+
+| scenario | variant | lines of code | import ms | synth ms | import + synth ms | peak MiB | resources | template KiB | IAM KiB | actions | critical path | est. run min | est. cost per run | cdk-nag errors |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 
 ## Ratios (cdk-delivery against hand-written L2)

@@ -56,6 +56,16 @@ export const SCENARIOS: Record<string, Record<string, Variant>> = {
         };
       },
     },
+    'cdk-delivery (ECS native)': {
+      files: ['examples/ecs-native-canary/stack.ts'],
+      load: async () => {
+        const { EcsNativeCanaryImagesStack, EcsNativeCanaryStack } = await import('../examples/ecs-native-canary/stack');
+        return (app, n) => {
+          const images = new EcsNativeCanaryImagesStack(app, `NativeImages${n}`, { env });
+          new EcsNativeCanaryStack(app, `Native${n}`, { env, connectionArn, repository: 'my-org/shop-web', images: images.repository });
+        };
+      },
+    },
     'L2': {
       files: ['bench/variants/ecs-canary.l2.ts'],
       load: async () => {

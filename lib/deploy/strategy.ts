@@ -42,6 +42,8 @@ export enum DeployPlatform {
   LAMBDA = 'Lambda',
   /** Amazon ECS's own deployments (the ECS deployment controller), without CodeDeploy. */
   ECS_NATIVE = 'Amazon ECS native',
+  /** CodePipeline's Lambda deploy action, shifting an alias's traffic itself. */
+  LAMBDA_ACTION = 'CodePipeline Lambda deploy action',
 }
 
 
@@ -50,6 +52,17 @@ const SUPPORTED: { [platform: string]: StrategyKind[] } = {
   [DeployPlatform.ECS]: [StrategyKind.ALL_AT_ONCE, StrategyKind.CANARY, StrategyKind.LINEAR],
   [DeployPlatform.LAMBDA]: [StrategyKind.ALL_AT_ONCE, StrategyKind.CANARY, StrategyKind.LINEAR],
   [DeployPlatform.ECS_NATIVE]: [StrategyKind.ALL_AT_ONCE, StrategyKind.CANARY, StrategyKind.LINEAR],
+  [DeployPlatform.LAMBDA_ACTION]: [StrategyKind.ALL_AT_ONCE, StrategyKind.CANARY, StrategyKind.LINEAR],
+};
+
+/**
+ * The DeployStrategy values the CodePipeline Lambda deploy action documents (action reference,
+ * "AWS Lambda deploy action"); it says the numbers "can be changed" but not how they are written.
+ */
+const LAMBDA_ACTION_STRATEGIES: { [key: string]: string } = {
+  'ALL_AT_ONCE': 'AllAtOnce',
+  'CANARY/10/5': 'Canary10Percent5Minutes',
+  'LINEAR/10/1': 'Linear10PercentEvery1Minute',
 };
 
 const FACTORY: { [kind: string]: string } = {
@@ -262,6 +275,17 @@ export class DeploymentStrategy {
       case StrategyKind.LINEAR: return { strategy: 'LINEAR', linearConfiguration: { stepPercent: this.value!, stepBakeTimeInMinutes: minutes } };
       default: return { strategy: 'BLUE_GREEN' };
     }
+  }
+
+  /** @internal */
+  public _lambdaActionStrategy(target: string): string {
+    this._requirePlatform(DeployPlatform.LAMBDA_ACTION, target);
+    const value = LAMBDA_ACTION_STRATEGIES[this.key()];
+    if (!value) {
+      fail(target, 'strategy', verbatim(this.describe()), 'CodePipeline\'s Lambda deploy action documents only AllAtOnce, Canary10Percent5Minutes and Linear10PercentEvery1Minute',
+        'use DeploymentStrategy.allAtOnce(), canary({ percent: 10, interval: Duration.minutes(5) }) or linear({ percent: 10, interval: Duration.minutes(1) }); for other shifts use a LambdaDeployment (CodeDeploy)');
+    }
+    return value;
   }
 
   private key(): string {

@@ -43,12 +43,18 @@ export function requirePipelineName(pipeline: codepipeline.IPipeline, subject: s
   return name;
 }
 
-/** Lets a role write the pipeline's log group, where managed-compute actions and rules log, with cdk-nag's finding on its streams accepted. */
-export function grantPipelineLogs(role: iam.IRole, pipelineName: string, reason: string): void {
+/**
+ * Lets a role write the pipeline's log group, where managed-compute actions and rules log, with
+ * cdk-nag's finding on its streams accepted.
+ *
+ * @param prefixes the first part of the group's name: `aws` (`/aws/codepipeline/<name>`), and for
+ * actions whose reference names another, that one too
+ */
+export function grantPipelineLogs(role: iam.IRole, pipelineName: string, reason: string, prefixes: string[] = ['aws']): void {
   const logs = (resourceName: string) => Stack.of(role).formatArn({ service: 'logs', resource: 'log-group', resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
   role.addToPrincipalPolicy(new iam.PolicyStatement({
     actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
-    resources: [logs(`/aws/codepipeline/${pipelineName}`), logs(`/aws/codepipeline/${pipelineName}:log-stream:*`)],
+    resources: prefixes.flatMap((prefix) => [logs(`/${prefix}/codepipeline/${pipelineName}`), logs(`/${prefix}/codepipeline/${pipelineName}:log-stream:*`)]),
   }));
   const policy = role.node.tryFindChild('DefaultPolicy');
   if (policy) acceptNagFindings(policy, [{ id: 'AwsSolutions-IAM5', reason, appliesTo: [logStreamsFinding(pipelineName)] }]);

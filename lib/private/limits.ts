@@ -96,6 +96,8 @@ export const ECS_LINEAR_STEP_PERCENT: Quota = { min: 3, max: 100, source: ECS_LI
 export const ECS_STEP_BAKE_MINUTES: Quota = { min: 0, max: 1440, source: ECS_LINEAR, note: '24 hours' };
 /** Minutes CodePipeline's ECS deploy action waits for the service's deployment (DeploymentTimeout). */
 export const ECS_ACTION_TIMEOUT_MINUTES: Quota = { min: 1, max: 60, source: CODEPIPELINE_ECS_ACTION, note: 'one hour' };
+/** Alarms CodePipeline's Lambda deploy action watches. */
+export const LAMBDA_ACTION_ALARMS: Quota = { min: 0, max: 10, source: 'https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-LambdaDeploy.html' };
 /** Minutes an ECS deployment with a Network Load Balancer adds to each of its two traffic shifts. */
 export const ECS_NLB_SHIFT_DELAY_MINUTES = 10;
 

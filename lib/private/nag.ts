@@ -210,7 +210,7 @@ class LibraryFindings implements IAspect {
 
 /** The cdk-nag finding of the log streams of a pipeline's own log group (Commands actions and rules write there). */
 export function logStreamsFinding(pipelineName: string): { regex: string } {
-  return { regex: `/^Resource::arn:[^:]+:logs:[^:]+:[0-9]+:log-group:\\/aws\\/codepipeline\\/${escapeRegex(pipelineName)}:log-stream:\\*$/` };
+  return { regex: `/^Resource::arn:[^:]+:logs:[^:]+:[^:]+:log-group:\\/[^/]+\\/codepipeline\\/${escapeRegex(pipelineName)}:log-stream:\\*$/` };
 }
 
 /** A cdk-nag 2 `appliesTo` pattern (`'/source/flags'`) as a regular expression, if it is one. */

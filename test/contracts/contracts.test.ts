@@ -162,6 +162,20 @@ describe('CodePipeline contract (action and rule references)', () => {
       .toEqual(['Properties.Stages[0].Actions[0].Configuration.CustomData: a value of 1 to 1000 characters']);
   });
 
+  test('fails on Lambda deploy actions with a strategy or version but no alias, a strategy the action has no name for, or more than 10 alarms', () => {
+    const lambdaDeploy = (configuration: object, inputs: string[] = ['Src']) => pipeline({ Name: 'D', Actions: [action('Lambda', 'Deploy', { FunctionName: 'api', ...configuration }, inputs)] });
+    expect(requirements(lambdaDeploy({ FunctionAlias: 'live', DeployStrategy: 'Canary10Percent5Minutes', Alarms: 'a,b' }))).toEqual([]);
+    expect(requirements(lambdaDeploy({ FunctionAlias: 'live', PublishedTargetVersion: '3' }, []))).toEqual([]);
+    expect(requirements(lambdaDeploy({ DeployStrategy: 'AllAtOnce', PublishedTargetVersion: '3' })).sort()).toEqual([
+      "Properties.Stages[0].Actions[0].Configuration: must have property FunctionAlias when property DeployStrategy is present",
+      "Properties.Stages[0].Actions[0].Configuration: must have property FunctionAlias when property PublishedTargetVersion is present",
+    ]);
+    expect(requirements(lambdaDeploy({ FunctionAlias: 'live', DeployStrategy: 'Canary 10%', Alarms: Array.from({ length: 11 }, (_, i) => `a${i}`).join(',') }))).toEqual([
+      expect.stringMatching(/Configuration\.DeployStrategy: must match pattern/),
+      expect.stringMatching(/Configuration\.Alarms: must match pattern/),
+    ]);
+  });
+
   test('fails on a provider without a contract, SKIP entry conditions on other rules, and results a condition kind does not take', () => {
     expect(requirements(pipeline({ Name: 'X', Actions: [action('Jenkins', 'Build', {})] }))).toEqual([expect.stringMatching(/ActionTypeId: an action type this suite has a contract for/)]);
     const gate = { Name: 'G', RuleTypeId: { Category: 'Rule', Owner: 'AWS', Provider: 'CloudWatchAlarm', Version: '1' }, Configuration: { AlarmName: 'a' } };

@@ -1,1 +1,2 @@
 export * from './lambda-deployment';
+export * from './lambda-alias-deploy-step';

@@ -300,6 +300,27 @@ ACTIONS['Deploy/AWS/ECS/1'] = {
   },
 };
 
+ACTIONS['Deploy/AWS/Lambda/1'] = {
+  source: `${ACTION_REFERENCE}-LambdaDeploy.html`,
+  // "Required if no input artifact is provided" (PublishedTargetVersion): the input is optional.
+  inputs: [0, 1],
+  outputs: [0, 0],
+  configuration: {
+    $comment: `Lambda deploy action configuration (V2 pipelines; DeployStrategy and PublishedTargetVersion only with FunctionAlias; Alarms a comma-separated list of at most 10 names): ${ACTION_REFERENCE}-LambdaDeploy.html`,
+    type: 'object',
+    additionalProperties: false,
+    required: ['FunctionName'],
+    properties: {
+      FunctionName: STRING,
+      FunctionAlias: STRING,
+      PublishedTargetVersion: STRING,
+      DeployStrategy: { type: 'string', pattern: '^(AllAtOnce|Canary[0-9]+Percent[0-9]+Minutes?|Linear[0-9]+PercentEvery[0-9]+Minutes?)$' },
+      Alarms: { type: 'string', pattern: '^[^,]+(,[^,]+){0,9}$' },
+    },
+    dependencies: { DeployStrategy: ['FunctionAlias'], PublishedTargetVersion: ['FunctionAlias'] },
+  },
+};
+
 ACTIONS['Invoke/AWS/Lambda/1'] = {
   source: `${ACTION_REFERENCE}-Lambda.html`,
   inputs: [0, 5],
