@@ -44,6 +44,8 @@ export enum DeployPlatform {
   ECS_NATIVE = 'Amazon ECS native',
   /** CodePipeline's Lambda deploy action, shifting an alias's traffic itself. */
   LAMBDA_ACTION = 'CodePipeline Lambda deploy action',
+  /** CodePipeline's EC2 deploy action, in batches of instances. */
+  EC2_ACTION = 'CodePipeline EC2 deploy action',
 }
 
 
@@ -53,6 +55,7 @@ const SUPPORTED: { [platform: string]: StrategyKind[] } = {
   [DeployPlatform.LAMBDA]: [StrategyKind.ALL_AT_ONCE, StrategyKind.CANARY, StrategyKind.LINEAR],
   [DeployPlatform.ECS_NATIVE]: [StrategyKind.ALL_AT_ONCE, StrategyKind.CANARY, StrategyKind.LINEAR],
   [DeployPlatform.LAMBDA_ACTION]: [StrategyKind.ALL_AT_ONCE, StrategyKind.CANARY, StrategyKind.LINEAR],
+  [DeployPlatform.EC2_ACTION]: [StrategyKind.ALL_AT_ONCE, StrategyKind.ONE_AT_A_TIME, StrategyKind.HALF_AT_A_TIME, StrategyKind.MINIMUM_HEALTHY_HOSTS_PERCENTAGE],
 };
 
 /**
@@ -286,6 +289,17 @@ export class DeploymentStrategy {
         'use DeploymentStrategy.allAtOnce(), canary({ percent: 10, interval: Duration.minutes(5) }) or linear({ percent: 10, interval: Duration.minutes(1) }); for other shifts use a LambdaDeployment (CodeDeploy)');
     }
     return value;
+  }
+
+  /** The EC2 deploy action's MaxBatch for this strategy: a count or a percentage. @internal */
+  public _ec2ActionMaxBatch(target: string): string {
+    this._requirePlatform(DeployPlatform.EC2_ACTION, target);
+    switch (this.kind) {
+      case StrategyKind.ONE_AT_A_TIME: return '1';
+      case StrategyKind.HALF_AT_A_TIME: return '50%';
+      case StrategyKind.MINIMUM_HEALTHY_HOSTS_PERCENTAGE: return `${100 - this.value!}%`;
+      default: return '100%';
+    }
   }
 
   private key(): string {

@@ -3,7 +3,8 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { BuildStep, Ec2DeployInstanceType, Ec2DeployLimit, Ec2DeployStep } from '../../lib';
+import { Duration } from 'aws-cdk-lib';
+import { BuildStep, DeploymentStrategy, Ec2DeployInstanceType, Ec2DeployLimit, Ec2DeployStep } from '../../lib';
 import { pipelineWith } from '../util';
 import { addAwsSolutions, awsSolutionsErrors } from '../util/nag';
 
@@ -64,6 +65,27 @@ describe('Ec2DeployStep', () => {
     expect(statementsOf(t, action.RoleArn['Fn::GetAtt'][0])).toEqual(expect.arrayContaining([
       expect.objectContaining({ Action: 'ssm:SendCommand', Condition: { Null: { 'aws:ResourceTag/app': 'false' } } }),
     ]));
+  });
+
+  test('batches from the shared strategy vocabulary', () => {
+    const { stack, pipeline, template } = pipelineWith({ pipelineName: 'shop' });
+    const instanceRoles = [iam.Role.fromRoleName(stack, 'Instances', 'web-instances')];
+    const step = (name: string, strategy: DeploymentStrategy) => new Ec2DeployStep(name, { input: pipeline.primaryOutput, instanceTagKey: 'app', targetDirectory: '/opt/shop', postScript: 'start.sh', instanceRoles, strategy });
+    pipeline.addStage('Production', { steps: [
+      step('All', DeploymentStrategy.allAtOnce()), step('One', DeploymentStrategy.oneAtATime()),
+      step('Half', DeploymentStrategy.halfAtATime()), step('Healthy', DeploymentStrategy.minimumHealthyHostsPercentage(75)),
+    ] });
+    expect(stageOf(template(), 'Production').Actions.map((a: { Configuration: { MaxBatch: string } }) => a.Configuration.MaxBatch)).toEqual(['100%', '1', '50%', '25%']);
+  });
+
+  test('fails on strategies the action has no counterpart for, and on a strategy with maxBatch', () => {
+    const { stack, pipeline } = pipelineWith({ pipelineName: 'shop' });
+    const props = { input: pipeline.primaryOutput, instanceTagKey: 'app', targetDirectory: '/opt/shop', postScript: 'start.sh', instanceRoles: [iam.Role.fromRoleName(stack, 'Instances', 'web-instances')] };
+    expect(() => new Ec2DeployStep('D', { ...props, strategy: DeploymentStrategy.canary({ percent: 10, interval: Duration.minutes(5) }) }))
+      .toThrow(/strategy: CodePipeline EC2 deploy action deployments cannot run canary 10% then 100% after 5 minutes.*Fix: use one of DeploymentStrategy.allAtOnce\(\), DeploymentStrategy.oneAtATime\(\), DeploymentStrategy.halfAtATime\(\), DeploymentStrategy.minimumHealthyHostsPercentage\(p\)/);
+    expect(() => new Ec2DeployStep('D', { ...props, strategy: DeploymentStrategy.minimumHealthyHostsCount(2) }))
+      .toThrow(/strategy: the EC2 deploy action sizes batches, not the number of instances kept healthy.*Fix: use DeploymentStrategy.minimumHealthyHostsPercentage\(p\), or maxBatch: Ec2DeployLimit.count\(n\)/);
+    expect(() => new Ec2DeployStep('D', { ...props, strategy: DeploymentStrategy.oneAtATime(), maxBatch: Ec2DeployLimit.count(2) })).toThrow(/strategy: is given together with maxBatch \(got "one at a time"\)/);
   });
 
   test('fails on what the action rejects, and outside a named V2 pipeline of its account and region', () => {

@@ -12,6 +12,7 @@ import { acceptNagFindings, artifactObjectsFinding } from '../../private/nag';
 import { ACTION_NAME, checkName } from '../../private/names';
 import { checkArgs, constructorOf } from '../../private/shapes';
 import { Problems, fail, isConcrete } from '../../private/validation';
+import { DeploymentStrategy, StrategyKind } from '../strategy';
 
 /** How the EC2 deploy action reaches the instances. */
 export enum Ec2DeployInstanceType {
@@ -86,9 +87,19 @@ export interface Ec2DeployStepProps {
   /**
    * How many instances are deployed to at once.
    *
-   * @default - CodePipeline's choice
+   * @default - from `strategy`, or CodePipeline's choice
    */
   readonly maxBatch?: Ec2DeployLimit;
+
+  /**
+   * The batches in the vocabulary of the other deploy targets: `allAtOnce()` (100%),
+   * `oneAtATime()` (1), `halfAtATime()` (50%) or `minimumHealthyHostsPercentage(p)` (100 - p%).
+   * The action counts batches, so `minimumHealthyHostsCount(n)` and traffic shifting have no
+   * counterpart. Give this or `maxBatch`.
+   *
+   * @default - `maxBatch`, or CodePipeline's choice
+   */
+  readonly strategy?: DeploymentStrategy;
 
   /**
    * How many instances may fail before the deployment fails.
@@ -129,6 +140,7 @@ export class Ec2DeployStep implements IStep {
   /** What one run of the step is expected to take. */
   public readonly estimate?: StepEstimate;
   private readonly props: Ec2DeployStepProps;
+  private readonly maxBatch?: string;
 
   /** @param name the step's name, used as its action name */
   constructor(name: string, props: Ec2DeployStepProps) {
@@ -143,8 +155,13 @@ export class Ec2DeployStep implements IStep {
       if (script !== undefined && isConcrete(script) && script.trim() === '') problems.add(key, script, 'is empty', 'give the path of the script in the revision, e.g. scripts/start.sh');
     }
     if (!props.postScript && props.postScript !== '') problems.add('postScript', undefined, 'is required', 'give the script the instances run after the files are deployed, e.g. scripts/start.sh');
+    if (props.strategy && props.maxBatch) problems.add('strategy', props.strategy.describe(), 'is given together with maxBatch', 'give one of them: the strategy sets the batch size');
+    if (props.strategy?.kind === StrategyKind.MINIMUM_HEALTHY_HOSTS_COUNT) {
+      problems.add('strategy', props.strategy.describe(), 'the EC2 deploy action sizes batches, not the number of instances kept healthy, and the fleet size is not known at synth', 'use DeploymentStrategy.minimumHealthyHostsPercentage(p), or maxBatch: Ec2DeployLimit.count(n)');
+    }
     if (!props.instanceRoles || props.instanceRoles.length === 0) problems.add('instanceRoles', props.instanceRoles, 'is empty, so no instance could download the revision', 'give the roles of the instances (their instance profiles\' roles)');
     problems.throwIfAny();
+    this.maxBatch = props.maxBatch?.value ?? props.strategy?._ec2ActionMaxBatch(`Ec2DeployStep '${name}'`);
     this.stepName = name;
     this.props = props;
     this.label = `EC2 deploy to instances tagged ${props.instanceTagKey}${props.instanceTagValue !== undefined ? `=${props.instanceTagValue}` : ''}`;
@@ -181,7 +198,7 @@ export class Ec2DeployStep implements IStep {
         artifactBounds: { minInputs: 1, maxInputs: 1, minOutputs: 0, maxOutputs: 0 },
         inputs: [this.props.input],
         runOrder: context.runOrder,
-      }, (role) => grantAndConfigure(role, this.props, pipelineName, context))],
+      }, (role) => grantAndConfigure(role, this.props, pipelineName, context, this.maxBatch))],
     };
   }
 }
@@ -190,7 +207,7 @@ export class Ec2DeployStep implements IStep {
  * Grants the EC2 deploy action's role exactly what the action does (Deploy/AWS/EC2/1; the L2's
  * Ec2DeployAction grants the whole artifact bucket) and returns its configuration.
  */
-function grantAndConfigure(role: iam.IRole, p: Ec2DeployStepProps, pipelineName: string, context: StepContext): { [key: string]: unknown } {
+function grantAndConfigure(role: iam.IRole, p: Ec2DeployStepProps, pipelineName: string, context: StepContext, maxBatch: string | undefined): { [key: string]: unknown } {
   const stack = Stack.of(role);
   grantPipelineLogs(role, pipelineName, 'The streams of the pipeline\'s own log group, where the EC2 deploy action logs: CodePipeline names them per run.');
   // Reads and describes with no resource-level permissions (Service Authorization Reference).
@@ -230,7 +247,7 @@ function grantAndConfigure(role: iam.IRole, p: Ec2DeployStepProps, pipelineName:
     TargetDirectory: p.targetDirectory,
     PreScript: p.preScript,
     PostScript: p.postScript,
-    MaxBatch: p.maxBatch?.value,
+    MaxBatch: maxBatch,
     MaxError: p.maxErrors?.value,
     TargetGroupNameList: p.targetGroups && p.targetGroups.length > 0 ? p.targetGroups.map((t) => t.targetGroupName).join(',') : undefined,
   };
