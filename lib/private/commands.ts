@@ -57,5 +57,5 @@ export function grantPipelineLogs(role: iam.IRole, pipelineName: string, reason:
     resources: prefixes.flatMap((prefix) => [logs(`/${prefix}/codepipeline/${pipelineName}`), logs(`/${prefix}/codepipeline/${pipelineName}:log-stream:*`)]),
   }));
   const policy = role.node.tryFindChild('DefaultPolicy');
-  if (policy) acceptNagFindings(policy, [{ id: 'AwsSolutions-IAM5', reason, appliesTo: [logStreamsFinding(pipelineName)] }]);
+  if (policy) acceptNagFindings(policy, [{ id: 'AwsSolutions-IAM5', reason, appliesTo: [logStreamsFinding(pipelineName, prefixes.some((prefix) => prefix !== 'aws'))] }]);
 }

@@ -208,9 +208,13 @@ class LibraryFindings implements IAspect {
   }
 }
 
-/** The cdk-nag finding of the log streams of a pipeline's own log group (Commands actions and rules write there). */
-export function logStreamsFinding(pipelineName: string): { regex: string } {
-  return { regex: `/^Resource::arn:[^:]+:logs:[^:]+:[^:]+:log-group:\\/[^/]+\\/codepipeline\\/${escapeRegex(pipelineName)}:log-stream:\\*$/` };
+/**
+ * The cdk-nag finding of the log streams of a pipeline's own log group (Commands actions and rules
+ * write there), named `/aws/codepipeline/<name>`, or with `anyPrefix` under any first part.
+ */
+export function logStreamsFinding(pipelineName: string, anyPrefix = false): { regex: string } {
+  const group = anyPrefix ? '\\/[^/]+' : '\\/aws';
+  return { regex: `/^Resource::arn:[^:]+:logs:[^:]+:${anyPrefix ? '[^:]+' : '[0-9]+'}:log-group:${group}\\/codepipeline\\/${escapeRegex(pipelineName)}:log-stream:\\*$/` };
 }
 
 /** A cdk-nag 2 `appliesTo` pattern (`'/source/flags'`) as a regular expression, if it is one. */
