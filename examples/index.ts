@@ -6,6 +6,7 @@ import { Ec2InPlaceStack } from './ec2-in-place/stack';
 import { EcsCanaryImagesStack, EcsCanaryStack } from './ecs-canary/stack';
 import { EcsNativeCanaryImagesStack, EcsNativeCanaryStack } from './ecs-native-canary/stack';
 import { GithubBuildApproveStack } from './github-build-approve/stack';
+import { LambdaCanaryActionStack } from './lambda-canary-action/stack';
 import { LambdaLinearAppStack, LambdaLinearPipelineStack } from './lambda-linear/stack';
 import { DeliveryTargetStack } from 'cdk-delivery';
 import { MultiAccountReleaseStack, shopApiDeployment } from './multi-account-release/stack';
@@ -57,6 +58,11 @@ export function addExamples(app: App): void {
     connectionArn: EXAMPLE_CONNECTION_ARN,
     repository: 'my-org/shop-api',
     app: lambdaApp,
+  });
+  new LambdaCanaryActionStack(app, 'LambdaCanaryAction', {
+    env: EXAMPLE_ENV,
+    connectionArn: EXAMPLE_CONNECTION_ARN,
+    repository: 'my-org/shop-api',
   });
   new Ec2BlueGreenStack(app, 'Ec2BlueGreen', {
     env: EXAMPLE_ENV,

@@ -265,6 +265,22 @@ describe('ecs-native-canary health-check hook', () => {
   });
 });
 
+describe('lambda-canary-action', () => {
+  const t = templates.get('LambdaCanaryAction')!;
+  const pipeline = Object.values(t.findResources('AWS::CodePipeline::Pipeline'))[0].Properties;
+
+  test('tests and bundles, then the Lambda deploy action shifts the live alias as a canary watching the errors alarm', () => {
+    expect(pipeline.Stages.map((s: { Name: string }) => s.Name)).toEqual(['Source', 'Build', 'Production']);
+    expect(pipeline.Stages[2].Actions).toEqual([expect.objectContaining({
+      ActionTypeId: { Category: 'Deploy', Owner: 'AWS', Provider: 'Lambda', Version: '1' },
+      Configuration: { FunctionName: { Ref: expect.stringMatching(/^Api/) }, FunctionAlias: 'live', DeployStrategy: 'Canary10Percent5Minutes', Alarms: { Ref: expect.stringMatching(/^ApiErrors/) } },
+      InputArtifacts: [{ Name: 'Bundle_Output' }],
+    })]);
+    expect(t.findResources('AWS::CodeDeploy::DeploymentGroup')).toEqual({});
+    t.hasResourceProperties('AWS::Lambda::Alias', { Name: 'live' });
+  });
+});
+
 describe('lambda-linear pre-traffic hook', () => {
   const code = inlineCodeOf(templates.get('LambdaLinearApp')!, /Invokes the new version/);
   const answer = (functionError?: string) => (command: string) => {
