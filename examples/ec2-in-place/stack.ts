@@ -4,7 +4,8 @@ import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
 import {
-  BuildStep, DeliveryPipeline, DeploymentStrategy, ManualApprovalStep, ServerAppSpec, ServerDeployment, ServerLifecycleEvent, Source, StageRule,
+  BuildStep, DeliveryPipeline, DeploymentStrategy, EntryResult, ManualApprovalStep, PipelineVariable, ServerAppSpec, ServerDeployment, ServerLifecycleEvent, Source,
+  StageRule, VariableOperator,
 } from 'cdk-delivery';
 
 /** Settings a team changes when copying this example. */
@@ -85,9 +86,15 @@ export class Ec2InPlaceStack extends Stack {
       appSpec,
     });
 
-    this.delivery = new DeliveryPipeline(this, 'Pipeline', { pipelineName: 'shop-web', source, buildStep: build });
+    // Set when a run is started by hand: a hotfix run with SKIP_STAGING=true goes straight to the approval.
+    const skipStaging = new PipelineVariable({ name: 'SKIP_STAGING', defaultValue: 'false', description: 'true skips staging (hotfixes)' });
+    this.delivery = new DeliveryPipeline(this, 'Pipeline', { pipelineName: 'shop-web', source, buildStep: build, variables: [skipStaging] });
     // Each environment rolls back when it fails (V2 stage rollback).
-    this.delivery.addEnvironment('Staging', { deploy: [staging.deployStep({ input: build.output! })] });
+    this.delivery.addEnvironment('Staging', {
+      deploy: [staging.deployStep({ input: build.output! })],
+      entryGates: [StageRule.variableCheck(skipStaging.reference, VariableOperator.EQUALS, 'false')],
+      entryResult: EntryResult.SKIP,
+    });
     this.delivery.addEnvironment('Production', {
       production: true,
       approval: new ManualApprovalStep('Approve', { notifyEmails: [props.approverEmail], comment: `Release ${source.variables.commitId} to production?` }),

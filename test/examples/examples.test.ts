@@ -112,6 +112,11 @@ describe('ec2-in-place', () => {
   test('deploys to staging, then after approval to production, with CodeDeploy, in a window, with bake monitoring and rollback', () => {
     expect(pipeline.Stages.map((s: { Name: string }) => s.Name)).toEqual(['Source', 'Build', 'Staging', 'Production']);
     expect(pipeline.Stages[2].OnFailure).toEqual({ Result: 'ROLLBACK' });
+    // A hotfix run started with SKIP_STAGING=true skips staging.
+    expect(pipeline.Variables).toEqual([{ Name: 'SKIP_STAGING', DefaultValue: 'false', Description: 'true skips staging (hotfixes)' }]);
+    expect(pipeline.Stages[2].BeforeEntry).toEqual({ Conditions: [{ Result: 'SKIP', Rules: [expect.objectContaining({
+      RuleTypeId: expect.objectContaining({ Provider: 'VariableCheck' }), Configuration: { Variable: '#{variables.SKIP_STAGING}', Operator: 'EQ', Value: 'false' },
+    })] }] });
     expect(pipeline.Stages[3]).toMatchObject({
       OnFailure: { Result: 'ROLLBACK' },
       BeforeEntry: { Conditions: [{ Result: 'FAIL', Rules: [expect.objectContaining({ RuleTypeId: expect.objectContaining({ Provider: 'DeploymentWindow' }) })] }] },
