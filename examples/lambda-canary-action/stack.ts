@@ -1,9 +1,11 @@
 import { Duration, Stack, StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import {
-  BuildStep, DeliveryPipeline, DeploymentAlarms, DeploymentStrategy, LambdaAliasDeployStep, NagAcknowledgements, Source, TestReport,
+  BuildStep, DeliveryPipeline, DeploymentAlarms, DeploymentStrategy, LambdaAliasDeployStep, NagAcknowledgements, Source, StageRule, TestReport,
 } from 'cdk-delivery';
 
 /** Settings a team changes when copying this example. */
@@ -20,6 +22,9 @@ export interface LambdaCanaryActionStackProps extends StackProps {
  * it for 5 minutes, then all of it; an errors alarm rolls the alias back. No CloudFormation update
  * and no CodeDeploy group per release: the quick path for a function that needs no traffic hooks
  * (examples/lambda-linear has them, through CodeDeploy).
+ *
+ * A team-wide release freeze holds the release: while the parameter `/shop/release-freeze` says
+ * `true` (set it with `aws ssm put-parameter --overwrite`), a gate keeps the run out of production.
  *
  * The function and its alias are created here with a first, inline code; afterwards the pipeline
  * carries the code. A stack update that changes the function's code or the alias would put the
@@ -55,8 +60,31 @@ export class LambdaCanaryActionStack extends Stack {
       source: Source.connection(props.repository, { connectionArn: props.connectionArn }),
       buildStep: bundle,
     });
-    this.delivery.addStage('Production', {
-      steps: [new LambdaAliasDeployStep('Release', {
+    // The freeze switch, shared by every pipeline of the team, and the gate that reads it: the
+    // function fails (and the gate with it) while the parameter says true.
+    const freeze = new ssm.StringParameter(this, 'ReleaseFreeze', {
+      parameterName: '/shop/release-freeze', stringValue: 'false', description: 'true holds every release before production',
+    });
+    const freezeCheck = new lambda.Function(this, 'ReleaseFreezeCheck', {
+      description: 'Fails while /shop/release-freeze is true, so releases wait',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      handler: 'index.handler',
+      logGroup: new logs.LogGroup(this, 'ReleaseFreezeCheckLogs', { retention: logs.RetentionDays.THREE_MONTHS }),
+      environment: { PARAMETER: freeze.parameterName },
+      code: lambda.Code.fromInline([
+        "const ssm = require('@aws-sdk/client-ssm');",
+        'exports.handler = async () => {',
+        '  const { Parameter } = await new ssm.SSMClient({}).send(new ssm.GetParameterCommand({ Name: process.env.PARAMETER }));',
+        "  if (String(Parameter && Parameter.Value).trim().toLowerCase() !== 'false') throw new Error('release freeze: ' + process.env.PARAMETER + ' is ' + (Parameter && Parameter.Value));",
+        "  return 'no freeze';",
+        '};',
+      ].join('\n')),
+    });
+    // GetParameter only (aws-cdk-lib's grantRead adds DescribeParameters on the parameter, which grants nothing).
+    freezeCheck.addToRolePolicy(new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: [freeze.parameterArn] }));
+    this.delivery.addEnvironment('Production', {
+      entryGates: [StageRule.lambdaInvoke(freezeCheck)],
+      deploy: [new LambdaAliasDeployStep('Release', {
         alias: live,
         code: bundle.output!,
         strategy: DeploymentStrategy.canary({ percent: 10, interval: Duration.minutes(5) }),
@@ -65,9 +93,11 @@ export class LambdaCanaryActionStack extends Stack {
     });
 
     // --- Accepted findings, each with its reason ---------------------------------------------
-    NagAcknowledgements.add(api, [{
-      id: 'AwsSolutions-IAM4', reason: 'AWSLambdaBasicExecutionRole only lets the function write its own logs.',
-      appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
-    }], true);
+    for (const fn of [api, freezeCheck]) {
+      NagAcknowledgements.add(fn, [{
+        id: 'AwsSolutions-IAM4', reason: 'AWSLambdaBasicExecutionRole only lets the function write its own logs.',
+        appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
+      }], true);
+    }
   }
 }

@@ -284,6 +284,17 @@ describe('lambda-canary-action', () => {
     expect(t.findResources('AWS::CodeDeploy::DeploymentGroup')).toEqual({});
     t.hasResourceProperties('AWS::Lambda::Alias', { Name: 'live' });
   });
+
+  test('a release freeze gate: the pipeline invokes the check before production, and the check fails while the parameter says true', async () => {
+    expect(pipeline.Stages[2].BeforeEntry).toEqual({ Conditions: [{ Result: 'FAIL', Rules: [expect.objectContaining({
+      RuleTypeId: expect.objectContaining({ Provider: 'LambdaInvoke' }), Configuration: { FunctionName: { Ref: expect.stringMatching(/^ReleaseFreezeCheck/) } },
+    })] }] });
+    const code = inlineCodeOf(t, /Fails while \/shop\/release-freeze is true/);
+    const check = (value: string) => inlineHandler(code, { PARAMETER: '/shop/release-freeze' }, () => ({ Parameter: { Value: value } }));
+    await expect(check('false').handler({})).resolves.toBe('no freeze');
+    await expect(check('true').handler({})).rejects.toThrow('release freeze: /shop/release-freeze is true');
+    await expect(check('yes').handler({})).rejects.toThrow(/release freeze/);
+  });
 });
 
 describe('lambda-linear pre-traffic hook', () => {
