@@ -207,6 +207,43 @@ describe('EcsNativeDeployment', () => {
   });
 });
 
+describe('EcsNativeDeployment in other places', () => {
+  test('a service in another region of the pipeline\'s account: the action runs there with a named role of the service\'s stack', () => {
+    const app = newApp();
+    const west = new Stack(app, 'West', { env: { account: ENV.account, region: 'eu-west-1' } });
+    const f = nativeService(west, { serviceName: 'web' }, { clusterName: 'shop' });
+    const deployment = new EcsNativeDeployment(west, 'Deploy', { service: f.service, blueTargetGroup: f.blue, greenTargetGroup: f.green, productionListenerRule: f.rule });
+    const pipeStack = new Stack(app, 'Pipe', { env: ENV });
+    const image = new DockerImageStep('Image', { containerName: 'web' });
+    const pipeline = new DeliveryPipeline(pipeStack, 'Pipeline', { source: githubSource(), buildStep: image, deployRegions: ['eu-west-1'] });
+    pipeline.addEnvironment('West', { env: { region: 'eu-west-1' }, deploy: [deployment.deployStep({ image: image.output! })] });
+    const stage = Object.values(Template.fromStack(pipeStack).findResources('AWS::CodePipeline::Pipeline'))[0].Properties.Stages.find((s: { Name: string }) => s.Name === 'West');
+    expect(stage.Actions[0]).toMatchObject({ Region: 'eu-west-1', Configuration: { ClusterName: 'shop', ServiceName: 'web' }, RoleArn: expect.stringMatching(/^arn:aws:iam::111111111111:role\/west/) });
+    expect(JSON.stringify(policiesOf(Template.fromStack(west), /ActionRole/))).toContain('ecs:UpdateService');
+  });
+
+  test('an EC2 service (awsvpc) deploys the same way', () => {
+    const stack = newStack();
+    const f = nativeService(stack);
+    f.cluster.addCapacity('Capacity', { instanceType: new ec2.InstanceType('t3.small'), minCapacity: 2 });
+    const taskDefinition = new ecs.Ec2TaskDefinition(stack, 'Ec2Task', { networkMode: ecs.NetworkMode.AWS_VPC });
+    taskDefinition.addContainer('web', { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable'), memoryLimitMiB: 256, portMappings: [{ containerPort: 8080 }] });
+    const service = new ecs.Ec2Service(stack, 'Ec2Service', { cluster: f.cluster, taskDefinition });
+    const blue = new elbv2.ApplicationTargetGroup(stack, 'Ec2Blue', { vpc: f.vpc, port: 8080, targetType: elbv2.TargetType.IP });
+    const green = new elbv2.ApplicationTargetGroup(stack, 'Ec2Green', { vpc: f.vpc, port: 8080, targetType: elbv2.TargetType.IP });
+    const rule = new elbv2.ApplicationListenerRule(stack, 'Ec2Rule', {
+      listener: f.listener, priority: 5, conditions: [elbv2.ListenerCondition.pathPatterns(['/ec2/*'])],
+      action: elbv2.ListenerAction.weightedForward([{ targetGroup: blue, weight: 100 }, { targetGroup: green, weight: 0 }]),
+    });
+    new EcsNativeDeployment(stack, 'Ec2Deploy', { service, blueTargetGroup: blue, greenTargetGroup: green, productionListenerRule: rule, strategy: DeploymentStrategy.allAtOnce() });
+    Template.fromStack(stack).hasResourceProperties('AWS::ECS::Service', {
+      LaunchType: 'EC2',
+      DeploymentConfiguration: Match.objectLike({ Strategy: 'BLUE_GREEN', DeploymentCircuitBreaker: { Enable: true, Rollback: true } }),
+      LoadBalancers: [Match.objectLike({ AdvancedConfiguration: Match.objectLike({ ProductionListenerRule: { Ref: Match.stringLikeRegexp('^Ec2Rule') } }) })],
+    });
+  });
+});
+
 describe('EcsNativeDeployment errors', () => {
   test('fails on a service with the CODE_DEPLOY controller, or with a strategy of its own', () => {
     const stack = newStack();
