@@ -190,7 +190,7 @@ export class EcsNativeCanaryStack extends Stack {
         id: 'AwsSolutions-IAM5',
         reason: 'The hook reads the service revisions, deployments and tasks of this cluster (their ids are new at every release, and the service cannot be named: it refers to the hook); ecs:ListTasks has no resource-level permissions and is limited to this cluster.',
         appliesTo: ['Resource::*'],
-        appliesToPatterns: ['/^Resource::arn:[^:]+:ecs:[^:]+:[^:]+:(service-revision|service-deployment|task)\\/<[A-Za-z0-9]+>\\/\\*$/'],
+        appliesToPatterns: ['/^Resource::arn:(?:<[^>]+>|[^:]+):ecs:(?:<[^>]+>|[^:]+):(?:<[^>]+>|[^:]+):(service-revision|service-deployment|task)\\/<[A-Za-z0-9]+>\\/\\*$/'],
       },
     ], true);
   }

@@ -20,7 +20,7 @@ export interface NagAcknowledgement {
   /**
    * More findings of the rule this covers, as regular expressions over cdk-nag's names for them,
    * written `/source/` (cdk-nag's `{ regex }`): for findings whose names hold generated ids, e.g.
-   * `'/^Resource::arn:[^:]+:ecs:[^:]+:[0-9]+:task\\/.*$/'`. Under cdk-nag 3, which acknowledges
+   * `'/^Resource::arn:(?:<[^>]+>|[^:]+):ecs:(?:<[^>]+>|[^:]+):(?:<[^>]+>|[0-9]+):task\\/.*$/'`. Under cdk-nag 3, which acknowledges
    * exact findings only, each finding of the resources that a pattern covers is acknowledged at synth.
    *
    * @default - none
@@ -52,7 +52,18 @@ export class NagAcknowledgements {
       if (!a.reason) problems.add(`acknowledgements[${i}].reason`, a.reason, 'is required', 'say why the finding is accepted');
       if (!a.id || !a.reason) return;
       if (a.reason.length < 10) problems.add(`acknowledgements[${i}].reason`, a.reason, 'is shorter than 10 characters, which cdk-nag 2 rejects', 'say why the finding is accepted');
+      if (a.appliesToPatterns && a.appliesToPatterns.length === 0) {
+        problems.add(`acknowledgements[${i}].appliesToPatterns`, [], 'is an empty list, which would accept every finding of the rule', 'give the patterns of the findings accepted, or leave the prop out to accept the whole rule');
+      }
+      if (a.appliesTo && a.appliesTo.length === 0) {
+        problems.add(`acknowledgements[${i}].appliesTo`, [], 'is an empty list, which would accept every finding of the rule', 'give the findings accepted, or leave the prop out to accept the whole rule');
+      }
       (a.appliesToPatterns ?? []).forEach((p, j) => {
+        const flags = typeof p === 'string' ? /\/([a-z]*)$/.exec(p)?.[1] ?? '' : '';
+        if (/[gy]/.test(flags)) {
+          problems.add(`acknowledgements[${i}].appliesToPatterns[${j}]`, p, `has the flags '${flags}': a regular expression with g or y remembers where its last match ended, so it would match some findings only every other time`, 'remove the g and y flags');
+          return;
+        }
         if (!toRegExp(p)) problems.add(`acknowledgements[${i}].appliesToPatterns[${j}]`, p, 'is not a regular expression written /source/ (flags after the last slash)', "write it as cdk-nag does, e.g. '/^Resource::arn:.*:task\\/.*$/'");
       });
       if (/\[.*\]/.test(a.id)) problems.add(`acknowledgements[${i}].id`, a.id, 'names a finding', `give the rule as id and the finding in appliesTo: { id: '${a.id.replace(/\[.*$/, '')}', appliesTo: ['${/\[(.*)\]/.exec(a.id)![1]}'] }`);

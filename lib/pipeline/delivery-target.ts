@@ -288,8 +288,8 @@ export class DeliveryTarget extends Construct implements IDeliveryTarget {
         { regex: '/^Action::s3:(GetObject|GetBucket|List|DeleteObject|Abort)\\*$/' },
         { regex: '/^Action::kms:(ReEncrypt|GenerateDataKey)\\*$/' },
         { regex: '/^Action::cloudformation:(DescribeStack|GetTemplate)\\*$/' },
-        { regex: '/^Resource::arn:[^:]+:cloudformation:[^:]+:[^:]+:stack\\/[^/]+\\/\\*$/' },
-        { regex: '/^Resource::arn:[^:]+:s3:::[^/]+\\/\\*$/' },
+        { regex: '/^Resource::arn:(?:<[^>]+>|[^:]+):cloudformation:(?:<[^>]+>|[^:]+):(?:<[^>]+>|[^:]+):stack\\/[^/]+\\/\\*$/' },
+        { regex: '/^Resource::arn:(?:<[^>]+>|[^:]+):s3:::[^/]+\\/\\*$/' },
         'Resource::*',
       ],
     }]);

@@ -147,7 +147,7 @@ export function acceptL2ActionGrants(policy: IConstruct, artifactBucket: s3.IBuc
       { regex: '/^Action::s3:(GetObject|GetBucket|List|DeleteObject|Abort)\\*$/' },
       { regex: '/^Action::kms:(ReEncrypt|GenerateDataKey)\\*$/' },
       { regex: '/^Action::cloudformation:(DescribeStack|GetTemplate)\\*$/' },
-      { regex: '/^Resource::arn:[^:]+:cloudformation:[^:]+:[^:]+:stack\\/[^/]+\\/\\*$/' },
+      { regex: '/^Resource::arn:(?:<[^>]+>|[^:]+):cloudformation:(?:<[^>]+>|[^:]+):(?:<[^>]+>|[^:]+):stack\\/[^/]+\\/\\*$/' },
       artifactObjectsFinding(artifactBucket),
     ],
   }]);
@@ -174,7 +174,7 @@ export function artifactReadAcceptance(bucket: s3.IBucket, elsewhere: boolean): 
   return elsewhere
     ? {
       reason: 'the pipeline\'s artifact objects (keys generated per execution) in the environment\'s store, read with the grant aws-cdk-lib makes across environments (S3 read families; the store\'s key on "*", as its ARN cannot be named from here, while the key policy names exactly this role).',
-      appliesTo: [{ regex: '/^Action::s3:(GetObject|GetBucket|List)\\*$/' }, { regex: '/^Resource::arn:[^:]+:s3:::[^/]+\\/\\*$/' }, 'Resource::*'],
+      appliesTo: [{ regex: '/^Action::s3:(GetObject|GetBucket|List)\\*$/' }, { regex: '/^Resource::arn:(?:<[^>]+>|[^:]+):s3:::[^/]+\\/\\*$/' }, 'Resource::*'],
     }
     : { reason: 'artifact objects have per-execution keys in this pipeline\'s bucket.', appliesTo: [artifactObjectsFinding(bucket)] };
 }
@@ -214,7 +214,7 @@ class LibraryFindings implements IAspect {
  */
 export function logStreamsFinding(pipelineName: string, anyPrefix = false): { regex: string } {
   const group = anyPrefix ? '\\/[^/]+' : '\\/aws';
-  return { regex: `/^Resource::arn:[^:]+:logs:[^:]+:${anyPrefix ? '[^:]+' : '[0-9]+'}:log-group:${group}\\/codepipeline\\/${escapeRegex(pipelineName)}:log-stream:\\*$/` };
+  return { regex: `/^Resource::arn:(?:<[^>]+>|[^:]+):logs:(?:<[^>]+>|[^:]+):${anyPrefix ? '(?:<[^>]+>|[^:]+)' : '(?:<[^>]+>|[0-9]+)'}:log-group:${group}\\/codepipeline\\/${escapeRegex(pipelineName)}:log-stream:\\*$/` };
 }
 
 /** A cdk-nag 2 `appliesTo` pattern (`'/source/flags'`) as a regular expression, if it is one. */

@@ -168,6 +168,12 @@ describe('NagAcknowledgements', () => {
     expect(() => NagAcknowledgements.add(stack, suppressions)).toThrow(/scope: is not a CloudFormation resource and has none as its default child/);
     expect(() => NagAcknowledgements.add(project, [{ id: 'AwsSolutions-IAM5', reason: 'a reason of some length', appliesToPatterns: ['Resource::arn:.*'] }]))
       .toThrow(/acknowledgements\[0\]\.appliesToPatterns\[0\]: is not a regular expression written \/source\/ \(flags after the last slash\) \(got "Resource::arn:\.\*"\)/);
+    expect(() => NagAcknowledgements.add(project, [{ id: 'AwsSolutions-IAM5', reason: 'a reason of some length', appliesToPatterns: ['/^Resource::.*$/gi'] }]))
+      .toThrow(/appliesToPatterns\[0\]: has the flags 'gi': a regular expression with g or y remembers where its last match ended.* \(got "\/\^Resource::\.\*\$\/gi"\)\. Fix: remove the g and y flags/);
+    expect(() => NagAcknowledgements.add(project, [{ id: 'AwsSolutions-IAM5', reason: 'a reason of some length', appliesToPatterns: [] }]))
+      .toThrow(/acknowledgements\[0\]\.appliesToPatterns: is an empty list, which would accept every finding of the rule/);
+    expect(() => NagAcknowledgements.add(project, [{ id: 'AwsSolutions-IAM5', reason: 'a reason of some length', appliesTo: [] }]))
+      .toThrow(/acknowledgements\[0\]\.appliesTo: is an empty list/);
   });
 
   test('patterns: cdk-nag 2 gets them as regex, cdk-nag 3 each finding they cover by its exact id once synthesized', () => {

@@ -7,6 +7,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DeliveryPipeline, DeliveryTarget, DeploymentStrategy, DockerImageStep, EcsNativeDeployment, EcsNativeDeploymentProps } from '../../lib';
 import { ENV, githubSource, newApp, newStack } from '../util';
+import { addAwsSolutions, awsSolutionsErrors } from '../util/nag';
 
 /** A Fargate service with the ECS controller behind an ALB: a production rule weighted to blue, a test rule to green. */
 function nativeService(stack: Stack, serviceProps: Partial<ecs.FargateServiceProps> = {}, clusterProps: Partial<ecs.ClusterProps> = {}) {
@@ -173,6 +174,7 @@ describe('EcsNativeDeployment', () => {
     expect(statements).toEqual(expect.arrayContaining([
       { Effect: 'Allow', Action: ['ecs:DescribeServices', 'ecs:UpdateService'], Resource: { Ref: expect.stringMatching(/^Service/) } },
       { Effect: 'Allow', Action: ['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition'], Resource: '*' },
+      { Effect: 'Allow', Action: ['ecs:DescribeTasks', 'ecs:ListTasks'], Resource: '*', Condition: { ArnEquals: { 'ecs:cluster': { 'Fn::GetAtt': [expect.stringMatching(/^Cluster/), 'Arn'] } } } },
       { Effect: 'Allow', Action: 'ecs:TagResource', Resource: expect.anything(), Condition: { StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' } } },
       { Effect: 'Allow', Action: 'iam:PassRole', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^TaskTaskRole/), 'Arn'] }, Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } } },
       { Effect: 'Allow', Action: 'iam:PassRole', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^DeployInfrastructureRole/), 'Arn'] }, Condition: { StringEquals: { 'iam:PassedToService': 'ecs.amazonaws.com' } } },
@@ -283,12 +285,14 @@ describe('EcsNativeDeployment errors', () => {
   });
 
   test('fails at synthesis on a rule that does more than forward to both target groups, and on a service attached outside the deployment', () => {
-    const bad = (mutate: (f: ReturnType<typeof nativeService>, stack: Stack) => elbv2.ApplicationListenerRule | void) => {
+    type Fixture = ReturnType<typeof nativeService>;
+    const bad = (mutate: (f: Fixture, stack: Stack) => elbv2.ApplicationListenerRule | void, greenOf?: (f: Fixture, stack: Stack) => elbv2.ApplicationTargetGroup) => {
       const app = new App();
       const stack = new Stack(app, 'S', { env: ENV });
       const f = nativeService(stack);
       const rule = mutate(f, stack) ?? f.rule;
-      new EcsNativeDeployment(stack, 'Deploy', { service: f.service, blueTargetGroup: f.blue, greenTargetGroup: f.green, productionListenerRule: rule });
+      const green = greenOf?.(f, stack) ?? f.green;
+      new EcsNativeDeployment(stack, 'Deploy', { service: f.service, blueTargetGroup: f.blue, greenTargetGroup: green, productionListenerRule: rule });
       return () => app.synth();
     };
     expect(bad((f, s) => new elbv2.ApplicationListenerRule(s, 'Only', { listener: f.listener, priority: 2, conditions: [elbv2.ListenerCondition.pathPatterns(['/a'])], action: elbv2.ListenerAction.forward([f.blue]) })))
@@ -298,6 +302,11 @@ describe('EcsNativeDeployment errors', () => {
     expect(bad((f, s) => { new elbv2.ApplicationListenerRule(s, 'Auth', { listener: f.listener, priority: 3, conditions: [elbv2.ListenerCondition.pathPatterns(['/admin'])], action: elbv2.ListenerAction.fixedResponse(403) }); }))
       .toThrow(/productionListenerRule: is on a listener whose rules or default action fixed-response/);
     expect(bad((f) => { f.blue.addTarget(f.service); })).toThrow(/blueTargetGroup: has the service attached outside the deployment/);
+    // The green target group is never attached by CDK: its type must be given for awsvpc tasks.
+    expect(bad((f, s) => {
+      const green = new elbv2.ApplicationTargetGroup(s, 'Untyped', { vpc: f.vpc, port: 8080 });
+      return new elbv2.ApplicationListenerRule(s, 'Weighted', { listener: f.listener, priority: 2, conditions: [elbv2.ListenerCondition.pathPatterns(['/b'])], action: elbv2.ListenerAction.weightedForward([{ targetGroup: f.blue, weight: 100 }, { targetGroup: green, weight: 0 }]) });
+    }, (_f, s) => s.node.findChild('Untyped') as elbv2.ApplicationTargetGroup)).toThrow(/greenTargetGroup: has target type 'instance', but the service's tasks use awsvpc networking, which ECS registers by IP address \(got "S\/Untyped"\). Fix: create it with targetType: elbv2.TargetType.IP/);
     const stack = newStack();
     const f = nativeService(stack);
     new EcsNativeDeployment(stack, 'Deploy', { service: f.service, strategy: DeploymentStrategy.allAtOnce() });
@@ -309,11 +318,29 @@ describe('EcsNativeDeployment errors', () => {
     expect(() => deployment.deployStep({ image: new DockerImageStep('Image').output! })).toThrow(/image: holds no imagedefinitions.json: the step was given no containerName \(got "the output of DockerImageStep 'Image'"\). Fix: give DockerImageStep 'Image' containerName: 'web'/);
     expect(() => deployment.deployStep({ image: new DockerImageStep('Image', { containerName: 'api' }).output! })).toThrow(/names container 'api' in imagedefinitions.json, but the deployment's container is 'web'/);
     expect(() => deployment.deployStep({ image: new DockerImageStep('Image', { containerName: 'web' }).output! }))
-      .toThrow(/timeout: is shorter than the deployment: about 63 minutes \(new tasks ~3, traffic shifts 5, bake time 55\); CodePipeline's ECS deploy action waits at most 60 minutes \(got "60 minutes"\). Fix: shorten the deployment's bakeTime or its strategy's interval/);
+      .toThrow(/timeout: is shorter than the deployment: about 63 minutes \(new tasks ~3, traffic shifts 5, bake time 55\); CodePipeline's ECS deploy action waits at most 60 minutes \(got "60 minutes"\). Fix: shorten the deployment's bakeTime or its strategy's interval to fit 60 minutes/);
+    // A deployment longer than 60 minutes cannot be fixed by a longer timeout: the fix says so.
+    expect(() => deployment.deployStep({ image: new DockerImageStep('Image', { containerName: 'web' }).output!, timeout: Duration.minutes(30) }))
+      .toThrow(/\(got "30 minutes"\). Fix: shorten the deployment's bakeTime/);
+    const short = setup({ bakeTime: Duration.minutes(30) }).deployment;
+    expect(() => short.deployStep({ image: new DockerImageStep('Image', { containerName: 'web' }).output!, timeout: Duration.minutes(20) }))
+      .toThrow(/about 38 minutes .*\(got "20 minutes"\). Fix: give timeout: Duration.minutes\(38\) or more \(at most 60\)/);
   });
 });
 
 test('the deployment adds no warnings of its own', () => {
   const { stack } = setup();
   Annotations.fromStack(stack).hasNoWarning('/Test/Deploy*', Match.anyValue());
+});
+
+test('the deploy step\'s compliance findings are accepted in an environment-agnostic stack too (partition, region and account as tokens)', () => {
+  const app = new App();
+  const stack = new Stack(app, 'Agnostic');
+  addAwsSolutions(stack);
+  const { deployment } = setup({}, stack);
+  const image = new DockerImageStep('Image', { containerName: 'web' });
+  const pipeline = new DeliveryPipeline(stack, 'Pipeline', { source: githubSource(), buildStep: image });
+  pipeline.addStage('Deploy', { steps: [deployment.deployStep({ image: image.output! })] });
+  const errors = awsSolutionsErrors(stack).filter((e) => /^\/Agnostic\/(Pipeline|Deploy)\//.test(e.id));
+  expect(errors).toEqual([]);
 });

@@ -40,7 +40,9 @@ export class EcsNativeDeployStep extends TargetStep<EcsNativeDeployment> {
         const minutes = timeout.isUnresolved() ? undefined : timeout.toMinutes({ integral: false });
         if (minutes !== undefined && deployment.deploymentMinutes > minutes) {
           problems.add('timeout', `${minutes} minutes`, `is shorter than the deployment: about ${deployment.deploymentMinutes} minutes (new tasks ~3, traffic shifts ${deployment.strategy.shiftMinutes}${deployment._shiftDelayMinutes ? `, Network Load Balancer delays ${deployment._shiftDelayMinutes}` : ''}, bake time ${deployment.bakeTimeMinutes}); CodePipeline's ECS deploy action waits at most ${ECS_ACTION_TIMEOUT_MINUTES.max} minutes`,
-            minutes < ECS_ACTION_TIMEOUT_MINUTES.max ? `give timeout: Duration.minutes(${Math.min(ECS_ACTION_TIMEOUT_MINUTES.max, Math.ceil(deployment.deploymentMinutes))}) or more` : "shorten the deployment's bakeTime or its strategy's interval");
+            deployment.deploymentMinutes <= ECS_ACTION_TIMEOUT_MINUTES.max
+              ? `give timeout: Duration.minutes(${Math.ceil(deployment.deploymentMinutes)}) or more (at most ${ECS_ACTION_TIMEOUT_MINUTES.max})`
+              : `shorten the deployment's bakeTime or its strategy's interval to fit ${ECS_ACTION_TIMEOUT_MINUTES.max} minutes`);
         }
       },
     });
@@ -92,6 +94,13 @@ export class EcsNativeDeployStep extends TargetStep<EcsNativeDeployment> {
       actions: ['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition'],
       resources: ['*'],
     }));
+    // The action watches the new tasks (the CodePipeline guide's statement for the ECS action
+    // lists both): only the tasks of the service's cluster.
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['ecs:DescribeTasks', 'ecs:ListTasks'],
+      resources: ['*'],
+      conditions: { ArnEquals: { 'ecs:cluster': d.service.cluster.clusterArn } },
+    }));
     // The new revision carries the tags of the service's revision.
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['ecs:TagResource'],
@@ -113,9 +122,9 @@ export class EcsNativeDeployStep extends TargetStep<EcsNativeDeployment> {
       }));
     }
     grantArtifactRead(role, context, { locateBucket: true, resourcePolicyInRegion: true });
-    acceptDeployRoleFindings(role, context, 'ecs:DescribeTaskDefinition and ecs:RegisterTaskDefinition have no resource-level permissions (Service Authorization Reference, Amazon ECS); the new revision may be tagged in its own family only', [
+    acceptDeployRoleFindings(role, context, 'ecs:DescribeTaskDefinition and ecs:RegisterTaskDefinition have no resource-level permissions (Service Authorization Reference, Amazon ECS); ecs:DescribeTasks and ecs:ListTasks are limited to the service\'s cluster by the ecs:cluster condition; the new revision may be tagged in its own family only', [
       'Resource::*',
-      { regex: `/^Resource::arn:[^:]+:ecs:[^:]+:[^:]+:task-definition\\/${escapeRegex(taskDefinition.family)}:\\*$/` },
+      { regex: `/^Resource::arn:(?:<[^>]+>|[^:]+):ecs:(?:<[^>]+>|[^:]+):(?:<[^>]+>|[^:]+):task-definition\\/${escapeRegex(taskDefinition.family)}:\\*$/` },
     ]);
     return role;
   }

@@ -25,7 +25,9 @@ import { checkLoadBalancing, checkService, loadBalancerProblems, serviceConnectP
  */
 export interface EcsNativeHooks {
   /**
-   * When the deployment starts, before anything is scaled.
+   * When a deployment starts while more than one service revision is still ACTIVE (a deployment
+   * started during another one), before anything is scaled. ECS skips this stage otherwise, so a
+   * check every release needs belongs in `preScaleUp`.
    *
    * @default - none
    */
@@ -359,8 +361,13 @@ export class EcsNativeDeployment extends Construct {
         role,
       });
       const target = service.loadBalancerTarget({ containerName: this.containerName, containerPort: port!, alternateTarget });
-      if (balancing.kind === 'alb') target.attachToApplicationTargetGroup(props.blueTargetGroup as elbv2.IApplicationTargetGroup);
-      else target.attachToNetworkTargetGroup(props.blueTargetGroup as elbv2.INetworkTargetGroup);
+      // A target group of this app takes the target (and with it the target type awsvpc tasks need);
+      // an imported one only gets the service's load balancer entry.
+      const blue = props.blueTargetGroup;
+      if (blue instanceof elbv2.ApplicationTargetGroup) blue.addTarget(target);
+      else if (blue instanceof elbv2.NetworkTargetGroup) blue.addTarget(target);
+      else if (balancing.kind === 'alb') target.attachToApplicationTargetGroup(blue as elbv2.IApplicationTargetGroup);
+      else target.attachToNetworkTargetGroup(blue as elbv2.INetworkTargetGroup);
       // ECS needs the role's permissions when it creates or updates the service.
       cfn.node.addDependency(role);
       this.node.addValidation({ validate: () => loadBalancerProblems(subject, service, props).messages() });

@@ -142,7 +142,7 @@ export function allowBootstrapVersionRead(role: iam.IRole, account: string, regi
     acceptNagFindings(policy, [{
       id: 'AwsSolutions-IAM5',
       reason: 'The CDK bootstrap version parameter, /cdk-bootstrap/<qualifier>/version, for any bootstrap qualifier.',
-      appliesTo: [{ regex: '/^Resource::arn:(<AWS::Partition>|[^:]+):ssm:[^:]+:[^:]+:parameter\\/cdk-bootstrap\\/\\*\\/version$/' }],
+      appliesTo: [{ regex: '/^Resource::arn:(?:<[^>]+>|[^:]+):ssm:(?:<[^>]+>|[^:]+):(?:<[^>]+>|[^:]+):parameter\\/cdk-bootstrap\\/\\*\\/version$/' }],
     }]);
   }
 }

@@ -237,7 +237,7 @@ function grantAndConfigure(role: iam.IRole, p: Ec2DeployStepProps, pipelineName:
     acceptNagFindings(policy, [{
       id: 'AwsSolutions-IAM5',
       reason: 'Describe and SSM command-status actions have no resource-level permissions; commands go to instances with the deployment\'s tag only (condition); the revision\'s objects have keys CodePipeline generates per execution, so its folder names them.',
-      appliesTo: ['Resource::*', { regex: '/^Resource::arn:[^:]+:ec2:[^:]+:[0-9]+:instance\\/\\*$/' }, artifactObjectsFinding(context.artifactBucket, true)],
+      appliesTo: ['Resource::*', { regex: '/^Resource::arn:(?:<[^>]+>|[^:]+):ec2:(?:<[^>]+>|[^:]+):(?:<[^>]+>|[0-9]+):instance\\/\\*$/' }, artifactObjectsFinding(context.artifactBucket, true)],
     }]);
   }
   return {

@@ -79,7 +79,7 @@ export class L2GrantAcceptance {
       acceptNagFindings(rolePolicy, [{
         id: 'AwsSolutions-IAM5',
         reason: 'Grants the CodePipeline L2 makes on the artifact stores of other regions: their artifact objects (keys generated per execution) and their KMS keys, which a stack in another region can only name by alias, so the L2 grants them on "*" here while each key\'s policy grants this account.',
-        appliesTo: [{ regex: '/^Resource::arn:[^:]+:s3:::[^/]+\\/\\*$/' }, 'Resource::*'],
+        appliesTo: [{ regex: '/^Resource::arn:(?:<[^>]+>|[^:]+):s3:::[^/]+\\/\\*$/' }, 'Resource::*'],
       }]);
     }
   }

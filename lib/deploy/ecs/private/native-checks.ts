@@ -88,6 +88,19 @@ export function loadBalancerProblems(subject: string, service: ecs.BaseService, 
       problems.add('blueTargetGroup', props.blueTargetGroup!.node.path, 'has the service attached outside the deployment (for example with listener.addTargets or targetGroup.addTarget)', 'remove that attachment: the deployment attaches the service with the green target group and the rule ECS shifts traffic on');
     }
   }
+  // ECS registers awsvpc tasks by IP address and other tasks by instance: both target groups must
+  // say so (the green one is never attached by CDK, so nothing sets its type for it).
+  const networkMode = service.taskDefinition.networkMode;
+  const expected = networkMode === ecs.NetworkMode.AWS_VPC ? 'ip' : 'instance';
+  for (const [prop, group] of [['blueTargetGroup', props.blueTargetGroup], ['greenTargetGroup', props.greenTargetGroup]] as const) {
+    const cfnGroup = group?.node.defaultChild;
+    if (!(cfnGroup instanceof elbv2.CfnTargetGroup)) continue;
+    const type = stack.resolve(cfnGroup.targetType) ?? 'instance';
+    if (typeof type === 'string' && type !== expected) {
+      problems.add(prop, group!.node.path, `has target type '${type}', but the service's tasks use ${networkMode} networking, which ECS registers by ${expected === 'ip' ? 'IP address' : 'instance'}`,
+        `create it with targetType: elbv2.TargetType.${expected === 'ip' ? 'IP' : 'INSTANCE'}`);
+    }
+  }
   for (const [prop, rule] of [['productionListenerRule', props.productionListenerRule], ['testListenerRule', props.testListenerRule]] as const) {
     if (!rule) continue;
     const cfnRule = rule.node.defaultChild as elbv2.CfnListenerRule;
