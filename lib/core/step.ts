@@ -57,6 +57,25 @@ export interface StepContext {
   readonly environment?: StepEnvironment;
 }
 
+/**
+ * An account and region that lets roles of the pipeline's account publish assets there (a
+ * `DeliveryTarget`): it names the role in its account that publishes, and trusts the roles it is
+ * told to.
+ */
+export interface IAssetPublishingTarget {
+  /** Name of the role in the target's account that publishes assets. */
+  readonly assetPublishingRoleName: string;
+
+  /**
+   * The role in the target's account that publishes assets, made to trust exactly this role of the
+   * pipeline's account too (a target of this app adds it to the role's trust policy; one of
+   * another app must already trust it). The caller grants the role the asset locations it writes.
+   *
+   * @param publisherRoleArn the exact ARN of the role that assumes it (no wildcards)
+   */
+  trustAssetPublisher(publisherRoleArn: string): iam.IRole;
+}
+
 /** The account and region a step deploys to, with the roles it uses there. */
 export interface StepEnvironment {
   /** Name of the environment. */
@@ -87,6 +106,13 @@ export interface StepEnvironment {
    * @default - none
    */
   readonly cloudFormationExecutionRole?: iam.IRole;
+
+  /**
+   * Where assets are published in another account: the environment's target.
+   *
+   * @default - none: in the pipeline's account, steps publish with roles of their own
+   */
+  readonly assetPublishing?: IAssetPublishingTarget;
 
   /**
    * The artifact store the environment's actions read from: the store of its region.

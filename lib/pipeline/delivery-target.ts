@@ -3,11 +3,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { acceptLibraryFindings, acceptNagFindings } from '../private/nag';
 import { ScopedKmsRole } from '../private/scoped-kms-role';
-import { Problems, isConcrete } from '../private/validation';
+import { Problems, fail, isConcrete } from '../private/validation';
 import { checkArgs, constructorOf } from '../private/shapes';
+import { IAssetPublishingTarget } from '../core/step';
 
 /** What a pipeline needs of a target: where it is and the roles it uses there. */
-export interface IDeliveryTarget extends IConstruct {
+export interface IDeliveryTarget extends IConstruct, IAssetPublishingTarget {
   /** The account of the target. */
   readonly account: string;
   /** The region of the target. */
@@ -50,6 +51,13 @@ export interface DeliveryTargetAttributes {
    * @default false
    */
   readonly hasCloudFormationExecutionRole?: boolean;
+  /**
+   * Name of its asset publishing role, which must trust the pipeline's publishing projects and may
+   * write the asset locations of the Stages released there.
+   *
+   * @default `cdk-delivery-publish-<region>`
+   */
+  readonly assetPublishingRoleName?: string;
 }
 
 /** Props of a `DeliveryTarget`. */
@@ -100,6 +108,17 @@ export interface DeliveryTargetProps {
   readonly cloudFormationExecutionRoleName?: string;
 
   /**
+   * Name of the role that publishes the file and Docker assets of CDK Stages released here
+   * (`CdkStageDeployStep`): 1 to 64 characters from letters, digits and `+=,.@_-`. The role is
+   * created when a pipeline of this app first releases a Stage with assets here; it trusts exactly
+   * those pipelines' publishing projects and may write exactly the buckets and repositories the
+   * Stages' assets go to.
+   *
+   * @default `cdk-delivery-publish-<region>`
+   */
+  readonly assetPublishingRoleName?: string;
+
+  /**
    * Statements of the deploy role for pipelines of other apps (`trustedRoleArns`): their steps
    * cannot grant it, so it must already allow what their actions do (for example
    * `cloudformation:CreateChangeSet` on their stacks, `iam:PassRole` on the execution role, reading
@@ -139,7 +158,7 @@ export class DeliveryTarget extends Construct implements IDeliveryTarget {
       if (!attrs?.[key] || (isConcrete(attrs[key]) && !ACCOUNT.test(attrs[key]))) problems.add(key, attrs?.[key], 'is not a 12-digit AWS account id', "give the account id, e.g. '222222222222'");
     }
     if (!attrs?.region || Token.isUnresolved(attrs.region)) problems.add('region', attrs?.region, 'must be a literal region', "give the region, e.g. 'eu-west-1'");
-    for (const [prop, name] of [['deployRoleName', attrs?.deployRoleName], ['cloudFormationExecutionRoleName', attrs?.cloudFormationExecutionRoleName]] as const) {
+    for (const [prop, name] of [['deployRoleName', attrs?.deployRoleName], ['cloudFormationExecutionRoleName', attrs?.cloudFormationExecutionRoleName], ['assetPublishingRoleName', attrs?.assetPublishingRoleName]] as const) {
       if (isConcrete(name) && !ROLE_NAME.test(name)) problems.add(prop, name, 'is not a valid IAM role name', 'use 1 to 64 characters from letters, digits and + = , . @ _ -');
     }
     problems.throwIfAny();
@@ -156,8 +175,12 @@ export class DeliveryTarget extends Construct implements IDeliveryTarget {
   public readonly region: string;
   /** The account the trusted pipelines run in. */
   public readonly pipelineAccount: string;
+  /** Name of the role that publishes CDK Stage assets here (created when a Stage with assets is first released here). */
+  public readonly assetPublishingRoleName: string;
 
   private readonly trusted: string[] = [];
+  private readonly publishers: string[] = [];
+  private publishingRole?: iam.Role;
   private readonly roleNames: Array<string | undefined>;
 
   constructor(scope: Construct, id: string, props: DeliveryTargetProps) {
@@ -175,7 +198,7 @@ export class DeliveryTarget extends Construct implements IDeliveryTarget {
     } else if (Token.isUnresolved(props.pipelineAccount)) {
       problems.add('pipelineAccount', props.pipelineAccount, 'is an unresolved token, but the trust policy needs the account at synth', 'give the account id as a literal');
     }
-    for (const [prop, name] of [['deployRoleName', props.deployRoleName], ['cloudFormationExecutionRoleName', props.cloudFormationExecutionRoleName]] as const) {
+    for (const [prop, name] of [['deployRoleName', props.deployRoleName], ['cloudFormationExecutionRoleName', props.cloudFormationExecutionRoleName], ['assetPublishingRoleName', props.assetPublishingRoleName]] as const) {
       if (isConcrete(name) && !ROLE_NAME.test(name)) problems.add(prop, name, 'is not a valid IAM role name', 'use 1 to 64 characters from letters, digits and + = , . @ _ -');
     }
     if (props.cloudFormationExecutionPolicies && props.cloudFormationExecutionPolicies.length === 0) {
@@ -205,6 +228,7 @@ export class DeliveryTarget extends Construct implements IDeliveryTarget {
     this.account = stack.account;
     this.region = stack.region;
     this.pipelineAccount = props.pipelineAccount;
+    this.assetPublishingRoleName = props.assetPublishingRoleName ?? `cdk-delivery-publish-${this.region}`;
     this.trusted.push(...(props.trustedRoleArns ?? []));
 
     // Trust the pipeline account, narrowed to the pipelines' roles. The roles are named in a
@@ -239,7 +263,7 @@ export class DeliveryTarget extends Construct implements IDeliveryTarget {
         }]);
       }
     }
-    const names = [props.deployRoleName ?? `cdk-delivery-deploy-${this.region}`, props.cloudFormationExecutionRoleName ?? (props.cloudFormationExecutionPolicies || executionStatements ? `cdk-delivery-cfn-exec-${this.region}` : undefined)];
+    const names = [props.deployRoleName ?? `cdk-delivery-deploy-${this.region}`, props.cloudFormationExecutionRoleName ?? (props.cloudFormationExecutionPolicies || executionStatements ? `cdk-delivery-cfn-exec-${this.region}` : undefined), this.assetPublishingRoleName];
     for (const statement of props.deployPermissions ?? []) this.deployRole.addToPrincipalPolicy(statement);
     this.node.addValidation({
       validate: () => {
@@ -259,6 +283,32 @@ export class DeliveryTarget extends Construct implements IDeliveryTarget {
       },
     });
     this.roleNames = names;
+  }
+
+  /**
+   * The role that publishes CDK Stage assets here (`assetPublishingRoleName`), created at the first
+   * call; it trusts exactly the publishing project roles given to this method, by ARN. Called by
+   * `CdkStageDeployStep`, which grants the role exactly the buckets and repositories its Stage's
+   * assets go to.
+   *
+   * @param publisherRoleArn the exact ARN of a role of the pipeline's account that assumes it
+   */
+  public trustAssetPublisher(publisherRoleArn: string): iam.IRole {
+    checkArgs('DeliveryTarget#trustAssetPublisher', [publisherRoleArn]);
+    if (isConcrete(publisherRoleArn) && /[*?]/.test(publisherRoleArn)) {
+      fail(`DeliveryTarget '${this.node.path}'`, 'publisherRoleArn', publisherRoleArn, 'holds a wildcard: the publishing role would trust every role it matches', `name one role exactly, e.g. arn:aws:iam::${this.pipelineAccount}:role/<name>`);
+    }
+    this.publishers.push(publisherRoleArn);
+    this.publishingRole ??= new iam.Role(this, 'AssetPublishingRole', {
+      roleName: this.assetPublishingRoleName,
+      description: `Assumed by the asset publishing projects of cdk-delivery pipelines of account ${this.pipelineAccount} to publish CDK assets to ${this.account}/${this.region}`,
+      // Named in a condition, not as principals: IAM rejects a trust policy naming a role that does
+      // not exist yet, and this stack is deployed before the pipelines.
+      assumedBy: new iam.AccountPrincipal(this.pipelineAccount).withConditions({
+        ArnEquals: { 'aws:PrincipalArn': Lazy.list({ produce: () => [...new Set(this.publishers)] }) },
+      }),
+    });
+    return this.publishingRole;
   }
 
   /**
@@ -305,6 +355,7 @@ class ImportedDeliveryTarget extends Construct implements IDeliveryTarget {
   public readonly pipelineAccount: string;
   public readonly deployRole: iam.IRole;
   public readonly cloudFormationExecutionRole?: iam.IRole;
+  public readonly assetPublishingRoleName: string;
 
   constructor(scope: Construct, id: string, attrs: DeliveryTargetAttributes) {
     super(scope, id);
@@ -315,6 +366,14 @@ class ImportedDeliveryTarget extends Construct implements IDeliveryTarget {
     this.pipelineAccount = attrs.pipelineAccount;
     this.deployRole = iam.Role.fromRoleArn(this, 'DeployRole', arn(attrs.deployRoleName ?? `cdk-delivery-deploy-${attrs.region}`), { mutable: false });
     this.cloudFormationExecutionRole = execName ? iam.Role.fromRoleArn(this, 'CloudFormationExecutionRole', arn(execName), { mutable: false }) : undefined;
+    this.assetPublishingRoleName = attrs.assetPublishingRoleName ?? `cdk-delivery-publish-${attrs.region}`;
+  }
+
+  /** The target's publishing role, which its own app must make trust the publisher and write the asset locations. */
+  public trustAssetPublisher(publisherRoleArn: string): iam.IRole {
+    checkArgs('IDeliveryTarget#trustAssetPublisher', [publisherRoleArn]);
+    const role = this.node.tryFindChild('AssetPublishingRole') as iam.IRole | undefined;
+    return role ?? iam.Role.fromRoleArn(this, 'AssetPublishingRole', `arn:${Stack.of(this).partition}:iam::${this.account}:role/${this.assetPublishingRoleName}`, { mutable: false });
   }
 }
 
@@ -338,6 +397,7 @@ export class DeliveryTargetStack extends Stack {
       cloudFormationExecutionStatements: props.cloudFormationExecutionStatements,
       cloudFormationExecutionRoleName: props.cloudFormationExecutionRoleName,
       deployPermissions: props.deployPermissions,
+      assetPublishingRoleName: props.assetPublishingRoleName,
     });
   }
 }

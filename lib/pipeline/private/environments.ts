@@ -144,6 +144,7 @@ export function resolveEnvironment(host: EnvironmentHost, problems: Problems, pr
     crossAccount,
     crossRegion,
     deployRole: crossAccount ? target?.deployRole : undefined,
+    assetPublishing: crossAccount ? target : undefined,
     cloudFormationExecutionRole: target?.cloudFormationExecutionRole,
     artifactBucket: crossRegion ? store : host.artifactBucket,
   };

@@ -1,0 +1,229 @@
+import { CfnCapabilities, CfnOutput, Stack, Stage, Token } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { IStep, StepActions, StepContext, StepEstimate } from '../../core/step';
+import { MODEL } from '../../private/estimate-model';
+import { ACTION_NAME, checkName, toNamespace } from '../../private/names';
+import { checkArgs, constructorOf } from '../../private/shapes';
+import { Problems, fail, isConcrete, verbatim } from '../../private/validation';
+import { ChangeSetDeployStep } from './change-set-deploy-step';
+import { CDK_ASSETS_VERSION, publishAssets, publishingMinutes } from './private/asset-publishing';
+import { StageAssembly, readStageAssembly } from './private/stage-assembly';
+import { StackDeployStep } from './stack-deploy-step';
+
+/** Props of a `CdkStageDeployStep`. */
+export interface CdkStageDeployStepProps {
+  /**
+   * The CDK Stage to release, created in this app (for example `new ShopStage(app, 'Prod', { env })`).
+   * The step synthesizes it when a pipeline places the step, so the Stage must be complete by then.
+   * Its stacks are for the environment's account and region (or for no account and region).
+   */
+  readonly stage: Stage;
+
+  /**
+   * The artifact holding the cloud assembly that `cdk synth` wrote in the build, from the same app
+   * (for example the output of a `BuildStep` whose commands run `npx cdk synth` and whose
+   * `outputs` are `['cdk.out/**']`).
+   */
+  readonly input: codepipeline.Artifact;
+
+  /**
+   * Directory of the cloud assembly in `input` (`''` when the artifact's root is the assembly).
+   *
+   * @default 'cdk.out'
+   */
+  readonly assemblyDirectory?: string;
+
+  /**
+   * Deploy each stack through a change set (create, then execute): the change set stays in the
+   * stack's history for review. False deploys each stack in one action (create or update), one
+   * action fewer per stack, where nobody reviews changes between the two.
+   *
+   * @default true
+   */
+  readonly changeSets?: boolean;
+
+  /**
+   * Capabilities CloudFormation may use for the stacks.
+   *
+   * @default [CfnCapabilities.NAMED_IAM, CfnCapabilities.AUTO_EXPAND]
+   */
+  readonly capabilities?: CfnCapabilities[];
+
+  /**
+   * The role CloudFormation deploys the stacks with.
+   *
+   * @default - the CloudFormation execution role of the environment's `DeliveryTarget`
+   */
+  readonly executionRole?: iam.IRole;
+
+  /**
+   * Compute of the job that publishes the Stage's assets.
+   *
+   * @default - SMALL for file assets only, MEDIUM when Docker images are built
+   */
+  readonly assetPublishingComputeType?: codebuild.ComputeType;
+
+  /**
+   * Version of cdk-assets (npm) the publishing job runs.
+   *
+   * @default '4.7.3'
+   */
+  readonly cdkAssetsVersion?: string;
+}
+
+/** Action names are at most 100 characters; the longest this step makes is `<name>.<stack id>.ChangeSet`. */
+const MAX_ACTION_NAME = 100;
+const VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
+
+/**
+ * Releases every stack of a CDK Stage built in this app to an environment: its file and Docker
+ * assets published first by one CodeBuild job (cdk-assets, which skips what is already there),
+ * then its stacks in dependency order, stacks that do not depend on each other at the same time,
+ * each through a change set (or in one action). The stacks' outputs are variables later steps
+ * read (`stackOutput`).
+ *
+ * In another account, the actions assume the `DeliveryTarget`'s deploy role, CloudFormation uses
+ * its execution role (the policies you give it: nothing has administrator rights), and the
+ * publishing job assumes its asset publishing role, which may write exactly the buckets and
+ * repositories the assets go to and trusts exactly this pipeline's publishing job. The assets go
+ * where the stacks' synthesizer put them: with aws-cdk-lib's default synthesizer, the bucket and
+ * repository of `cdk bootstrap` in the target account (bootstrapped without `--trust`: the
+ * pipeline uses none of the bootstrap's roles).
+ */
+export class CdkStageDeployStep implements IStep {
+  public readonly stepName: string;
+  public readonly label?: string;
+  /** The Stage released. */
+  public readonly stage: Stage;
+  private readonly props: CdkStageDeployStepProps;
+  private assembly?: StageAssembly;
+  private estimateValue?: StepEstimate;
+
+  /** @param name the step's name: the prefix of its actions' names, `<name>.Assets` and `<name>.<stack id>` */
+  constructor(name: string, props: CdkStageDeployStepProps) {
+    checkArgs(constructorOf(new.target), [name, props], `${new.target.name} '${name}'`);
+    const problems = new Problems(`CdkStageDeployStep '${name}'`);
+    checkName(problems, 'name', name, ACTION_NAME, 'action');
+    if (!Stage.isStage(props.stage) || Stack.isStack(props.stage)) {
+      problems.add('stage', props.stage === undefined ? undefined : verbatim(String((props.stage as Construct)?.node?.path ?? props.stage)), 'is not a cdk.Stage', 'pass a Stage holding the stacks to release, e.g. new ShopStage(app, \'Prod\', { env })');
+    }
+    if (!props.input) problems.add('input', props.input, 'is required', "give the artifact holding the cloud assembly, e.g. synth.output (a BuildStep with outputs: ['cdk.out/**'])");
+    if (props.assemblyDirectory !== undefined && (!isConcrete(props.assemblyDirectory) || /(^\/|\.\.|\\)/.test(props.assemblyDirectory))) {
+      problems.add('assemblyDirectory', props.assemblyDirectory, 'is not a relative path inside the artifact', "give the directory cdk synth wrote, relative to the artifact's root, e.g. 'cdk.out' (or '' for the root)");
+    }
+    if (props.cdkAssetsVersion !== undefined && !VERSION.test(String(props.cdkAssetsVersion))) {
+      problems.add('cdkAssetsVersion', props.cdkAssetsVersion, 'is not an exact version', `give a version of cdk-assets from npm, e.g. '${CDK_ASSETS_VERSION}'`);
+    }
+    problems.throwIfAny();
+    this.stepName = name;
+    this.props = props;
+    this.stage = props.stage;
+    this.label = `CDK Stage ${props.stage.stageName}: assets, then its stacks in dependency order`;
+  }
+
+  /** What a release takes: known once the step is placed (its assets and stacks come from the Stage's synthesis). */
+  public get estimate(): StepEstimate | undefined {
+    return this.estimateValue;
+  }
+
+  /**
+   * An output of one of the Stage's stacks, as a variable reference later actions use:
+   * `#{namespace.OutputName}`.
+   *
+   * @param output an output of a stack of the Stage
+   */
+  public stackOutput(output: CfnOutput): string {
+    checkArgs('CdkStageDeployStep#stackOutput', [output]);
+    const stack = Stack.of(output);
+    if (Stage.of(stack) !== this.stage) {
+      fail(`CdkStageDeployStep '${this.stepName}'`, 'output', verbatim(output.node.path), `is not an output of a stack of Stage '${this.stage.node.path}'`, 'pass an output of one of the Stage\'s stacks');
+    }
+    return `#{${this.namespaceOf(stack)}.${stack.resolve(output.logicalId)}}`;
+  }
+
+  /** The variables namespace of the action that deploys a stack of the Stage. */
+  public variablesNamespaceOf(stack: Stack): string {
+    checkArgs('CdkStageDeployStep#variablesNamespaceOf', [stack]);
+    if (Stage.of(stack) !== this.stage) {
+      fail(`CdkStageDeployStep '${this.stepName}'`, 'stack', verbatim(stack.node.path), `is not a stack of Stage '${this.stage.node.path}'`, 'pass one of the Stage\'s stacks');
+    }
+    return this.namespaceOf(stack);
+  }
+
+  private namespaceOf(stack: Stack): string {
+    return toNamespace(`${this.stepName}-${stack.node.id}`);
+  }
+
+  public bind(scope: Construct, context: StepContext): StepActions {
+    const subject = `CdkStageDeployStep '${this.stepName}'`;
+    const here = Stack.of(context.pipeline);
+    const account = context.environment?.account ?? here.account;
+    const region = context.environment?.region ?? here.region;
+    if (Token.isUnresolved(account) || Token.isUnresolved(region)) {
+      fail(subject, 'stage', verbatim(this.stage.node.path), 'is released to an account and region known only at deploy time, but its assets and stacks must be placed at synth', "create the pipeline's stack with env: { account, region }");
+    }
+    if (Stage.of(context.pipeline) !== this.stage.node.root) {
+      fail(subject, 'stage', verbatim(this.stage.node.path), 'is not in the pipeline\'s app: the build\'s cloud assembly would not hold it', 'create the Stage in the app the pipeline is in');
+    }
+    if (!this.props.executionRole && !context.environment?.cloudFormationExecutionRole) {
+      fail(subject, 'executionRole', undefined, `no role for CloudFormation to deploy the stacks of Stage '${this.stage.node.path}' with`, context.environment
+        ? `give the DeliveryTarget of environment '${context.environment.name}' cloudFormationExecutionStatements (what the Stage's stacks create), or pass executionRole`
+        : 'place the step in an environment whose DeliveryTarget has cloudFormationExecutionStatements, or pass executionRole');
+    }
+    const assembly = this.assembly ??= readStageAssembly(subject, this.stage, account, region);
+    const problems = new Problems(subject);
+    const dir = (this.props.assemblyDirectory ?? 'cdk.out').replace(/\/+$/, '');
+    const changeSets = this.props.changeSets ?? true;
+    const longest = Math.max(...assembly.layers.flat().map((s) => `${this.stepName}.${s.id}${changeSets ? '.ChangeSet' : ''}`.length));
+    if (longest > MAX_ACTION_NAME) {
+      problems.add('name', this.stepName, `makes action names of ${longest} characters with the Stage's stack ids; CodePipeline allows ${MAX_ACTION_NAME}`, 'shorten the name or the stacks\' ids');
+    }
+    for (const s of assembly.layers.flat()) {
+      if (!/^[A-Za-z0-9.@_-]+$/.test(s.id)) problems.add('stage', verbatim(s.stack.node.path), `stack id '${s.id}' has characters an action name cannot hold`, 'use letters, digits and . @ _ - in the stack\'s construct id');
+    }
+    problems.throwIfAny();
+
+    const actions: codepipeline.IAction[] = [];
+    let runOrder = context.runOrder;
+    const assets = assembly.files.length + assembly.images.length;
+    let templates = (p: string) => this.props.input.atPath(dir ? `${dir}/${p}` : p);
+    if (assets > 0) {
+      const published = publishAssets(new Construct(scope, 'Assets'), context, assembly, {
+        actionName: `${this.stepName}.Assets`,
+        input: this.props.input,
+        assemblyDirectory: dir,
+        account,
+        region,
+        computeType: this.props.assetPublishingComputeType,
+        cdkAssetsVersion: this.props.cdkAssetsVersion ?? CDK_ASSETS_VERSION,
+      });
+      actions.push(...published.actions);
+      templates = (p: string) => published.templates.atPath(p);
+      runOrder++;
+    }
+    const stacksScope = new Construct(scope, 'Stacks');
+    for (const layer of assembly.layers) {
+      for (const s of layer) {
+        const props = {
+          stackName: s.stackName,
+          template: templates(s.templatePath),
+          executionRole: this.props.executionRole,
+          capabilities: this.props.capabilities,
+          variablesNamespace: this.namespaceOf(s.stack),
+        };
+        const step = changeSets ? new ChangeSetDeployStep(`${this.stepName}.${s.id}`, props) : new StackDeployStep(`${this.stepName}.${s.id}`, props);
+        actions.push(...step.bind(new Construct(stacksScope, s.id), { ...context, runOrder }).actions);
+      }
+      runOrder += changeSets ? 2 : 1;
+    }
+    this.estimateValue = {
+      minutes: (assets > 0 ? MODEL.provisioning + publishingMinutes(assembly) : 0) + assembly.layers.length * ((changeSets ? 1 : 0) + MODEL.stackUpdate),
+      buildMinutes: assets > 0 ? publishingMinutes(assembly) : 0,
+      computeType: assets > 0 ? (this.props.assetPublishingComputeType ?? (assembly.images.length > 0 ? codebuild.ComputeType.MEDIUM : codebuild.ComputeType.SMALL)) : undefined,
+    };
+    return { actions };
+  }
+}

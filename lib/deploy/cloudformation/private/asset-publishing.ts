@@ -1,0 +1,143 @@
+import { PhysicalName, Stack } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { BuildStep } from '../../../codebuild/build-step';
+import { BuildCache } from '../../../codebuild/cache';
+import { writeFileCommand } from '../../../codebuild/generated-file';
+import { StepActions, StepContext } from '../../../core/step';
+import { acceptNagFindings } from '../../../private/nag';
+import { StageAssembly } from './stage-assembly';
+
+/** The version of cdk-assets the publishing job runs, pinned so a release publishes the same way every time. */
+export const CDK_ASSETS_VERSION = '4.7.3';
+
+/** Name of the asset manifest the publishing job writes next to the cloud assembly's manifest. */
+export const PUBLISHING_MANIFEST = 'cdk-delivery.assets.json';
+
+/** What the publishing job needs to know. */
+export interface PublishingOptions {
+  readonly actionName: string;
+  readonly input: codepipeline.Artifact;
+  readonly assemblyDirectory: string;
+  readonly account: string;
+  readonly region: string;
+  readonly computeType?: codebuild.ComputeType;
+  readonly cdkAssetsVersion: string;
+}
+
+/**
+ * The asset manifest cdk-assets publishes from: every file and image of the Stage for one account
+ * and region, each source relative to the cloud assembly's root, and each destination assumed
+ * through `roleArn` (the target's publishing role) or, without one, published with the job's own
+ * credentials. cdk-assets skips an asset whose object or image tag is already there.
+ */
+export function publishingManifest(assembly: StageAssembly, region: string, roleArn: string | undefined): string {
+  const destination = (extra: Record<string, string>) => ({ [region]: { region, ...(roleArn ? { assumeRoleArn: roleArn } : {}), ...extra } });
+  const files: Record<string, unknown> = {};
+  assembly.files.forEach((f, i) => {
+    files[key(files, f.id, i)] = { source: f.source, destinations: destination({ bucketName: f.bucketName, objectKey: f.objectKey }) };
+  });
+  const dockerImages: Record<string, unknown> = {};
+  assembly.images.forEach((image, i) => {
+    dockerImages[key(dockerImages, image.id, i)] = { source: image.source, destinations: destination({ repositoryName: image.repositoryName, imageTag: image.imageTag }) };
+  });
+  return JSON.stringify({ version: assembly.manifestVersion, files, dockerImages });
+}
+
+/** An asset's id, or (the rare same asset bound for two locations) the id with its index. */
+function key(existing: Record<string, unknown>, id: string, index: number): string {
+  return id in existing ? `${id}-${index}` : id;
+}
+
+/**
+ * The one CodeBuild action that publishes every asset of a Stage to one account and region, with
+ * a project role that may do only that: here, write exactly the buckets and repositories the
+ * assets go to; in another account, assume the target's publishing role, which is granted those.
+ */
+export function publishAssets(scope: Construct, context: StepContext, assembly: StageAssembly, options: PublishingOptions): StepActions & { readonly templates: codepipeline.Artifact } {
+  const environment = context.environment;
+  const here = Stack.of(context.pipeline);
+  const target = environment?.crossAccount ? environment.assetPublishing : undefined;
+  const role = new iam.Role(scope, 'PublisherRole', {
+    assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
+    description: `Publishes the assets of ${options.actionName} to ${options.account}/${options.region}`,
+    // A target in another account trusts it by name.
+    ...(target ? { roleName: PhysicalName.GENERATE_IF_NEEDED } : {}),
+  });
+  let manifestRole: string | undefined;
+  if (target) {
+    const publishing = target.trustAssetPublisher(role.roleArn);
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [`arn:${here.partition}:iam::${options.account}:role/${target.assetPublishingRoleName}`] }));
+    // cdk-assets fills in the partition of the credentials it runs with.
+    manifestRole = `arn:\${AWS::Partition}:iam::${options.account}:role/${target.assetPublishingRoleName}`;
+    grantLocations(publishing, assembly, options, here.partition);
+  } else {
+    grantLocations(role, assembly, options, here.partition);
+  }
+  const images = assembly.images.length > 0;
+  const dir = options.assemblyDirectory;
+  const manifestPath = dir ? `${dir}/${PUBLISHING_MANIFEST}` : PUBLISHING_MANIFEST;
+  const step = new BuildStep(options.actionName, {
+    input: options.input,
+    installCommands: [`npm install --global --no-audit --no-fund --no-update-notifier cdk-assets@${options.cdkAssetsVersion}`],
+    commands: [
+      writeFileCommand({ path: PUBLISHING_MANIFEST, content: publishingManifest(assembly, options.region, manifestRole) }, dir || undefined),
+      `cdk-assets --path '${manifestPath}' publish`,
+    ],
+    // Docker builds need the Docker daemon, and reuse the layers of the last build on the host.
+    privileged: images,
+    cache: images ? BuildCache.local({ dockerLayers: true }) : BuildCache.none(),
+    computeType: options.computeType ?? (images ? codebuild.ComputeType.MEDIUM : codebuild.ComputeType.SMALL),
+    expectedMinutes: publishingMinutes(assembly),
+    // The stacks' templates alone, for CloudFormation: its actions read at most 256 MB of input
+    // (CodePipeline quotas), which a cloud assembly with Docker contexts can exceed.
+    outputs: assembly.layers.flat().map((s) => s.templatePath),
+    outputBaseDirectory: dir || undefined,
+    role,
+  });
+  return { ...step.bind(new Construct(scope, 'Job'), context), templates: step.output! };
+}
+
+/** Minutes of the publishing build: a minute to install cdk-assets and look, and per asset built and uploaded. */
+export function publishingMinutes(assembly: StageAssembly): number {
+  return 1 + assembly.files.length * 0.2 + assembly.images.length * 3;
+}
+
+/** Statements that let a role write exactly the buckets and repositories the assets go to. */
+function grantLocations(role: iam.IRole, assembly: StageAssembly, where: { readonly account: string; readonly region: string }, partition: string): void {
+  const buckets = [...new Set(assembly.files.map((f) => f.bucketName))].sort();
+  const repositories = [...new Set(assembly.images.map((i) => i.repositoryName))].sort();
+  if (buckets.length > 0) {
+    // cdk-assets looks for the object first (ListObjectsV2, not HeadObject), reads the bucket's
+    // region and encryption, then uploads (multipart for large files, aborted when it fails).
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['s3:GetBucketLocation', 's3:GetEncryptionConfiguration', 's3:ListBucket'],
+      resources: buckets.map((b) => `arn:${partition}:s3:::${b}`),
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['s3:AbortMultipartUpload', 's3:PutObject'],
+      resources: buckets.map((b) => `arn:${partition}:s3:::${b}/*`),
+    }));
+  }
+  if (repositories.length > 0) {
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
+    // cdk-assets finds the repository and looks for the tag (DescribeRepositories, DescribeImages),
+    // then docker pushes the layers; images built from a cache in the repository also pull.
+    const pulls = assembly.images.some((i) => i.source.cacheFrom !== undefined);
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['ecr:BatchCheckLayerAvailability', 'ecr:CompleteLayerUpload', 'ecr:DescribeImages', 'ecr:DescribeRepositories',
+        'ecr:InitiateLayerUpload', 'ecr:PutImage', 'ecr:UploadLayerPart', ...(pulls ? ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'] : [])].sort(),
+      resources: repositories.map((r) => `arn:${partition}:ecr:${where.region}:${where.account}:repository/${r}`),
+    }));
+  }
+  const policy = role.node.tryFindChild('DefaultPolicy');
+  if (policy) {
+    acceptNagFindings(policy, [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'Assets are objects named by their hash, in the buckets the Stage\'s stacks read them from (only those buckets); ecr:GetAuthorizationToken has no resource-level permissions (Service Authorization Reference).',
+      appliesTo: [...buckets.map((b) => `Resource::arn:<AWS::Partition>:s3:::${b}/*`), ...buckets.map((b) => `Resource::arn:${partition}:s3:::${b}/*`), ...(repositories.length > 0 ? ['Resource::*'] : [])],
+    }]);
+  }
+}
