@@ -8,12 +8,14 @@ import { EcsNativeCanaryImagesStack, EcsNativeCanaryStack } from './ecs-native-c
 import { GithubBuildApproveStack } from './github-build-approve/stack';
 import { LambdaCanaryActionStack } from './lambda-canary-action/stack';
 import { LambdaLinearAppStack, LambdaLinearPipelineStack } from './lambda-linear/stack';
-import { DeliveryTargetStack } from 'cdk-delivery';
+import { DeliveryTargetStack, NagAcknowledgements } from 'cdk-delivery';
 import { MultiAccountReleaseStack, shopApiDeployment } from './multi-account-release/stack';
+import { CdkAppReleaseStack } from './cdk-app-release/stack';
+import { SHOP_APP_DEPLOYMENT_FINDINGS, ShopAppStage, shopAppDeployment } from './cdk-app-release/shop-app';
 
-import { APPROVER_EMAIL, EXAMPLE_CONNECTION_ARN, EXAMPLE_ENV, MULTI_ACCOUNT } from './settings';
+import { APPROVER_EMAIL, EXAMPLE_CONNECTION_ARN, EXAMPLE_ENV, MULTI_ACCOUNT, SHOP_NETWORKS } from './settings';
 
-export { APPROVER_EMAIL, EXAMPLE_CONNECTION_ARN, EXAMPLE_ENV, MULTI_ACCOUNT };
+export { APPROVER_EMAIL, EXAMPLE_CONNECTION_ARN, EXAMPLE_ENV, MULTI_ACCOUNT, SHOP_NETWORKS };
 
 /** Every example stack, each as a team would instantiate it. */
 export function addExamples(app: App): void {
@@ -91,6 +93,28 @@ export function addExamples(app: App): void {
     env: { account: MULTI_ACCOUNT.tools, region: 'us-east-1' },
     dev: devTarget.target,
     production: productionTargets.map((s) => s.target),
+    approverEmail: APPROVER_EMAIL,
+  });
+  // A CDK application released as a whole: one target per account (bootstrapped without --trust),
+  // and the application's Stage once per account.
+  const shop = (name: string, account: string, network: typeof SHOP_NETWORKS.dev) => {
+    const target = new DeliveryTargetStack(app, `Shop${name}Target`, {
+      env: { account, region: 'us-east-1' },
+      pipelineAccount: MULTI_ACCOUNT.tools,
+      cloudFormationExecutionStatements: shopAppDeployment(network),
+      deployRoleName: 'shop-app-deploy',
+      cloudFormationExecutionRoleName: 'shop-app-cfn-exec',
+      assetPublishingRoleName: 'shop-app-publish',
+    }).target;
+    NagAcknowledgements.add(target.cloudFormationExecutionPolicy!, SHOP_APP_DEPLOYMENT_FINDINGS);
+    return { stage: new ShopAppStage(app, `Shop${name}`, { env: { account, region: 'us-east-1' }, network }), target };
+  };
+  new CdkAppReleaseStack(app, 'CdkAppRelease', {
+    env: { account: MULTI_ACCOUNT.tools, region: 'us-east-1' },
+    connectionArn: EXAMPLE_CONNECTION_ARN,
+    repository: 'my-org/shop-app',
+    dev: shop('Dev', MULTI_ACCOUNT.dev, SHOP_NETWORKS.dev),
+    production: shop('Production', MULTI_ACCOUNT.production, SHOP_NETWORKS.production),
     approverEmail: APPROVER_EMAIL,
   });
 }

@@ -15,3 +15,9 @@ export const EXAMPLE_CONNECTION_ARN = 'arn:aws:codeconnections:us-east-1:1111111
 
 /** Who approves releases. */
 export const APPROVER_EMAIL = 'release-managers@example.com';
+
+/** The network of the CDK application example in each account (a VPC the platform team runs there). */
+export const SHOP_NETWORKS = {
+  dev: { vpcId: 'vpc-0a1b2c3d4e5f60718', availabilityZones: ['us-east-1a', 'us-east-1b'], privateSubnetIds: ['subnet-0a1b2c3d4e5f60711', 'subnet-0a1b2c3d4e5f60712'], privateSubnetRouteTableIds: ['rtb-0a1b2c3d4e5f60711', 'rtb-0a1b2c3d4e5f60712'] },
+  production: { vpcId: 'vpc-0f1e2d3c4b5a69788', availabilityZones: ['us-east-1a', 'us-east-1b'], privateSubnetIds: ['subnet-0f1e2d3c4b5a69781', 'subnet-0f1e2d3c4b5a69782'], privateSubnetRouteTableIds: ['rtb-0f1e2d3c4b5a69781', 'rtb-0f1e2d3c4b5a69782'] },
+};

@@ -128,6 +128,14 @@ export interface StepEnvironment {
 export interface StepActions {
   /** The pipeline actions, each with its runOrder already set. */
   readonly actions: codepipeline.IAction[];
+
+  /**
+   * Short descriptions of some actions for diagrams, by action name (e.g. one per stack of a
+   * step that deploys several).
+   *
+   * @default - every action is described by the step's `label`
+   */
+  readonly labels?: { [actionName: string]: string };
 }
 
 /** What a step expects to take, for run-time and cost estimates. */

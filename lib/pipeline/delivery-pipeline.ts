@@ -357,7 +357,8 @@ export class DeliveryPipeline extends Construct {
     }
     result.actions.forEach((a) => {
       const where = this.elsewhere(a.actionProperties);
-      const label = step.label && where ? `${step.label} (${where})` : step.label ?? where;
+      const own = result.labels?.[a.actionProperties.actionName] ?? step.label;
+      const label = own && where ? `${own} (${where})` : own ?? where;
       if (label) this.labels.set(`${stageName}/${a.actionProperties.actionName}`, label);
     });
     // A step's estimate goes to its last action; its other actions are part of it.

@@ -175,6 +175,11 @@ export class DeliveryTarget extends Construct implements IDeliveryTarget {
   public readonly region: string;
   /** The account the trusted pipelines run in. */
   public readonly pipelineAccount: string;
+  /**
+   * The managed policy holding `cloudFormationExecutionStatements` (for example, to acknowledge a
+   * compliance finding on what your stacks need).
+   */
+  public readonly cloudFormationExecutionPolicy?: iam.ManagedPolicy;
   /** Name of the role that publishes CDK Stage assets here (created when a Stage with assets is first released here). */
   public readonly assetPublishingRoleName: string;
 
@@ -246,10 +251,11 @@ export class DeliveryTarget extends Construct implements IDeliveryTarget {
     });
     const executionStatements = props.cloudFormationExecutionStatements;
     if (props.cloudFormationExecutionPolicies || executionStatements) {
-      const ownPolicy = executionStatements ? [new iam.ManagedPolicy(this, 'CloudFormationExecutionPolicy', {
+      this.cloudFormationExecutionPolicy = executionStatements ? new iam.ManagedPolicy(this, 'CloudFormationExecutionPolicy', {
         description: `What CloudFormation may do to deploy the stacks cdk-delivery pipelines release to ${this.account}/${this.region}`,
         statements: executionStatements,
-      })] : [];
+      }) : undefined;
+      const ownPolicy = this.cloudFormationExecutionPolicy ? [this.cloudFormationExecutionPolicy] : [];
       this.cloudFormationExecutionRole = new iam.Role(this, 'CloudFormationExecutionRole', {
         roleName: props.cloudFormationExecutionRoleName ?? `cdk-delivery-cfn-exec-${this.region}`,
         description: `Used by CloudFormation to deploy the stacks cdk-delivery pipelines release to ${this.account}/${this.region}`,

@@ -74,9 +74,9 @@ describe('CdkStageDeployStep', () => {
       '6 Smoke Commands',
     ]);
     const api = actions.find((a) => a.Name === 'Shop.Api.ChangeSet')!;
-    expect(api.Configuration).toMatchObject({ ActionMode: 'CHANGE_SET_REPLACE', StackName: 'Prod-Api', TemplatePath: expect.stringMatching(/^Shop_Assets[A-Za-z_]*::assembly-Prod\/ProdApi[0-9A-F]{8}\.template\.json$/) });
-    expect(actions.find((a) => a.Name === 'Shop.Api')!.Namespace).toBe('Shop-Api');
-    expect(JSON.stringify(actions.find((a) => a.Name === 'Smoke'))).toContain('#{Shop-Api.Url}');
+    expect(api.Configuration).toMatchObject({ ActionMode: 'CHANGE_SET_REPLACE', StackName: 'Prod-Api', TemplatePath: expect.stringMatching(/^T[0-9a-f]{8}_Prod_Templates::assembly-Prod\/ProdApi[0-9A-F]{8}\.template\.json$/) });
+    expect(actions.find((a) => a.Name === 'Shop.Api')!.Namespace).toBe('Prod-Api');
+    expect(JSON.stringify(actions.find((a) => a.Name === 'Smoke'))).toContain('#{Prod-Api.Url}');
   });
 
   test('one job publishes every asset of the Stage, through the target\'s publishing role, which may write exactly their bucket and repository', () => {

@@ -422,3 +422,37 @@ describe('multi-account-release', () => {
     t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'release-managers@example.com' });
   });
 });
+
+describe('cdk-app-release', () => {
+  const t = templates.get('CdkAppRelease')!;
+  const stages = (t.toJSON().Resources as Record<string, { Type: string; Properties: { Stages: Array<{ Name: string; Actions: Array<{ Name: string; RunOrder: number; ActionTypeId: { Provider: string }; RoleArn?: unknown }> }> } }>);
+  const pipeline = Object.values(stages).find((r) => r.Type === 'AWS::CodePipeline::Pipeline')!.Properties.Stages;
+
+  test('each environment publishes the Stage\'s assets in one job, then deploys its two stacks side by side', () => {
+    for (const name of ['Dev', 'Production']) {
+      const actions = pipeline.find((s) => s.Name === name)!.Actions.filter((a) => a.Name.startsWith('Shop.'));
+      expect(actions.map((a) => `${a.RunOrder - actions[0].RunOrder} ${a.Name} ${a.ActionTypeId.Provider}`)).toEqual([
+        '0 Shop.Assets CodeBuild',
+        '1 Shop.Api.ChangeSet CloudFormation', '2 Shop.Api CloudFormation',
+        '1 Shop.Worker.ChangeSet CloudFormation', '2 Shop.Worker CloudFormation',
+      ]);
+    }
+    // Two publishing jobs in all (one per environment), against one per asset and a self-mutation job in CDK Pipelines.
+    expect(Object.keys(t.findResources('AWS::CodeBuild::Project'))).toHaveLength(3);
+  });
+
+  test('the targets\' publishing roles trust exactly the publishing jobs, and may write exactly the bootstrap bucket and repository', () => {
+    for (const [name, account] of [['ShopDevTarget', '222222222222'], ['ShopProductionTarget', '333333333333']]) {
+      const target = templates.get(name)!;
+      target.hasResourceProperties('AWS::IAM::Role', {
+        RoleName: 'shop-app-publish',
+        AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Condition: { ArnEquals: { 'aws:PrincipalArn': [Match.stringLikeRegexp('^arn:aws:iam::111111111111:role/cdkapprelease')] } } })] },
+      });
+      const text = JSON.stringify(target.findResources('AWS::IAM::Policy'));
+      expect(text).toContain(`arn:aws:s3:::cdk-hnb659fds-assets-${account}-us-east-1/*`);
+      expect(text).toContain(`repository/cdk-hnb659fds-container-assets-${account}-us-east-1`);
+      // No administrator rights anywhere.
+      expect(JSON.stringify(target.toJSON())).not.toMatch(/AdministratorAccess|"Action":"\*"/);
+    }
+  });
+});

@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { CfnCapabilities, CfnOutput, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -5,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { IStep, StepActions, StepContext, StepEstimate } from '../../core/step';
 import { MODEL } from '../../private/estimate-model';
-import { ACTION_NAME, checkName, toNamespace } from '../../private/names';
+import { ACTION_NAME, checkName, toArtifactName, toNamespace } from '../../private/names';
 import { checkArgs, constructorOf } from '../../private/shapes';
 import { Problems, fail, isConcrete, verbatim } from '../../private/validation';
 import { ChangeSetDeployStep } from './change-set-deploy-step';
@@ -74,6 +75,11 @@ export interface CdkStageDeployStepProps {
   readonly cdkAssetsVersion?: string;
 }
 
+/** Eight hex digits of a text's SHA-256. */
+function shortHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 8);
+}
+
 /** Action names are at most 100 characters; the longest this step makes is `<name>.<stack id>.ChangeSet`. */
 const MAX_ACTION_NAME = 100;
 const VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
@@ -121,7 +127,7 @@ export class CdkStageDeployStep implements IStep {
     this.stepName = name;
     this.props = props;
     this.stage = props.stage;
-    this.label = `CDK Stage ${props.stage.stageName}: assets, then its stacks in dependency order`;
+    this.label = `CDK Stage ${props.stage.stageName}`;
   }
 
   /** What a release takes: known once the step is placed (its assets and stacks come from the Stage's synthesis). */
@@ -153,8 +159,9 @@ export class CdkStageDeployStep implements IStep {
     return this.namespaceOf(stack);
   }
 
+  /** Unique in the pipeline: Stages are released once each, and their names are unique in the app. */
   private namespaceOf(stack: Stack): string {
-    return toNamespace(`${this.stepName}-${stack.node.id}`);
+    return toNamespace(`${this.stage.stageName}-${stack.node.id}`);
   }
 
   public bind(scope: Construct, context: StepContext): StepActions {
@@ -187,6 +194,7 @@ export class CdkStageDeployStep implements IStep {
     problems.throwIfAny();
 
     const actions: codepipeline.IAction[] = [];
+    const labels: Record<string, string> = {};
     let runOrder = context.runOrder;
     const assets = assembly.files.length + assembly.images.length;
     let templates = (p: string) => this.props.input.atPath(dir ? `${dir}/${p}` : p);
@@ -199,8 +207,13 @@ export class CdkStageDeployStep implements IStep {
         region,
         computeType: this.props.assetPublishingComputeType,
         cdkAssetsVersion: this.props.cdkAssetsVersion ?? CDK_ASSETS_VERSION,
+        // Unique per Stage: CodePipeline keeps an artifact in a folder named after its first 10
+        // characters, so a short hash of the Stage's path comes first.
+        templatesArtifactName: toArtifactName(`T${shortHash(this.stage.node.path)}_${this.stage.stageName}_Templates`),
       });
       actions.push(...published.actions);
+      const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+      labels[`${this.stepName}.Assets`] = `publish ${[assembly.files.length ? count(assembly.files.length, 'file') : '', assembly.images.length ? count(assembly.images.length, 'Docker image') : ''].filter(Boolean).join(' and ')} (cdk-assets)`;
       templates = (p: string) => published.templates.atPath(p);
       runOrder++;
     }
@@ -214,7 +227,10 @@ export class CdkStageDeployStep implements IStep {
           capabilities: this.props.capabilities,
           variablesNamespace: this.namespaceOf(s.stack),
         };
-        const step = changeSets ? new ChangeSetDeployStep(`${this.stepName}.${s.id}`, props) : new StackDeployStep(`${this.stepName}.${s.id}`, props);
+        const name = `${this.stepName}.${s.id}`;
+        const step = changeSets ? new ChangeSetDeployStep(name, props) : new StackDeployStep(name, props);
+        if (changeSets) labels[`${name}.ChangeSet`] = `change set of ${s.stackName}`;
+        labels[name] = changeSets ? `execute ${s.stackName}` : `deploy ${s.stackName}`;
         actions.push(...step.bind(new Construct(stacksScope, s.id), { ...context, runOrder }).actions);
       }
       runOrder += changeSets ? 2 : 1;
@@ -224,6 +240,6 @@ export class CdkStageDeployStep implements IStep {
       buildMinutes: assets > 0 ? publishingMinutes(assembly) : 0,
       computeType: assets > 0 ? (this.props.assetPublishingComputeType ?? (assembly.images.length > 0 ? codebuild.ComputeType.MEDIUM : codebuild.ComputeType.SMALL)) : undefined,
     };
-    return { actions };
+    return { actions, labels };
   }
 }

@@ -1,4 +1,4 @@
-import { PhysicalName, Stack } from 'aws-cdk-lib';
+import { PhysicalName, Stack, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -25,6 +25,8 @@ export interface PublishingOptions {
   readonly region: string;
   readonly computeType?: codebuild.ComputeType;
   readonly cdkAssetsVersion: string;
+  /** Name of the artifact of the Stage's templates: unique in the pipeline, and in its first 10 characters. */
+  readonly templatesArtifactName: string;
 }
 
 /**
@@ -79,25 +81,30 @@ export function publishAssets(scope: Construct, context: StepContext, assembly: 
   const images = assembly.images.length > 0;
   const dir = options.assemblyDirectory;
   const manifestPath = dir ? `${dir}/${PUBLISHING_MANIFEST}` : PUBLISHING_MANIFEST;
-  const step = new BuildStep(options.actionName, {
+  const step = new (images ? DockerPublishingJob : BuildStep)(options.actionName, {
     input: options.input,
     installCommands: [`npm install --global --no-audit --no-fund --no-update-notifier cdk-assets@${options.cdkAssetsVersion}`],
     commands: [
       writeFileCommand({ path: PUBLISHING_MANIFEST, content: publishingManifest(assembly, options.region, manifestRole) }, dir || undefined),
       `cdk-assets --path '${manifestPath}' publish`,
     ],
-    // Docker builds need the Docker daemon, and reuse the layers of the last build on the host.
-    privileged: images,
+    // Docker builds need the Docker daemon (privileged), and reuse the layers of the last build on the host.
     cache: images ? BuildCache.local({ dockerLayers: true }) : BuildCache.none(),
     computeType: options.computeType ?? (images ? codebuild.ComputeType.MEDIUM : codebuild.ComputeType.SMALL),
     expectedMinutes: publishingMinutes(assembly),
     // The stacks' templates alone, for CloudFormation: its actions read at most 256 MB of input
     // (CodePipeline quotas), which a cloud assembly with Docker contexts can exceed.
-    outputs: assembly.layers.flat().map((s) => s.templatePath),
-    outputBaseDirectory: dir || undefined,
+    secondaryOutputs: [{ name: options.templatesArtifactName, files: assembly.layers.flat().map((s) => s.templatePath), baseDirectory: dir || undefined }],
     role,
   });
-  return { ...step.bind(new Construct(scope, 'Job'), context), templates: step.output! };
+  return { ...step.bind(new Construct(scope, 'Job'), context), templates: step.secondaryOutput(options.templatesArtifactName) };
+}
+
+/** A publishing job that builds Docker images: privileged, as the library runs only Docker builds. */
+class DockerPublishingJob extends BuildStep {
+  protected dockerBuild(): boolean {
+    return true;
+  }
 }
 
 /** Minutes of the publishing build: a minute to install cdk-assets and look, and per asset built and uploaded. */
@@ -137,7 +144,8 @@ function grantLocations(role: iam.IRole, assembly: StageAssembly, where: { reado
     acceptNagFindings(policy, [{
       id: 'AwsSolutions-IAM5',
       reason: 'Assets are objects named by their hash, in the buckets the Stage\'s stacks read them from (only those buckets); ecr:GetAuthorizationToken has no resource-level permissions (Service Authorization Reference).',
-      appliesTo: [...buckets.map((b) => `Resource::arn:<AWS::Partition>:s3:::${b}/*`), ...buckets.map((b) => `Resource::arn:${partition}:s3:::${b}/*`), ...(repositories.length > 0 ? ['Resource::*'] : [])],
+      // cdk-nag names a partition known only at deploy time <AWS::Partition>.
+      appliesTo: [...buckets.map((b) => `Resource::arn:${Token.isUnresolved(partition) ? '<AWS::Partition>' : partition}:s3:::${b}/*`), ...(repositories.length > 0 ? ['Resource::*'] : [])],
     }]);
   }
 }

@@ -1,0 +1,67 @@
+import { Duration, Stack, StackProps } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { BuildStep, CdkStageDeployStep, CommandsStep, DeliveryPipeline, IDeliveryTarget, ManualApprovalStep, Source } from 'cdk-delivery';
+import { ShopAppStage } from './shop-app';
+
+/** Settings a team changes when copying this example. */
+export interface CdkAppReleaseStackProps extends StackProps {
+  /** ARN of a CodeConnections connection to GitHub. */
+  readonly connectionArn: string;
+  /** The repository as owner/name: this CDK app, with the shop's code (api/, worker/). */
+  readonly repository: string;
+  /** The shop's Stage in the development account, and that account's target. */
+  readonly dev: { readonly stage: ShopAppStage; readonly target: IDeliveryTarget };
+  /** The shop's Stage in the production account, and that account's target. */
+  readonly production: { readonly stage: ShopAppStage; readonly target: IDeliveryTarget };
+  /** Who approves releases to production, and hears of failures. */
+  readonly approverEmail: string;
+}
+
+/**
+ * GitHub -> `cdk synth` -> the shop's CDK Stage in the development account (its function's code
+ * and its worker's image published by one job, its two stacks deployed side by side), a smoke test
+ * of the API the Stage outputs -> approval -> the same Stage in the production account. The target
+ * accounts are bootstrapped without `--trust`: the pipeline deploys through each account's
+ * `DeliveryTarget`, whose roles trust exactly this pipeline and may do exactly what the release
+ * needs; nothing has administrator rights.
+ *
+ * The pipeline's own stack is deployed with `cdk deploy` (it changes rarely, and a release never
+ * waits for it).
+ */
+export class CdkAppReleaseStack extends Stack {
+  public readonly delivery: DeliveryPipeline;
+
+  constructor(scope: Construct, id: string, props: CdkAppReleaseStackProps) {
+    super(scope, id, props);
+    // The build synthesizes this app: its cloud assembly holds every Stage's templates and assets.
+    const synth = new BuildStep('Synth', {
+      runtimeVersions: [{ runtime: 'nodejs', version: '22' }],
+      installCommands: ['npm ci'],
+      commands: ['npm test', 'npx cdk synth --quiet'],
+      outputs: ['cdk.out/**/*'],
+    });
+    this.delivery = new DeliveryPipeline(this, 'Pipeline', {
+      pipelineName: 'shop-app',
+      source: Source.connection(props.repository, { connectionArn: props.connectionArn }),
+      buildStep: synth,
+    });
+
+    const dev = new CdkStageDeployStep('Shop', { stage: props.dev.stage, input: synth.output! });
+    this.delivery.addEnvironment('Dev', {
+      target: props.dev.target,
+      deploy: [dev],
+      // The released code answers: its health check, through the URL the Stage outputs.
+      after: [new CommandsStep('SmokeTest', {
+        commands: [`curl --fail --silent --show-error --max-time 10 '${dev.stackOutput(props.dev.stage.apiUrl)}health' | grep --quiet '"status":"ok"'`],
+        expectedMinutes: 1,
+      })],
+    });
+    this.delivery.addEnvironment('Production', {
+      target: props.production.target,
+      production: true,
+      approval: new ManualApprovalStep('Approve', { notifyEmails: [props.approverEmail], comment: 'Release the shop to production?', timeout: Duration.days(2) }),
+      deploy: [new CdkStageDeployStep('Shop', { stage: props.production.stage, input: synth.output! })],
+    });
+    this.delivery.addNotifications({ emails: [props.approverEmail] });
+  }
+}
