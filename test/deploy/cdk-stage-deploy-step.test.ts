@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { CfnOutput, RemovalPolicy, Stack, StackProps, Stage, StageProps } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -38,7 +38,7 @@ function release(options: { stageEnv?: StackProps['env']; image?: boolean; chang
   const targetStack = new Stack(app, 'ProdTarget', { env: crossAccount ? PROD : ENV });
   const target = new DeliveryTarget(targetStack, 'Target', {
     pipelineAccount: ENV.account,
-    cloudFormationExecutionStatements: [new iam.PolicyStatement({ actions: ['lambda:*', 'dynamodb:*', 'ecs:*', 'iam:*'], resources: ['*'] })],
+    cloudFormationExecutionStatements: [new iam.PolicyStatement({ actions: ['lambda:*', 'dynamodb:*', 'ecs:*', 'iam:*', 'logs:*', 's3:GetObject'], resources: ['*'] })],
   });
   const stage = new ShopStage(app, 'Prod', { env: options.stageEnv ?? (crossAccount ? PROD : ENV), image: options.image });
   const pipelineStack = new Stack(app, 'Pipe', { env: ENV });
@@ -161,5 +161,117 @@ describe('CdkStageDeployStep', () => {
     expect(actions.map((a) => `${a.RunOrder} ${a.Name} ${a.Configuration.ActionMode}`)).toEqual(['1 App.Data CREATE_UPDATE', '1 App.Dns CREATE_UPDATE', '2 App.Api CREATE_UPDATE']);
     expect(actions[0].Configuration.TemplatePath).toMatch(/^Synth_Output::assembly-Dev\/DevData[0-9A-F]{8}\.template\.json$/);
     expect(JSON.stringify(Template.fromStack(pipelineStack).toJSON())).not.toContain('cdk-assets');
+  });
+});
+
+describe('CdkStageDeployStep elsewhere', () => {
+  test('another region of the pipeline\'s account: assets go to that region\'s bootstrap locations, the stacks deploy there', () => {
+    const app = newApp();
+    const west = { account: ENV.account, region: 'eu-west-1' };
+    const target = new DeliveryTarget(new Stack(app, 'WestTarget', { env: west }), 'Target', {
+      pipelineAccount: ENV.account,
+      cloudFormationExecutionStatements: [new iam.PolicyStatement({ actions: ['lambda:GetFunction'], resources: ['*'] })],
+    });
+    const stage = new ShopStage(app, 'West', { env: west });
+    const pipelineStack = new Stack(app, 'Pipe', { env: ENV });
+    const synth = new BuildStep('Synth', { commands: ['npx cdk synth'], outputs: ['cdk.out/**/*'] });
+    const pipeline = new DeliveryPipeline(pipelineStack, 'Pipeline', { source: githubSource(), buildStep: synth });
+    const step = new CdkStageDeployStep('Shop', { stage, input: synth.output! });
+    pipeline.addEnvironment('West', { target, deploy: [step] });
+    const t = Template.fromStack(pipelineStack);
+    const actions = actionsOf(t, 'West') as Array<{ Name: string; Region?: string }>;
+    expect(actions.map((a) => `${a.Name} ${a.Region ?? 'here'}`)).toEqual([
+      'Shop.Assets here', 'Shop.Data.ChangeSet eu-west-1', 'Shop.Data eu-west-1', 'Shop.Web.ChangeSet eu-west-1', 'Shop.Web eu-west-1', 'Shop.Api.ChangeSet eu-west-1', 'Shop.Api eu-west-1',
+    ]);
+    const spec = JSON.stringify(t.findResources('AWS::CodeBuild::Project'));
+    expect(spec).toContain('\\\"bucketName\\\":\\\"cdk-hnb659fds-assets-111111111111-eu-west-1\\\"');
+    expect(spec).toContain('\\\"region\\\":\\\"eu-west-1\\\"');
+    expect(JSON.stringify(t.findResources('AWS::IAM::Policy'))).toContain('arn:aws:ecr:eu-west-1:111111111111:repository/cdk-hnb659fds-container-assets-111111111111-eu-west-1');
+  });
+
+  test('an environment-agnostic Stage deploys to the environment\'s account and region, its assets there', () => {
+    const { pipelineStack, step } = release({ stageEnv: {} });
+    const t = Template.fromStack(pipelineStack);
+    expect(JSON.stringify(t.findResources('AWS::CodeBuild::Project'))).toContain('cdk-hnb659fds-assets-222222222222-us-east-1');
+    expect(step.estimate).toEqual({ minutes: expect.any(Number), buildMinutes: 4.2, computeType: 'BUILD_GENERAL1_MEDIUM' });
+  });
+});
+
+describe('CdkStageDeployStep execution role check', () => {
+  const warnings = (app: ReturnType<typeof newApp>, stack: Stack) => Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('execution role')).map((w) => String(w.entry.data));
+  const place = (statements: iam.PolicyStatement[] | undefined, managed?: iam.IManagedPolicy[]) => {
+    const app = newApp();
+    const target = new DeliveryTarget(new Stack(app, 'ProdTarget', { env: PROD }), 'Target', { pipelineAccount: ENV.account, cloudFormationExecutionStatements: statements, cloudFormationExecutionPolicies: managed });
+    const stage = new ShopStage(app, 'Prod', { env: PROD });
+    const pipelineStack = new Stack(app, 'Pipe', { env: ENV });
+    const synth = new BuildStep('Synth', { commands: ['npx cdk synth'], outputs: ['cdk.out/**/*'] });
+    new DeliveryPipeline(pipelineStack, 'Pipeline', { source: githubSource(), buildStep: synth }).addEnvironment('Prod', { target, deploy: [new CdkStageDeployStep('Shop', { stage, input: synth.output! })] });
+    return warnings(app, pipelineStack);
+  };
+
+  test('warns of the services the Stage\'s resources need that the target\'s statements grant nothing of', () => {
+    expect(place([new iam.PolicyStatement({ actions: ['lambda:*', 'iam:CreateRole', 'ecs:RegisterTaskDefinition'], resources: ['*'] })])).toEqual([
+      expect.stringMatching(/^CdkStageDeployStep 'Shop': CloudFormation's execution role ProdTarget\/Target\/CloudFormationExecutionRole grants nothing of what these resources of Stage 'Prod' need: s3:GetObject on the asset bucket \(AWS::Lambda::Function\); dynamodb \(AWS::DynamoDB::Table\); logs \(AWS::Logs::LogGroup\)\. CloudFormation would fail to create them\./),
+    ]);
+  });
+
+  test('is silent when the statements cover the resources, or when the role\'s policies cannot be read', () => {
+    expect(place([new iam.PolicyStatement({ actions: ['lambda:*', 'iam:*', 'ecs:*', 'dynamodb:*', 'logs:*', 's3:Get*'], resources: ['*'] })])).toEqual([]);
+    expect(place(undefined, [iam.ManagedPolicy.fromAwsManagedPolicyName('PowerUserAccess')])).toEqual([]);
+  });
+});
+
+describe('CdkStageDeployStep errors', () => {
+  const pipelineOf = (app = newApp()) => {
+    const synth = new BuildStep('Synth', { commands: ['npx cdk synth'], outputs: ['cdk.out/**/*'] });
+    const pipeline = new DeliveryPipeline(new Stack(app, 'Pipe', { env: ENV }), 'Pipeline', { source: githubSource(), buildStep: synth });
+    return { app, synth, pipeline };
+  };
+  let roles = 0;
+  const exec = (scope: Construct) => iam.Role.fromRoleName(scope, `Exec${roles++}`, 'cfn-exec');
+
+  test('bad props are reported together, naming the prop and the fix', () => {
+    const { app, synth } = pipelineOf();
+    const stage = new Stage(app, 'Dev');
+    expect(() => new CdkStageDeployStep('Shop', { stage, input: synth.output!, cdkAssetsVersion: 'latest', assemblyDirectory: '../out' }))
+      .toThrow(/CdkStageDeployStep 'Shop' has 2 problems:\n {2}- assemblyDirectory: is not a relative path inside the artifact \(got "\.\.\/out"\).*\n {2}- cdkAssetsVersion: is not an exact version \(got "latest"\)\. Fix: give a version of cdk-assets from npm, e\.g\. '4\.7\.3'/);
+    expect(() => new CdkStageDeployStep('Shop', { stage: new Stack(app, 'NotAStage') as unknown as Stage, input: synth.output! })).toThrow(/stage: is an object, but not a Stage/);
+    expect(() => new CdkStageDeployStep('Shop', { stage, input: undefined as unknown as BuildStep['output'] & object }))
+      .toThrow(/input: is required \(got undefined\)\. Fix: give the artifact holding the cloud assembly/);
+    expect(() => new CdkStageDeployStep('Shop', { stage: { node: 1 } as unknown as Stage, input: synth.output! })).toThrow(/stage: is an object, but not a Stage/);
+  });
+
+  test('the Stage\'s stacks must be for the environment\'s account and region', () => {
+    const { app, synth, pipeline } = pipelineOf();
+    const stage = new Stage(app, 'Elsewhere', { env: { account: '999999999999', region: 'eu-west-1' } });
+    new Stack(stage, 'Api');
+    expect(() => pipeline.addEnvironment('Dev', { deploy: [new CdkStageDeployStep('Shop', { stage, input: synth.output!, executionRole: exec(pipeline) })] }))
+      .toThrow(/stage: stack 'Api' is for account 999999999999, but the environment deploys to account 111111111111 \(got Elsewhere\)\. Fix: create the Stage with env: \{ account: '111111111111' \}.*\n.*stage: stack 'Api' is for region eu-west-1, but the environment deploys to region us-east-1/);
+  });
+
+  test('a Stage without stacks, without an execution role, or with a stack id an action name cannot hold', () => {
+    const { app, synth, pipeline } = pipelineOf();
+    const empty = new Stage(app, 'Empty', { env: ENV });
+    expect(() => pipeline.addEnvironment('Dev', { deploy: [new CdkStageDeployStep('Shop', { stage: empty, input: synth.output!, executionRole: exec(pipeline) })] }))
+      .toThrow(/stage: has no stacks \(got Empty\)\. Fix: add the stacks to release to the Stage/);
+    const stage = new Stage(app, 'Dev', { env: ENV });
+    new Stack(stage, 'Api');
+    expect(() => pipeline.addEnvironment('Dev2', { deploy: [new CdkStageDeployStep('Shop', { stage, input: synth.output! })] }))
+      .toThrow(/executionRole: no role for CloudFormation to deploy the stacks of Stage 'Dev' with \(got undefined\)\. Fix: give the DeliveryTarget of environment 'Dev2' cloudFormationExecutionStatements \(what the Stage's stacks create\), or pass executionRole/);
+    const spaced = new Stage(app, 'Spaced', { env: ENV });
+    new Stack(spaced, 'My Api', { stackName: 'my-api' });
+    expect(() => pipeline.addEnvironment('Dev3', { deploy: [new CdkStageDeployStep('Shop', { stage: spaced, input: synth.output!, executionRole: exec(pipeline) })] }))
+      .toThrow(/stack id 'My Api' has characters an action name cannot hold/);
+  });
+
+  test('stackOutput takes an output of the Stage only', () => {
+    const { app, synth } = pipelineOf();
+    const stage = new ShopStage(app, 'Prod', { env: ENV, image: false });
+    const other = new Stack(app, 'Other');
+    const step = new CdkStageDeployStep('Shop', { stage, input: synth.output! });
+    expect(step.stackOutput(stage.url)).toBe('#{Prod-Api.Url}');
+    expect(step.variablesNamespaceOf(stage.api)).toBe('Prod-Api');
+    expect(() => step.stackOutput(new CfnOutput(other, 'X', { value: 'x' }))).toThrow(/output: is not an output of a stack of Stage 'Prod' \(got Other\/X\)/);
+    expect(() => step.variablesNamespaceOf(other)).toThrow(/stack: is not a stack of Stage 'Prod' \(got Other\)/);
   });
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { CfnCapabilities, CfnOutput, Stack, Stage, Token } from 'aws-cdk-lib';
+import { Annotations, CfnCapabilities, CfnOutput, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -11,6 +11,7 @@ import { checkArgs, constructorOf } from '../../private/shapes';
 import { Problems, fail, isConcrete, verbatim } from '../../private/validation';
 import { ChangeSetDeployStep } from './change-set-deploy-step';
 import { CDK_ASSETS_VERSION, publishAssets, publishingMinutes } from './private/asset-publishing';
+import { uncoveredServices } from './private/execution-coverage';
 import { StageAssembly, readStageAssembly } from './private/stage-assembly';
 import { StackDeployStep } from './stack-deploy-step';
 
@@ -164,6 +165,18 @@ export class CdkStageDeployStep implements IStep {
     return toNamespace(`${this.stage.stageName}-${stack.node.id}`);
   }
 
+  /**
+   * Warns, where the execution role's policies can be read, of the services the Stage's resources
+   * need that they grant nothing of: CloudFormation would fail to create those resources.
+   */
+  private checkExecutionRole(scope: Construct, role: iam.IRole, assembly: StageAssembly): void {
+    const missing = uncoveredServices(role, assembly);
+    if (!missing || missing.size === 0) return;
+    const list = [...missing].map(([need, types]) => `${need} (${[...types].join(', ')})`).join('; ');
+    Annotations.of(scope).addWarningV2('cdk-delivery:execution-role-coverage',
+      `CdkStageDeployStep '${this.stepName}': CloudFormation's execution role ${role.node.path} grants nothing of what these resources of Stage '${this.stage.node.path}' need: ${list}. CloudFormation would fail to create them. Add statements for them to the target's cloudFormationExecutionStatements (or to executionRole).`);
+  }
+
   public bind(scope: Construct, context: StepContext): StepActions {
     const subject = `CdkStageDeployStep '${this.stepName}'`;
     const here = Stack.of(context.pipeline);
@@ -181,6 +194,7 @@ export class CdkStageDeployStep implements IStep {
         : 'place the step in an environment whose DeliveryTarget has cloudFormationExecutionStatements, or pass executionRole');
     }
     const assembly = this.assembly ??= readStageAssembly(subject, this.stage, account, region);
+    this.checkExecutionRole(scope, (this.props.executionRole ?? context.environment?.cloudFormationExecutionRole)!, assembly);
     const problems = new Problems(subject);
     const dir = (this.props.assemblyDirectory ?? 'cdk.out').replace(/\/+$/, '');
     const changeSets = this.props.changeSets ?? true;
