@@ -1,11 +1,15 @@
+import { execSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
-import { CfnOutput, RemovalPolicy, Stack, StackProps, Stage, StageProps } from 'aws-cdk-lib';
+import { App, CfnOutput, RemovalPolicy, Stack, StackProps, Stage, StageProps } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { parse } from 'yaml';
 import { BuildStep, CdkStageDeployStep, CommandsStep, DeliveryPipeline, DeliveryTarget } from '../../lib';
 import { ENV, githubSource, newApp } from '../util';
 
@@ -53,6 +57,18 @@ function release(options: { stageEnv?: StackProps['env']; image?: boolean; chang
   return { app, stage, step, pipeline, pipelineStack, targetStack, target };
 }
 
+/**
+ * Runs the publishing job's commands up to cdk-assets, as CodeBuild would, on the cloud assembly the
+ * test synthesized (linked as cdk.out), and returns the manifest they write for cdk-assets.
+ */
+function publishingManifest(app: App, buildSpec: string) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'publish-'));
+  fs.symlinkSync(app.outdir, path.join(dir, 'cdk.out'));
+  const commands: string[] = parse(buildSpec).phases.build.commands;
+  for (const command of commands.filter((c) => !c.startsWith('cdk-assets'))) execSync(command, { cwd: dir, shell: '/bin/bash', stdio: 'pipe' });
+  return JSON.parse(fs.readFileSync(path.join(dir, 'cdk.out', 'cdk-delivery.assets.json'), 'utf8'));
+}
+
 const actionsOf = (t: Template, stage: string) => {
   const pipeline = Object.values(t.findResources('AWS::CodePipeline::Pipeline'))[0];
   return pipeline.Properties.Stages.find((s: { Name: string }) => s.Name === stage).Actions as Array<{ Name: string; RunOrder: number; ActionTypeId: { Provider: string }; Configuration: Record<string, unknown>; Namespace?: string }>;
@@ -80,7 +96,7 @@ describe('CdkStageDeployStep', () => {
   });
 
   test('one job publishes every asset of the Stage, through the target\'s publishing role, which may write exactly their bucket and repository', () => {
-    const { pipelineStack, targetStack } = release();
+    const { app, pipelineStack, targetStack } = release();
     const t = Template.fromStack(pipelineStack);
     const jobs = Object.values(t.findResources('AWS::CodeBuild::Project')).filter((p) => JSON.stringify(p).includes('cdk-assets'));
     expect(jobs).toHaveLength(1);
@@ -91,16 +107,26 @@ describe('CdkStageDeployStep', () => {
     const spec: string = job.Source.BuildSpec;
     expect(spec).toContain('npm install --global --no-audit --no-fund --no-update-notifier cdk-assets@4.7.3');
     expect(spec).toContain("cdk-assets --path 'cdk.out/cdk-delivery.assets.json' publish");
-    const manifest = JSON.parse(/printf '%s\\n' '(\{.*\})' > 'cdk\.out\/cdk-delivery\.assets\.json'/.exec(spec)![1]);
+    const manifest = publishingManifest(app, spec);
     const role = 'arn:${AWS::Partition}:iam::222222222222:role/cdk-delivery-publish-us-east-1';
+    // cdk-assets fills in the partition; the account and region are the target's.
     expect(Object.values(manifest.files)).toEqual([{
       source: { path: expect.stringMatching(/^asset\.[0-9a-f]{64}$/), packaging: 'zip' },
-      destinations: { 'us-east-1': { region: 'us-east-1', assumeRoleArn: role, bucketName: 'cdk-hnb659fds-assets-222222222222-us-east-1', objectKey: expect.stringMatching(/^[0-9a-f]{64}\.zip$/) } },
+      destinations: { [Object.keys((Object.values(manifest.files)[0] as { destinations: object }).destinations)[0]]: { region: 'us-east-1', assumeRoleArn: role, bucketName: 'cdk-hnb659fds-assets-222222222222-us-east-1', objectKey: expect.stringMatching(/^[0-9a-f]{64}\.zip$/) } },
     }]);
     expect(Object.values(manifest.dockerImages)).toEqual([{
       source: { directory: expect.stringMatching(/^asset\.[0-9a-f]{64}$/) },
-      destinations: { 'us-east-1': { region: 'us-east-1', assumeRoleArn: role, repositoryName: 'cdk-hnb659fds-container-assets-222222222222-us-east-1', imageTag: expect.stringMatching(/^[0-9a-f]{64}$/) } },
+      destinations: { [Object.keys((Object.values(manifest.dockerImages)[0] as { destinations: object }).destinations)[0]]: { region: 'us-east-1', assumeRoleArn: role, repositoryName: 'cdk-hnb659fds-container-assets-222222222222-us-east-1', imageTag: expect.stringMatching(/^[0-9a-f]{64}$/) } },
     }]);
+    // The sources are in the artifact (the cloud assembly cdk synth wrote).
+    for (const asset of [...Object.values(manifest.files), ...Object.values(manifest.dockerImages)] as Array<{ source: { path?: string; directory?: string } }>) {
+      expect(fs.existsSync(path.join(app.outdir, asset.source.path ?? asset.source.directory!))).toBe(true);
+    }
+    // The manifest is written at build time: the pipeline's definition names no asset's hash, so
+    // an asset change leaves the pipeline unchanged (nothing for a self-update to do).
+    const hashes = [...Object.keys(manifest.files), ...Object.keys(manifest.dockerImages)];
+    expect(hashes).toHaveLength(2);
+    for (const hash of hashes) expect(JSON.stringify(t.toJSON())).not.toContain(hash);
     // The templates are not published: CloudFormation reads them from the job's output, which holds only them.
     expect(spec).toMatch(/artifacts:\n {2}files:\n {4}- assembly-Prod\/ProdData[0-9A-F]{8}\.template\.json\n {4}- assembly-Prod\/ProdWeb[0-9A-F]{8}\.template\.json\n {4}- assembly-Prod\/ProdApi[0-9A-F]{8}\.template\.json\n {2}base-directory: cdk\.out\n/);
 
@@ -130,11 +156,12 @@ describe('CdkStageDeployStep', () => {
   });
 
   test('in the pipeline\'s account, the job publishes with its own role, granted the asset locations', () => {
-    const { pipelineStack, targetStack } = release({ crossAccount: false });
+    const { app, pipelineStack, targetStack } = release({ crossAccount: false });
     const t = Template.fromStack(pipelineStack);
-    const spec = JSON.stringify(Object.values(t.findResources('AWS::CodeBuild::Project')).find((p) => JSON.stringify(p).includes('cdk-assets')));
-    expect(spec).not.toContain('assumeRoleArn');
-    expect(spec).toContain('cdk-hnb659fds-assets-111111111111-us-east-1');
+    const job = Object.values(t.findResources('AWS::CodeBuild::Project')).find((p) => JSON.stringify(p).includes('cdk-assets'))!;
+    const manifest = JSON.stringify(publishingManifest(app, job.Properties.Source.BuildSpec));
+    expect(manifest).not.toContain('assumeRole');
+    expect(manifest).toContain('cdk-hnb659fds-assets-111111111111-us-east-1');
     const publisher = Object.keys(t.findResources('AWS::IAM::Role')).find((id) => id.includes('PublisherRole'))!;
     const statements = Object.values(t.findResources('AWS::IAM::Policy')).filter((p) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === publisher))
       .flatMap((p) => p.Properties.PolicyDocument.Statement);
@@ -183,16 +210,21 @@ describe('CdkStageDeployStep elsewhere', () => {
     expect(actions.map((a) => `${a.Name} ${a.Region ?? 'here'}`)).toEqual([
       'Shop.Assets here', 'Shop.Data.ChangeSet eu-west-1', 'Shop.Data eu-west-1', 'Shop.Web.ChangeSet eu-west-1', 'Shop.Web eu-west-1', 'Shop.Api.ChangeSet eu-west-1', 'Shop.Api eu-west-1',
     ]);
-    const spec = Object.values(t.findResources('AWS::CodeBuild::Project')).map((p) => String(p.Properties.Source.BuildSpec)).join('\n');
-    expect(spec).toContain('"bucketName":"cdk-hnb659fds-assets-111111111111-eu-west-1"');
-    expect(spec).toContain('"region":"eu-west-1"');
+    const job = Object.values(t.findResources('AWS::CodeBuild::Project')).find((p) => JSON.stringify(p).includes('cdk-assets'))!;
+    const manifest = JSON.stringify(publishingManifest(app, job.Properties.Source.BuildSpec));
+    expect(manifest).toContain('"bucketName":"cdk-hnb659fds-assets-111111111111-eu-west-1"');
+    expect(manifest).toContain('"region":"eu-west-1"');
+    expect(manifest).not.toContain('us-east-1');
     expect(JSON.stringify(t.findResources('AWS::IAM::Policy'))).toContain('arn:aws:ecr:eu-west-1:111111111111:repository/cdk-hnb659fds-container-assets-111111111111-eu-west-1');
   });
 
   test('an environment-agnostic Stage deploys to the environment\'s account and region, its assets there', () => {
-    const { pipelineStack, step } = release({ stageEnv: {} });
+    const { app, pipelineStack, step } = release({ stageEnv: {} });
     const t = Template.fromStack(pipelineStack);
-    expect(JSON.stringify(t.findResources('AWS::CodeBuild::Project'))).toContain('cdk-hnb659fds-assets-222222222222-us-east-1');
+    const job = Object.values(t.findResources('AWS::CodeBuild::Project')).find((p) => JSON.stringify(p).includes('cdk-assets'))!;
+    const manifest = JSON.stringify(publishingManifest(app, job.Properties.Source.BuildSpec));
+    expect(manifest).toContain('"bucketName":"cdk-hnb659fds-assets-222222222222-us-east-1"');
+    expect(manifest).not.toContain('${AWS::AccountId}');
     expect(step.estimate).toEqual({ minutes: expect.any(Number), buildMinutes: 4.2, computeType: 'BUILD_GENERAL1_MEDIUM' });
   });
 });

@@ -29,28 +29,65 @@ export interface PublishingOptions {
   readonly templatesArtifactName: string;
 }
 
-/**
- * The asset manifest cdk-assets publishes from: every file and image of the Stage for one account
- * and region, each source relative to the cloud assembly's root, and each destination assumed
- * through `roleArn` (the target's publishing role) or, without one, published with the job's own
- * credentials. cdk-assets skips an asset whose object or image tag is already there.
- */
-export function publishingManifest(assembly: StageAssembly, region: string, roleArn: string | undefined): string {
-  const destination = (extra: Record<string, string>) => ({ [region]: { region, ...(roleArn ? { assumeRoleArn: roleArn } : {}), ...extra } });
-  const files: Record<string, unknown> = {};
-  assembly.files.forEach((f, i) => {
-    files[key(files, f.id, i)] = { source: f.source, destinations: destination({ bucketName: f.bucketName, objectKey: f.objectKey }) };
-  });
-  const dockerImages: Record<string, unknown> = {};
-  assembly.images.forEach((image, i) => {
-    dockerImages[key(dockerImages, image.id, i)] = { source: image.source, destinations: destination({ repositoryName: image.repositoryName, imageTag: image.imageTag }) };
-  });
-  return JSON.stringify({ version: assembly.manifestVersion, files, dockerImages });
+/** Name of the script that writes the publishing manifest from the cloud assembly. */
+export const MANIFEST_SCRIPT = 'cdk-delivery-assets.js';
+
+/** What the manifest script reads: paths relative to the artifact's root. */
+export interface ManifestScriptConfig {
+  /** The cloud assembly's directory ('' for the root). */
+  readonly root: string;
+  /** The Stage's stack asset manifests. */
+  readonly manifests: string[];
+  /** The Stage's stack templates (published by CloudFormation's actions, not here). */
+  readonly templates: string[];
+  readonly account: string;
+  readonly region: string;
+  /** The role cdk-assets assumes for every destination, or none: the job's own credentials. */
+  readonly roleArn?: string;
+  /** Where to write the manifest. */
+  readonly output: string;
 }
 
-/** An asset's id, or (the rare same asset bound for two locations) the id with its index. */
-function key(existing: Record<string, unknown>, id: string, index: number): string {
-  return id in existing ? `${id}-${index}` : id;
+/**
+ * The script the publishing job runs to write cdk-assets' manifest from the Stage's own asset
+ * manifests in the cloud assembly: every file and image for the environment's account and region
+ * (account and region placeholders filled in, as cdk-assets would fill them with the job's own
+ * account), each destination assumed through `roleArn` or published with the job's credentials,
+ * the stacks' templates left out. It runs at build time, so the pipeline's definition does not
+ * change when an asset does (nothing in it names an asset's hash).
+ */
+export function manifestScript(config: ManifestScriptConfig): string {
+  return [
+    '// Written by cdk-delivery: the manifest cdk-assets publishes this Stage\'s assets from.',
+    "const fs = require('fs');",
+    "const path = require('path');",
+    `const config = ${JSON.stringify(config)};`,
+    "const fill = (text) => text.split('${AWS::AccountId}').join(config.account).split('${AWS::Region}').join(config.region);",
+    "const templates = new Set(config.templates.map((t) => path.resolve(t)));",
+    "const out = { version: '', files: {}, dockerImages: {} };",
+    'for (const file of config.manifests) {',
+    "  const manifest = JSON.parse(fs.readFileSync(file, 'utf8'));",
+    '  out.version = out.version || manifest.version;',
+    '  const base = path.dirname(file);',
+    "  for (const [kind, key] of [['files', 'path'], ['dockerImages', 'directory']]) {",
+    '    for (const [id, asset] of Object.entries(manifest[kind] || {})) {',
+    '      const source = { ...asset.source };',
+    "      if (kind === 'files' && source.path !== undefined && templates.has(path.resolve(base, source.path))) continue;",
+    '      if (source[key] !== undefined) source[key] = path.relative(config.root || \'.\', path.join(base, source[key]));',
+    '      const destinations = {};',
+    '      for (const [name, destination] of Object.entries(asset.destinations)) {',
+    "        const d = Object.fromEntries(Object.entries(destination).filter(([k]) => !k.startsWith('assumeRole')).map(([k, v]) => [k, typeof v === 'string' ? fill(v) : v]));",
+    '        if (config.roleArn) d.assumeRoleArn = config.roleArn;',
+    '        destinations[name] = { ...d, region: config.region };',
+    '      }',
+    '      out[kind][id] = { source, destinations: { ...(out[kind][id] || {}).destinations, ...destinations } };',
+    '    }',
+    '  }',
+    '}',
+    'fs.writeFileSync(config.output, JSON.stringify(out, null, 1));',
+    "console.log(`${Object.keys(out.files).length} files and ${Object.keys(out.dockerImages).length} Docker images to publish to ${config.account}/${config.region}`);",
+    '',
+  ].join('\n');
 }
 
 /**
@@ -81,11 +118,22 @@ export function publishAssets(scope: Construct, context: StepContext, assembly: 
   const images = assembly.images.length > 0;
   const dir = options.assemblyDirectory;
   const manifestPath = dir ? `${dir}/${PUBLISHING_MANIFEST}` : PUBLISHING_MANIFEST;
+  const inRoot = (p: string) => (dir ? `${dir}/${p}` : p);
+  const script = manifestScript({
+    root: dir,
+    manifests: assembly.manifests.map(inRoot),
+    templates: assembly.layers.flat().map((s) => inRoot(s.templatePath)),
+    account: options.account,
+    region: options.region,
+    roleArn: manifestRole,
+    output: manifestPath,
+  });
   const step = new (images ? DockerPublishingJob : BuildStep)(options.actionName, {
     input: options.input,
     installCommands: [`npm install --global --no-audit --no-fund --no-update-notifier cdk-assets@${options.cdkAssetsVersion}`],
     commands: [
-      writeFileCommand({ path: PUBLISHING_MANIFEST, content: publishingManifest(assembly, options.region, manifestRole) }, dir || undefined),
+      writeFileCommand({ path: MANIFEST_SCRIPT, content: script }, undefined),
+      `node ${MANIFEST_SCRIPT}`,
       `cdk-assets --path '${manifestPath}' publish`,
     ],
     // Docker builds need the Docker daemon (privileged), and reuse the layers of the last build on the host.

@@ -51,6 +51,8 @@ export interface StageAssembly {
   readonly images: ImageAsset[];
   /** Version of the asset manifest schema (for the publishing manifest). */
   readonly manifestVersion: string;
+  /** The stacks' asset manifests, relative to the cloud assembly's root (named after the stacks, not their assets). */
+  readonly manifests: string[];
 }
 
 const PLACEHOLDERS = /\$\{AWS::(AccountId|Region|Partition)\}/g;
@@ -136,9 +138,11 @@ export function readStageAssembly(subject: string, stage: Stage, account: string
   const images = new Map<string, ImageAsset>();
   let manifestVersion = '';
   const templates = new Set(artifacts.map((a) => path.resolve(a.templateFullPath)));
+  const manifests: string[] = [];
   for (const artifact of artifacts) {
     for (const manifest of artifact.dependencies.filter(cxapi.AssetManifestArtifact.isAssetManifestArtifact)) {
       const contents = manifest.contents;
+      manifests.push(toPosix(path.relative(root, manifest.file)));
       manifestVersion ||= contents.version;
       const base = path.dirname(manifest.file);
       const relocate = (p: string) => toPosix(path.relative(root, path.resolve(base, p)));
@@ -162,7 +166,7 @@ export function readStageAssembly(subject: string, stage: Stage, account: string
       }
     }
   }
-  return { layers, files: [...files.values()], images: [...images.values()], manifestVersion: manifestVersion || '36.0.0' };
+  return { layers, files: [...files.values()], images: [...images.values()], manifestVersion: manifestVersion || '36.0.0', manifests: [...new Set(manifests)] };
 }
 
 function toPosix(p: string): string {
