@@ -225,6 +225,26 @@ export interface BuildStepProps {
   readonly buildImage?: codebuild.IBuildImage;
 
   /**
+   * A CodeBuild reserved-capacity fleet to run the builds on: its instances are up, so a build
+   * starts without the on-demand provisioning wait, and it is paid per minute the fleet is up,
+   * building or not, instead of per build. The build takes the fleet's compute type, and its image
+   * must be of the fleet's environment type; put a VPC on the fleet, not on the step.
+   *
+   * @default - on-demand compute
+   */
+  readonly fleet?: codebuild.IFleet;
+
+  /**
+   * A managed Docker server for the Docker builds of the step: CodeBuild runs the builds' Docker
+   * commands on a server of this compute type that keeps its image layers between builds (for up
+   * to a month), so layers are reused even when a build lands on a new host. The server is paid
+   * per minute while the project's builds run, on top of the build.
+   *
+   * @default - Docker runs in the build container (privileged), with the local layer cache
+   */
+  readonly dockerServer?: codebuild.DockerServerOptions;
+
+  /**
    * Time after which CodeBuild stops the build: 5 to 2,160 minutes.
    *
    * @default Duration.minutes(60)

@@ -1,4 +1,4 @@
-import { Annotations, Stack } from 'aws-cdk-lib';
+import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -70,11 +70,15 @@ export class BuildStep implements IStep {
     this.props = props;
     this.dependsOn = props.dependsOn ? [...props.dependsOn] : undefined;
     const lambdaCompute = isLambdaCompute(props.computeType);
-    const minutes = (lambdaCompute ? MODEL.lambdaProvisioning : MODEL.provisioning) + (props.expectedMinutes ?? MODEL.build);
+    // A fleet's instances are up: no provisioning wait.
+    const provisioning = props.fleet ? 0 : lambdaCompute ? MODEL.lambdaProvisioning : MODEL.provisioning;
+    const minutes = provisioning + (props.expectedMinutes ?? MODEL.build);
     this.estimate = {
       minutes,
       buildMinutes: minutes * (props.batch ? props.batch.buildCount : 1),
-      computeType: props.computeType ?? codebuild.ComputeType.SMALL,
+      computeType: (props.fleet && !Token.isUnresolved(props.fleet.computeType) ? props.fleet.computeType : undefined) ?? props.computeType ?? codebuild.ComputeType.SMALL,
+      reservedCapacity: props.fleet ? true : undefined,
+      dockerServerComputeType: props.dockerServer?.computeType,
     };
     this.label = this.dockerBuild() ? 'Docker image to ECR' : (props.batch ? `CodeBuild batch of ${props.batch.buildCount}` : 'CodeBuild');
     this.output = props.outputs ? new codepipeline.Artifact(primaryOutputName(name)) : undefined;
@@ -155,7 +159,8 @@ export class BuildStep implements IStep {
     const input = this.props.input ?? context.primaryInput;
     const stack = Stack.of(scope);
     const image = this.props.buildImage ?? codebuild.LinuxBuildImage.STANDARD_7_0;
-    const computeType = this.props.computeType ?? (isLinux(image) ? codebuild.ComputeType.SMALL : image.defaultComputeType);
+    const fleet = this.props.fleet;
+    const computeType = (fleet ? fleet.computeType as unknown as codebuild.ComputeType : undefined) ?? this.props.computeType ?? (isLinux(image) ? codebuild.ComputeType.SMALL : image.defaultComputeType);
     const logKey = logEncryptionKey(context.artifactKey);
     const logGroup = new logs.LogGroup(scope, 'Logs', {
       retention: this.props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
@@ -207,6 +212,8 @@ export class BuildStep implements IStep {
         buildImage: image,
         computeType,
         privileged: this.dockerBuild() || (this.props.privileged ?? false),
+        ...(fleet ? { fleet } : {}),
+        ...(this.props.dockerServer ? { dockerServer: this.props.dockerServer } : {}),
       },
       environmentVariables: projectEnv,
       timeout: this.props.timeout,

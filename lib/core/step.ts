@@ -158,6 +158,21 @@ export interface StepEstimate {
   readonly computeType?: string;
 
   /**
+   * The build minutes run on a reserved-capacity fleet: no provisioning wait, and paid per minute
+   * the fleet is up rather than per build, so they are left out of the cost of a run.
+   *
+   * @default false
+   */
+  readonly reservedCapacity?: boolean;
+
+  /**
+   * Compute type of a Docker server that runs while the build does, paid per minute on top of it.
+   *
+   * @default - none
+   */
+  readonly dockerServerComputeType?: string;
+
+  /**
    * The step waits for a person (an approval): its time is reported apart from the run time.
    *
    * @default false

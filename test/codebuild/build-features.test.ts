@@ -371,3 +371,47 @@ describe('build errors', () => {
     expect(statements.filter((s: { Sid?: string }) => s.Sid !== undefined)).toEqual([]);
   });
 });
+
+describe('reserved capacity and Docker servers', () => {
+  const fleetOf = (stack: ReturnType<typeof newStack>, environmentType = codebuild.EnvironmentType.LINUX_CONTAINER) => new codebuild.Fleet(stack, 'Fleet', {
+    baseCapacity: 1, computeType: codebuild.FleetComputeType.MEDIUM, environmentType,
+  });
+
+  test('a build on a fleet takes its compute type, starts without provisioning, and leaves the cost of a run', () => {
+    const stack = newStack();
+    const fleet = fleetOf(stack);
+    const step = new BuildStep('Build', { commands: ['make'], fleet, expectedMinutes: 4 });
+    const pipeline = new DeliveryPipeline(stack, 'Pipeline', { source: githubSource(), buildStep: step });
+    Template.fromStack(stack).hasResourceProperties('AWS::CodeBuild::Project', {
+      Environment: Match.objectLike({ ComputeType: 'BUILD_GENERAL1_MEDIUM', Fleet: { FleetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Fleet'), 'Arn'] } } }),
+    });
+    expect(step.estimate).toMatchObject({ minutes: 4, buildMinutes: 4, computeType: 'BUILD_GENERAL1_MEDIUM', reservedCapacity: true });
+    const estimate = pipeline.estimate();
+    expect(estimate.buildMinutes).toEqual([]);
+    expect(estimate.table).toContain('Builds on reserved-capacity fleets: 4 min, not in the cost (a fleet is paid per minute it is up, building or not) and with no provisioning wait.');
+  });
+
+  test('a fleet\'s compute type, environment type and network are its own', () => {
+    const stack = newStack();
+    const fleet = fleetOf(stack, codebuild.EnvironmentType.ARM_CONTAINER);
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 1, natGateways: 0 });
+    expect(() => new BuildStep('Build', { commands: ['make'], fleet, computeType: codebuild.ComputeType.LARGE, vpc })).toThrow(new RegExp([
+      "BuildStep 'Build' has 3 problems:",
+      ' {2}- computeType: differs from the compute type of the fleet \\(BUILD_GENERAL1_MEDIUM\\), which the builds run on \\(got "BUILD_GENERAL1_LARGE"\\)\\. Fix: remove computeType: a build on a fleet takes the fleet\'s',
+      ' {2}- buildImage: is a LINUX_CONTAINER image, but the fleet runs ARM_CONTAINER \\(got "the default aws/codebuild/standard:7.0"\\)\\. Fix: use an image of the fleet\'s environment type \\(ARM_CONTAINER\\), or a fleet of LINUX_CONTAINER',
+      ' {2}- vpc: does nothing on a build that runs on a fleet',
+    ].join('\n')));
+  });
+
+  test('a Docker server serves the Docker builds of a step, and runs (and is paid) while they do', () => {
+    const stack = newStack();
+    const step = new BuildStep('Image', { commands: ['docker build .'], privileged: true, dockerServer: { computeType: codebuild.DockerServerComputeType.MEDIUM }, expectedMinutes: 6 });
+    const pipeline = new DeliveryPipeline(stack, 'Pipeline', { source: githubSource(), buildStep: step });
+    Template.fromStack(stack).hasResourceProperties('AWS::CodeBuild::Project', {
+      Environment: Match.objectLike({ PrivilegedMode: true, DockerServer: { ComputeType: 'BUILD_GENERAL1_MEDIUM' } }),
+    });
+    expect(pipeline.estimate().table).toContain('Docker servers: 7 min BUILD_GENERAL1_MEDIUM, paid per minute on top of the builds and not in the cost (no price in the table).');
+    expect(() => new BuildStep('Test', { commands: ['npm test'], dockerServer: { computeType: codebuild.DockerServerComputeType.SMALL } }))
+      .toThrow(/dockerServer: serves Docker builds, but the step builds no Docker image \(got "BUILD_GENERAL1_SMALL"\)/);
+  });
+});

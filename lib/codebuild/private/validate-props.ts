@@ -1,3 +1,4 @@
+import { Token } from 'aws-cdk-lib';
 import { CREDENTIAL_NAME, CREDENTIAL_VALUE, SECRET_REFERENCE } from '../../private/credentials';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { ACTION_CONFIGURATION_VALUE, BUILD_TIMEOUT_MINUTES, CODEBUILD_ACTION_INPUTS, CODEBUILD_ACTION_OUTPUTS, PROJECT_REPORTS, QUEUED_TIMEOUT_MINUTES } from '../../private/limits';
@@ -203,6 +204,25 @@ function checkArtifacts(problems: Problems, props: BuildStepProps): void {
 
 function checkCompute(problems: Problems, props: BuildStepProps, docker: boolean): void {
   const lambda = isLambdaCompute(props.computeType);
+  const fleet = props.fleet;
+  if (fleet) {
+    const fleetType = Token.isUnresolved(fleet.computeType) ? undefined : String(fleet.computeType);
+    if (fleetType && props.computeType !== undefined && String(props.computeType) !== fleetType) {
+      problems.add('computeType', props.computeType, `differs from the compute type of the fleet (${fleetType}), which the builds run on`, 'remove computeType: a build on a fleet takes the fleet\'s');
+    }
+    const environment = Token.isUnresolved(fleet.environmentType) ? undefined : String(fleet.environmentType);
+    const imageType = props.buildImage?.type ?? 'LINUX_CONTAINER';
+    if (environment && environment !== imageType) {
+      problems.add('buildImage', props.buildImage?.imageId ?? 'the default aws/codebuild/standard:7.0', `is a ${imageType} image, but the fleet runs ${environment}`, `use an image of the fleet's environment type (${environment}), or a fleet of ${imageType}`);
+    }
+    if (props.vpc) problems.add('vpc', 'a VPC', 'does nothing on a build that runs on a fleet: the fleet\'s instances are where the network is', 'give the fleet its vpc, and remove it from the step');
+  }
+  if (props.dockerServer) {
+    if (lambda) problems.add('dockerServer', props.dockerServer.computeType, 'Lambda compute cannot use a Docker server', 'use an EC2 compute type');
+    if (!docker && !props.privileged) {
+      problems.add('dockerServer', props.dockerServer.computeType, 'serves Docker builds, but the step builds no Docker image', 'use DockerImageStep for Docker builds (or set privileged on a build that runs docker), or remove dockerServer');
+    }
+  }
   if (lambda && !(props.buildImage?.type ?? '').includes('LAMBDA')) {
     problems.add('buildImage', props.buildImage?.imageId ?? 'the default aws/codebuild/standard:7.0', 'Lambda compute runs only Lambda images', 'use LinuxLambdaBuildImage or LinuxArmLambdaBuildImage, e.g. LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_20');
   }

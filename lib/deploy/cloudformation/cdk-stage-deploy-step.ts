@@ -69,6 +69,21 @@ export interface CdkStageDeployStepProps {
   readonly assetPublishingComputeType?: codebuild.ComputeType;
 
   /**
+   * A reserved-capacity fleet the publishing job runs on (no provisioning wait).
+   *
+   * @default - on-demand compute
+   */
+  readonly assetPublishingFleet?: codebuild.IFleet;
+
+  /**
+   * A managed Docker server for the publishing job's image builds, which keeps image layers
+   * between releases even when a build lands on a new host.
+   *
+   * @default - Docker in the job's container, with the local layer cache
+   */
+  readonly assetPublishingDockerServer?: codebuild.DockerServerOptions;
+
+  /**
    * Version of cdk-assets (npm) the publishing job runs.
    *
    * @default '4.7.3'
@@ -220,6 +235,8 @@ export class CdkStageDeployStep implements IStep {
         account,
         region,
         computeType: this.props.assetPublishingComputeType,
+        fleet: this.props.assetPublishingFleet,
+        dockerServer: this.props.assetPublishingDockerServer,
         cdkAssetsVersion: this.props.cdkAssetsVersion ?? CDK_ASSETS_VERSION,
         // Unique per Stage: CodePipeline keeps an artifact in a folder named after its first 10
         // characters, so a short hash of the Stage's path comes first.
@@ -249,10 +266,13 @@ export class CdkStageDeployStep implements IStep {
       }
       runOrder += changeSets ? 2 : 1;
     }
+    const provisioning = this.props.assetPublishingFleet ? 0 : MODEL.provisioning;
     this.estimateValue = {
-      minutes: (assets > 0 ? MODEL.provisioning + publishingMinutes(assembly) : 0) + assembly.layers.length * ((changeSets ? 1 : 0) + MODEL.stackUpdate),
+      minutes: (assets > 0 ? provisioning + publishingMinutes(assembly) : 0) + assembly.layers.length * ((changeSets ? 1 : 0) + MODEL.stackUpdate),
       buildMinutes: assets > 0 ? publishingMinutes(assembly) : 0,
       computeType: assets > 0 ? (this.props.assetPublishingComputeType ?? (assembly.images.length > 0 ? codebuild.ComputeType.MEDIUM : codebuild.ComputeType.SMALL)) : undefined,
+      reservedCapacity: assets > 0 && this.props.assetPublishingFleet ? true : undefined,
+      dockerServerComputeType: assembly.images.length > 0 ? this.props.assetPublishingDockerServer?.computeType : undefined,
     };
     return { actions, labels };
   }

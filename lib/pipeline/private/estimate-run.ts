@@ -24,6 +24,8 @@ export function estimateRun(stages: PipelineStage[], estimates: Map<string, Step
   let actionMinutes = 0;
   const waiting: string[] = [];
   const build = new Map<string, number>();
+  const dockerServer = new Map<string, number>();
+  let reserved = 0;
   const rows: string[] = [];
   for (const stage of stages) {
     let stageMinutes = 0;
@@ -38,7 +40,9 @@ export function estimateRun(stages: PipelineStage[], estimates: Map<string, Step
         }
         group = Math.max(group, e.minutes);
         actionMinutes += e.minutes;
-        if (e.buildMinutes && e.computeType) build.set(e.computeType, (build.get(e.computeType) ?? 0) + e.buildMinutes);
+        if (e.buildMinutes && e.computeType && e.reservedCapacity) reserved += e.buildMinutes;
+        else if (e.buildMinutes && e.computeType) build.set(e.computeType, (build.get(e.computeType) ?? 0) + e.buildMinutes);
+        if (e.buildMinutes && e.dockerServerComputeType) dockerServer.set(e.dockerServerComputeType, (dockerServer.get(e.dockerServerComputeType) ?? 0) + e.buildMinutes);
       }
       stageMinutes += group;
     }
@@ -58,6 +62,8 @@ export function estimateRun(stages: PipelineStage[], estimates: Map<string, Step
     `Waiting for people (not counted): ${waiting.length > 0 ? waiting.join(', ') : 'none'}.`,
     `Cost of one run: $${costPerRun.toFixed(4)} (CodePipeline ${round(actionMinutes)} action minutes: $${pipelineCost.toFixed(4)}; CodeBuild ${[...build.entries()].map(([t, m]) => `${round(m)} min ${t}`).join(', ') || 'none'}: $${buildCost.toFixed(4)}).`,
     ...(unpriced.length > 0 ? [`No price in the table for ${unpriced.join(', ')}: those build minutes are not in the cost.`] : []),
+    ...(reserved > 0 ? [`Builds on reserved-capacity fleets: ${round(reserved)} min, not in the cost (a fleet is paid per minute it is up, building or not) and with no provisioning wait.`] : []),
+    ...(dockerServer.size > 0 ? [`Docker servers: ${[...dockerServer.entries()].map(([t, m]) => `${round(m)} min ${t}`).join(', ')}, paid per minute on top of the builds and not in the cost (no price in the table).`] : []),
     `Prices: ${PRICES.source}. Durations: a model (source ${MODEL.source} min, CodeBuild provisioning ${MODEL.provisioning} min plus the step's expected minutes, deployments from their strategy), not a measurement.`,
   ].join('\n');
   return {

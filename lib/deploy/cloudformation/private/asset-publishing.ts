@@ -24,6 +24,8 @@ export interface PublishingOptions {
   readonly account: string;
   readonly region: string;
   readonly computeType?: codebuild.ComputeType;
+  readonly fleet?: codebuild.IFleet;
+  readonly dockerServer?: codebuild.DockerServerOptions;
   readonly cdkAssetsVersion: string;
   /** Name of the artifact of the Stage's templates: unique in the pipeline, and in its first 10 characters. */
   readonly templatesArtifactName: string;
@@ -138,7 +140,10 @@ export function publishAssets(scope: Construct, context: StepContext, assembly: 
     ],
     // Docker builds need the Docker daemon (privileged), and reuse the layers of the last build on the host.
     cache: images ? BuildCache.local({ dockerLayers: true }) : BuildCache.none(),
-    computeType: options.computeType ?? (images ? codebuild.ComputeType.MEDIUM : codebuild.ComputeType.SMALL),
+    computeType: options.fleet ? undefined : options.computeType ?? (images ? codebuild.ComputeType.MEDIUM : codebuild.ComputeType.SMALL),
+    fleet: options.fleet,
+    // A Docker server serves Docker builds only.
+    dockerServer: images ? options.dockerServer : undefined,
     expectedMinutes: publishingMinutes(assembly),
     // The stacks' templates alone, for CloudFormation: its actions read at most 256 MB of input
     // (CodePipeline quotas), which a cloud assembly with Docker contexts can exceed.
