@@ -130,12 +130,20 @@ export interface StepActions {
   readonly actions: codepipeline.IAction[];
 
   /**
-   * Short descriptions of some actions for diagrams, by action name (e.g. one per stack of a
-   * step that deploys several).
+   * Short descriptions of some actions for diagrams (e.g. one per stack of a step that deploys
+   * several).
    *
    * @default - every action is described by the step's `label`
    */
-  readonly labels?: { [actionName: string]: string };
+  readonly actionLabels?: ActionLabel[];
+}
+
+/** A short description of one action of a step, for diagrams. */
+export interface ActionLabel {
+  /** Name of the action. */
+  readonly actionName: string;
+  /** What the action does, e.g. "change set of shop-api". */
+  readonly label: string;
 }
 
 /** What a step expects to take, for run-time and cost estimates. */

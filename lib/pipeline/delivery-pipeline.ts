@@ -357,7 +357,7 @@ export class DeliveryPipeline extends Construct {
     }
     result.actions.forEach((a) => {
       const where = this.elsewhere(a.actionProperties);
-      const own = result.labels?.[a.actionProperties.actionName] ?? step.label;
+      const own = result.actionLabels?.find((l) => l.actionName === a.actionProperties.actionName)?.label ?? step.label;
       const label = own && where ? `${own} (${where})` : own ?? where;
       if (label) this.labels.set(`${stageName}/${a.actionProperties.actionName}`, label);
     });

@@ -282,7 +282,7 @@ export class DeliveryTarget extends Construct implements IDeliveryTarget {
         for (const other of others) {
           const clash = other.roleNames.find((n) => n !== undefined && names.includes(n));
           if (clash) {
-            problems.add('deployRoleName', clash, `target '${other.node.path}' creates an IAM role of this name in account ${this.account} too`, 'use one target per account and region (pipelines share it), or give deployRoleName and cloudFormationExecutionRoleName');
+            problems.add('deployRoleName', clash, `target '${other.node.path}' creates an IAM role of this name in account ${this.account} too`, 'use one target per account and region (pipelines share it), or give deployRoleName, cloudFormationExecutionRoleName and assetPublishingRoleName');
           }
         }
         return problems.messages();

@@ -2,8 +2,9 @@ import { execSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, CfnOutput, RemovalPolicy, Stack, StackProps, Stage, StageProps } from 'aws-cdk-lib';
+import { App, CfnOutput, CfnParameter, NestedStack, RemovalPolicy, Stack, StackProps, Stage, StageProps, Tags } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -69,6 +70,11 @@ function publishingManifest(app: App, buildSpec: string) {
   return JSON.parse(fs.readFileSync(path.join(dir, 'cdk.out', 'cdk-delivery.assets.json'), 'utf8'));
 }
 
+/** The prepare job's buildspec in a pipeline stack's template. */
+function prepareSpec(t: Template): string {
+  return Object.values(t.findResources('AWS::CodeBuild::Project')).find((p) => JSON.stringify(p).includes('cdk-delivery-assets.js'))!.Properties.Source.BuildSpec;
+}
+
 const actionsOf = (t: Template, stage: string) => {
   const pipeline = Object.values(t.findResources('AWS::CodePipeline::Pipeline'))[0];
   return pipeline.Properties.Stages.find((s: { Name: string }) => s.Name === stage).Actions as Array<{ Name: string; RunOrder: number; ActionTypeId: { Provider: string }; Configuration: Record<string, unknown>; Namespace?: string }>;
@@ -80,7 +86,7 @@ describe('CdkStageDeployStep', () => {
     const actions = actionsOf(Template.fromStack(pipelineStack), 'Prod');
     const order = actions.map((a) => `${a.RunOrder} ${a.Name} ${a.ActionTypeId.Provider}`);
     expect(order).toEqual([
-      '1 Shop.Assets CodeBuild',
+      '1 Shop.Prepare CodeBuild',
       '2 Shop.Data.ChangeSet CloudFormation',
       '3 Shop.Data CloudFormation',
       '2 Shop.Web.ChangeSet CloudFormation',
@@ -91,8 +97,8 @@ describe('CdkStageDeployStep', () => {
     ]);
     const api = actions.find((a) => a.Name === 'Shop.Api.ChangeSet')!;
     expect(api.Configuration).toMatchObject({ ActionMode: 'CHANGE_SET_REPLACE', StackName: 'Prod-Api', TemplatePath: expect.stringMatching(/^T[0-9a-f]{8}_Prod_Templates::assembly-Prod\/ProdApi[0-9A-F]{8}\.template\.json$/) });
-    expect(actions.find((a) => a.Name === 'Shop.Api')!.Namespace).toBe('Prod-Api');
-    expect(JSON.stringify(actions.find((a) => a.Name === 'Smoke'))).toContain('#{Prod-Api.Url}');
+    expect(actions.find((a) => a.Name === 'Shop.Api')!.Namespace).toBe('Shop-Prod-Api');
+    expect(JSON.stringify(actions.find((a) => a.Name === 'Smoke'))).toContain('#{Shop-Prod-Api.Url}');
   });
 
   test('one job publishes every asset of the Stage, through the target\'s publishing role, which may write exactly their bucket and repository', () => {
@@ -131,7 +137,7 @@ describe('CdkStageDeployStep', () => {
     expect(spec).toMatch(/artifacts:\n {2}files:\n {4}- assembly-Prod\/ProdData[0-9A-F]{8}\.template\.json\n {4}- assembly-Prod\/ProdWeb[0-9A-F]{8}\.template\.json\n {4}- assembly-Prod\/ProdApi[0-9A-F]{8}\.template\.json\n {2}base-directory: cdk\.out\n/);
 
     // The job's role may assume the publishing role, and write no bucket or repository itself.
-    const publisher = Object.entries(t.findResources('AWS::IAM::Role')).find(([id]) => id.includes('PublisherRole'))!;
+    const publisher = Object.entries(t.findResources('AWS::IAM::Role')).find(([id]) => id.includes('PrepareRole'))!;
     const policies = Object.values(t.findResources('AWS::IAM::Policy')).filter((p) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === publisher[0]));
     const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement);
     expect(statements).toContainEqual({ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: 'arn:aws:iam::222222222222:role/cdk-delivery-publish-us-east-1' });
@@ -149,7 +155,7 @@ describe('CdkStageDeployStep', () => {
       { Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
       {
         Effect: 'Allow',
-        Action: ['ecr:BatchCheckLayerAvailability', 'ecr:CompleteLayerUpload', 'ecr:DescribeImages', 'ecr:DescribeRepositories', 'ecr:InitiateLayerUpload', 'ecr:PutImage', 'ecr:UploadLayerPart'],
+        Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:CompleteLayerUpload', 'ecr:DescribeImages', 'ecr:DescribeRepositories', 'ecr:InitiateLayerUpload', 'ecr:PutImage', 'ecr:UploadLayerPart'],
         Resource: 'arn:aws:ecr:us-east-1:222222222222:repository/cdk-hnb659fds-container-assets-222222222222-us-east-1',
       },
     ]);
@@ -162,7 +168,7 @@ describe('CdkStageDeployStep', () => {
     const manifest = JSON.stringify(publishingManifest(app, job.Properties.Source.BuildSpec));
     expect(manifest).not.toContain('assumeRole');
     expect(manifest).toContain('cdk-hnb659fds-assets-111111111111-us-east-1');
-    const publisher = Object.keys(t.findResources('AWS::IAM::Role')).find((id) => id.includes('PublisherRole'))!;
+    const publisher = Object.keys(t.findResources('AWS::IAM::Role')).find((id) => id.includes('PrepareRole'))!;
     const statements = Object.values(t.findResources('AWS::IAM::Policy')).filter((p) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === publisher))
       .flatMap((p) => p.Properties.PolicyDocument.Statement);
     expect(statements).toContainEqual({ Effect: 'Allow', Action: ['s3:AbortMultipartUpload', 's3:PutObject'], Resource: 'arn:aws:s3:::cdk-hnb659fds-assets-111111111111-us-east-1/*' });
@@ -170,7 +176,7 @@ describe('CdkStageDeployStep', () => {
     expect(Object.keys(Template.fromStack(targetStack).findResources('AWS::IAM::Role')).filter((id) => id.includes('Publishing'))).toEqual([]);
   });
 
-  test('a Stage without assets has no publishing job; without change sets each stack is one action', () => {
+  test('a Stage without assets publishes nothing; without change sets each stack is one action', () => {
     const app = newApp();
     const stage = new Stage(app, 'Dev', { env: ENV });
     const data = new Stack(stage, 'Data');
@@ -184,10 +190,13 @@ describe('CdkStageDeployStep', () => {
     pipeline.addEnvironment('Dev', {
       deploy: [new CdkStageDeployStep('App', { stage, input: synth.output!, assemblyDirectory: '', changeSets: false, executionRole: iam.Role.fromRoleName(pipelineStack, 'Exec', 'cfn-exec') })],
     });
-    const actions = actionsOf(Template.fromStack(pipelineStack), 'Dev');
-    expect(actions.map((a) => `${a.RunOrder} ${a.Name} ${a.Configuration.ActionMode}`)).toEqual(['1 App.Data CREATE_UPDATE', '1 App.Dns CREATE_UPDATE', '2 App.Api CREATE_UPDATE']);
-    expect(actions[0].Configuration.TemplatePath).toMatch(/^Synth_Output::assembly-Dev\/DevData[0-9A-F]{8}\.template\.json$/);
-    expect(JSON.stringify(Template.fromStack(pipelineStack).toJSON())).not.toContain('cdk-assets');
+    const t = Template.fromStack(pipelineStack);
+    const actions = actionsOf(t, 'Dev');
+    expect(actions.map((a) => `${a.RunOrder} ${a.Name} ${a.Configuration.ActionMode ?? a.ActionTypeId.Provider}`)).toEqual(['1 App.Prepare CodeBuild', '2 App.Data CREATE_UPDATE', '2 App.Dns CREATE_UPDATE', '3 App.Api CREATE_UPDATE']);
+    // The job only checks the Stage and hands CloudFormation the templates: no cdk-assets, no Docker.
+    expect(actions[1].Configuration.TemplatePath).toMatch(/^T[0-9a-f]{8}_Dev_Templates::assembly-Dev\/DevData[0-9A-F]{8}\.template\.json$/);
+    expect(JSON.stringify(t.toJSON())).not.toContain('cdk-assets@');
+    t.hasResourceProperties('AWS::CodeBuild::Project', { Environment: Match.objectLike({ PrivilegedMode: false, ComputeType: 'BUILD_GENERAL1_SMALL' }) });
   });
 });
 
@@ -208,7 +217,7 @@ describe('CdkStageDeployStep elsewhere', () => {
     const t = Template.fromStack(pipelineStack);
     const actions = actionsOf(t, 'West') as Array<{ Name: string; Region?: string }>;
     expect(actions.map((a) => `${a.Name} ${a.Region ?? 'here'}`)).toEqual([
-      'Shop.Assets here', 'Shop.Data.ChangeSet eu-west-1', 'Shop.Data eu-west-1', 'Shop.Web.ChangeSet eu-west-1', 'Shop.Web eu-west-1', 'Shop.Api.ChangeSet eu-west-1', 'Shop.Api eu-west-1',
+      'Shop.Prepare here', 'Shop.Data.ChangeSet eu-west-1', 'Shop.Data eu-west-1', 'Shop.Web.ChangeSet eu-west-1', 'Shop.Web eu-west-1', 'Shop.Api.ChangeSet eu-west-1', 'Shop.Api eu-west-1',
     ]);
     const job = Object.values(t.findResources('AWS::CodeBuild::Project')).find((p) => JSON.stringify(p).includes('cdk-assets'))!;
     const manifest = JSON.stringify(publishingManifest(app, job.Properties.Source.BuildSpec));
@@ -247,9 +256,60 @@ describe('CdkStageDeployStep execution role check', () => {
     ]);
   });
 
+  test('a function from an image needs its creator to read the image; a nested stack, its template', () => {
+    const app = newApp();
+    const target = new DeliveryTarget(new Stack(app, 'ProdTarget', { env: PROD }), 'Target', { pipelineAccount: ENV.account, cloudFormationExecutionStatements: [new iam.PolicyStatement({ actions: ['lambda:*', 'iam:*', 'cloudformation:*'], resources: ['*'] })] });
+    const stage = new Stage(app, 'Prod', { env: PROD });
+    const api = new Stack(stage, 'Api');
+    new lambda.DockerImageFunction(api, 'Fn', { code: lambda.DockerImageCode.fromImageAsset(path.join(FIXTURES, 'image')) });
+    new lambda.Function(new NestedStack(api, 'Inner'), 'Small', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => 1') });
+    const pipelineStack = new Stack(app, 'Pipe', { env: ENV });
+    const synth = new BuildStep('Synth', { commands: ['npx cdk synth'], outputs: ['cdk.out/**/*'] });
+    new DeliveryPipeline(pipelineStack, 'Pipeline', { source: githubSource(), buildStep: synth }).addEnvironment('Prod', { target, deploy: [new CdkStageDeployStep('Shop', { stage, input: synth.output! })] });
+    const [warning] = warnings(pipelineStack);
+    expect(warning).toContain('s3:GetObject on the asset bucket (AWS::CloudFormation::Stack');
+    expect(warning).toContain('ecr:BatchGetImage and ecr:GetDownloadUrlForLayer on the asset repository (AWS::Lambda::Function from an image)');
+  });
+
   test('is silent when the statements cover the resources, or when the role\'s policies cannot be read', () => {
     expect(place([new iam.PolicyStatement({ actions: ['lambda:*', 'iam:*', 'ecs:*', 'dynamodb:*', 'logs:*', 's3:Get*'], resources: ['*'] })])).toEqual([]);
     expect(place(undefined, [iam.ManagedPolicy.fromAwsManagedPolicyName('PowerUserAccess')])).toEqual([]);
+  });
+});
+
+describe('CdkStageDeployStep and a Stage that changes', () => {
+  test('the job fails, asking for the pipeline to be deployed, when the build\'s Stage has other stacks or assets elsewhere', () => {
+    const { app, pipelineStack } = release();
+    const spec = prepareSpec(Template.fromStack(pipelineStack));
+    // The build's Stage gains a stack the pipeline was not deployed for.
+    const manifestFile = path.join(app.outdir, 'assembly-Prod', 'manifest.json');
+    const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
+    manifest.artifacts.ProdQueue = { type: 'aws:cloudformation:stack', environment: 'aws://222222222222/us-east-1', properties: { templateFile: 'ProdQueue.template.json' } };
+    fs.writeFileSync(manifestFile, JSON.stringify(manifest));
+    expect(() => publishingManifest(app, spec)).toThrow(/The Stage in this build differs from the one the pipeline was deployed for: a new stack \(cdk\.out\/assembly-Prod\/ProdQueue\.template\.json\)\. Deploy the pipeline's stack \(cdk deploy Pipe\), then release again\./);
+  });
+
+  test('constructs or Tags added to the Stage after it is placed fail the synthesis, naming the step', () => {
+    const { app, stage } = release();
+    Tags.of(stage).add('team', 'shop');
+    expect(() => app.synth()).toThrow(/CdkStageDeployStep 'Shop': stage: changed after the step was placed \(constructs or Aspects such as Tags added to it\), but the pipeline releases the Stage as it was then \(got Prod\)\. Fix: create the Stage completely, Tags and Aspects included, before the environment that releases it\./);
+  });
+
+  test('one environment-agnostic Stage released to two environments by two steps', () => {
+    const app = newApp();
+    const stage = new Stage(app, 'Shared');
+    new Stack(stage, 'Api');
+    const pipelineStack = new Stack(app, 'Pipe', { env: ENV });
+    const synth = new BuildStep('Synth', { commands: ['npx cdk synth'], outputs: ['cdk.out/**/*'] });
+    const pipeline = new DeliveryPipeline(pipelineStack, 'Pipeline', { source: githubSource(), buildStep: synth });
+    const executionRole = iam.Role.fromRoleName(pipelineStack, 'Exec', 'cfn-exec');
+    const first = new CdkStageDeployStep('Blue', { stage, input: synth.output!, executionRole });
+    const second = new CdkStageDeployStep('Green', { stage, input: synth.output!, executionRole });
+    pipeline.addEnvironment('Blue', { deploy: [first] });
+    pipeline.addEnvironment('Green', { deploy: [second] });
+    expect(first.variablesNamespaceOf(stage.node.findChild('Api') as Stack)).toBe('Blue-Shared-Api');
+    expect(second.variablesNamespaceOf(stage.node.findChild('Api') as Stack)).toBe('Green-Shared-Api');
+    Template.fromStack(pipelineStack);
   });
 });
 
@@ -301,9 +361,34 @@ describe('CdkStageDeployStep errors', () => {
     const stage = new ShopStage(app, 'Prod', { env: ENV, image: false });
     const other = new Stack(app, 'Other');
     const step = new CdkStageDeployStep('Shop', { stage, input: synth.output! });
-    expect(step.stackOutput(stage.url)).toBe('#{Prod-Api.Url}');
-    expect(step.variablesNamespaceOf(stage.api)).toBe('Prod-Api');
+    expect(step.stackOutput(stage.url)).toBe('#{Shop-Prod-Api.Url}');
+    expect(step.variablesNamespaceOf(stage.api)).toBe('Shop-Prod-Api');
     expect(() => step.stackOutput(new CfnOutput(other, 'X', { value: 'x' }))).toThrow(/output: is not an output of a stack of Stage 'Prod' \(got Other\/X\)/);
     expect(() => step.variablesNamespaceOf(other)).toThrow(/stack: is not a stack of Stage 'Prod' \(got Other\)/);
+    const nested = new NestedStack(stage.api, 'Nested');
+    expect(() => step.stackOutput(new CfnOutput(nested, 'Inner', { value: 'x' }))).toThrow(/output: is an output of a nested stack, which CloudFormation does not give the pipeline/);
+    expect(() => step.stackOutput(stage.api.node.findChild('Handler') as unknown as CfnOutput)).toThrow(/output: is an object, but not a CfnOutput/);
+  });
+
+  test('a Stage holding another Stage, or a stack with a parameter without a default, fails; termination protection warns', () => {
+    const { app, synth, pipeline } = pipelineOf();
+    const outer = new Stage(app, 'Outer', { env: ENV });
+    new Stack(new Stage(outer, 'Inner'), 'Api');
+    expect(() => pipeline.addEnvironment('A', { deploy: [new CdkStageDeployStep('Shop', { stage: outer, input: synth.output!, executionRole: exec(pipeline) })] }))
+      .toThrow(/stage: holds another Stage \('Outer\/Inner'\), whose stacks the step would not release/);
+    const params = new Stage(app, 'Params', { env: ENV });
+    new CfnParameter(new Stack(params, 'Api'), 'Version');
+    expect(() => pipeline.addEnvironment('B', { deploy: [new CdkStageDeployStep('Shop', { stage: params, input: synth.output!, executionRole: exec(pipeline) })] }))
+      .toThrow(/stack 'Api' has parameters without a default \(Version\), to which a release gives no value/);
+    const protectedStage = new Stage(app, 'Protected', { env: ENV });
+    new Stack(protectedStage, 'Data', { terminationProtection: true });
+    pipeline.addEnvironment('C', { deploy: [new CdkStageDeployStep('Shop', { stage: protectedStage, input: synth.output!, executionRole: exec(pipeline) })] });
+    expect(Annotations.fromStack(Stack.of(pipeline)).findWarning('*', Match.stringLikeRegexp('stack \'Protected-Data\' asks for termination protection, which CodePipeline\'s CloudFormation actions do not set'))).toHaveLength(1);
+  });
+
+  test('the publishing job needs EC2 compute', () => {
+    const { app, synth } = pipelineOf();
+    expect(() => new CdkStageDeployStep('Shop', { stage: new Stage(app, 'S'), input: synth.output!, assetPublishingComputeType: codebuild.ComputeType.LAMBDA_1GB }))
+      .toThrow(/assetPublishingComputeType: is not an on-demand EC2 compute type, which the publishing job needs \(Docker, a cache\) \(got "BUILD_LAMBDA_1GB"\)/);
   });
 });

@@ -432,7 +432,7 @@ describe('cdk-app-release', () => {
     for (const name of ['Dev', 'Production']) {
       const actions = pipeline.find((s) => s.Name === name)!.Actions.filter((a) => a.Name.startsWith('Shop.'));
       expect(actions.map((a) => `${a.RunOrder - actions[0].RunOrder} ${a.Name} ${a.ActionTypeId.Provider}`)).toEqual([
-        '0 Shop.Assets CodeBuild',
+        '0 Shop.Prepare CodeBuild',
         '1 Shop.Api.ChangeSet CloudFormation', '2 Shop.Api CloudFormation',
         '1 Shop.Worker.ChangeSet CloudFormation', '2 Shop.Worker CloudFormation',
       ]);

@@ -4,15 +4,15 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { IStep, StepActions, StepContext, StepEstimate } from '../../core/step';
+import { ActionLabel, IStep, StepActions, StepContext, StepEstimate } from '../../core/step';
 import { MODEL } from '../../private/estimate-model';
 import { ACTION_NAME, checkName, toArtifactName, toNamespace } from '../../private/names';
 import { checkArgs, constructorOf } from '../../private/shapes';
 import { Problems, fail, isConcrete, verbatim } from '../../private/validation';
 import { ChangeSetDeployStep } from './change-set-deploy-step';
-import { CDK_ASSETS_VERSION, publishAssets, publishingMinutes } from './private/asset-publishing';
+import { CDK_ASSETS_SCHEMA_MAJOR, CDK_ASSETS_VERSION, prepareStage, publishingMinutes } from './private/asset-publishing';
 import { uncoveredServices } from './private/execution-coverage';
-import { StageAssembly, readStageAssembly } from './private/stage-assembly';
+import { StageAssembly, readStageAssembly, stackIdIn, watchStage } from './private/stage-assembly';
 import { StackDeployStep } from './stack-deploy-step';
 
 /** Props of a `CdkStageDeployStep`. */
@@ -101,8 +101,9 @@ const MAX_ACTION_NAME = 100;
 const VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 
 /**
- * Releases every stack of a CDK Stage built in this app to an environment: its file and Docker
- * assets published first by one CodeBuild job (cdk-assets, which skips what is already there),
+ * Releases every stack of a CDK Stage built in this app to an environment: the Stage in the build
+ * checked against the pipeline and its file and Docker assets published first by one CodeBuild job
+ * (cdk-assets, which skips what is already there),
  * then its stacks in dependency order, stacks that do not depend on each other at the same time,
  * each through a change set (or in one action). The stacks' outputs are variables later steps
  * read (`stackOutput`).
@@ -110,7 +111,8 @@ const VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
  * In another account, the actions assume the `DeliveryTarget`'s deploy role, CloudFormation uses
  * its execution role (the policies you give it: nothing has administrator rights), and the
  * publishing job assumes its asset publishing role, which may write exactly the buckets and
- * repositories the assets go to and trusts exactly this pipeline's publishing job. The assets go
+ * repositories the assets go to and trusts exactly the publishing jobs of the pipelines that release
+ * there. The assets go
  * where the stacks' synthesizer put them: with aws-cdk-lib's default synthesizer, the bucket and
  * repository of `cdk bootstrap` in the target account (bootstrapped without `--trust`: the
  * pipeline uses none of the bootstrap's roles).
@@ -124,7 +126,7 @@ export class CdkStageDeployStep implements IStep {
   private assembly?: StageAssembly;
   private estimateValue?: StepEstimate;
 
-  /** @param name the step's name: the prefix of its actions' names, `<name>.Assets` and `<name>.<stack id>` */
+  /** @param name the step's name: the prefix of its actions' names, `<name>.Prepare` and `<name>.<stack id>` */
   constructor(name: string, props: CdkStageDeployStepProps) {
     checkArgs(constructorOf(new.target), [name, props], `${new.target.name} '${name}'`);
     const problems = new Problems(`CdkStageDeployStep '${name}'`);
@@ -133,8 +135,12 @@ export class CdkStageDeployStep implements IStep {
       problems.add('stage', props.stage === undefined ? undefined : verbatim(String((props.stage as Construct)?.node?.path ?? props.stage)), 'is not a cdk.Stage', 'pass a Stage holding the stacks to release, e.g. new ShopStage(app, \'Prod\', { env })');
     }
     if (!props.input) problems.add('input', props.input, 'is required', "give the artifact holding the cloud assembly, e.g. synth.output (a BuildStep with outputs: ['cdk.out/**'])");
-    if (props.assemblyDirectory !== undefined && (!isConcrete(props.assemblyDirectory) || /(^\/|\.\.|\\)/.test(props.assemblyDirectory))) {
+    if (props.assemblyDirectory !== undefined && (!isConcrete(props.assemblyDirectory) || /(^\/|\.\.|\\|'|\n)/.test(props.assemblyDirectory))) {
       problems.add('assemblyDirectory', props.assemblyDirectory, 'is not a relative path inside the artifact', "give the directory cdk synth wrote, relative to the artifact's root, e.g. 'cdk.out' (or '' for the root)");
+    }
+    const compute = props.assetPublishingComputeType;
+    if (compute !== undefined && !/^BUILD_GENERAL1_|^BUILD_EC2_/.test(String(compute))) {
+      problems.add('assetPublishingComputeType', compute, 'is not an on-demand EC2 compute type, which the publishing job needs (Docker, a cache)', 'use codebuild.ComputeType.SMALL, MEDIUM, LARGE, X_LARGE or X2_LARGE, or give assetPublishingFleet');
     }
     if (props.cdkAssetsVersion !== undefined && !VERSION.test(String(props.cdkAssetsVersion))) {
       problems.add('cdkAssetsVersion', props.cdkAssetsVersion, 'is not an exact version', `give a version of cdk-assets from npm, e.g. '${CDK_ASSETS_VERSION}'`);
@@ -159,25 +165,38 @@ export class CdkStageDeployStep implements IStep {
    */
   public stackOutput(output: CfnOutput): string {
     checkArgs('CdkStageDeployStep#stackOutput', [output]);
+    if (!(output instanceof CfnOutput)) {
+      fail(`CdkStageDeployStep '${this.stepName}'`, 'output', verbatim(Construct.isConstruct(output) ? (output as Construct).node.path : String(output)), 'is not a CfnOutput', 'pass a CfnOutput of one of the Stage\'s stacks');
+    }
     const stack = Stack.of(output);
+    if (stack.nested) {
+      fail(`CdkStageDeployStep '${this.stepName}'`, 'output', verbatim(output.node.path), 'is an output of a nested stack, which CloudFormation does not give the pipeline', 'output the value from the Stage\'s stack that holds the nested stack');
+    }
     if (Stage.of(stack) !== this.stage) {
       fail(`CdkStageDeployStep '${this.stepName}'`, 'output', verbatim(output.node.path), `is not an output of a stack of Stage '${this.stage.node.path}'`, 'pass an output of one of the Stage\'s stacks');
     }
     return `#{${this.namespaceOf(stack)}.${stack.resolve(output.logicalId)}}`;
   }
 
-  /** The variables namespace of the action that deploys a stack of the Stage. */
+  /**
+   * The variables namespace of the action that deploys a stack of the Stage.
+   *
+   * @param stack one of the Stage's stacks
+   */
   public variablesNamespaceOf(stack: Stack): string {
     checkArgs('CdkStageDeployStep#variablesNamespaceOf', [stack]);
-    if (Stage.of(stack) !== this.stage) {
+    if (!Stack.isStack(stack) || stack.nested || Stage.of(stack) !== this.stage) {
       fail(`CdkStageDeployStep '${this.stepName}'`, 'stack', verbatim(stack.node.path), `is not a stack of Stage '${this.stage.node.path}'`, 'pass one of the Stage\'s stacks');
     }
     return this.namespaceOf(stack);
   }
 
-  /** Unique in the pipeline: Stages are released once each, and their names are unique in the app. */
+  /**
+   * Unique in the pipeline: steps of a stage have different names, and one step releases one Stage
+   * (whose name is unique in the app) once.
+   */
   private namespaceOf(stack: Stack): string {
-    return toNamespace(`${this.stage.stageName}-${stack.node.id}`);
+    return toNamespace(`${this.stepName}-${this.stage.stageName}-${stackIdIn(this.stage, stack)}`);
   }
 
   /**
@@ -189,7 +208,7 @@ export class CdkStageDeployStep implements IStep {
     if (!missing || missing.size === 0) return;
     const list = [...missing].map(([need, types]) => `${need} (${[...types].join(', ')})`).join('; ');
     Annotations.of(scope).addWarningV2('cdk-delivery:execution-role-coverage',
-      `CdkStageDeployStep '${this.stepName}': CloudFormation's execution role ${role.node.path} grants nothing of what these resources of Stage '${this.stage.node.path}' need: ${list}. CloudFormation would fail to create them. Add statements for them to the target's cloudFormationExecutionStatements (or to executionRole).`);
+      `CdkStageDeployStep '${this.stepName}': CloudFormation's execution role ${role.node.path} grants nothing of what these resources of Stage '${this.stage.node.path}' need: ${list}. CloudFormation would fail to create them. Fix: add statements for them to the target's cloudFormationExecutionStatements (or to executionRole).`);
   }
 
   public bind(scope: Construct, context: StepContext): StepActions {
@@ -200,7 +219,7 @@ export class CdkStageDeployStep implements IStep {
     if (Token.isUnresolved(account) || Token.isUnresolved(region)) {
       fail(subject, 'stage', verbatim(this.stage.node.path), 'is released to an account and region known only at deploy time, but its assets and stacks must be placed at synth', "create the pipeline's stack with env: { account, region }");
     }
-    if (Stage.of(context.pipeline) !== this.stage.node.root) {
+    if (context.pipeline.node.root !== this.stage.node.root) {
       fail(subject, 'stage', verbatim(this.stage.node.path), 'is not in the pipeline\'s app: the build\'s cloud assembly would not hold it', 'create the Stage in the app the pipeline is in');
     }
     if (!this.props.executionRole && !context.environment?.cloudFormationExecutionRole) {
@@ -209,6 +228,11 @@ export class CdkStageDeployStep implements IStep {
         : 'place the step in an environment whose DeliveryTarget has cloudFormationExecutionStatements, or pass executionRole');
     }
     const assembly = this.assembly ??= readStageAssembly(subject, this.stage, account, region);
+    if (!this.props.cdkAssetsVersion && Number(assembly.manifestVersion.split('.')[0]) > CDK_ASSETS_SCHEMA_MAJOR) {
+      fail(subject, 'cdkAssetsVersion', CDK_ASSETS_VERSION, `reads cloud assembly schemas up to version ${CDK_ASSETS_SCHEMA_MAJOR}, but aws-cdk-lib wrote version ${assembly.manifestVersion}`, 'give cdkAssetsVersion a newer cdk-assets version (npm view cdk-assets version)');
+    }
+    watchStage(scope, subject, this.stage);
+    for (const note of assembly.notes) Annotations.of(scope).addWarningV2('cdk-delivery:stage-release-note', `${subject}: ${note}.`);
     this.checkExecutionRole(scope, (this.props.executionRole ?? context.environment?.cloudFormationExecutionRole)!, assembly);
     const problems = new Problems(subject);
     const dir = (this.props.assemblyDirectory ?? 'cdk.out').replace(/\/+$/, '');
@@ -223,31 +247,32 @@ export class CdkStageDeployStep implements IStep {
     problems.throwIfAny();
 
     const actions: codepipeline.IAction[] = [];
-    const labels: Record<string, string> = {};
+    const labels: ActionLabel[] = [];
     let runOrder = context.runOrder;
     const assets = assembly.files.length + assembly.images.length;
-    let templates = (p: string) => this.props.input.atPath(dir ? `${dir}/${p}` : p);
-    if (assets > 0) {
-      const published = publishAssets(new Construct(scope, 'Assets'), context, assembly, {
-        actionName: `${this.stepName}.Assets`,
-        input: this.props.input,
-        assemblyDirectory: dir,
-        account,
-        region,
-        computeType: this.props.assetPublishingComputeType,
-        fleet: this.props.assetPublishingFleet,
-        dockerServer: this.props.assetPublishingDockerServer,
-        cdkAssetsVersion: this.props.cdkAssetsVersion ?? CDK_ASSETS_VERSION,
-        // Unique per Stage: CodePipeline keeps an artifact in a folder named after its first 10
-        // characters, so a short hash of the Stage's path comes first.
-        templatesArtifactName: toArtifactName(`T${shortHash(this.stage.node.path)}_${this.stage.stageName}_Templates`),
-      });
-      actions.push(...published.actions);
-      const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
-      labels[`${this.stepName}.Assets`] = `publish ${[assembly.files.length ? count(assembly.files.length, 'file') : '', assembly.images.length ? count(assembly.images.length, 'Docker image') : ''].filter(Boolean).join(' and ')} (cdk-assets)`;
-      templates = (p: string) => published.templates.atPath(p);
-      runOrder++;
-    }
+    const prepareName = `${this.stepName}.Prepare`;
+    const prepared = prepareStage(new Construct(scope, 'Prepare'), context, assembly, {
+      actionName: prepareName,
+      input: this.props.input,
+      assemblyDirectory: dir,
+      account,
+      region,
+      computeType: this.props.assetPublishingComputeType,
+      fleet: this.props.assetPublishingFleet,
+      dockerServer: this.props.assetPublishingDockerServer,
+      cdkAssetsVersion: this.props.cdkAssetsVersion ?? CDK_ASSETS_VERSION,
+      // Unique per release of a Stage: CodePipeline keeps an artifact in a folder named after its
+      // first 10 characters, so a short hash comes first.
+      templatesArtifactName: toArtifactName(`T${shortHash(`${this.stepName}/${this.stage.node.path}`)}_${this.stage.stageName}_Templates`),
+      pipelineStack: here.node.path,
+    });
+    actions.push(...prepared.actions);
+    const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+    labels.push({ actionName: prepareName, label: assets > 0
+      ? `check the Stage, publish ${[assembly.files.length ? count(assembly.files.length, 'file') : '', assembly.images.length ? count(assembly.images.length, 'Docker image') : ''].filter(Boolean).join(' and ')} (cdk-assets)`
+      : 'check the Stage, hand over its templates' });
+    const templates = (p: string) => prepared.templates.atPath(p);
+    runOrder++;
     const stacksScope = new Construct(scope, 'Stacks');
     for (const layer of assembly.layers) {
       for (const s of layer) {
@@ -260,20 +285,20 @@ export class CdkStageDeployStep implements IStep {
         };
         const name = `${this.stepName}.${s.id}`;
         const step = changeSets ? new ChangeSetDeployStep(name, props) : new StackDeployStep(name, props);
-        if (changeSets) labels[`${name}.ChangeSet`] = `change set of ${s.stackName}`;
-        labels[name] = changeSets ? `execute ${s.stackName}` : `deploy ${s.stackName}`;
+        if (changeSets) labels.push({ actionName: `${name}.ChangeSet`, label: `change set of ${s.stackName}` });
+        labels.push({ actionName: name, label: changeSets ? `execute ${s.stackName}` : `deploy ${s.stackName}` });
         actions.push(...step.bind(new Construct(stacksScope, s.id), { ...context, runOrder }).actions);
       }
       runOrder += changeSets ? 2 : 1;
     }
     const provisioning = this.props.assetPublishingFleet ? 0 : MODEL.provisioning;
     this.estimateValue = {
-      minutes: (assets > 0 ? provisioning + publishingMinutes(assembly) : 0) + assembly.layers.length * ((changeSets ? 1 : 0) + MODEL.stackUpdate),
-      buildMinutes: assets > 0 ? publishingMinutes(assembly) : 0,
-      computeType: assets > 0 ? (this.props.assetPublishingComputeType ?? (assembly.images.length > 0 ? codebuild.ComputeType.MEDIUM : codebuild.ComputeType.SMALL)) : undefined,
-      reservedCapacity: assets > 0 && this.props.assetPublishingFleet ? true : undefined,
+      minutes: provisioning + publishingMinutes(assembly) + assembly.layers.length * ((changeSets ? 1 : 0) + MODEL.stackUpdate),
+      buildMinutes: publishingMinutes(assembly),
+      computeType: this.props.assetPublishingComputeType ?? (assembly.images.length > 0 ? codebuild.ComputeType.MEDIUM : codebuild.ComputeType.SMALL),
+      reservedCapacity: this.props.assetPublishingFleet ? true : undefined,
       dockerServerComputeType: assembly.images.length > 0 ? this.props.assetPublishingDockerServer?.computeType : undefined,
     };
-    return { actions, labels };
+    return { actions, actionLabels: labels };
   }
 }

@@ -2,6 +2,7 @@ import { PhysicalName, Stack, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { Annotations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { BuildStep } from '../../../codebuild/build-step';
 import { BuildCache } from '../../../codebuild/cache';
@@ -13,11 +14,17 @@ import { StageAssembly } from './stage-assembly';
 /** The version of cdk-assets the publishing job runs, pinned so a release publishes the same way every time. */
 export const CDK_ASSETS_VERSION = '4.7.3';
 
+/** The newest major version of the cloud assembly schema the pinned cdk-assets reads. */
+export const CDK_ASSETS_SCHEMA_MAJOR = 54;
+
 /** Name of the asset manifest the publishing job writes next to the cloud assembly's manifest. */
 export const PUBLISHING_MANIFEST = 'cdk-delivery.assets.json';
 
-/** What the publishing job needs to know. */
-export interface PublishingOptions {
+/** Name of the script that checks the Stage and writes the publishing manifest. */
+export const MANIFEST_SCRIPT = 'cdk-delivery-assets.js';
+
+/** What the prepare job needs to know. */
+export interface PrepareOptions {
   readonly actionName: string;
   readonly input: codepipeline.Artifact;
   readonly assemblyDirectory: string;
@@ -29,45 +36,60 @@ export interface PublishingOptions {
   readonly cdkAssetsVersion: string;
   /** Name of the artifact of the Stage's templates: unique in the pipeline, and in its first 10 characters. */
   readonly templatesArtifactName: string;
+  /** The pipeline's stack, named in the error when the Stage changed since the pipeline was deployed. */
+  readonly pipelineStack: string;
 }
 
-/** Name of the script that writes the publishing manifest from the cloud assembly. */
-export const MANIFEST_SCRIPT = 'cdk-delivery-assets.js';
-
-/** What the manifest script reads: paths relative to the artifact's root. */
+/** What the script reads: paths relative to the artifact's root. */
 export interface ManifestScriptConfig {
   /** The cloud assembly's directory ('' for the root). */
   readonly root: string;
-  /** The Stage's stack asset manifests. */
-  readonly manifests: string[];
-  /** The Stage's stack templates (published by CloudFormation's actions, not here). */
+  /** The Stage's own cloud assembly directory (its manifest lists its stacks and asset manifests). */
+  readonly stageDirectory: string;
+  /** The Stage's stack templates when the pipeline was deployed. */
   readonly templates: string[];
   readonly account: string;
   readonly region: string;
   /** The role cdk-assets assumes for every destination, or none: the job's own credentials. */
   readonly roleArn?: string;
+  /** The buckets and repositories the job may write (granted when the pipeline was deployed). */
+  readonly buckets: string[];
+  readonly repositories: string[];
   /** Where to write the manifest. */
   readonly output: string;
+  /** The pipeline's stack, for the error when the Stage changed shape. */
+  readonly pipelineStack: string;
 }
 
 /**
- * The script the publishing job runs to write cdk-assets' manifest from the Stage's own asset
- * manifests in the cloud assembly: every file and image for the environment's account and region
- * (account and region placeholders filled in, as cdk-assets would fill them with the job's own
- * account), each destination assumed through `roleArn` or published with the job's credentials,
- * the stacks' templates left out. It runs at build time, so the pipeline's definition does not
- * change when an asset does (nothing in it names an asset's hash).
+ * The script the prepare job runs. It first checks that the Stage in the build has the stacks the
+ * pipeline was deployed for, and assets only where the job may write them: the pipeline's actions
+ * are fixed when its stack is deployed, so a Stage that gained or lost a stack, or whose assets
+ * moved, fails here, asking for the pipeline to be deployed, instead of being released in part.
+ * Then it writes cdk-assets' manifest from the Stage's own asset manifests: every file and image
+ * for the environment's account and region (account and region placeholders filled in, as
+ * cdk-assets would fill them with the job's own account), each destination assumed through
+ * `roleArn` or published with the job's credentials, the templates left out. It runs at build
+ * time, so nothing in the pipeline's definition names an asset's hash: an asset change does not
+ * change the pipeline.
  */
 export function manifestScript(config: ManifestScriptConfig): string {
   return [
-    '// Written by cdk-delivery: the manifest cdk-assets publishes this Stage\'s assets from.',
+    '// Written by cdk-delivery: checks the Stage and writes the manifest cdk-assets publishes its assets from.',
     "const fs = require('fs');",
     "const path = require('path');",
     `const config = ${JSON.stringify(config)};`,
     "const fill = (text) => text.split('${AWS::AccountId}').join(config.account).split('${AWS::Region}').join(config.region);",
-    "const templates = new Set(config.templates.map((t) => path.resolve(t)));",
+    "const stage = JSON.parse(fs.readFileSync(path.join(config.stageDirectory, 'manifest.json'), 'utf8'));",
+    'const artifacts = Object.values(stage.artifacts || {});',
+    "const built = artifacts.filter((a) => a.type === 'aws:cloudformation:stack').map((a) => path.join(config.stageDirectory, a.properties.templateFile));",
+    "const manifests = artifacts.filter((a) => a.type === 'cdk:asset-manifest').map((a) => path.join(config.stageDirectory, a.properties.file));",
+    'const templates = new Set(built.map((t) => path.resolve(t)));',
+    'const changes = [];',
+    'for (const t of built) if (!config.templates.includes(t)) changes.push(`a new stack (${t})`);',
+    'for (const t of config.templates) if (!built.includes(t)) changes.push(`no longer the stack of ${t}`);',
     "const out = { version: '', files: {}, dockerImages: {} };",
-    'for (const file of config.manifests) {',
+    'for (const file of manifests) {',
     "  const manifest = JSON.parse(fs.readFileSync(file, 'utf8'));",
     '  out.version = out.version || manifest.version;',
     '  const base = path.dirname(file);',
@@ -75,16 +97,22 @@ export function manifestScript(config: ManifestScriptConfig): string {
     '    for (const [id, asset] of Object.entries(manifest[kind] || {})) {',
     '      const source = { ...asset.source };',
     "      if (kind === 'files' && source.path !== undefined && templates.has(path.resolve(base, source.path))) continue;",
-    '      if (source[key] !== undefined) source[key] = path.relative(config.root || \'.\', path.join(base, source[key]));',
+    "      if (source[key] !== undefined) source[key] = path.relative(config.root || '.', path.join(base, source[key]));",
     '      const destinations = {};',
     '      for (const [name, destination] of Object.entries(asset.destinations)) {',
     "        const d = Object.fromEntries(Object.entries(destination).filter(([k]) => !k.startsWith('assumeRole')).map(([k, v]) => [k, typeof v === 'string' ? fill(v) : v]));",
+    '        if (d.bucketName !== undefined && !config.buckets.includes(d.bucketName)) changes.push(`assets in bucket ${d.bucketName}`);',
+    '        if (d.repositoryName !== undefined && !config.repositories.includes(d.repositoryName)) changes.push(`Docker images in repository ${d.repositoryName}`);',
     '        if (config.roleArn) d.assumeRoleArn = config.roleArn;',
     '        destinations[name] = { ...d, region: config.region };',
     '      }',
     '      out[kind][id] = { source, destinations: { ...(out[kind][id] || {}).destinations, ...destinations } };',
     '    }',
     '  }',
+    '}',
+    'if (changes.length > 0) {',
+    "  console.error(`The Stage in this build differs from the one the pipeline was deployed for: ${[...new Set(changes)].join('; ')}. Deploy the pipeline's stack (cdk deploy ${config.pipelineStack}), then release again.`);",
+    '  process.exit(1);',
     '}',
     'fs.writeFileSync(config.output, JSON.stringify(out, null, 1));',
     "console.log(`${Object.keys(out.files).length} files and ${Object.keys(out.dockerImages).length} Docker images to publish to ${config.account}/${config.region}`);",
@@ -93,50 +121,61 @@ export function manifestScript(config: ManifestScriptConfig): string {
 }
 
 /**
- * The one CodeBuild action that publishes every asset of a Stage to one account and region, with
- * a project role that may do only that: here, write exactly the buckets and repositories the
- * assets go to; in another account, assume the target's publishing role, which is granted those.
+ * The one CodeBuild action that prepares a release of a Stage to one account and region: it checks
+ * the Stage in the build against the pipeline's actions, publishes every asset (when the Stage has
+ * any) and hands CloudFormation the templates alone. Its role may do only that: here, write
+ * exactly the buckets and repositories the assets go to; in another account, assume the target's
+ * publishing role, which is granted those.
  */
-export function publishAssets(scope: Construct, context: StepContext, assembly: StageAssembly, options: PublishingOptions): StepActions & { readonly templates: codepipeline.Artifact } {
+export function prepareStage(scope: Construct, context: StepContext, assembly: StageAssembly, options: PrepareOptions): StepActions & { readonly templates: codepipeline.Artifact } {
   const environment = context.environment;
   const here = Stack.of(context.pipeline);
-  const target = environment?.crossAccount ? environment.assetPublishing : undefined;
-  const role = new iam.Role(scope, 'PublisherRole', {
-    assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
-    description: `Publishes the assets of ${options.actionName} to ${options.account}/${options.region}`,
+  const assets = assembly.files.length + assembly.images.length > 0;
+  const target = assets && environment?.crossAccount ? environment.assetPublishing : undefined;
+  const role = new iam.Role(scope, 'Role', {
+    assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com').withConditions({ StringEquals: { 'aws:SourceAccount': here.account } }),
+    description: `Prepares the release of ${options.actionName} to ${options.account}/${options.region}`,
     // A target in another account trusts it by name.
     ...(target ? { roleName: PhysicalName.GENERATE_IF_NEEDED } : {}),
   });
   let manifestRole: string | undefined;
   if (target) {
     const publishing = target.trustAssetPublisher(role.roleArn);
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [`arn:${here.partition}:iam::${options.account}:role/${target.assetPublishingRoleName}`] }));
+    const publishingArn = `arn:${here.partition}:iam::${options.account}:role/${target.assetPublishingRoleName}`;
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [publishingArn] }));
     // cdk-assets fills in the partition of the credentials it runs with.
     manifestRole = `arn:\${AWS::Partition}:iam::${options.account}:role/${target.assetPublishingRoleName}`;
+    if (!(publishing instanceof iam.Role)) {
+      Annotations.of(scope).addInfo(`${options.actionName} publishes through ${publishingArn}, a role of another app: it must trust ${here.resolve(role.roleArn)} and may write ${describeLocations(assembly, options)}.`);
+    }
     grantLocations(publishing, assembly, options, here.partition);
   } else {
     grantLocations(role, assembly, options, here.partition);
   }
   const images = assembly.images.length > 0;
   const dir = options.assemblyDirectory;
-  const manifestPath = dir ? `${dir}/${PUBLISHING_MANIFEST}` : PUBLISHING_MANIFEST;
   const inRoot = (p: string) => (dir ? `${dir}/${p}` : p);
+  const manifestPath = inRoot(PUBLISHING_MANIFEST);
+  const templates = assembly.layers.flat().map((s) => s.templatePath);
   const script = manifestScript({
     root: dir,
-    manifests: assembly.manifests.map(inRoot),
-    templates: assembly.layers.flat().map((s) => inRoot(s.templatePath)),
+    stageDirectory: inRoot(templates[0].slice(0, templates[0].lastIndexOf('/'))),
+    templates: templates.map(inRoot),
     account: options.account,
     region: options.region,
     roleArn: manifestRole,
+    buckets: [...new Set(assembly.files.map((f) => f.bucketName))].sort(),
+    repositories: [...new Set(assembly.images.map((i) => i.repositoryName))].sort(),
     output: manifestPath,
+    pipelineStack: options.pipelineStack,
   });
   const step = new (images ? DockerPublishingJob : BuildStep)(options.actionName, {
     input: options.input,
-    installCommands: [`npm install --global --no-audit --no-fund --no-update-notifier cdk-assets@${options.cdkAssetsVersion}`],
+    installCommands: assets ? [`npm install --global --no-audit --no-fund --no-update-notifier cdk-assets@${options.cdkAssetsVersion}`] : undefined,
     commands: [
       writeFileCommand({ path: MANIFEST_SCRIPT, content: script }, undefined),
       `node ${MANIFEST_SCRIPT}`,
-      `cdk-assets --path '${manifestPath}' publish`,
+      ...(assets ? [`cdk-assets --path ${quote(manifestPath)} publish`] : []),
     ],
     // Docker builds need the Docker daemon (privileged), and reuse the layers of the last build on the host.
     cache: images ? BuildCache.local({ dockerLayers: true }) : BuildCache.none(),
@@ -147,7 +186,7 @@ export function publishAssets(scope: Construct, context: StepContext, assembly: 
     expectedMinutes: publishingMinutes(assembly),
     // The stacks' templates alone, for CloudFormation: its actions read at most 256 MB of input
     // (CodePipeline quotas), which a cloud assembly with Docker contexts can exceed.
-    secondaryOutputs: [{ name: options.templatesArtifactName, files: assembly.layers.flat().map((s) => s.templatePath), baseDirectory: dir || undefined }],
+    secondaryOutputs: [{ name: options.templatesArtifactName, files: templates, baseDirectory: dir || undefined }],
     role,
   });
   return { ...step.bind(new Construct(scope, 'Job'), context), templates: step.secondaryOutput(options.templatesArtifactName) };
@@ -160,9 +199,21 @@ class DockerPublishingJob extends BuildStep {
   }
 }
 
-/** Minutes of the publishing build: a minute to install cdk-assets and look, and per asset built and uploaded. */
+/** Minutes of the prepare build: half a minute to check, a minute to install cdk-assets and look, and per asset built and uploaded. */
 export function publishingMinutes(assembly: StageAssembly): number {
-  return 1 + assembly.files.length * 0.2 + assembly.images.length * 3;
+  const assets = assembly.files.length + assembly.images.length;
+  return assets === 0 ? 0.5 : 1 + assembly.files.length * 0.2 + assembly.images.length * 3;
+}
+
+/** Quotes a path for bash. */
+function quote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+function describeLocations(assembly: StageAssembly, where: { readonly account: string; readonly region: string }): string {
+  const buckets = [...new Set(assembly.files.map((f) => `bucket ${f.bucketName}`))];
+  const repositories = [...new Set(assembly.images.map((i) => `repository ${i.repositoryName} (${where.account}/${where.region})`))];
+  return [...buckets, ...repositories].join(', ');
 }
 
 /** Statements that let a role write exactly the buckets and repositories the assets go to. */
@@ -184,16 +235,17 @@ function grantLocations(role: iam.IRole, assembly: StageAssembly, where: { reado
   if (repositories.length > 0) {
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
     // cdk-assets finds the repository and looks for the tag (DescribeRepositories, DescribeImages),
-    // then docker pushes the layers; images built from a cache in the repository also pull.
+    // then docker pushes the layers (the ECR guide's push permissions, BatchGetImage among them);
+    // images built from a cache in the repository also pull their layers.
     const pulls = assembly.images.some((i) => i.source.cacheFrom !== undefined);
     role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['ecr:BatchCheckLayerAvailability', 'ecr:CompleteLayerUpload', 'ecr:DescribeImages', 'ecr:DescribeRepositories',
-        'ecr:InitiateLayerUpload', 'ecr:PutImage', 'ecr:UploadLayerPart', ...(pulls ? ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'] : [])].sort(),
+      actions: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:CompleteLayerUpload', 'ecr:DescribeImages', 'ecr:DescribeRepositories',
+        'ecr:InitiateLayerUpload', 'ecr:PutImage', 'ecr:UploadLayerPart', ...(pulls ? ['ecr:GetDownloadUrlForLayer'] : [])].sort(),
       resources: repositories.map((r) => `arn:${partition}:ecr:${where.region}:${where.account}:repository/${r}`),
     }));
   }
   const policy = role.node.tryFindChild('DefaultPolicy');
-  if (policy) {
+  if (policy && (buckets.length > 0 || repositories.length > 0)) {
     acceptNagFindings(policy, [{
       id: 'AwsSolutions-IAM5',
       reason: 'Assets are objects named by their hash, in the buckets the Stage\'s stacks read them from (only those buckets); ecr:GetAuthorizationToken has no resource-level permissions (Service Authorization Reference).',

@@ -45,11 +45,17 @@ export function uncoveredServices(role: iam.IRole, assembly: StageAssembly): Map
   if (allowed.includes('*')) return new Map();
   const covers = (prefix: string) => allowed.some((a) => typeof a === 'string' && a.toLowerCase().startsWith(`${prefix}:`));
   const missing = new Map<string, Set<string>>();
-  // Lambda reads a function's or layer's code from the asset bucket with the caller's credentials.
+  // Lambda reads a function's or layer's code, and CloudFormation a nested stack's template, from
+  // the asset bucket with the caller's credentials; Lambda reads a function's image the same way.
   const matches = (pattern: string, action: string) => new RegExp(`^${pattern.toLowerCase().replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(action);
-  const lambdaCode = assembly.layers.flat().flatMap((s) => s.resourceTypes).filter((t) => t === 'AWS::Lambda::Function' || t === 'AWS::Lambda::LayerVersion');
-  if (assembly.files.length > 0 && lambdaCode.length > 0 && !allowed.some((a) => typeof a === 'string' && matches(a, 's3:getobject'))) {
-    missing.set('s3:GetObject on the asset bucket', new Set(lambdaCode));
+  const grants = (action: string) => allowed.some((a) => typeof a === 'string' && matches(a, action));
+  const types = assembly.layers.flat().flatMap((s) => s.resourceTypes);
+  const readsFiles = types.filter((t) => ['AWS::Lambda::Function', 'AWS::Lambda::LayerVersion', 'AWS::CloudFormation::Stack'].includes(t));
+  if (assembly.files.length > 0 && readsFiles.length > 0 && !grants('s3:getobject')) {
+    missing.set('s3:GetObject on the asset bucket', new Set(readsFiles));
+  }
+  if (assembly.layers.flat().some((s) => s.imageFunctions) && !(grants('ecr:batchgetimage') && grants('ecr:getdownloadurlforlayer'))) {
+    missing.set('ecr:BatchGetImage and ecr:GetDownloadUrlForLayer on the asset repository', new Set(['AWS::Lambda::Function from an image']));
   }
   for (const stack of assembly.layers.flat()) {
     for (const type of stack.resourceTypes) {

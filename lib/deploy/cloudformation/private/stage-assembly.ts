@@ -1,5 +1,6 @@
 import * as path from 'path';
-import { Stack, Stage, Token } from 'aws-cdk-lib';
+import { Aspects, Stack, Stage, Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Problems, fail, verbatim } from '../../../private/validation';
 
@@ -19,6 +20,8 @@ export interface StageStack {
   readonly resourceTypes: string[];
   /** Names of its outputs. */
   readonly outputs: string[];
+  /** Whether a Lambda function of the stack runs an image (whose creator must read it from ECR). */
+  readonly imageFunctions: boolean;
   /** Whether the template declares parameters only the bootstrap stack gives values (BootstrapVersion). */
   readonly readsBootstrapVersion: boolean;
   /** Whether termination protection is on. */
@@ -53,6 +56,8 @@ export interface StageAssembly {
   readonly manifestVersion: string;
   /** The stacks' asset manifests, relative to the cloud assembly's root (named after the stacks, not their assets). */
   readonly manifests: string[];
+  /** What the release cannot do as the Stage asks (warnings for the step). */
+  readonly notes: string[];
 }
 
 const PLACEHOLDERS = /\$\{AWS::(AccountId|Region|Partition)\}/g;
@@ -71,6 +76,10 @@ export function readStageAssembly(subject: string, stage: Stage, account: string
     problems.add('stage', verbatim(stage.node.path), 'is nested in another Stage; the pipeline releases Stages created directly in the app', 'create the Stage with the app as its scope');
   }
   problems.throwIfAny();
+  const nested = stage.node.findAll().find((c) => c !== stage && Stage.isStage(c) && !Stack.isStack(c));
+  if (nested) {
+    fail(subject, 'stage', verbatim(stage.node.path), `holds another Stage ('${nested.node.path}'), whose stacks the step would not release`, 'release each Stage with a step of its own, or put the stacks directly in this Stage');
+  }
   const assembly = stage.synth({ validateOnSynthesis: true });
   const root = app.outdir;
   const artifacts = assembly.stacks;
@@ -79,6 +88,7 @@ export function readStageAssembly(subject: string, stage: Stage, account: string
   }
   const constructs = new Map(stage.node.findAll().filter(Stack.isStack).filter((s) => Stage.of(s) === stage).map((s) => [s.artifactId, s]));
   const byArtifact = new Map<string, StageStack>();
+  const notes: string[] = [];
   const ordered: StageStack[] = [];
   const visit = (artifact: cxapi.CloudFormationStackArtifact): StageStack => {
     const known = byArtifact.get(artifact.id);
@@ -102,14 +112,24 @@ export function readStageAssembly(subject: string, stage: Stage, account: string
       problems.add('stage', verbatim(stage.node.path), `stack '${stack.node.id}' is for region ${env.region}, but the environment deploys to region ${region}`, `put the stacks of region ${env.region} in a Stage of their own, released in an environment of that region`);
     }
     const parameters = Object.keys(template.Parameters ?? {});
+    // CodePipeline's CloudFormation actions give no parameter values: a parameter without a default fails the deploy.
+    const required = parameters.filter((p) => p !== 'BootstrapVersion' && template.Parameters[p]?.Default === undefined);
+    if (required.length > 0) {
+      problems.add('stage', verbatim(stack.node.path), `stack '${stack.node.id}' has parameters without a default (${required.join(', ')}), to which a release gives no value (aws-cdk-lib's legacy synthesizer makes such parameters for assets)`, 'give the parameters defaults, or use aws-cdk-lib\'s default synthesizer for the Stage\'s stacks');
+    }
+    if (artifact.terminationProtection) {
+      notes.push(`stack '${artifact.stackName}' asks for termination protection, which CodePipeline's CloudFormation actions do not set: turn it on once after the first release (aws cloudformation update-termination-protection --enable-termination-protection --stack-name ${artifact.stackName})`);
+    }
     const entry: StageStack = {
       stack,
-      id: stack.node.id,
+      id: stackIdIn(stage, stack),
       stackName: artifact.stackName,
       templatePath: toPosix(path.relative(root, artifact.templateFullPath)),
       dependsOn,
       resourceTypes: [...new Set(Object.values<{ Type?: string }>(template.Resources ?? {}).map((r) => r.Type).filter((t): t is string => typeof t === 'string'))].sort(),
       outputs: Object.keys(template.Outputs ?? {}),
+      imageFunctions: Object.values<{ Type?: string; Properties?: { Code?: { ImageUri?: unknown } } }>(template.Resources ?? {})
+        .some((r) => r.Type === 'AWS::Lambda::Function' && r.Properties?.Code?.ImageUri !== undefined),
       readsBootstrapVersion: parameters.includes('BootstrapVersion'),
       terminationProtection: artifact.terminationProtection === true,
     };
@@ -166,9 +186,34 @@ export function readStageAssembly(subject: string, stage: Stage, account: string
       }
     }
   }
-  return { layers, files: [...files.values()], images: [...images.values()], manifestVersion: manifestVersion || '36.0.0', manifests: [...new Set(manifests)] };
+  return { layers, files: [...files.values()], images: [...images.values()], manifestVersion: manifestVersion || '36.0.0', manifests: [...new Set(manifests)], notes };
 }
 
 function toPosix(p: string): string {
   return p.split(path.sep).join('/');
+}
+
+/** A stack's id in its Stage: its construct path below the Stage, with dots for slashes (an action name holds it). */
+export function stackIdIn(stage: Stage, stack: Stack): string {
+  return stack.node.path.slice(stage.node.path.length + 1).replace(/\//g, '.');
+}
+
+/**
+ * The Stage is synthesized when the step is placed: what is added to it afterwards (constructs,
+ * or Aspects such as Tags) would be missing from the release, or break \`cdk synth\`. Fails the
+ * synthesis, naming the step, when the Stage changed.
+ */
+export function watchStage(scope: IConstruct, subject: string, stage: Stage): void {
+  const shape = (): string => {
+    const all = stage.node.findAll();
+    // Aspects of the app do not apply inside a Stage (aws-cdk-lib synthesizes it apart): only its own count.
+    const aspects = all.reduce((n, c) => n + Aspects.of(c).all.length, 0);
+    return `${all.length}/${aspects}`;
+  };
+  const before = shape();
+  scope.node.addValidation({
+    validate: () => (shape() === before ? [] : [
+      `${subject}: stage: changed after the step was placed (constructs or Aspects such as Tags added to it), but the pipeline releases the Stage as it was then (got ${stage.node.path}). Fix: create the Stage completely, Tags and Aspects included, before the environment that releases it.`,
+    ]),
+  });
 }
