@@ -18,15 +18,15 @@ export interface CdkAppReleaseStackProps extends StackProps {
 }
 
 /**
- * GitHub -> `cdk synth` -> the shop's CDK Stage in the development account (its function's code
+ * GitHub -> the pipeline updating itself -> `cdk synth` -> the shop's CDK Stage in the development account (its function's code
  * and its worker's image published by one job, its two stacks deployed side by side), a smoke test
  * of the API the Stage outputs -> approval -> the same Stage in the production account. The target
  * accounts are bootstrapped without `--trust`: the pipeline deploys through each account's
  * `DeliveryTarget`, whose roles trust exactly this pipeline and may do exactly what the release
  * needs; nothing has administrator rights.
  *
- * The pipeline's own stack is deployed with `cdk deploy` (it changes rarely, and a release never
- * waits for it).
+ * The pipeline updates itself from each commit first (`selfUpdate`); deploy its stack once with
+ * `cdk deploy`.
  */
 export class CdkAppReleaseStack extends Stack {
   public readonly delivery: DeliveryPipeline;
@@ -43,6 +43,9 @@ export class CdkAppReleaseStack extends Stack {
     this.delivery = new DeliveryPipeline(this, 'Pipeline', {
       pipelineName: 'shop-app',
       source: Source.connection(props.repository, { connectionArn: props.connectionArn }),
+      // The pipeline deploys its own changes from each commit before building it (a new stack in
+      // the Stage included); about three minutes per run. Remove it to deploy the pipeline by hand.
+      selfUpdate: true,
       buildStep: synth,
     });
 

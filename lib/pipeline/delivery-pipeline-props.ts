@@ -7,6 +7,7 @@ import { ISource } from '../source/source';
 import { ArtifactAccess } from './artifact-access';
 import { CrossRegionArtifactStore } from './artifact-store';
 import { PipelineVariable } from './pipeline-variable';
+import { SelfUpdateOptions } from './self-update';
 
 /** Props of a `DeliveryPipeline`. */
 export interface DeliveryPipelineProps {
@@ -133,9 +134,29 @@ export interface DeliveryPipelineProps {
   /**
    * Run the pipeline when its definition changes (CloudFormation update).
    *
-   * @default false
+   * @default - true with `selfUpdate`, false otherwise
    */
   readonly restartExecutionOnUpdate?: boolean;
+
+  /**
+   * Update the pipeline from the commit being released before anything else runs: a stage
+   * `UpdatePipeline` right after the sources runs `cdk deploy` of the pipeline's stack, which
+   * changes nothing unless the pipeline's synthesized template changed; when it did, the pipeline
+   * is updated and the release starts again on the new pipeline. It adds a CodeBuild job of about
+   * three minutes to every run, and its role may assume the `cdk bootstrap` roles of the pipeline's
+   * account (what a person running `cdk deploy` uses). Without it, deploy the pipeline's stack with
+   * `cdk deploy` when the pipeline changes.
+   *
+   * @default false
+   */
+  readonly selfUpdate?: boolean;
+
+  /**
+   * How the pipeline updates itself (with `selfUpdate`).
+   *
+   * @default - `npm ci`, then `cdk deploy` of the pipeline's stack with the newest CDK CLI 2, at the source's root
+   */
+  readonly selfUpdateOptions?: SelfUpdateOptions;
 
   /**
    * The role CodePipeline assumes. For environments in other accounts or regions give it a

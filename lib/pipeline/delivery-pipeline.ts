@@ -25,6 +25,7 @@ import { PipelineStage, pipelineProperties, stagesOf } from '../checks/model/pip
 import { PipelineNotificationOptions, PipelineNotifications, createNotifications } from './notifications';
 import { FailureBehavior, StageConditionOptions, renderConditions } from './stage-conditions';
 import { PipelineVariable } from './pipeline-variable';
+import { SelfUpdateStep } from './self-update';
 import { StagePhase, checkEnvironment, environmentPhases, environmentsOf, resolveEnvironment } from './private/environments';
 import { L2GrantAcceptance, narrowEventsRoleTrust, pipelineRoleArn } from './private/pipeline-role';
 import { addRegionalStore, checkRegionalStores, regionalStores } from './private/regional-stores';
@@ -142,7 +143,7 @@ export class DeliveryPipeline extends Construct {
       ...(this.regionalStores.size > 0
         ? { crossRegionReplicationBuckets: { [here.region]: this.artifactBucket, ...Object.fromEntries(this.regionalStores) } }
         : { artifactBucket: this.artifactBucket }),
-      restartExecutionOnUpdate: props.restartExecutionOnUpdate ?? false,
+      restartExecutionOnUpdate: props.restartExecutionOnUpdate ?? (props.selfUpdate === true),
       role,
       variables: this.variables.length > 0 ? this.variables.map((v) => v._toL2()) : undefined,
     });
@@ -164,6 +165,9 @@ export class DeliveryPipeline extends Construct {
     this.l2Grants.acceptNew();
     narrowEventsRoleTrust(this.pipeline);
     this.stagesScope = new Construct(this, 'Stages');
+    if (props.selfUpdate) {
+      this.addStage('UpdatePipeline', { steps: [new SelfUpdateStep(here, props.selfUpdateOptions)] });
+    }
     if (props.buildStep) {
       this.addStage(props.buildStageName ?? 'Build', { steps: [props.buildStep] });
     }

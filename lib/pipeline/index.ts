@@ -9,3 +9,4 @@ export { PipelineEstimate } from './estimate';
 export * from './delivery-target';
 export { ArtifactAccess, ArtifactObjects } from './artifact-access';
 export { ArtifactStoreStack, ArtifactStoreStackProps, CrossRegionArtifactStore } from './artifact-store';
+export { SelfUpdateOptions } from './self-update';

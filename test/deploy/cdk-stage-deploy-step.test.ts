@@ -313,6 +313,26 @@ describe('CdkStageDeployStep and a Stage that changes', () => {
   });
 });
 
+describe('CdkStageDeployStep and self-update', () => {
+  test('a change of an asset leaves the pipeline\'s template as it was: a self-updating pipeline has nothing to update', () => {
+    const pipelineFor = (code: string) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'handler-'));
+      fs.writeFileSync(path.join(dir, 'index.js'), code);
+      const app = newApp();
+      const stage = new Stage(app, 'Prod', { env: ENV });
+      new lambda.Function(new Stack(stage, 'Api'), 'Handler', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromAsset(dir) });
+      const pipelineStack = new Stack(app, 'Pipe', { env: ENV });
+      const synth = new BuildStep('Synth', { commands: ['npx cdk synth'], outputs: ['cdk.out/**/*'] });
+      const pipeline = new DeliveryPipeline(pipelineStack, 'Pipeline', { source: githubSource(), buildStep: synth, selfUpdate: true });
+      pipeline.addEnvironment('Prod', { deploy: [new CdkStageDeployStep('Shop', { stage, input: synth.output!, executionRole: iam.Role.fromRoleName(pipelineStack, 'Exec', 'cfn-exec') })] });
+      return Template.fromStack(pipelineStack).toJSON();
+    };
+    const before = pipelineFor('exports.handler = async () => 1;');
+    const after = pipelineFor('exports.handler = async () => 2;');
+    expect(after).toEqual(before);
+  });
+});
+
 describe('CdkStageDeployStep errors', () => {
   const pipelineOf = (app = newApp()) => {
     const synth = new BuildStep('Synth', { commands: ['npx cdk synth'], outputs: ['cdk.out/**/*'] });

@@ -437,8 +437,9 @@ describe('cdk-app-release', () => {
         '1 Shop.Worker.ChangeSet CloudFormation', '2 Shop.Worker CloudFormation',
       ]);
     }
-    // Two publishing jobs in all (one per environment), against one per asset and a self-mutation job in CDK Pipelines.
-    expect(Object.keys(t.findResources('AWS::CodeBuild::Project'))).toHaveLength(3);
+    // The synth, the self-update and one job per environment, against one per asset in CDK Pipelines.
+    expect(Object.keys(t.findResources('AWS::CodeBuild::Project'))).toHaveLength(4);
+    expect(pipeline.map((s) => s.Name)).toEqual(['Source', 'UpdatePipeline', 'Build', 'Dev', 'Production']);
   });
 
   test('the targets\' publishing roles trust exactly the publishing jobs, and may write exactly the bootstrap bucket and repository', () => {

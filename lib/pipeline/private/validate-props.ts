@@ -1,6 +1,7 @@
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { ARTIFACT_RETENTION_DAYS } from '../../private/limits';
 import { PIPELINE_NAME, STAGE_NAME, checkLiteral, checkName } from '../../private/names';
+import { checkSelfUpdate } from '../self-update';
 import { Problems, checkUnique, checkWholeNumber } from '../../private/validation';
 import { ISource } from '../../source/source';
 import { DeliveryPipelineProps } from '../delivery-pipeline-props';
@@ -13,6 +14,8 @@ export function checkPipelineProps(problems: Problems, props: DeliveryPipelinePr
     problems.add('source', undefined, 'is required', "give a source, for example Source.connection('my-org/shop', { connectionArn })");
   }
   checkName(problems, 'pipelineName', props.pipelineName, PIPELINE_NAME, 'pipeline');
+  if (props.selfUpdate) checkSelfUpdate(problems, props.selfUpdateOptions, props.restartExecutionOnUpdate);
+  else if (props.selfUpdateOptions) problems.add('selfUpdateOptions', props.selfUpdateOptions, 'are given, but selfUpdate is not on', 'set selfUpdate: true, or remove selfUpdateOptions');
   checkName(problems, 'sourceStageName', sourceStageName, STAGE_NAME, 'stage');
   checkLiteral(problems, 'sourceStageName', sourceStageName, 'stage');
   sources.forEach((s, i) => checkLiteral(problems, i === 0 ? 'source.actionName' : `additionalSources[${i - 1}].actionName`, s.actionName, 'source action'));
