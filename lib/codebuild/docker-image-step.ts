@@ -119,7 +119,7 @@ export class DockerImageStep extends BuildStep {
 
     super(name, DockerImageStep.withDockerCommands(props));
     this.dockerProps = props;
-    recordImageFiles(this.output!, { stepName: name, containerName: props.containerName });
+    recordImageFiles(this.output!, { stepName: name, containerName: props.containerName, repository: () => this.repository });
     this.imageTag = this.exportedVariable('IMAGE_TAG');
     this.imageUri = this.exportedVariable('IMAGE_URI');
   }

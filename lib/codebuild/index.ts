@@ -10,3 +10,4 @@ export * from './batch';
 export { GeneratedFile } from './generated-file';
 export * from './commands-step';
 export * from './inspector-scan-step';
+export * from './image-promotion-step';

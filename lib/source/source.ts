@@ -1,5 +1,7 @@
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Construct } from 'constructs';
+import { EcrSource, EcrSourceProps } from './ecr-source';
 import { CodeCommitSource, CodeCommitSourceProps } from './codecommit-source';
 import { ConnectionSource, ConnectionSourceProps } from './connection-source';
 import { S3Source, S3SourceProps } from './s3-source';
@@ -61,6 +63,17 @@ export function variableReference(namespace: string, name: string): string {
  * Factories for the sources a pipeline can start from.
  */
 export abstract class Source {
+  /**
+   * An image tag in an ECR repository of the pipeline's account and region: a push of the tag
+   * starts the pipeline with the image it names, by digest.
+   *
+   * @param repository the repository watched
+   */
+  public static ecr(repository: ecr.IRepository, props: EcrSourceProps = {}): EcrSource {
+    checkArgs('Source.ecr', [repository, props]);
+    return new EcrSource(repository, props);
+  }
+
   /** A CodeCommit repository, existing or created; changes detected by EventBridge. */
   public static codeCommit(props: CodeCommitSourceProps): CodeCommitSource {
     checkArgs('Source.codeCommit', [props]);

@@ -112,6 +112,19 @@ ACTIONS['Source/AWS/S3/1'] = {
   },
 };
 
+ACTIONS['Source/AWS/ECR/1'] = {
+  source: `${ACTION_REFERENCE}-ECR.html`,
+  inputs: [0, 0],
+  outputs: [1, 1],
+  configuration: {
+    $comment: `Amazon ECR source action configuration: ${ACTION_REFERENCE}-ECR.html (ImageTag defaults to latest)`,
+    type: 'object',
+    additionalProperties: false,
+    required: ['RepositoryName'],
+    properties: { RepositoryName: STRING, ImageTag: STRING },
+  },
+};
+
 ACTIONS['Compute/AWS/Commands/1'] = {
   source: 'https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-Commands.html',
   inputs: [1, 10],
