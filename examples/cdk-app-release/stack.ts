@@ -20,7 +20,7 @@ export interface CdkAppReleaseStackProps extends StackProps {
 /**
  * GitHub -> the pipeline updating itself -> `cdk synth` -> the shop's CDK Stage in the development account (its function's code
  * and its worker's image published by one job, its two stacks deployed side by side), a smoke test
- * of the API the Stage outputs -> approval -> the same Stage in the production account. The target
+ * of the API the Stage outputs -> approval -> the same Stage in the production account, its worker image copied from dev by digest. The target
  * accounts are bootstrapped without `--trust`: the pipeline deploys through each account's
  * `DeliveryTarget`, whose roles trust exactly this pipeline and may do exactly what the release
  * needs; nothing has administrator rights.
@@ -63,7 +63,8 @@ export class CdkAppReleaseStack extends Stack {
       target: props.production.target,
       production: true,
       approval: new ManualApprovalStep('Approve', { notifyEmails: [props.approverEmail], comment: 'Release the shop to production?', timeout: Duration.days(2) }),
-      deploy: [new CdkStageDeployStep('Shop', { stage: props.production.stage, input: synth.output! })],
+      // Production runs the worker image dev ran: copied by digest from dev's registry, not rebuilt.
+      deploy: [new CdkStageDeployStep('Shop', { stage: props.production.stage, input: synth.output!, imagesFrom: dev })],
     });
     this.delivery.addNotifications({ emails: [props.approverEmail] });
   }

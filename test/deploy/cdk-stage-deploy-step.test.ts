@@ -12,6 +12,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { parse } from 'yaml';
 import { BuildStep, CdkStageDeployStep, CommandsStep, DeliveryPipeline, DeliveryTarget } from '../../lib';
+import { COPY_SCRIPT } from '../../lib/deploy/cloudformation/private/asset-publishing';
 import { ENV, githubSource, newApp } from '../util';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'stage-app');
@@ -66,8 +67,9 @@ function publishingManifest(app: App, buildSpec: string) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'publish-'));
   fs.symlinkSync(app.outdir, path.join(dir, 'cdk.out'));
   const commands: string[] = parse(buildSpec).phases.build.commands;
-  for (const command of commands.filter((c) => !c.startsWith('cdk-assets'))) execSync(command, { cwd: dir, shell: '/bin/bash', stdio: 'pipe' });
-  return JSON.parse(fs.readFileSync(path.join(dir, 'cdk.out', 'cdk-delivery.assets.json'), 'utf8'));
+  for (const command of commands.filter((c) => !c.startsWith('cdk-assets') && !c.startsWith('bash ./copy-images.sh'))) execSync(command, { cwd: dir, shell: '/bin/bash', stdio: 'pipe' });
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'cdk.out', 'cdk-delivery.assets.json'), 'utf8'));
+  return { ...manifest, copies: fs.readFileSync(path.join(dir, 'copies.txt'), 'utf8') };
 }
 
 /** The prepare job's buildspec in a pipeline stack's template. */
@@ -108,7 +110,7 @@ describe('CdkStageDeployStep', () => {
     expect(jobs).toHaveLength(1);
     const job = jobs[0].Properties;
     // Docker images: the daemon, and the layers of the last build on the host.
-    expect(job.Environment).toMatchObject({ PrivilegedMode: true, ComputeType: 'BUILD_GENERAL1_MEDIUM' });
+    expect(job.Environment).toMatchObject({ PrivilegedMode: true, ComputeType: 'BUILD_GENERAL1_SMALL' });
     expect(job.Cache).toEqual({ Type: 'LOCAL', Modes: ['LOCAL_DOCKER_LAYER_CACHE'] });
     const spec: string = job.Source.BuildSpec;
     expect(spec).toContain('npm install --global --no-audit --no-fund --no-update-notifier cdk-assets@4.7.3');
@@ -234,7 +236,7 @@ describe('CdkStageDeployStep elsewhere', () => {
     const manifest = JSON.stringify(publishingManifest(app, job.Properties.Source.BuildSpec));
     expect(manifest).toContain('"bucketName":"cdk-hnb659fds-assets-222222222222-us-east-1"');
     expect(manifest).not.toContain('${AWS::AccountId}');
-    expect(step.estimate).toEqual({ minutes: expect.any(Number), buildMinutes: 4.2, computeType: 'BUILD_GENERAL1_MEDIUM' });
+    expect(step.estimate).toMatchObject({ minutes: expect.any(Number), buildMinutes: 4.2, computeType: 'BUILD_GENERAL1_SMALL' });
   });
 });
 
@@ -274,6 +276,82 @@ describe('CdkStageDeployStep execution role check', () => {
   test('is silent when the statements cover the resources, or when the role\'s policies cannot be read', () => {
     expect(place([new iam.PolicyStatement({ actions: ['lambda:*', 'iam:*', 'ecs:*', 'dynamodb:*', 'logs:*', 's3:Get*'], resources: ['*'] })])).toEqual([]);
     expect(place(undefined, [iam.ManagedPolicy.fromAwsManagedPolicyName('PowerUserAccess')])).toEqual([]);
+  });
+});
+
+describe('CdkStageDeployStep imagesFrom', () => {
+  test('production copies the images dev ran, by digest, through both targets\' publishing roles, instead of building them', () => {
+    const app = newApp();
+    const statements = [new iam.PolicyStatement({ actions: ['lambda:*', 'dynamodb:*', 'ecs:*', 'iam:*', 'logs:*', 's3:GetObject'], resources: ['*'] })];
+    const devTarget = new DeliveryTarget(new Stack(app, 'DevTarget', { env: { account: '222222222222', region: ENV.region } }), 'Target', { pipelineAccount: ENV.account, cloudFormationExecutionStatements: statements });
+    const prodTargetStack = new Stack(app, 'ProdTarget', { env: { account: '333333333333', region: ENV.region } });
+    const prodTarget = new DeliveryTarget(prodTargetStack, 'Target', { pipelineAccount: ENV.account, cloudFormationExecutionStatements: statements });
+    const devStage = new ShopStage(app, 'Dev', { env: { account: '222222222222', region: ENV.region } });
+    const prodStage = new ShopStage(app, 'Prod', { env: { account: '333333333333', region: ENV.region } });
+    const pipelineStack = new Stack(app, 'Pipe', { env: ENV });
+    const synth = new BuildStep('Synth', { commands: ['npx cdk synth'], outputs: ['cdk.out/**/*'] });
+    const pipeline = new DeliveryPipeline(pipelineStack, 'Pipeline', { source: githubSource(), buildStep: synth });
+    const dev = new CdkStageDeployStep('Shop', { stage: devStage, input: synth.output! });
+    const prod = new CdkStageDeployStep('Shop', { stage: prodStage, input: synth.output!, imagesFrom: dev });
+    expect(() => pipeline.addEnvironment('Early', { target: prodTarget, deploy: [new CdkStageDeployStep('Early', { stage: new ShopStage(app, 'Early', { env: { account: '333333333333', region: ENV.region } }), input: synth.output!, imagesFrom: dev })] }))
+      .toThrow(/imagesFrom: is not placed in an earlier stage of the pipeline, so there are no images to copy yet \(got "Shop"\)/);
+    pipeline.addEnvironment('Dev', { target: devTarget, deploy: [dev] });
+    pipeline.addEnvironment('Production', { target: prodTarget, deploy: [prod] });
+    const t = Template.fromStack(pipelineStack);
+    const jobs = Object.values(t.findResources('AWS::CodeBuild::Project')).filter((p) => JSON.stringify(p).includes('cdk-delivery-assets.js'));
+    const [devJob, prodJob] = jobs;
+    expect(devJob.Properties.Environment.PrivilegedMode).toBe(true);
+    // Production builds nothing: no Docker daemon, skopeo copies.
+    expect(prodJob.Properties.Environment.PrivilegedMode).toBe(false);
+    const spec = prodJob.Properties.Source.BuildSpec;
+    expect(parse(spec).phases.install.commands[1]).toContain('apt-get install -y -qq skopeo');
+    expect(parse(spec).env.variables).toMatchObject({ COPY_SOURCE_ACCOUNT: '222222222222', COPY_SOURCE_ROLE: 'arn:aws:iam::222222222222:role/cdk-delivery-publish-us-east-1', COPY_ROLE: 'arn:aws:iam::333333333333:role/cdk-delivery-publish-us-east-1', COPY_REGISTRY: '333333333333.dkr.ecr.us-east-1.amazonaws.com' });
+    const manifest = publishingManifest(app, spec);
+    expect(manifest.dockerImages).toEqual({});
+    expect(manifest.copies).toMatch(/^222222222222\.dkr\.ecr\.us-east-1\.amazonaws\.com\/cdk-hnb659fds-container-assets-222222222222-us-east-1:([0-9a-f]{64}) cdk-hnb659fds-container-assets-333333333333-us-east-1:\1\n$/);
+    // Dev's publishing role may be read by production's job: pull from exactly dev's repository.
+    const devPolicy = Object.values(Template.fromStack(devTarget.node.scope as Stack).findResources('AWS::IAM::Policy')).find((p) => p.Properties.Roles[0].Ref.startsWith('TargetAssetPublishingRole'))!;
+    // (merged by aws-cdk-lib with the push statement of dev's own release on the same repository)
+    expect(devPolicy.Properties.PolicyDocument.Statement).toContainEqual({ Effect: 'Allow', Action: expect.arrayContaining(['ecr:BatchGetImage', 'ecr:DescribeImages', 'ecr:GetDownloadUrlForLayer']), Resource: 'arn:aws:ecr:us-east-1:222222222222:repository/cdk-hnb659fds-container-assets-222222222222-us-east-1' });
+    const trust = Template.fromStack(devTarget.node.scope as Stack).findResources('AWS::IAM::Role', { Properties: { RoleName: 'cdk-delivery-publish-us-east-1' } });
+    expect(Object.values(trust)[0].Properties.AssumeRolePolicyDocument.Statement[0].Condition.ArnEquals['aws:PrincipalArn']).toHaveLength(2);
+    expect(prod.estimate!.buildMinutes).toBeLessThan(dev.estimate!.buildMinutes!);
+  });
+
+  test('the copy script copies unless the tag holds the digest, and fails on a digest that differs', () => {
+    const run = (copied: string, already?: string) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'copy-'));
+      const bin = path.join(dir, 'bin');
+      fs.mkdirSync(bin);
+      const src = 'sha256:' + 'ab'.repeat(32);
+      fs.writeFileSync(path.join(bin, 'aws'), `#!/bin/bash
+echo "$@ [$AWS_ACCESS_KEY_ID]" >> ${dir}/calls
+case "$1 $2" in
+  "ecr get-login-password") echo secret ;;
+  "sts assume-role") printf 'AKIA-%s\\tx\\tsecret\\ttoken\\n' "$(echo "$4" | cut -d: -f5)" ;;
+  "ecr describe-images") if [ "$6" = 222222222222 ]; then echo ${src}; elif [ -f ${dir}/pushed ]; then cat ${dir}/pushed; else echo "${already ?? ''}"; fi ;;
+esac
+`);
+      fs.writeFileSync(path.join(bin, 'skopeo'), `#!/bin/bash\necho "skopeo $@" >> ${dir}/calls\necho ${copied} > ${dir}/pushed\n`);
+      fs.chmodSync(path.join(bin, 'aws'), 0o755);
+      fs.chmodSync(path.join(bin, 'skopeo'), 0o755);
+      fs.writeFileSync(path.join(dir, 'copies.txt'), '222222222222.dkr.ecr.us-east-1.amazonaws.com/assets-222:abc assets-333:abc\n');
+      fs.writeFileSync(path.join(dir, 'copy-images.sh'), COPY_SCRIPT);
+      const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, COPY_SOURCE_ACCOUNT: '222222222222', COPY_SOURCE_REGION: 'us-east-1', COPY_SOURCE_ROLE: 'arn:aws:iam::222222222222:role/p', COPY_ACCOUNT: '333333333333', COPY_REGION: 'us-east-1', COPY_ROLE: 'arn:aws:iam::333333333333:role/p', COPY_REGISTRY: '333333333333.dkr.ecr.us-east-1.amazonaws.com' };
+      try {
+        execSync('bash ./copy-images.sh', { cwd: dir, env, stdio: 'pipe' });
+      } catch (e) {
+        throw new Error(String((e as { stdout?: Buffer }).stdout), { cause: e });
+      }
+      return fs.readFileSync(path.join(dir, 'calls'), 'utf8');
+    };
+    const digest = 'sha256:' + 'ab'.repeat(32);
+    const calls = run(digest);
+    expect(calls).toContain('skopeo copy --all --src-creds AWS:secret --dest-creds AWS:secret docker://222222222222.dkr.ecr.us-east-1.amazonaws.com/assets-222:abc docker://333333333333.dkr.ecr.us-east-1.amazonaws.com/assets-333:abc');
+    expect(calls).toMatch(/ecr describe-images --region us-east-1 --registry-id 222222222222 .*\[AKIA-222222222222\]/);
+    expect(calls).toMatch(/ecr describe-images --region us-east-1 --registry-id 333333333333 .*\[AKIA-333333333333\]/);
+    expect(run(digest, digest)).not.toContain('skopeo');
+    expect(() => run('sha256:' + 'cd'.repeat(32))).toThrow(/The copy of 222222222222\.dkr\.ecr\.us-east-1\.amazonaws\.com\/assets-222:abc has digest sha256:cdcd.*, not sha256:abab/);
   });
 });
 

@@ -447,8 +447,11 @@ describe('cdk-app-release', () => {
       const target = templates.get(name)!;
       target.hasResourceProperties('AWS::IAM::Role', {
         RoleName: 'shop-app-publish',
-        AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Condition: { ArnEquals: { 'aws:PrincipalArn': [Match.stringLikeRegexp('^arn:aws:iam::111111111111:role/cdkapprelease')] } } })] },
+        AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Condition: { ArnEquals: { 'aws:PrincipalArn': Match.arrayWith([Match.stringLikeRegexp('^arn:aws:iam::111111111111:role/cdkapprelease')]) } } })] },
       });
+      // Dev's role also lets production's job read the images it copies.
+      const trusted = Object.values(target.findResources('AWS::IAM::Role', { Properties: { RoleName: 'shop-app-publish' } }))[0].Properties.AssumeRolePolicyDocument.Statement[0].Condition.ArnEquals['aws:PrincipalArn'];
+      expect(trusted).toHaveLength(name === 'ShopDevTarget' ? 2 : 1);
       const text = JSON.stringify(target.findResources('AWS::IAM::Policy'));
       expect(text).toContain(`arn:aws:s3:::cdk-hnb659fds-assets-${account}-us-east-1/*`);
       expect(text).toContain(`repository/cdk-hnb659fds-container-assets-${account}-us-east-1`);

@@ -10,7 +10,7 @@ import { ACTION_NAME, checkName, toArtifactName, toNamespace } from '../../priva
 import { checkArgs, constructorOf } from '../../private/shapes';
 import { Problems, fail, isConcrete, verbatim } from '../../private/validation';
 import { ChangeSetDeployStep } from './change-set-deploy-step';
-import { CDK_ASSETS_SCHEMA_MAJOR, CDK_ASSETS_VERSION, prepareStage, publishingMinutes } from './private/asset-publishing';
+import { CDK_ASSETS_SCHEMA_MAJOR, CDK_ASSETS_VERSION, ImageOrigin, prepareStage, publishingMinutes } from './private/asset-publishing';
 import { uncoveredServices } from './private/execution-coverage';
 import { StageAssembly, readStageAssembly, stackIdIn, watchStage } from './private/stage-assembly';
 import { StackDeployStep } from './stack-deploy-step';
@@ -64,7 +64,7 @@ export interface CdkStageDeployStepProps {
   /**
    * Compute of the job that publishes the Stage's assets.
    *
-   * @default - SMALL for file assets only, MEDIUM when Docker images are built
+   * @default codebuild.ComputeType.SMALL
    */
   readonly assetPublishingComputeType?: codebuild.ComputeType;
 
@@ -82,6 +82,16 @@ export interface CdkStageDeployStepProps {
    * @default - Docker in the job's container, with the local layer cache
    */
   readonly assetPublishingDockerServer?: codebuild.DockerServerOptions;
+
+  /**
+   * Copy the Stage's Docker images from the environment another step released them to, instead of
+   * building them again: the images deployed here are the bytes that ran there (copied by digest,
+   * and checked). The other step releases a Stage of the same code (its images have the same
+   * asset hashes) in an earlier stage of the pipeline.
+   *
+   * @default - the images are built from the cloud assembly
+   */
+  readonly imagesFrom?: CdkStageDeployStep;
 
   /**
    * Version of cdk-assets (npm) the publishing job runs.
@@ -125,6 +135,7 @@ export class CdkStageDeployStep implements IStep {
   private readonly props: CdkStageDeployStepProps;
   private assembly?: StageAssembly;
   private estimateValue?: StepEstimate;
+  private origin?: ImageOrigin;
 
   /** @param name the step's name: the prefix of its actions' names, `<name>.Prepare` and `<name>.<stack id>` */
   constructor(name: string, props: CdkStageDeployStepProps) {
@@ -251,6 +262,18 @@ export class CdkStageDeployStep implements IStep {
     let runOrder = context.runOrder;
     const assets = assembly.files.length + assembly.images.length;
     const prepareName = `${this.stepName}.Prepare`;
+    const from = this.props.imagesFrom;
+    let copyImagesFrom: ImageOrigin | undefined;
+    if (from && assembly.images.length > 0) {
+      copyImagesFrom = from.origin;
+      if (!copyImagesFrom) {
+        fail(subject, 'imagesFrom', from.stepName, 'is not placed in an earlier stage of the pipeline, so there are no images to copy yet', 'place that step in an environment before this one');
+      }
+      const missing = assembly.images.filter((i) => !copyImagesFrom!.images.has(i.id)).map((i) => i.id.slice(0, 12));
+      if (missing.length > 0) {
+        fail(subject, 'imagesFrom', from.stepName, `releases no image of these assets of Stage '${this.stage.node.path}': ${missing.join(', ')} (not the same Stage code)`, 'copy from a step that releases a Stage of the same code, or remove imagesFrom');
+      }
+    }
     const prepared = prepareStage(new Construct(scope, 'Prepare'), context, assembly, {
       actionName: prepareName,
       input: this.props.input,
@@ -265,11 +288,17 @@ export class CdkStageDeployStep implements IStep {
       // first 10 characters, so a short hash comes first.
       templatesArtifactName: toArtifactName(`T${shortHash(`${this.stepName}/${this.stage.node.path}`)}_${this.stage.stageName}_Templates`),
       pipelineStack: here.node.path,
+      copyImagesFrom,
     });
+    this.origin = {
+      account, region, actionName: prepareName,
+      images: new Map(assembly.images.map((i) => [i.id, { repositoryName: i.repositoryName, imageTag: i.imageTag }])),
+      target: context.environment?.crossAccount ? context.environment.assetPublishing : undefined,
+    };
     actions.push(...prepared.actions);
     const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
     labels.push({ actionName: prepareName, label: assets > 0
-      ? `check the Stage, publish ${[assembly.files.length ? count(assembly.files.length, 'file') : '', assembly.images.length ? count(assembly.images.length, 'Docker image') : ''].filter(Boolean).join(' and ')} (cdk-assets)`
+      ? `check the Stage, publish ${[assembly.files.length ? count(assembly.files.length, 'file') : '', assembly.images.length ? `${count(assembly.images.length, 'Docker image')}${copyImagesFrom ? ` copied from ${copyImagesFrom.account}/${copyImagesFrom.region}` : ''}` : ''].filter(Boolean).join(' and ')}`
       : 'check the Stage, hand over its templates' });
     const templates = (p: string) => prepared.templates.atPath(p);
     runOrder++;
@@ -293,11 +322,11 @@ export class CdkStageDeployStep implements IStep {
     }
     const provisioning = this.props.assetPublishingFleet ? 0 : MODEL.provisioning;
     this.estimateValue = {
-      minutes: provisioning + publishingMinutes(assembly) + assembly.layers.length * ((changeSets ? 1 : 0) + MODEL.stackUpdate),
-      buildMinutes: publishingMinutes(assembly),
-      computeType: this.props.assetPublishingComputeType ?? (assembly.images.length > 0 ? codebuild.ComputeType.MEDIUM : codebuild.ComputeType.SMALL),
+      minutes: provisioning + publishingMinutes(assembly, copyImagesFrom !== undefined) + assembly.layers.length * ((changeSets ? 1 : 0) + MODEL.stackUpdate),
+      buildMinutes: publishingMinutes(assembly, copyImagesFrom !== undefined),
+      computeType: this.props.assetPublishingComputeType ?? codebuild.ComputeType.SMALL,
       reservedCapacity: this.props.assetPublishingFleet ? true : undefined,
-      dockerServerComputeType: assembly.images.length > 0 ? this.props.assetPublishingDockerServer?.computeType : undefined,
+      dockerServerComputeType: assembly.images.length > 0 && !copyImagesFrom ? this.props.assetPublishingDockerServer?.computeType : undefined,
     };
     return { actions, actionLabels: labels };
   }

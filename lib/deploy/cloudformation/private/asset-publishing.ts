@@ -7,8 +7,9 @@ import { Construct } from 'constructs';
 import { BuildStep } from '../../../codebuild/build-step';
 import { BuildCache } from '../../../codebuild/cache';
 import { writeFileCommand } from '../../../codebuild/generated-file';
-import { StepActions, StepContext } from '../../../core/step';
+import { IAssetPublishingTarget, StepActions, StepContext } from '../../../core/step';
 import { acceptNagFindings } from '../../../private/nag';
+import { differentLiterals as differentLiteral } from '../../../private/validation';
 import { StageAssembly } from './stage-assembly';
 
 /** The version of cdk-assets the publishing job runs, pinned so a release publishes the same way every time. */
@@ -38,6 +39,19 @@ export interface PrepareOptions {
   readonly templatesArtifactName: string;
   /** The pipeline's stack, named in the error when the Stage changed since the pipeline was deployed. */
   readonly pipelineStack: string;
+  /** Copy the Docker images from where an earlier release of the Stage published them, instead of building them. */
+  readonly copyImagesFrom?: ImageOrigin;
+}
+
+/** Where an earlier release of the same Stage code published its images. */
+export interface ImageOrigin {
+  readonly account: string;
+  readonly region: string;
+  /** Its images, by asset id: the repository and tag. */
+  readonly images: Map<string, { readonly repositoryName: string; readonly imageTag: string }>;
+  /** The role to read them with, in another account (the publishing role of that environment's target). */
+  readonly target?: IAssetPublishingTarget;
+  readonly actionName: string;
 }
 
 /** What the script reads: paths relative to the artifact's root. */
@@ -59,6 +73,12 @@ export interface ManifestScriptConfig {
   readonly output: string;
   /** The pipeline's stack, for the error when the Stage changed shape. */
   readonly pipelineStack: string;
+  /**
+   * Copy the images instead of building them: for each asset id, the image to copy
+   * (`<registry>/<repository>:<tag>`); the script writes the copies to `copies.txt` and leaves the
+   * images out of cdk-assets' manifest.
+   */
+  readonly copies?: { [assetId: string]: string };
 }
 
 /**
@@ -86,6 +106,7 @@ export function manifestScript(config: ManifestScriptConfig): string {
     "const manifests = artifacts.filter((a) => a.type === 'cdk:asset-manifest').map((a) => path.join(config.stageDirectory, a.properties.file));",
     'const templates = new Set(built.map((t) => path.resolve(t)));',
     'const changes = [];',
+    'const copies = [];',
     'for (const t of built) if (!config.templates.includes(t)) changes.push(`a new stack (${t})`);',
     'for (const t of config.templates) if (!built.includes(t)) changes.push(`no longer the stack of ${t}`);',
     "const out = { version: '', files: {}, dockerImages: {} };",
@@ -106,6 +127,11 @@ export function manifestScript(config: ManifestScriptConfig): string {
     '        if (config.roleArn) d.assumeRoleArn = config.roleArn;',
     '        destinations[name] = { ...d, region: config.region };',
     '      }',
+    "      if (kind === 'dockerImages' && config.copies) {",
+    "        if (!config.copies[id]) { changes.push(`a new Docker image (${id}), not in the release it is copied from`); continue; }",
+    "        for (const d of Object.values(destinations)) copies.push(`${config.copies[id]} ${d.repositoryName}:${d.imageTag}`);",
+    '        continue;',
+    '      }',
     '      out[kind][id] = { source, destinations: { ...(out[kind][id] || {}).destinations, ...destinations } };',
     '    }',
     '  }',
@@ -115,9 +141,42 @@ export function manifestScript(config: ManifestScriptConfig): string {
     '  process.exit(1);',
     '}',
     'fs.writeFileSync(config.output, JSON.stringify(out, null, 1));',
+    "fs.writeFileSync('copies.txt', copies.map((c) => c + '\\n').join(''));",
     "console.log(`${Object.keys(out.files).length} files and ${Object.keys(out.dockerImages).length} Docker images to publish to ${config.account}/${config.region}`);",
     '',
   ].join('\n');
+}
+
+/**
+ * Copies each image of `copies.txt` (`<source image> <repository>:<tag>`) into the environment's
+ * registry with skopeo (every platform), unless the tag is there already, and checks that the copy
+ * has the source's digest: the images deployed are the bytes the earlier environment ran.
+ */
+export const COPY_SCRIPT = [
+  'set -euo pipefail',
+  'as_role() { if [ "$1" = none ]; then shift; "$@"; else local c; c=$(aws sts assume-role --role-arn "$1" --role-session-name image-copy --query Credentials --output text); shift; AWS_ACCESS_KEY_ID=$(echo "$c" | cut -f1) AWS_SECRET_ACCESS_KEY=$(echo "$c" | cut -f3) AWS_SESSION_TOKEN=$(echo "$c" | cut -f4) "$@"; fi; }',
+  'digest() { as_role "$1" aws ecr describe-images --region "$2" --registry-id "$3" --repository-name "$4" --image-ids "imageTag=$5" --query "imageDetails[0].imageDigest" --output text 2>/dev/null || true; }',
+  'while read -r SOURCE DESTINATION; do',
+  '  [ -n "$SOURCE" ] || continue',
+  '  SRC_REPO="${SOURCE#*/}"; SRC_TAG="${SRC_REPO##*:}"; SRC_REPO="${SRC_REPO%:*}"',
+  '  DST_REPO="${DESTINATION%:*}"; DST_TAG="${DESTINATION##*:}"',
+  '  WANT=$(digest "$COPY_SOURCE_ROLE" "$COPY_SOURCE_REGION" "$COPY_SOURCE_ACCOUNT" "$SRC_REPO" "$SRC_TAG")',
+  '  case "$WANT" in sha256:*) ;; *) echo "$SOURCE is not in the registry it is copied from: release that environment first"; exit 1 ;; esac',
+  '  if [ "$(digest "$COPY_ROLE" "$COPY_REGION" "$COPY_ACCOUNT" "$DST_REPO" "$DST_TAG")" != "$WANT" ]; then',
+  '    SRC_LOGIN="AWS:$(as_role "$COPY_SOURCE_ROLE" aws ecr get-login-password --region "$COPY_SOURCE_REGION")"',
+  '    DST_LOGIN="AWS:$(as_role "$COPY_ROLE" aws ecr get-login-password --region "$COPY_REGION")"',
+  '    skopeo copy --all --src-creds "$SRC_LOGIN" --dest-creds "$DST_LOGIN" "docker://$SOURCE" "docker://$COPY_REGISTRY/$DESTINATION"',
+  '  fi',
+  '  GOT=$(digest "$COPY_ROLE" "$COPY_REGION" "$COPY_ACCOUNT" "$DST_REPO" "$DST_TAG")',
+  '  if [ "$GOT" != "$WANT" ]; then echo "The copy of $SOURCE has digest $GOT, not $WANT"; exit 1; fi',
+  '  echo "$COPY_REGISTRY/$DESTINATION is $WANT, as $SOURCE"',
+  'done < copies.txt',
+  '',
+].join('\n');
+
+/** The registry of an account and region. */
+function registryOf(account: string, region: string): string {
+  return `${account}.dkr.ecr.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`;
 }
 
 /**
@@ -152,7 +211,24 @@ export function prepareStage(scope: Construct, context: StepContext, assembly: S
   } else {
     grantLocations(role, assembly, options, here.partition);
   }
-  const images = assembly.images.length > 0;
+  const origin = options.copyImagesFrom;
+  const copying = origin !== undefined && assembly.images.length > 0;
+  const images = assembly.images.length > 0 && !copying;
+  let sourceRole = 'none';
+  if (copying) {
+    // The images are read where the earlier release published them: through that target's
+    // publishing role in another account, or with the job's own role in the pipeline's.
+    const repositories = [...new Set([...origin.images.values()].map((i) => `arn:${here.partition}:ecr:${origin.region}:${origin.account}:repository/${i.repositoryName}`))].sort();
+    const pull = new iam.PolicyStatement({ actions: ['ecr:BatchGetImage', 'ecr:DescribeImages', 'ecr:GetDownloadUrlForLayer'], resources: repositories });
+    if (origin.target && differentLiteral(origin.account, here.account)) {
+      const reader = origin.target.trustAssetPublisher(role.roleArn);
+      sourceRole = `arn:${here.partition}:iam::${origin.account}:role/${origin.target.assetPublishingRoleName}`;
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [sourceRole] }));
+      reader.addToPrincipalPolicy(pull);
+    } else {
+      role.addToPrincipalPolicy(pull);
+    }
+  }
   const dir = options.assemblyDirectory;
   const inRoot = (p: string) => (dir ? `${dir}/${p}` : p);
   const manifestPath = inRoot(PUBLISHING_MANIFEST);
@@ -168,22 +244,36 @@ export function prepareStage(scope: Construct, context: StepContext, assembly: S
     repositories: [...new Set(assembly.images.map((i) => i.repositoryName))].sort(),
     output: manifestPath,
     pipelineStack: options.pipelineStack,
+    ...(copying ? { copies: Object.fromEntries([...origin.images].map(([id, i]) => [id, `${registryOf(origin.account, origin.region)}/${i.repositoryName}:${i.imageTag}`])) } : {}),
   });
   const step = new (images ? DockerPublishingJob : BuildStep)(options.actionName, {
     input: options.input,
-    installCommands: assets ? [`npm install --global --no-audit --no-fund --no-update-notifier cdk-assets@${options.cdkAssetsVersion}`] : undefined,
+    installCommands: assets ? [
+      `npm install --global --no-audit --no-fund --no-update-notifier cdk-assets@${options.cdkAssetsVersion}`,
+      ...(copying ? ['apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq skopeo >/dev/null'] : []),
+    ] : undefined,
     commands: [
       writeFileCommand({ path: MANIFEST_SCRIPT, content: script }, undefined),
       `node ${MANIFEST_SCRIPT}`,
+      ...(copying ? [writeFileCommand({ path: 'copy-images.sh', content: COPY_SCRIPT }, undefined), 'bash ./copy-images.sh'] : []),
       ...(assets ? [`cdk-assets --path ${quote(manifestPath)} publish`] : []),
     ],
+    environmentVariables: copying ? [
+      { name: 'COPY_SOURCE_ACCOUNT', value: origin.account },
+      { name: 'COPY_SOURCE_REGION', value: origin.region },
+      { name: 'COPY_SOURCE_ROLE', value: sourceRole },
+      { name: 'COPY_ACCOUNT', value: options.account },
+      { name: 'COPY_REGION', value: options.region },
+      { name: 'COPY_ROLE', value: target ? `arn:${here.partition}:iam::${options.account}:role/${target.assetPublishingRoleName}` : 'none' },
+      { name: 'COPY_REGISTRY', value: registryOf(options.account, options.region) },
+    ] : undefined,
     // Docker builds need the Docker daemon (privileged), and reuse the layers of the last build on the host.
     cache: images ? BuildCache.local({ dockerLayers: true }) : BuildCache.none(),
-    computeType: options.fleet ? undefined : options.computeType ?? (images ? codebuild.ComputeType.MEDIUM : codebuild.ComputeType.SMALL),
+    computeType: options.fleet ? undefined : options.computeType ?? codebuild.ComputeType.SMALL,
     fleet: options.fleet,
     // A Docker server serves Docker builds only.
     dockerServer: images ? options.dockerServer : undefined,
-    expectedMinutes: publishingMinutes(assembly),
+    expectedMinutes: publishingMinutes(assembly, copying),
     // The stacks' templates alone, for CloudFormation: its actions read at most 256 MB of input
     // (CodePipeline quotas), which a cloud assembly with Docker contexts can exceed.
     secondaryOutputs: [{ name: options.templatesArtifactName, files: templates, baseDirectory: dir || undefined }],
@@ -200,9 +290,9 @@ class DockerPublishingJob extends BuildStep {
 }
 
 /** Minutes of the prepare build: half a minute to check, a minute to install cdk-assets and look, and per asset built and uploaded. */
-export function publishingMinutes(assembly: StageAssembly): number {
+export function publishingMinutes(assembly: StageAssembly, copying: boolean = false): number {
   const assets = assembly.files.length + assembly.images.length;
-  return assets === 0 ? 0.5 : 1 + assembly.files.length * 0.2 + assembly.images.length * 3;
+  return assets === 0 ? 0.5 : 1 + assembly.files.length * 0.2 + assembly.images.length * (copying ? 1 : 3);
 }
 
 /** Quotes a path for bash. */
