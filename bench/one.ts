@@ -24,7 +24,14 @@ async function main(): Promise<void> {
   const assembly = app.synth();
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
 
-  let resources = 0, templateBytes = 0, iamBytes = 0, actions = 0, criticalPath = 0;
+  let resources = 0, templateBytes = 0, iamBytes = 0, actions = 0, criticalPath = 0, jobs = 0, adminGrants = 0;
+  let modelMinutes = 0, modelCost = 0;
+  const computeOf = new Map<string, { compute: string; spec: string; privileged: boolean }>();
+  for (const stack of assembly.stacksRecursively) {
+    for (const [id, r] of Object.entries<any>(stack.template.Resources ?? {})) {
+      if (r.Type === 'AWS::CodeBuild::Project') computeOf.set(id, { compute: r.Properties.Environment?.ComputeType, spec: JSON.stringify(r.Properties.Source?.BuildSpec ?? ''), privileged: r.Properties.Environment?.PrivilegedMode === true });
+    }
+  }
   for (const stack of assembly.stacks) {
     const t = stack.template;
     templateBytes += Buffer.byteLength(JSON.stringify(t));
@@ -32,10 +39,15 @@ async function main(): Promise<void> {
       resources++;
       if (r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy') iamBytes += Buffer.byteLength(JSON.stringify(r.Properties.PolicyDocument));
       if (r.Type === 'AWS::IAM::Role') iamBytes += Buffer.byteLength(JSON.stringify([r.Properties.AssumeRolePolicyDocument, r.Properties.Policies ?? []]));
+      if (JSON.stringify(r.Properties?.ManagedPolicyArns ?? []).includes('AdministratorAccess') || JSON.stringify(r.Properties?.PolicyDocument ?? {}).match(/"Action":"\*"/)) adminGrants++;
       if (r.Type === 'AWS::CodePipeline::Pipeline') {
         for (const stage of r.Properties.Stages ?? []) {
           actions += stage.Actions.length;
           criticalPath += new Set(stage.Actions.map((a: any) => a.RunOrder ?? 1)).size;
+          jobs += stage.Actions.filter((a: any) => a.ActionTypeId.Provider === 'CodeBuild').length;
+          const run = modelStage(stage, computeOf);
+          modelMinutes += run.minutes;
+          modelCost += run.cost;
         }
       }
     }
@@ -64,7 +76,50 @@ async function main(): Promise<void> {
     for (const stack of nagApp.synth().stacks) nagErrors += stack.messages.filter((m) => m.level === 'error' && String(m.entry.data).startsWith('AwsSolutions-')).length;
     fs.rmSync(nagOut, { recursive: true, force: true });
   }
-  process.stdout.write(JSON.stringify({ scenario, variant, count, importMs, ms, peakMiB, resources, templateBytes, iamBytes, actions: actions / count, criticalPath: criticalPath / count, nagErrors, runMinutes, costPerRun }) + '\n');
+  process.stdout.write(JSON.stringify({ scenario, variant, count, importMs, ms, peakMiB, resources, templateBytes, iamBytes, actions: actions / count, criticalPath: criticalPath / count, jobs: jobs / count, adminGrants, modelMinutes: modelMinutes / count, modelCost: modelCost / count, nagErrors, runMinutes, costPerRun }) + '\n');
 }
 
 void main();
+
+/**
+ * One model of a run for every variant, from the pipeline's template alone (the same constants
+ * DeliveryPipeline.estimate() uses): a source 0.5 minutes; a CodeBuild job 1 minute of
+ * provisioning plus its work (a synth 5, installing cdk-assets 1, then 0.2 per file and 3 per
+ * Docker image built or 1 per image copied, a self-update 3, a smoke test 1); a change set 1, its
+ * execution or a stack deploy 2; anything else 1; approvals are not counted, nor what runs alongside
+ * one (it finishes while a person decides). Stages in sequence,
+ * runOrders in sequence, the actions of a runOrder in parallel. The cost is CodePipeline V2 action
+ * minutes at $0.002 and CodeBuild minutes at the project's compute type (small $0.005, medium
+ * $0.01, large $0.02). A CDK Pipelines asset job (cdk-assets in its buildspec) publishes one
+ * asset, a Docker image when privileged; cdk-delivery's prepare job publishes the scenario's one
+ * file and one image (copied, when its buildspec copies images).
+ */
+function modelStage(stage: any, computeOf: Map<string, { compute: string; spec: string; privileged: boolean }>): { minutes: number; cost: number } {
+  const price: Record<string, number> = { BUILD_GENERAL1_SMALL: 0.005, BUILD_GENERAL1_MEDIUM: 0.01, BUILD_GENERAL1_LARGE: 0.02 };
+  const groups = new Map<number, number>();
+  // What runs alongside an approval finishes while a person decides: that group takes no counted time.
+  const waiting = new Set(stage.Actions.filter((a: any) => a.ActionTypeId.Category === 'Approval').map((a: any) => a.RunOrder ?? 1));
+  let cost = 0;
+  for (const a of stage.Actions) {
+    const type = `${a.ActionTypeId.Category}/${a.ActionTypeId.Provider}`;
+    let minutes = 1;
+    if (type === 'Approval/Manual') continue;
+    if (a.ActionTypeId.Category === 'Source') minutes = 0.5;
+    else if (a.ActionTypeId.Provider === 'CloudFormation') minutes = a.Configuration?.ActionMode === 'CHANGE_SET_REPLACE' ? 1 : 2;
+    else if (a.ActionTypeId.Provider === 'CodeBuild') {
+      const name: string = a.Name;
+      const project = computeOf.get(a.Configuration?.ProjectName?.Ref);
+      // CDK Pipelines names an asset job after the asset's construct; its buildspec runs cdk-assets,
+      // privileged for a Docker image.
+      const work = /Synth/.test(name) ? 5 : /SelfMutate|SelfUpdate/.test(name) ? 3
+        : /\.Prepare$/.test(name) ? 1 + 0.2 + (project?.spec.includes('copy-images') ? 1 : 3)
+        : project?.spec.includes('cdk-assets') ? 1 + (project.privileged ? 3 : 0.2) : 1;
+      minutes = 1 + work;
+      cost += minutes * (price[project?.compute ?? 'BUILD_GENERAL1_SMALL'] ?? 0);
+    }
+    cost += minutes * 0.002;
+    const order = a.RunOrder ?? 1;
+    groups.set(order, waiting.has(order) ? 0 : Math.max(groups.get(order) ?? 0, minutes));
+  }
+  return { minutes: [...groups.values()].reduce((x, y) => x + y, 0), cost };
+}

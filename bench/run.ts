@@ -12,7 +12,7 @@ const SCALE = [1, 10, 50, 100];
 const SCALE_REPS = Number(process.env.BENCH_SCALE_REPS ?? '3');
 const root = path.join(__dirname, '..');
 
-interface Measure { importMs: number; ms: number; peakMiB: number; resources: number; templateBytes: number; iamBytes: number; actions: number; criticalPath: number; nagErrors: number; runMinutes?: number; costPerRun?: number }
+interface Measure { importMs: number; ms: number; peakMiB: number; resources: number; templateBytes: number; iamBytes: number; actions: number; criticalPath: number; jobs: number; adminGrants: number; modelMinutes: number; modelCost: number; nagErrors: number; runMinutes?: number; costPerRun?: number }
 
 /**
  * The benchmark runs compiled: the variants and examples compiled to JavaScript by tsc, and
@@ -27,6 +27,8 @@ function compile(): void {
   fs.mkdirSync(installed, { recursive: true });
   fs.copyFileSync(path.join(root, 'package.json'), path.join(installed, 'package.json'));
   fs.cpSync(path.join(root, 'dist'), path.join(installed, 'dist'), { recursive: true });
+  // The examples' asset directories (a function's code, a Dockerfile), next to their compiled code.
+  fs.cpSync(path.join(root, 'examples'), path.join(build, 'examples'), { recursive: true, filter: (src) => !src.endsWith('.ts') });
 }
 
 function run(scenario: string, variant: string, count: number): Measure {
@@ -72,10 +74,11 @@ for (const [scenario, variants] of Object.entries(SCENARIOS)) {
   }
   for (const v of names) {
     const m = summary.get(v)!;
-    rows.push(`| ${scenario} | ${v} | ${m.loc} | ${Math.round(m.importMs)} | ${Math.round(m.ms)} | ${Math.round(m.total)} | ${Math.round(m.peakMiB)} | ${m.resources} | ${(m.templateBytes / 1024).toFixed(1)} | ${(m.iamBytes / 1024).toFixed(1)} | ${m.actions} | ${m.criticalPath} | ${m.runMinutes === undefined ? 'n/a' : Math.round(m.runMinutes)} | ${m.costPerRun === undefined ? 'n/a' : `$${m.costPerRun.toFixed(3)}`} | ${m.nagErrors} |`);
+    rows.push(`| ${scenario} | ${v} | ${m.loc} | ${Math.round(m.importMs)} | ${Math.round(m.ms)} | ${Math.round(m.total)} | ${Math.round(m.peakMiB)} | ${m.resources} | ${(m.templateBytes / 1024).toFixed(1)} | ${(m.iamBytes / 1024).toFixed(1)} | ${m.actions} | ${m.jobs} | ${m.criticalPath} | ${m.runMinutes === undefined ? 'n/a' : Math.round(m.runMinutes)} | ${m.costPerRun === undefined ? 'n/a' : `$${m.costPerRun.toFixed(3)}`} | ${m.modelMinutes.toFixed(1)} | $${m.modelCost.toFixed(3)} | ${m.nagErrors} |`);
   }
   const d = summary.get('cdk-delivery')!;
-  const l2 = summary.get('L2')!;
+  const l2 = summary.get('L2');
+  if (!l2) continue;
   ratios.push(`| ${scenario} | ${(l2.loc / d.loc).toFixed(1)}x | ${(d.importMs / l2.importMs).toFixed(2)}x | ${(d.ms / l2.ms).toFixed(2)}x | ${(d.total / l2.total).toFixed(2)}x | ${(d.resources / l2.resources).toFixed(2)}x | ${(d.iamBytes / l2.iamBytes).toFixed(2)}x |`);
 }
 
@@ -99,10 +102,10 @@ The variants: **cdk-delivery** is the example in \`examples/\`; **L2** is the sa
 
 The ecs-canary scenario has a second cdk-delivery row: **cdk-delivery (ECS native)** is \`examples/ecs-native-canary\`, the same service released by Amazon ECS's own canary (\`EcsNativeDeployment\`) instead of CodeDeploy.
 
-Lines of code are non-blank, non-comment lines of the user's file. Critical path is the number of sequential action groups (stages times runOrders) of a run. The estimated run minutes (critical path, without waiting for people) and cost per run (CodePipeline V2 action minutes and CodeBuild minutes) are \`DeliveryPipeline.estimate()\`'s; hand-written pipelines have no such model (n/a). IAM bytes count the policy documents of roles and policies. cdk-nag errors are the unsuppressed AwsSolutions findings of the variant (a separate, untimed synthesis).
+Lines of code are non-blank, non-comment lines of the user's file. Critical path is the number of sequential action groups (stages times runOrders) of a run. The estimated run minutes (critical path, without waiting for people) and cost per run (CodePipeline V2 action minutes and CodeBuild minutes) are \`DeliveryPipeline.estimate()\`'s; hand-written pipelines have no such model (n/a). The model run minutes and cost (bench/one.ts \`modelStage\`) apply one model to every variant's pipeline template alike, CDK Pipelines included: the constants of \`DeliveryPipeline.estimate()\` (CodeBuild provisioning 1 minute, a synth 5, cdk-assets 1 plus 0.2 per file and 3 per Docker image built or 1 per image copied, a self-update 3, a change set 1, its execution 2; an approval and what runs alongside it not counted) and the same prices; it is meant for the cdk-app scenario, and counts a CodeDeploy or ECS deployment as one minute. IAM bytes count the policy documents of roles and policies. cdk-nag errors are the unsuppressed AwsSolutions findings of the variant (a separate, untimed synthesis).
 
-| scenario | variant | lines of code | import ms | synth ms | import + synth ms | peak MiB | resources | template KiB | IAM KiB | actions | critical path | est. run min | est. cost per run | cdk-nag errors |
-|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
+| scenario | variant | lines of code | import ms | synth ms | import + synth ms | peak MiB | resources | template KiB | IAM KiB | actions | CodeBuild jobs per run | critical path | est. run min | est. cost per run | model run min | model cost per run | cdk-nag errors |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 
 ## Ratios (cdk-delivery against hand-written L2)

@@ -1,5 +1,5 @@
 import { App } from 'aws-cdk-lib';
-import { EXAMPLE_CONNECTION_ARN } from '../examples/settings';
+import { EXAMPLE_CONNECTION_ARN, SHOP_NETWORKS } from '../examples/settings';
 
 /**
  * A way of writing a scenario: the files of user code, and how to load them (timed: the user's
@@ -128,6 +128,31 @@ export const SCENARIOS: Record<string, Record<string, Variant>> = {
       load: async () => {
         const { MultiAccountPipelinesStack } = await import('./variants/multi-account.pipelines');
         return (app, n) => { new MultiAccountPipelinesStack(app, `Pipelines${n}`, { env, devAccount: accounts.dev, productionAccount: accounts.production }); };
+      },
+    },
+  },
+  'cdk-app': {
+    'cdk-delivery': {
+      files: ['examples/cdk-app-release/stack.ts'],
+      load: async () => {
+        const { DeliveryTargetStack, NagAcknowledgements } = await import('cdk-delivery');
+        const { CdkAppReleaseStack } = await import('../examples/cdk-app-release/stack');
+        const { SHOP_APP_DEPLOYMENT_FINDINGS, ShopAppStage, shopAppDeployment } = await import('../examples/cdk-app-release/shop-app');
+        return (app, n) => {
+          const shop = (name: string, account: string, network: typeof SHOP_NETWORKS.dev) => {
+            const target = new DeliveryTargetStack(app, `Delivery${name}Target${n}`, { env: { account, region: 'us-east-1' }, pipelineAccount: env.account, cloudFormationExecutionStatements: shopAppDeployment(network) }).target;
+            NagAcknowledgements.add(target.cloudFormationExecutionPolicy!, SHOP_APP_DEPLOYMENT_FINDINGS);
+            return { target, stage: new ShopAppStage(app, `Delivery${name}${n}`, { env: { account, region: 'us-east-1' }, network }) };
+          };
+          new CdkAppReleaseStack(app, `Delivery${n}`, { env, connectionArn, repository: 'my-org/shop-app', approverEmail, dev: shop('Dev', accounts.dev, SHOP_NETWORKS.dev), production: shop('Production', accounts.production, SHOP_NETWORKS.production) });
+        };
+      },
+    },
+    'CDK Pipelines': {
+      files: ['bench/variants/cdk-app.pipelines.ts'],
+      load: async () => {
+        const { CdkAppPipelinesStack } = await import('./variants/cdk-app.pipelines');
+        return (app, n) => { new CdkAppPipelinesStack(app, `Pipelines${n}`, { env, connectionArn, devAccount: accounts.dev, productionAccount: accounts.production, networks: SHOP_NETWORKS }); };
       },
     },
   },

@@ -17,6 +17,16 @@ export interface StepContext {
    */
   readonly runOrder: number;
 
+  /**
+   * The first runOrder an action of the step may take when it reads only artifacts of earlier
+   * stages and changes nothing a later action of the stage depends on having waited for: an
+   * inert preparation (publishing assets) can then run while the environment's approval waits for
+   * a person. The step's other actions start at `runOrder`.
+   *
+   * @default - runOrder
+   */
+  readonly earliestRunOrder?: number;
+
   /** The pipeline the step is placed in. */
   readonly pipeline: codepipeline.IPipeline;
 

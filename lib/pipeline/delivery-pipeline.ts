@@ -327,7 +327,14 @@ export class DeliveryPipeline extends Construct {
 
     const stageScope = new Construct(this.stagesScope, stageName);
     const stageProblems = new Problems(subject);
-    const placed = placeSteps(phases, stageProblems, (step, runOrder) => this.bindStep(stageScope, stageName, step, runOrder, options));
+    // Until a step of the stage has produced an artifact, every artifact a step reads comes from an
+    // earlier stage: inert actions (publishing assets) may then start with the stage.
+    let produced = false;
+    const placed = placeSteps(phases, stageProblems, (step, runOrder) => {
+      const result = this.bindStep(stageScope, stageName, step, runOrder, options, produced ? runOrder : 1);
+      produced ||= step.output !== undefined || result.actions.some((a) => a.actionProperties.outputs && a.actionProperties.outputs.length > 0);
+      return result;
+    });
     const stageActions = placed.flatMap((p) => p.actions);
     this.structure.checkActions(stageProblems, stageActions);
     stageProblems.throwIfAny();
@@ -342,10 +349,11 @@ export class DeliveryPipeline extends Construct {
   }
 
   /** Binds one step of a stage, and records its labels and estimate for the diagram and the estimate. */
-  private bindStep(stageScope: Construct, stageName: string, step: IStep, runOrder: number, options: PlaceOptions): StepActions {
+  private bindStep(stageScope: Construct, stageName: string, step: IStep, runOrder: number, options: PlaceOptions, earliestRunOrder: number): StepActions {
     const result = step.bind(new Construct(stageScope, step.stepName), {
       stageName,
       runOrder,
+      earliestRunOrder,
       pipeline: this.pipeline,
       artifactBucket: this.artifactBucket,
       artifactKey: this.artifactKey,

@@ -11,7 +11,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { parse } from 'yaml';
-import { BuildStep, CdkStageDeployStep, CommandsStep, DeliveryPipeline, DeliveryTarget } from '../../lib';
+import { BuildStep, CdkStageDeployStep, CommandsStep, DeliveryPipeline, DeliveryTarget, ManualApprovalStep } from '../../lib';
 import { COPY_SCRIPT } from '../../lib/deploy/cloudformation/private/asset-publishing';
 import { ENV, githubSource, newApp } from '../util';
 
@@ -276,6 +276,29 @@ describe('CdkStageDeployStep execution role check', () => {
   test('is silent when the statements cover the resources, or when the role\'s policies cannot be read', () => {
     expect(place([new iam.PolicyStatement({ actions: ['lambda:*', 'iam:*', 'ecs:*', 'dynamodb:*', 'logs:*', 's3:Get*'], resources: ['*'] })])).toEqual([]);
     expect(place(undefined, [iam.ManagedPolicy.fromAwsManagedPolicyName('PowerUserAccess')])).toEqual([]);
+  });
+});
+
+describe('CdkStageDeployStep placement', () => {
+  test('the prepare job runs alongside an approval, but after a step of the stage that produces an artifact', () => {
+    const app = newApp();
+    const stage = new Stage(app, 'Prod', { env: ENV });
+    new Stack(stage, 'Api');
+    const other = new Stage(app, 'Other', { env: ENV });
+    new Stack(other, 'Api');
+    const pipelineStack = new Stack(app, 'Pipe', { env: ENV });
+    const synth = new BuildStep('Synth', { commands: ['npx cdk synth'], outputs: ['cdk.out/**/*'] });
+    const pipeline = new DeliveryPipeline(pipelineStack, 'Pipeline', { source: githubSource(), buildStep: synth });
+    const executionRole = iam.Role.fromRoleName(pipelineStack, 'Exec', 'cfn-exec');
+    const step = new CdkStageDeployStep('Shop', { stage, input: synth.output!, executionRole });
+    pipeline.addEnvironment('Prod', { production: true, approval: new ManualApprovalStep('Approve'), deploy: [step] });
+    const migrate = new BuildStep('Migrate', { commands: ['./migrate'], outputs: ['report.json'] });
+    pipeline.addEnvironment('Other', { before: [migrate], deploy: [new CdkStageDeployStep('Other', { stage: other, input: synth.output!, executionRole })] });
+    const t = Template.fromStack(pipelineStack);
+    expect(actionsOf(t, 'Prod').map((a) => `${a.RunOrder} ${a.Name}`)).toEqual(['1 Approve', '1 Shop.Prepare', '2 Shop.Api.ChangeSet', '3 Shop.Api']);
+    expect(actionsOf(t, 'Other').map((a) => `${a.RunOrder} ${a.Name}`)).toEqual(['1 Migrate', '2 Other.Prepare', '3 Other.Api.ChangeSet', '4 Other.Api']);
+    // The job's minutes pass while the approval waits: the step's estimate is its stacks'.
+    expect(step.estimate!.minutes).toBe(3);
   });
 });
 

@@ -437,6 +437,9 @@ describe('cdk-app-release', () => {
         '1 Shop.Worker.ChangeSet CloudFormation', '2 Shop.Worker CloudFormation',
       ]);
     }
+    // Production's job (inert: it copies images and checks the Stage) runs while the approval waits.
+    const production = pipeline.find((s) => s.Name === 'Production')!.Actions;
+    expect(production.filter((a) => a.RunOrder === 1).map((a) => a.Name)).toEqual(['Approve', 'Shop.Prepare']);
     // The synth, the self-update and one job per environment, against one per asset in CDK Pipelines.
     expect(Object.keys(t.findResources('AWS::CodeBuild::Project'))).toHaveLength(4);
     expect(pipeline.map((s) => s.Name)).toEqual(['Source', 'UpdatePipeline', 'Build', 'Dev', 'Production']);

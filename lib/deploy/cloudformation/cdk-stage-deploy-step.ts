@@ -274,7 +274,10 @@ export class CdkStageDeployStep implements IStep {
         fail(subject, 'imagesFrom', from.stepName, `releases no image of these assets of Stage '${this.stage.node.path}': ${missing.join(', ')} (not the same Stage code)`, 'copy from a step that releases a Stage of the same code, or remove imagesFrom');
       }
     }
-    const prepared = prepareStage(new Construct(scope, 'Prepare'), context, assembly, {
+    // The prepare job is inert (it publishes assets, which nothing uses until the stacks deploy, and
+    // checks the Stage): it runs from the stage's start, alongside an approval, when it can.
+    const prepareAt = Math.min(context.earliestRunOrder ?? context.runOrder, context.runOrder);
+    const prepared = prepareStage(new Construct(scope, 'Prepare'), { ...context, runOrder: prepareAt }, assembly, {
       actionName: prepareName,
       input: this.props.input,
       assemblyDirectory: dir,
@@ -301,7 +304,7 @@ export class CdkStageDeployStep implements IStep {
       ? `check the Stage, publish ${[assembly.files.length ? count(assembly.files.length, 'file') : '', assembly.images.length ? `${count(assembly.images.length, 'Docker image')}${copyImagesFrom ? ` copied from ${copyImagesFrom.account}/${copyImagesFrom.region}` : ''}` : ''].filter(Boolean).join(' and ')}`
       : 'check the Stage, hand over its templates' });
     const templates = (p: string) => prepared.templates.atPath(p);
-    runOrder++;
+    runOrder = Math.max(runOrder, prepareAt + 1);
     const stacksScope = new Construct(scope, 'Stacks');
     for (const layer of assembly.layers) {
       for (const s of layer) {
@@ -321,8 +324,10 @@ export class CdkStageDeployStep implements IStep {
       runOrder += changeSets ? 2 : 1;
     }
     const provisioning = this.props.assetPublishingFleet ? 0 : MODEL.provisioning;
+    // A prepare job that runs alongside earlier actions of the stage (an approval) takes no time of its own.
+    const preparing = prepareAt < context.runOrder ? 0 : provisioning + publishingMinutes(assembly, copyImagesFrom !== undefined);
     this.estimateValue = {
-      minutes: provisioning + publishingMinutes(assembly, copyImagesFrom !== undefined) + assembly.layers.length * ((changeSets ? 1 : 0) + MODEL.stackUpdate),
+      minutes: preparing + assembly.layers.length * ((changeSets ? 1 : 0) + MODEL.stackUpdate),
       buildMinutes: publishingMinutes(assembly, copyImagesFrom !== undefined),
       computeType: this.props.assetPublishingComputeType ?? codebuild.ComputeType.SMALL,
       reservedCapacity: this.props.assetPublishingFleet ? true : undefined,
