@@ -116,8 +116,8 @@ describe('CdkStageDeployStep', () => {
     expect(spec).toContain('npm install --global --no-audit --no-fund --no-update-notifier cdk-assets@4.7.3');
     expect(spec).toContain("cdk-assets --path 'cdk.out/cdk-delivery.assets.json' publish");
     const manifest = publishingManifest(app, spec);
-    const role = 'arn:${AWS::Partition}:iam::222222222222:role/cdk-delivery-publish-us-east-1';
-    // cdk-assets fills in the partition; the account and region are the target's.
+    const role = 'arn:aws:iam::222222222222:role/cdk-delivery-publish-us-east-1';
+    // The account, region and partition are the target's.
     expect(Object.values(manifest.files)).toEqual([{
       source: { path: expect.stringMatching(/^asset\.[0-9a-f]{64}$/), packaging: 'zip' },
       destinations: { [Object.keys((Object.values(manifest.files)[0] as { destinations: object }).destinations)[0]]: { region: 'us-east-1', assumeRoleArn: role, bucketName: 'cdk-hnb659fds-assets-222222222222-us-east-1', objectKey: expect.stringMatching(/^[0-9a-f]{64}\.zip$/) } },

@@ -64,8 +64,8 @@ export interface ManifestScriptConfig {
   readonly templates: string[];
   readonly account: string;
   readonly region: string;
-  /** The role cdk-assets assumes for every destination, or none: the job's own credentials. */
-  readonly roleArn?: string;
+  /** Name of the role (in `account`) cdk-assets assumes for every destination, or none: the job's own credentials. */
+  readonly roleName?: string;
   /** The buckets and repositories the job may write (granted when the pipeline was deployed). */
   readonly buckets: string[];
   readonly repositories: string[];
@@ -99,7 +99,11 @@ export function manifestScript(config: ManifestScriptConfig): string {
     "const fs = require('fs');",
     "const path = require('path');",
     `const config = ${JSON.stringify(config)};`,
-    "const fill = (text) => text.split('${AWS::AccountId}').join(config.account).split('${AWS::Region}').join(config.region);",
+    // The placeholders are spelled in two parts: CloudFormation's linter reads \${AWS::...} in a buildspec as a mistake.
+    "const placeholder = (name) => '$' + '{AWS::' + name + '}';",
+    "const fill = (text) => text.split(placeholder('AccountId')).join(config.account).split(placeholder('Region')).join(config.region);",
+    "const partition = config.region.startsWith('cn-') ? 'aws-cn' : config.region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';",
+    "const roleArn = config.roleName ? `arn:${partition}:iam::${config.account}:role/${config.roleName}` : undefined;",
     "const stage = JSON.parse(fs.readFileSync(path.join(config.stageDirectory, 'manifest.json'), 'utf8'));",
     'const artifacts = Object.values(stage.artifacts || {});',
     "const built = artifacts.filter((a) => a.type === 'aws:cloudformation:stack').map((a) => path.join(config.stageDirectory, a.properties.templateFile));",
@@ -124,7 +128,7 @@ export function manifestScript(config: ManifestScriptConfig): string {
     "        const d = Object.fromEntries(Object.entries(destination).filter(([k]) => !k.startsWith('assumeRole')).map(([k, v]) => [k, typeof v === 'string' ? fill(v) : v]));",
     '        if (d.bucketName !== undefined && !config.buckets.includes(d.bucketName)) changes.push(`assets in bucket ${d.bucketName}`);',
     '        if (d.repositoryName !== undefined && !config.repositories.includes(d.repositoryName)) changes.push(`Docker images in repository ${d.repositoryName}`);',
-    '        if (config.roleArn) d.assumeRoleArn = config.roleArn;',
+    '        if (roleArn) d.assumeRoleArn = roleArn;',
     '        destinations[name] = { ...d, region: config.region };',
     '      }',
     "      if (kind === 'dockerImages' && config.copies) {",
@@ -202,8 +206,7 @@ export function prepareStage(scope: Construct, context: StepContext, assembly: S
     const publishing = target.trustAssetPublisher(role.roleArn);
     const publishingArn = `arn:${here.partition}:iam::${options.account}:role/${target.assetPublishingRoleName}`;
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [publishingArn] }));
-    // cdk-assets fills in the partition of the credentials it runs with.
-    manifestRole = `arn:\${AWS::Partition}:iam::${options.account}:role/${target.assetPublishingRoleName}`;
+    manifestRole = target.assetPublishingRoleName;
     if (!(publishing instanceof iam.Role)) {
       Annotations.of(scope).addInfo(`${options.actionName} publishes through ${publishingArn}, a role of another app: it must trust ${here.resolve(role.roleArn)} and may write ${describeLocations(assembly, options)}.`);
     }
@@ -239,7 +242,7 @@ export function prepareStage(scope: Construct, context: StepContext, assembly: S
     templates: templates.map(inRoot),
     account: options.account,
     region: options.region,
-    roleArn: manifestRole,
+    roleName: manifestRole,
     buckets: [...new Set(assembly.files.map((f) => f.bucketName))].sort(),
     repositories: [...new Set(assembly.images.map((i) => i.repositoryName))].sort(),
     output: manifestPath,
