@@ -52,6 +52,12 @@ const INSTALL_SKOPEO = 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt
 export const PROMOTE_SCRIPT = [
   'set -euo pipefail',
   'SOURCE=$(node -e "process.stdout.write(require(\'./imageDetail.json\').ImageURI)")',
+  '# A DockerImageStep names its image by tag: the registry tells its digest.',
+  'if [[ "$SOURCE" != *@sha256:* ]]; then',
+  '  REGISTRY="${SOURCE%%/*}"; NAME="${SOURCE#*/}"',
+  '  FOUND=$(aws ecr describe-images --region "$(echo "$REGISTRY" | cut -d. -f4)" --registry-id "${REGISTRY%%.*}" --repository-name "${NAME%:*}" --image-ids "imageTag=${NAME##*:}" --query "imageDetails[0].imageDigest" --output text)',
+  '  SOURCE="$REGISTRY/${NAME%:*}@$FOUND"',
+  'fi',
   'DIGEST="${SOURCE##*@}"',
   'case "$DIGEST" in sha256:*) ;; *) echo "imageDetail.json names no image by digest (ImageURI $SOURCE)"; exit 1 ;; esac',
   'SOURCE_REGISTRY="${SOURCE%%/*}"',
@@ -81,7 +87,7 @@ export const PROMOTE_SCRIPT = [
  * Copies a tested image by digest into the repository of an environment in another account or
  * region, and names the copy by that digest for the deploy steps after it: build once, promote the
  * same bytes. One CodeBuild job (no Docker daemon, not privileged) reads the digest from
- * `imageDetail.json`, copies the image with skopeo (`--all`: every platform of a multi-platform
+ * `imageDetail.json` (or, for a `DockerImageStep`'s image named by tag, from the registry), copies the image with skopeo (`--all`: every platform of a multi-platform
  * image) unless the repository already holds it under the tag, then checks that the copy's digest
  * is the tested one and fails otherwise. Its output holds `imageDetail.json` (and, with
  * `containerName`, `imagedefinitions.json`) naming `<repository>@<digest>`, which the ECS deploy
@@ -151,7 +157,7 @@ export class ImagePromotionStep implements IStep {
     });
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
     // skopeo reads the image's manifests and layers.
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], resources: [source.repositoryArn] }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['ecr:BatchGetImage', 'ecr:DescribeImages', 'ecr:GetDownloadUrlForLayer'], resources: [source.repositoryArn] }));
     const push = ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:CompleteLayerUpload', 'ecr:DescribeImages', 'ecr:InitiateLayerUpload', 'ecr:PutImage', 'ecr:UploadLayerPart'];
     let assume = '';
     if (target) {

@@ -6,7 +6,8 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { parse } from 'yaml';
-import { DeliveryPipeline, DeliveryTarget, ImagePromotionStep, PROMOTE_SCRIPT, Source } from '../../lib';
+import { DeliveryPipeline, DeliveryTarget, EcsBlueGreenDeployment, ImagePromotionStep, PROMOTE_SCRIPT, Source } from '../../lib';
+import { ecsService } from '../deploy/ecs-fixture';
 import { ENV, newApp } from '../util';
 
 const PROD = { account: '222222222222', region: 'eu-west-1' };
@@ -71,7 +72,7 @@ describe('ImagePromotionStep', () => {
     const role = Object.keys(t.findResources('AWS::IAM::Role')).find((id) => id.includes('PromoteRole'))!;
     const statements = Object.values(t.findResources('AWS::IAM::Policy')).filter((p) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === role)).flatMap((p) => p.Properties.PolicyDocument.Statement);
     expect(statements).toEqual(expect.arrayContaining([
-      { Effect: 'Allow', Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Images/), 'Arn'] } },
+      { Effect: 'Allow', Action: ['ecr:BatchGetImage', 'ecr:DescribeImages', 'ecr:GetDownloadUrlForLayer'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Images/), 'Arn'] } },
       { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: 'arn:aws:iam::222222222222:role/cdk-delivery-publish-eu-west-1' },
     ]));
     expect(JSON.stringify(statements)).not.toContain('ecr:PutImage');
@@ -81,6 +82,23 @@ describe('ImagePromotionStep', () => {
       Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:CompleteLayerUpload', 'ecr:DescribeImages', 'ecr:InitiateLayerUpload', 'ecr:PutImage', 'ecr:UploadLayerPart'],
       Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Releases/), 'Arn'] },
     });
+  });
+
+  test('the deploy step after it deploys the promoted image: the digest its image files name', () => {
+    const stack = new Stack(newApp(), 'Tools', { env: ENV });
+    const images = new ecr.Repository(stack, 'Images', { repositoryName: 'shop/web' });
+    const releases = new ecr.Repository(stack, 'Releases', { repositoryName: 'shop/web-releases' });
+    const f = ecsService(stack);
+    const deployment = new EcsBlueGreenDeployment(stack, 'Deploy', { service: f.service, taskDefinition: f.taskDefinition, blueTargetGroup: f.blue, greenTargetGroup: f.green, productionListener: f.listener });
+    const source = Source.ecr(images, { tag: 'tested' });
+    const pipeline = new DeliveryPipeline(stack, 'Pipeline', { source });
+    const promote = new ImagePromotionStep('Promote', { image: source.output, repository: releases });
+    pipeline.addStage('Release', { steps: [promote, deployment.deployStep({ image: promote.output! })] });
+    const actions = Object.values(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline'))[0].Properties.Stages[1].Actions;
+    const deploy = actions.find((a: { ActionTypeId: { Provider: string } }) => a.ActionTypeId.Provider === 'CodeDeployToECS');
+    expect(deploy.Configuration.Image1ArtifactName).toBe('Promote_Output');
+    expect(deploy.InputArtifacts).toContainEqual({ Name: 'Promote_Output' });
+    expect(actions.map((a: { Name: string; RunOrder: number }) => `${a.RunOrder} ${a.Name}`)).toEqual(['1 Promote', '2 DeployFiles', '3 Deploy']);
   });
 
   test('a repository outside the environment, or an image of unknown origin, fail', () => {
@@ -96,7 +114,7 @@ describe('ImagePromotionStep', () => {
 });
 
 /** Runs the promotion script with fake aws and skopeo commands; returns the files it writes, or throws its output. */
-function runPromotion(env: Record<string, string>, copiedDigest: string) {
+function runPromotion(env: Record<string, string>, copiedDigest: string, byTag = false) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'promote-'));
   const bin = path.join(dir, 'bin');
   fs.mkdirSync(bin);
@@ -105,7 +123,7 @@ function runPromotion(env: Record<string, string>, copiedDigest: string) {
 case "$1 $2" in
   "ecr get-login-password") echo secret ;;
   "sts assume-role") printf 'AKIAEXAMPLE\\t2026-12-04T00:00:00Z\\tsecretkey\\ttoken\\n' ;;
-  "ecr describe-images") if [ -f ${state} ]; then cat ${state}; else echo "not found" >&2; exit 254; fi ;;
+  "ecr describe-images") if [ "$6" = 111111111111 ]; then echo sha256:${'ab'.repeat(32)}; elif [ -f ${state} ]; then cat ${state}; else echo "not found" >&2; exit 254; fi ;;
 esac
 echo "$@ $AWS_ACCESS_KEY_ID" >> ${dir}/calls
 `);
@@ -113,7 +131,7 @@ echo "$@ $AWS_ACCESS_KEY_ID" >> ${dir}/calls
   fs.chmodSync(path.join(bin, 'aws'), 0o755);
   fs.chmodSync(path.join(bin, 'skopeo'), 0o755);
   const digest = 'sha256:' + 'ab'.repeat(32);
-  fs.writeFileSync(path.join(dir, 'imageDetail.json'), JSON.stringify({ ImageURI: `111111111111.dkr.ecr.us-east-1.amazonaws.com/shop/web@${digest}` }));
+  fs.writeFileSync(path.join(dir, 'imageDetail.json'), JSON.stringify({ ImageURI: `111111111111.dkr.ecr.us-east-1.amazonaws.com/shop/web${byTag ? ':abc1234' : `@${digest}`}` }));
   fs.writeFileSync(path.join(dir, 'promote.sh'), PROMOTE_SCRIPT);
   try {
     execSync('bash ./promote.sh', { cwd: dir, env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, ...env }, stdio: 'pipe' });
@@ -138,6 +156,14 @@ describe('the promotion script', () => {
     expect(result.calls).toMatch(/ecr describe-images .* AKIAEXAMPLE/);
     expect(result.detail).toEqual({ ImageURI: `222222222222.dkr.ecr.eu-west-1.amazonaws.com/shop/web@${digest}`, ImageDigest: digest, ImageTags: ['promoted-abababababab'] });
     expect(result.definitions).toEqual([{ name: 'web', imageUri: `222222222222.dkr.ecr.eu-west-1.amazonaws.com/shop/web@${digest}` }]);
+  });
+
+  test('finds the digest of a DockerImageStep\'s image, named by tag, in its registry', () => {
+    const digest = 'sha256:' + 'ab'.repeat(32);
+    const result = runPromotion({ ...env, PROMOTE_ROLE: 'none' }, digest, true);
+    expect(result.calls).toMatch(/ecr describe-images --region us-east-1 --registry-id 111111111111 --repository-name shop\/web --image-ids imageTag=abc1234/);
+    expect(result.calls).toContain(`docker://111111111111.dkr.ecr.us-east-1.amazonaws.com/shop/web@${digest}`);
+    expect(result.detail.ImageURI).toBe(`222222222222.dkr.ecr.eu-west-1.amazonaws.com/shop/web@${digest}`);
   });
 
   test('fails when the copy\'s digest is not the tested one', () => {
