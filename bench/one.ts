@@ -44,7 +44,8 @@ async function main(): Promise<void> {
         for (const stage of r.Properties.Stages ?? []) {
           actions += stage.Actions.length;
           criticalPath += new Set(stage.Actions.map((a: any) => a.RunOrder ?? 1)).size;
-          jobs += stage.Actions.filter((a: any) => a.ActionTypeId.Provider === 'CodeBuild').length;
+          // CodePipeline's Commands action runs on CodeBuild compute, billed and limited as a build.
+          jobs += stage.Actions.filter((a: any) => a.ActionTypeId.Provider === 'CodeBuild' || a.ActionTypeId.Provider === 'Commands').length;
           const run = modelStage(stage, computeOf);
           modelMinutes += run.minutes;
           modelCost += run.cost;
@@ -85,7 +86,8 @@ void main();
  * One model of a run for every variant, from the pipeline's template alone (the same constants
  * DeliveryPipeline.estimate() uses): a source 0.5 minutes; a CodeBuild job 1 minute of
  * provisioning plus its work (a synth 5, installing cdk-assets 1, then 0.2 per file and 3 per
- * Docker image built or 1 per image copied, a self-update 3, a smoke test 1); a change set 1, its
+ * Docker image built or 1 per image copied, a self-update 3, a smoke test 1), a Commands action
+ * counted as such a job (it runs on CodeBuild compute); a change set 1, its
  * execution or a stack deploy 2; anything else 1; approvals are not counted, nor what runs alongside
  * one (it finishes while a person decides). Stages in sequence,
  * runOrders in sequence, the actions of a runOrder in parallel. The cost is CodePipeline V2 action
@@ -106,6 +108,10 @@ function modelStage(stage: any, computeOf: Map<string, { compute: string; spec: 
     if (type === 'Approval/Manual') continue;
     if (a.ActionTypeId.Category === 'Source') minutes = 0.5;
     else if (a.ActionTypeId.Provider === 'CloudFormation') minutes = a.Configuration?.ActionMode === 'CHANGE_SET_REPLACE' ? 1 : 2;
+    else if (a.ActionTypeId.Provider === 'Commands') {
+      minutes = 1 + 1;
+      cost += minutes * price.BUILD_GENERAL1_SMALL;
+    }
     else if (a.ActionTypeId.Provider === 'CodeBuild') {
       const name: string = a.Name;
       const project = computeOf.get(a.Configuration?.ProjectName?.Ref);

@@ -387,7 +387,7 @@ describe('CdkStageDeployStep and a Stage that changes', () => {
     const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
     manifest.artifacts.ProdQueue = { type: 'aws:cloudformation:stack', environment: 'aws://222222222222/us-east-1', properties: { templateFile: 'ProdQueue.template.json' } };
     fs.writeFileSync(manifestFile, JSON.stringify(manifest));
-    expect(() => publishingManifest(app, spec)).toThrow(/The Stage in this build differs from the one the pipeline was deployed for: a new stack \(cdk\.out\/assembly-Prod\/ProdQueue\.template\.json\)\. Deploy the pipeline's stack \(cdk deploy Pipe\), then release again\./);
+    expect(() => publishingManifest(app, spec)).toThrow(/The Stage in this build differs from the one the pipeline was deployed for: a new stack \(cdk\.out\/assembly-Prod\/ProdQueue\.template\.json\)\. Deploy the pipeline's stack \(cdk deploy Pipe; for assets in new places the targets' stacks too\), then release again\./);
   });
 
   test('constructs or Tags added to the Stage after it is placed fail the synthesis, naming the step', () => {

@@ -141,7 +141,7 @@ export function manifestScript(config: ManifestScriptConfig): string {
     '  }',
     '}',
     'if (changes.length > 0) {',
-    "  console.error(`The Stage in this build differs from the one the pipeline was deployed for: ${[...new Set(changes)].join('; ')}. Deploy the pipeline's stack (cdk deploy ${config.pipelineStack}), then release again.`);",
+    "  console.error(`The Stage in this build differs from the one the pipeline was deployed for: ${[...new Set(changes)].join('; ')}. Deploy the pipeline's stack (cdk deploy ${config.pipelineStack}; for assets in new places the targets' stacks too), then release again.`);",
     '  process.exit(1);',
     '}',
     'fs.writeFileSync(config.output, JSON.stringify(out, null, 1));',
