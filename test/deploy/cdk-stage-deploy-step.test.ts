@@ -390,6 +390,16 @@ describe('CdkStageDeployStep and a Stage that changes', () => {
     expect(() => publishingManifest(app, spec)).toThrow(/The Stage in this build differs from the one the pipeline was deployed for: a new stack \(cdk\.out\/assembly-Prod\/ProdQueue\.template\.json\)\. Deploy the pipeline's stack \(cdk deploy Pipe; for assets in new places the targets' stacks too\), then release again\./);
   });
 
+  test('manifests of a newer aws-cdk-lib are written with the newest schema version the pinned cdk-assets reads', () => {
+    const { app, pipelineStack } = release();
+    const spec = prepareSpec(Template.fromStack(pipelineStack));
+    for (const file of fs.readdirSync(path.join(app.outdir, 'assembly-Prod')).filter((f) => f.endsWith('.assets.json'))) {
+      const manifest = JSON.parse(fs.readFileSync(path.join(app.outdir, 'assembly-Prod', file), 'utf8'));
+      fs.writeFileSync(path.join(app.outdir, 'assembly-Prod', file), JSON.stringify({ ...manifest, version: '55.0.0' }));
+    }
+    expect(publishingManifest(app, spec).version).toBe('54.0.0');
+  });
+
   test('constructs or Tags added to the Stage after it is placed fail the synthesis, naming the step', () => {
     const { app, stage } = release();
     Tags.of(stage).add('team', 'shop');

@@ -10,7 +10,7 @@ import { ACTION_NAME, checkName, toArtifactName, toNamespace } from '../../priva
 import { checkArgs, constructorOf } from '../../private/shapes';
 import { Problems, fail, isConcrete, verbatim } from '../../private/validation';
 import { ChangeSetDeployStep } from './change-set-deploy-step';
-import { CDK_ASSETS_SCHEMA_MAJOR, CDK_ASSETS_VERSION, ImageOrigin, prepareStage, publishingMinutes } from './private/asset-publishing';
+import { CDK_ASSETS_VERSION, ImageOrigin, prepareStage, publishingMinutes } from './private/asset-publishing';
 import { uncoveredServices } from './private/execution-coverage';
 import { StageAssembly, readStageAssembly, stackIdIn, watchStage } from './private/stage-assembly';
 import { StackDeployStep } from './stack-deploy-step';
@@ -239,9 +239,6 @@ export class CdkStageDeployStep implements IStep {
         : 'place the step in an environment whose DeliveryTarget has cloudFormationExecutionStatements, or pass executionRole');
     }
     const assembly = this.assembly ??= readStageAssembly(subject, this.stage, account, region);
-    if (!this.props.cdkAssetsVersion && Number(assembly.manifestVersion.split('.')[0]) > CDK_ASSETS_SCHEMA_MAJOR) {
-      fail(subject, 'cdkAssetsVersion', CDK_ASSETS_VERSION, `reads cloud assembly schemas up to version ${CDK_ASSETS_SCHEMA_MAJOR}, but aws-cdk-lib wrote version ${assembly.manifestVersion}`, 'give cdkAssetsVersion a newer cdk-assets version (npm view cdk-assets version)');
-    }
     watchStage(scope, subject, this.stage);
     for (const note of assembly.notes) Annotations.of(scope).addWarningV2('cdk-delivery:stage-release-note', `${subject}: ${note}.`);
     this.checkExecutionRole(scope, (this.props.executionRole ?? context.environment?.cloudFormationExecutionRole)!, assembly);

@@ -74,6 +74,12 @@ export interface ManifestScriptConfig {
   /** The pipeline's stack, for the error when the Stage changed shape. */
   readonly pipelineStack: string;
   /**
+   * The newest schema version the pinned cdk-assets reads: a newer aws-cdk-lib's manifests are
+   * written with it (the manifest holds only files and images, whose shape the schema keeps), and
+   * cdk-assets' own validation still rejects a field it does not know.
+   */
+  readonly maxSchemaVersion?: string;
+  /**
    * Copy the images instead of building them: for each asset id, the image to copy
    * (`<registry>/<repository>:<tag>`); the script writes the copies to `copies.txt` and leaves the
    * images out of cdk-assets' manifest.
@@ -140,6 +146,7 @@ export function manifestScript(config: ManifestScriptConfig): string {
     '    }',
     '  }',
     '}',
+    "if (config.maxSchemaVersion && Number(out.version.split('.')[0]) > Number(config.maxSchemaVersion.split('.')[0])) out.version = config.maxSchemaVersion;",
     'if (changes.length > 0) {',
     "  console.error(`The Stage in this build differs from the one the pipeline was deployed for: ${[...new Set(changes)].join('; ')}. Deploy the pipeline's stack (cdk deploy ${config.pipelineStack}; for assets in new places the targets' stacks too), then release again.`);",
     '  process.exit(1);',
@@ -247,6 +254,7 @@ export function prepareStage(scope: Construct, context: StepContext, assembly: S
     repositories: [...new Set(assembly.images.map((i) => i.repositoryName))].sort(),
     output: manifestPath,
     pipelineStack: options.pipelineStack,
+    maxSchemaVersion: options.cdkAssetsVersion === CDK_ASSETS_VERSION ? `${CDK_ASSETS_SCHEMA_MAJOR}.0.0` : undefined,
     ...(copying ? { copies: Object.fromEntries([...origin.images].map(([id, i]) => [id, `${registryOf(origin.account, origin.region)}/${i.repositoryName}:${i.imageTag}`])) } : {}),
   });
   const step = new (images ? DockerPublishingJob : BuildStep)(options.actionName, {
