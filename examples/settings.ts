@@ -1,3 +1,5 @@
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+
 /**
  * What a team replaces before deploying the examples: accounts, region, the CodeConnections
  * connection and who approves releases. The values here synthesize offline; the tests, the
@@ -21,3 +23,11 @@ export const SHOP_NETWORKS = {
   dev: { vpcId: 'vpc-0a1b2c3d4e5f60718', availabilityZones: ['us-east-1a', 'us-east-1b'], privateSubnetIds: ['subnet-0a1b2c3d4e5f60711', 'subnet-0a1b2c3d4e5f60712'], privateSubnetRouteTableIds: ['rtb-0a1b2c3d4e5f60711', 'rtb-0a1b2c3d4e5f60712'] },
   production: { vpcId: 'vpc-0f1e2d3c4b5a69788', availabilityZones: ['us-east-1a', 'us-east-1b'], privateSubnetIds: ['subnet-0f1e2d3c4b5a69781', 'subnet-0f1e2d3c4b5a69782'], privateSubnetRouteTableIds: ['rtb-0f1e2d3c4b5a69781', 'rtb-0f1e2d3c4b5a69782'] },
 };
+
+/**
+ * The newest Node.js runtime of the aws-cdk-lib installed: cdk-nag's AwsSolutions-L1 asks every
+ * function for it, and a newer aws-cdk-lib knows newer runtimes.
+ */
+export const NODE_RUNTIME: lambda.Runtime = Object.values(lambda.Runtime)
+  .filter((r): r is lambda.Runtime => r instanceof lambda.Runtime && /^nodejs\d+\.x$/.test(r.name))
+  .sort((a, b) => parseInt(b.name.slice(6), 10) - parseInt(a.name.slice(6), 10))[0];

@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import {
   DeliveryPipeline, DeploymentStrategy, DockerImageStep, EcsBlueGreenDeployment, NagAcknowledgements, Source,
 } from 'cdk-delivery';
+import { NODE_RUNTIME } from '../settings';
 
 /**
  * The service's image repository, in a stack of its own: deploy it first and push the service's first
@@ -111,7 +112,7 @@ export class EcsCanaryStack extends Stack {
     // the old tasks every other release. EcsBlueGreenDeployment lets hooks read the deployment's targets.
     const healthCheck = new lambda.Function(this, 'ReplacementHealthCheck', {
       description: 'Fails the deployment unless every replacement task is healthy in the target group CodeDeploy gave it',
-      runtime: lambda.Runtime.NODEJS_24_X,
+      runtime: NODE_RUNTIME,
       handler: 'index.handler',
       timeout: Duration.minutes(5),
       code: lambda.Code.fromInline([

@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import {
   DeliveryPipeline, DeploymentStrategy, DockerImageStep, EcsNativeDeployment, NagAcknowledgements, Source,
 } from 'cdk-delivery';
+import { NODE_RUNTIME } from '../settings';
 
 /**
  * The service's image repository, in a stack of its own: deploy it first and push the service's first
@@ -104,7 +105,7 @@ export class EcsNativeCanaryStack extends Stack {
     // after 10 minutes, or on an unhealthy task, it answers FAILED and ECS rolls back.
     const healthCheck = new lambda.Function(this, 'NewTasksHealthCheck', {
       description: 'Holds the deployment until every task of the new service revision is healthy, and fails it otherwise',
-      runtime: lambda.Runtime.NODEJS_24_X,
+      runtime: NODE_RUNTIME,
       handler: 'index.handler',
       timeout: Duration.minutes(1),
       code: lambda.Code.fromInline([

@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import {
   BuildStep, DeliveryPipeline, DeploymentAlarms, DeploymentStrategy, LambdaAliasDeployStep, NagAcknowledgements, Source, StageRule, TestReport,
 } from 'cdk-delivery';
+import { NODE_RUNTIME } from '../settings';
 
 /** Settings a team changes when copying this example. */
 export interface LambdaCanaryActionStackProps extends StackProps {
@@ -38,7 +39,7 @@ export class LambdaCanaryActionStack extends Stack {
 
     // --- The function (what the team already has) -----------------------------------------
     const api = new lambda.Function(this, 'Api', {
-      runtime: lambda.Runtime.NODEJS_24_X,
+      runtime: NODE_RUNTIME,
       handler: 'index.handler',
       // The first code only: releases replace it.
       code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 503, body: "not released yet" });'),
@@ -67,7 +68,7 @@ export class LambdaCanaryActionStack extends Stack {
     });
     const freezeCheck = new lambda.Function(this, 'ReleaseFreezeCheck', {
       description: 'Fails while /shop/release-freeze is true, so releases wait',
-      runtime: lambda.Runtime.NODEJS_24_X,
+      runtime: NODE_RUNTIME,
       handler: 'index.handler',
       logGroup: new logs.LogGroup(this, 'ReleaseFreezeCheckLogs', { retention: logs.RetentionDays.THREE_MONTHS }),
       environment: { PARAMETER: freeze.parameterName },

@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { BuildStep, DeliveryPipeline, DeploymentStrategy, LambdaDeployment, NagAcknowledgements, Source } from 'cdk-delivery';
+import { NODE_RUNTIME } from '../settings';
 
 /**
  * The application: an API function released linearly, 10% more traffic every minute, after a
@@ -16,14 +17,14 @@ export class LambdaLinearAppStack extends Stack {
 
     const code = lambda.Code.fromCfnParameters();
     const api = new lambda.Function(this, 'Api', {
-      runtime: lambda.Runtime.NODEJS_24_X,
+      runtime: NODE_RUNTIME,
       handler: 'index.handler',
       code,
       timeout: Duration.seconds(10),
     });
     const preTraffic = new lambda.Function(this, 'PreTrafficCheck', {
       description: 'Invokes the new version once and reports the result to CodeDeploy',
-      runtime: lambda.Runtime.NODEJS_24_X,
+      runtime: NODE_RUNTIME,
       handler: 'index.handler',
       timeout: Duration.minutes(1),
       environment: { FUNCTION_NAME: api.functionName },

@@ -8,6 +8,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
+import { NODE_RUNTIME } from '../../examples/settings';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -197,7 +198,7 @@ describe('cross-account environments', () => {
     const { app, pipeline, stack, devStack, dev } = setup();
     addAwsSolutions(app);
     const code = lambda.Code.fromCfnParameters();
-    const fn = new lambda.Function(devStack, 'Api', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code });
+    const fn = new lambda.Function(devStack, 'Api', { runtime: NODE_RUNTIME, handler: 'index.handler', code });
     const release = new LambdaDeployment(devStack, 'Release', { function: fn, code });
     const build = new BuildStep('Package', { commands: ['make'], outputs: ['**/*'], secondaryOutputs: [{ name: 'Templates', files: ['*.json'] }] });
     pipeline.addStage('Package', { steps: [build] });
