@@ -10,7 +10,7 @@ export interface GeneratedFile {
 }
 
 /** Quotes one line for bash as a single-quoted word. */
-function quote(line: string): string {
+export function quote(line: string): string {
   return `'${line.replace(/'/g, `'\\''`)}'`;
 }
 

@@ -8,12 +8,14 @@ import { IStep, StepActions, StepContext, StepEstimate } from '../core/step';
 import { MODEL } from '../private/estimate-model';
 import { acceptNagFindings } from '../private/nag';
 import { checkArgs, constructorOf } from '../private/shapes';
+import { ECR_IMAGE_TAG } from '../private/names';
 import { Problems, differentLiterals, fail, isConcrete, verbatim } from '../private/validation';
 import { BuildStep } from './build-step';
 import { BuildCache } from './cache';
 import { writeFileCommand } from './generated-file';
 import { primaryOutputName } from './private/buildspec-model';
 import { imageFilesOf, recordImageFiles, repositoryOf } from './private/image-files';
+import { INSTALL_SKOPEO, PROMOTE_SCRIPT } from './private/tools';
 
 /** Props of an `ImagePromotionStep`. */
 export interface ImagePromotionStepProps {
@@ -40,48 +42,6 @@ export interface ImagePromotionStepProps {
    */
   readonly containerName?: string;
 }
-
-/** Where skopeo comes from: the Ubuntu packages of CodeBuild's standard image. */
-const INSTALL_SKOPEO = 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq skopeo >/dev/null';
-
-/**
- * The promotion, in bash, from environment variables: the tested image's digest from
- * imageDetail.json, the copy (skipped when the tag already holds that digest), the check that the
- * copy has the tested digest, and the image files naming the copy by digest.
- */
-export const PROMOTE_SCRIPT = [
-  'set -euo pipefail',
-  'SOURCE=$(node -e "process.stdout.write(require(\'./imageDetail.json\').ImageURI)")',
-  '# A DockerImageStep names its image by tag: the registry tells its digest.',
-  'if [[ "$SOURCE" != *@sha256:* ]]; then',
-  '  REGISTRY="${SOURCE%%/*}"; NAME="${SOURCE#*/}"',
-  '  FOUND=$(aws ecr describe-images --region "$(echo "$REGISTRY" | cut -d. -f4)" --registry-id "${REGISTRY%%.*}" --repository-name "${NAME%:*}" --image-ids "imageTag=${NAME##*:}" --query "imageDetails[0].imageDigest" --output text)',
-  '  SOURCE="$REGISTRY/${NAME%:*}@$FOUND"',
-  'fi',
-  'DIGEST="${SOURCE##*@}"',
-  'case "$DIGEST" in sha256:*) ;; *) echo "imageDetail.json names no image by digest (ImageURI $SOURCE)"; exit 1 ;; esac',
-  'SOURCE_REGISTRY="${SOURCE%%/*}"',
-  'SOURCE_REGION=$(echo "$SOURCE_REGISTRY" | cut -d. -f4)',
-  'TAG="${PROMOTE_TAG:-promoted-${DIGEST:7:12}}"',
-  'SOURCE_LOGIN="AWS:$(aws ecr get-login-password --region "$SOURCE_REGION")"',
-  'if [ "$PROMOTE_ROLE" != none ]; then',
-  '  CREDENTIALS=$(aws sts assume-role --role-arn "$PROMOTE_ROLE" --role-session-name image-promotion --query Credentials --output text)',
-  '  export AWS_ACCESS_KEY_ID=$(echo "$CREDENTIALS" | cut -f1) AWS_SECRET_ACCESS_KEY=$(echo "$CREDENTIALS" | cut -f3) AWS_SESSION_TOKEN=$(echo "$CREDENTIALS" | cut -f4)',
-  'fi',
-  'DESTINATION_LOGIN="AWS:$(aws ecr get-login-password --region "$PROMOTE_REGION")"',
-  'digest_of() { aws ecr describe-images --region "$PROMOTE_REGION" --registry-id "$PROMOTE_ACCOUNT" --repository-name "$PROMOTE_REPOSITORY" --image-ids "imageTag=$TAG" --query "imageDetails[0].imageDigest" --output text 2>/dev/null || true; }',
-  'if [ "$(digest_of)" = "$DIGEST" ]; then',
-  '  echo "$PROMOTE_REPOSITORY:$TAG already holds $DIGEST"',
-  'else',
-  '  skopeo copy --all --src-creds "$SOURCE_LOGIN" --dest-creds "$DESTINATION_LOGIN" "docker://$SOURCE" "docker://$PROMOTE_REGISTRY/$PROMOTE_REPOSITORY:$TAG"',
-  'fi',
-  'COPIED=$(digest_of)',
-  'if [ "$COPIED" != "$DIGEST" ]; then echo "The copy has digest $COPIED, not the tested $DIGEST: nothing is deployed"; exit 1; fi',
-  'IMAGE="$PROMOTE_REGISTRY/$PROMOTE_REPOSITORY@$DIGEST"',
-  'printf \'{"ImageURI":"%s","ImageDigest":"%s","ImageTags":["%s"]}\\n\' "$IMAGE" "$DIGEST" "$TAG" > imageDetail.json',
-  'if [ "$PROMOTE_CONTAINER" != none ]; then printf \'[{"name":"%s","imageUri":"%s"}]\\n\' "$PROMOTE_CONTAINER" "$IMAGE" > imagedefinitions.json; fi',
-  'echo "Promoted $SOURCE to $IMAGE"',
-].join('\n');
 
 /**
  * Copies a tested image by digest into the repository of an environment in another account or
@@ -113,7 +73,7 @@ export class ImagePromotionStep implements IStep {
     const problems = new Problems(`ImagePromotionStep '${name}'`);
     if (!props.image) problems.add('image', props.image, 'is required', 'give the output of Source.ecr(...) or of a DockerImageStep');
     if (!props.repository) problems.add('repository', props.repository, 'is required', 'give the repository of the environment the image is promoted to');
-    if (isConcrete(props.tag) && !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,299}$/.test(props.tag)) {
+    if (isConcrete(props.tag) && !ECR_IMAGE_TAG.test(props.tag)) {
       problems.add('tag', props.tag, 'is not an ECR image tag', 'use 1 to 300 letters, digits, _ . and -, or a variable reference');
     }
     if (props.containerName !== undefined && (!isConcrete(props.containerName) || !/^[A-Za-z0-9_-]{1,255}$/.test(props.containerName))) {

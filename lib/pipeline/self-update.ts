@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { BuildStep } from '../codebuild/build-step';
 import { BuildCache } from '../codebuild/cache';
 import { StepActions, StepContext } from '../core/step';
-import { acceptNagFindings } from '../private/nag';
+import { acceptNagFindings, escapeRegex } from '../private/nag';
 import { Problems, isConcrete } from '../private/validation';
 
 /** How the pipeline updates itself (`selfUpdate`). */
@@ -111,6 +111,3 @@ export class SelfUpdateStep extends BuildStep {
   }
 }
 
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-}

@@ -118,7 +118,8 @@ export function artifactObjectsFinding(bucket: s3.IBucket, inFolders = false): s
   return { regex: `/^Resource::${escapeRegex(arn)}\\/([^/]+\\/[^/]+\\/)?\\*$/` };
 }
 
-function escapeRegex(text: string): string {
+/** A text as a literal part of a regular expression (slashes escaped too, for cdk-nag's /source/ form). */
+export function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 

@@ -19,6 +19,8 @@ export const DEPLOYMENT_GROUP_NAME = /^[A-Za-z0-9._+=,@-]{1,100}$/;
 
 /** CodeBuild project names: the API model allows 2 to 150 characters (older pages say 255: we keep to the stricter one). */
 export const PROJECT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{1,149}$/;
+/** ECR image tags (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_PutImage.html). */
+export const ECR_IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,299}$/;
 /** Report names (our report groups are named by CloudFormation; the name only keys the step's reports). */
 export const REPORT_NAME = /^[A-Za-z0-9_-]{1,100}$/;
 

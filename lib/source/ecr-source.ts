@@ -4,6 +4,7 @@ import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Construct } from 'constructs';
 import { recordImageFiles } from '../codebuild/private/image-files';
+import { ECR_IMAGE_TAG } from '../private/names';
 import { Problems, differentLiterals, fail, isConcrete, verbatim } from '../private/validation';
 import { checkArgs, constructorOf } from '../private/shapes';
 import { SourceOptions, resolveSourceNames } from './common';
@@ -35,8 +36,6 @@ export interface EcrSourceVariables {
   readonly registryId: string;
 }
 
-/** ECR image tags (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_PutImage.html). */
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,299}$/;
 
 /**
  * An image in an ECR repository of the pipeline's account and region as the pipeline's source: a
@@ -64,7 +63,7 @@ export class EcrSource implements ISource {
     const tag = props.tag ?? 'latest';
     if (isConcrete(tag) && /[*?]/.test(tag)) {
       problems.add('tag', tag, 'is a pattern, but CodePipeline\'s ECR source watches exactly one tag', 'give one tag (a source action per tag if several should start the pipeline)');
-    } else if (isConcrete(tag) && !TAG.test(tag)) {
+    } else if (isConcrete(tag) && !ECR_IMAGE_TAG.test(tag)) {
       problems.add('tag', tag, 'is not an ECR image tag', 'use 1 to 300 letters, digits, _ . and -, starting with a letter, digit or _');
     }
     const mutability = tagMutability(repository, tag);

@@ -6,7 +6,8 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { parse } from 'yaml';
-import { DeliveryPipeline, DeliveryTarget, EcsBlueGreenDeployment, ImagePromotionStep, PROMOTE_SCRIPT, Source } from '../../lib';
+import { DeliveryPipeline, DeliveryTarget, EcsBlueGreenDeployment, ImagePromotionStep, Source } from '../../lib';
+import { PROMOTE_SCRIPT } from '../../lib/codebuild/private/tools';
 import { ecsService } from '../deploy/ecs-fixture';
 import { ENV, newApp } from '../util';
 

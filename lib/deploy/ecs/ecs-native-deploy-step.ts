@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { imageFilesOf } from '../../codebuild/private/image-files';
 import { StepActions, StepContext, StepEnvironment } from '../../core/step';
 import { ECS_ACTION_TIMEOUT_MINUTES } from '../../private/limits';
+import { escapeRegex } from '../../private/nag';
 import { checkMinutes, fail, nameableAcrossEnvironments, verbatim } from '../../private/validation';
 import { TargetStep } from '../private/target-step';
 import { acceptDeployRoleFindings, actionRole, grantArtifactRead } from '../private/target-roles';
@@ -130,6 +131,3 @@ export class EcsNativeDeployStep extends TargetStep<EcsNativeDeployment> {
   }
 }
 
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-}

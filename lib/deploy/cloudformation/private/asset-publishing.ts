@@ -6,7 +6,8 @@ import { Annotations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { BuildStep } from '../../../codebuild/build-step';
 import { BuildCache } from '../../../codebuild/cache';
-import { writeFileCommand } from '../../../codebuild/generated-file';
+import { quote, writeFileCommand } from '../../../codebuild/generated-file';
+import { INSTALL_SKOPEO } from '../../../codebuild/private/tools';
 import { IAssetPublishingTarget, StepActions, StepContext } from '../../../core/step';
 import { acceptNagFindings } from '../../../private/nag';
 import { differentLiterals as differentLiteral } from '../../../private/validation';
@@ -261,7 +262,7 @@ export function prepareStage(scope: Construct, context: StepContext, assembly: S
     input: options.input,
     installCommands: assets ? [
       `npm install --global --no-audit --no-fund --no-update-notifier cdk-assets@${options.cdkAssetsVersion}`,
-      ...(copying ? ['apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq skopeo >/dev/null'] : []),
+      ...(copying ? [INSTALL_SKOPEO] : []),
     ] : undefined,
     commands: [
       writeFileCommand({ path: MANIFEST_SCRIPT, content: script }, undefined),
@@ -306,10 +307,6 @@ export function publishingMinutes(assembly: StageAssembly, copying: boolean = fa
   return assets === 0 ? 0.5 : 1 + assembly.files.length * 0.2 + assembly.images.length * (copying ? 1 : 3);
 }
 
-/** Quotes a path for bash. */
-function quote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
-}
 
 function describeLocations(assembly: StageAssembly, where: { readonly account: string; readonly region: string }): string {
   const buckets = [...new Set(assembly.files.map((f) => `bucket ${f.bucketName}`))];
