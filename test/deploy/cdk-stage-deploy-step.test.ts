@@ -2,80 +2,19 @@ import { execSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, CfnOutput, CfnParameter, CfnWaitConditionHandle, NestedStack, RemovalPolicy, Stack, StackProps, Stage, StageProps, Tags } from 'aws-cdk-lib';
+import { CfnOutput, CfnParameter, CfnWaitConditionHandle, NestedStack, RemovalPolicy, Stack, Stage, Tags } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { parse } from 'yaml';
-import { BuildStep, CdkStageDeployStep, CommandsStep, DeliveryPipeline, DeliveryTarget, ManualApprovalStep } from '../../lib';
+import { BuildStep, CdkStageDeployStep, DeliveryPipeline, DeliveryTarget, ManualApprovalStep } from '../../lib';
 import { COPY_SCRIPT } from '../../lib/deploy/cloudformation/private/asset-publishing';
 import { ENV, githubSource, newApp } from '../util';
 
-const FIXTURES = path.join(__dirname, 'fixtures', 'stage-app');
-const PROD = { account: '222222222222', region: ENV.region };
-
-/** A table, an API on it (a Lambda function from a file asset) and a web task (a Docker image asset). */
-class ShopStage extends Stage {
-  public readonly url: CfnOutput;
-  public readonly data: Stack;
-  public readonly api: Stack;
-  public readonly web: Stack;
-  constructor(scope: Construct, id: string, props: StageProps & { readonly image?: boolean } = {}) {
-    super(scope, id, props);
-    this.data = new Stack(this, 'Data');
-    const table = new dynamodb.Table(this.data, 'Orders', { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING }, removalPolicy: RemovalPolicy.RETAIN });
-    this.api = new Stack(this, 'Api');
-    const fn = new lambda.Function(this.api, 'Handler', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromAsset(path.join(FIXTURES, 'handler')), environment: { TABLE: table.tableName } });
-    const url = fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
-    this.url = new CfnOutput(this.api, 'Url', { value: url.url });
-    this.web = new Stack(this, 'Web');
-    const task = new ecs.FargateTaskDefinition(this.web, 'Task');
-    task.addContainer('web', { image: props.image === false ? ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable') : ecs.ContainerImage.fromAsset(path.join(FIXTURES, 'image')) });
-  }
-}
-
-function release(options: { stageEnv?: StackProps['env']; image?: boolean; changeSets?: boolean; crossAccount?: boolean } = {}) {
-  const app = newApp();
-  const crossAccount = options.crossAccount ?? true;
-  const targetStack = new Stack(app, 'ProdTarget', { env: crossAccount ? PROD : ENV });
-  const target = new DeliveryTarget(targetStack, 'Target', {
-    pipelineAccount: ENV.account,
-    cloudFormationExecutionStatements: [new iam.PolicyStatement({ actions: ['lambda:*', 'dynamodb:*', 'ecs:*', 'iam:*', 'logs:*', 's3:GetObject'], resources: ['*'] })],
-  });
-  const stage = new ShopStage(app, 'Prod', { env: options.stageEnv ?? (crossAccount ? PROD : ENV), image: options.image });
-  const pipelineStack = new Stack(app, 'Pipe', { env: ENV });
-  const synth = new BuildStep('Synth', { commands: ['npm ci', 'npx cdk synth --quiet'], outputs: ['cdk.out/**/*'] });
-  const pipeline = new DeliveryPipeline(pipelineStack, 'Pipeline', { pipelineName: 'shop', source: githubSource(), buildStep: synth });
-  const step = new CdkStageDeployStep('Shop', { stage, input: synth.output!, changeSets: options.changeSets });
-  pipeline.addEnvironment('Prod', {
-    target,
-    deploy: [step],
-    after: [new CommandsStep('Smoke', { commands: [`curl --fail "${step.stackOutput(stage.url)}"`] })],
-  });
-  return { app, stage, step, pipeline, pipelineStack, targetStack, target };
-}
-
-/**
- * Runs the publishing job's commands up to cdk-assets, as CodeBuild would, on the cloud assembly the
- * test synthesized (linked as cdk.out), and returns the manifest they write for cdk-assets.
- */
-function publishingManifest(app: App, buildSpec: string) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'publish-'));
-  fs.symlinkSync(app.outdir, path.join(dir, 'cdk.out'));
-  const commands: string[] = parse(buildSpec).phases.build.commands;
-  for (const command of commands.filter((c) => !c.startsWith('cdk-assets') && !c.startsWith('bash ./copy-images.sh'))) execSync(command, { cwd: dir, shell: '/bin/bash', stdio: 'pipe' });
-  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'cdk.out', 'cdk-delivery.assets.json'), 'utf8'));
-  return { ...manifest, copies: fs.readFileSync(path.join(dir, 'copies.txt'), 'utf8') };
-}
-
-/** The prepare job's buildspec in a pipeline stack's template. */
-function prepareSpec(t: Template): string {
-  return Object.values(t.findResources('AWS::CodeBuild::Project')).find((p) => JSON.stringify(p).includes('cdk-delivery-assets.js'))!.Properties.Source.BuildSpec;
-}
+import { FIXTURES, PROD, ShopStage, prepareSpec, publishingManifest, release } from './stage-fixture';
 
 const actionsOf = (t: Template, stage: string) => {
   const pipeline = Object.values(t.findResources('AWS::CodePipeline::Pipeline'))[0];
