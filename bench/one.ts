@@ -26,10 +26,10 @@ async function main(): Promise<void> {
 
   let resources = 0, templateBytes = 0, iamBytes = 0, actions = 0, criticalPath = 0, jobs = 0, adminGrants = 0;
   let modelMinutes = 0, modelCost = 0;
-  const computeOf = new Map<string, { compute: string; spec: string; privileged: boolean }>();
+  const computeOf = new Map<string, Project>();
   for (const stack of assembly.stacksRecursively) {
     for (const [id, r] of Object.entries<any>(stack.template.Resources ?? {})) {
-      if (r.Type === 'AWS::CodeBuild::Project') computeOf.set(id, { compute: r.Properties.Environment?.ComputeType, spec: JSON.stringify(r.Properties.Source?.BuildSpec ?? ''), privileged: r.Properties.Environment?.PrivilegedMode === true });
+      if (r.Type === 'AWS::CodeBuild::Project') computeOf.set(id, { compute: r.Properties.Environment?.ComputeType, arm: r.Properties.Environment?.Type === 'ARM_CONTAINER', spec: JSON.stringify(r.Properties.Source?.BuildSpec ?? ''), privileged: r.Properties.Environment?.PrivilegedMode === true });
     }
   }
   for (const stack of assembly.stacks) {
@@ -82,22 +82,27 @@ async function main(): Promise<void> {
 
 void main();
 
+/** A CodeBuild project as the model reads it. */
+interface Project { compute: string; arm: boolean; spec: string; privileged: boolean }
+
 /**
  * One model of a run for every variant, from the pipeline's template alone (the same constants
  * DeliveryPipeline.estimate() uses): a source 0.5 minutes; a CodeBuild job 1 minute of
- * provisioning plus its work (a synth 5, installing cdk-assets 1, then 0.2 per file and 3 per
- * Docker image built or 1 per image copied, a self-update 3, a smoke test 1), a Commands action
- * counted as such a job (it runs on CodeBuild compute); a change set 1, its
+ * provisioning plus its work (a synth 5, installing cdk-assets 1, then 0.2 per file uploaded, 3
+ * per Docker image built and 1 per image pushed again or copied, a self-update 3, a smoke test 1),
+ * a Commands action counted as such a job (it runs on CodeBuild compute); a change set 1, its
  * execution or a stack deploy 2; anything else 1; approvals are not counted, nor what runs alongside
  * one (it finishes while a person decides). Stages in sequence,
  * runOrders in sequence, the actions of a runOrder in parallel. The cost is CodePipeline V2 action
  * minutes at $0.002 and CodeBuild minutes at the project's compute type (small $0.005, medium
- * $0.01, large $0.02). A CDK Pipelines asset job (cdk-assets in its buildspec) publishes one
- * asset, a Docker image when privileged; cdk-delivery's prepare job publishes the scenario's one
- * file and one image (copied, when its buildspec copies images).
+ * $0.01, large $0.02; ARM small $0.0034). A CDK Pipelines asset job (cdk-assets in its buildspec)
+ * publishes one asset to each account its buildspec names (a `publish` command each: the file
+ * uploaded to each, the image built once and pushed to each), a Docker image when privileged;
+ * cdk-delivery's prepare job publishes the scenario's one file and one image (copied, when its
+ * buildspec copies images) to its own account.
  */
-function modelStage(stage: any, computeOf: Map<string, { compute: string; spec: string; privileged: boolean }>): { minutes: number; cost: number } {
-  const price: Record<string, number> = { BUILD_GENERAL1_SMALL: 0.005, BUILD_GENERAL1_MEDIUM: 0.01, BUILD_GENERAL1_LARGE: 0.02 };
+function modelStage(stage: any, computeOf: Map<string, Project>): { minutes: number; cost: number } {
+  const price: Record<string, number> = { 'BUILD_GENERAL1_SMALL': 0.005, 'BUILD_GENERAL1_MEDIUM': 0.01, 'BUILD_GENERAL1_LARGE': 0.02, 'BUILD_GENERAL1_SMALL (ARM)': 0.0034 };
   const groups = new Map<number, number>();
   // What runs alongside an approval finishes while a person decides: that group takes no counted time.
   const waiting = new Set(stage.Actions.filter((a: any) => a.ActionTypeId.Category === 'Approval').map((a: any) => a.RunOrder ?? 1));
@@ -115,13 +120,14 @@ function modelStage(stage: any, computeOf: Map<string, { compute: string; spec: 
     else if (a.ActionTypeId.Provider === 'CodeBuild') {
       const name: string = a.Name;
       const project = computeOf.get(a.Configuration?.ProjectName?.Ref);
-      // CDK Pipelines names an asset job after the asset's construct; its buildspec runs cdk-assets,
-      // privileged for a Docker image.
+      // CDK Pipelines names an asset job after the asset's construct; its buildspec runs cdk-assets
+      // once per account it publishes to, privileged for a Docker image.
+      const destinations = (project?.spec.match(/ publish /g) ?? []).length;
       const work = /Synth/.test(name) ? 5 : /SelfMutate|SelfUpdate/.test(name) ? 3
         : /\.Prepare$/.test(name) ? 1 + 0.2 + (project?.spec.includes('copy-images') ? 1 : 3)
-        : project?.spec.includes('cdk-assets') ? 1 + (project.privileged ? 3 : 0.2) : 1;
+        : project?.spec.includes('cdk-assets') ? 1 + (project.privileged ? 3 + (destinations - 1) : 0.2 * destinations) : 1;
       minutes = 1 + work;
-      cost += minutes * (price[project?.compute ?? 'BUILD_GENERAL1_SMALL'] ?? 0);
+      cost += minutes * (price[`${project?.compute ?? 'BUILD_GENERAL1_SMALL'}${project?.arm ? ' (ARM)' : ''}`] ?? 0);
     }
     cost += minutes * 0.002;
     const order = a.RunOrder ?? 1;

@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import { addExamples } from '../examples';
-import { BatchBuild, BuildStep, DeliveryPipeline, ManualApprovalStep } from '../lib';
+import { BatchBuild, BuildCache, BuildStep, DeliveryPipeline, ManualApprovalStep } from '../lib';
 import { newApp, pipelineWith } from './util';
 
 describe('estimate', () => {
@@ -31,6 +31,17 @@ describe('estimate', () => {
     const e = pipeline.estimate();
     expect(e.buildMinutes).toEqual(['BUILD_GENERAL1_LARGE: 15']);
     expect(e.costPerRun).toBeCloseTo((0.5 + 5) * 0.002 + 15 * 0.02, 4);
+  });
+
+  test('ARM and Lambda compute are priced as such', () => {
+    const { pipeline } = pipelineWith({ buildStep: new BuildStep('Build', { commands: ['make'], expectedMinutes: 4, buildImage: codebuild.LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0 }) });
+    pipeline.addStage('Check', {
+      steps: [new BuildStep('Lint', { commands: ['npx eslint .'], expectedMinutes: 0.9, computeType: codebuild.ComputeType.LAMBDA_1GB, buildImage: codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_20, cache: BuildCache.none() })],
+    });
+    const e = pipeline.estimate();
+    // ARM small 1 + 4 minutes; Lambda 0.1 + 0.9 minutes, no provisioning to speak of
+    expect(e.buildMinutes).toEqual(['BUILD_GENERAL1_SMALL (ARM): 5', 'BUILD_LAMBDA_1GB: 1']);
+    expect(e.costPerRun).toBeCloseTo((0.5 + 5 + 1) * 0.002 + 5 * 0.0034 + 1 * 0.0012, 4);
   });
 
   test('compute types without a confirmed price are left out of the cost, and said so', () => {

@@ -1,4 +1,4 @@
-import { Annotations, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Stack } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { IStep, StepActions, StepContext, StepEstimate } from '../core/step';
-import { MODEL } from '../private/estimate-model';
+import { MODEL, fleetEstimate } from '../private/estimate-model';
 import { acceptNagFindings, inPacks } from '../private/nag';
 import { ACTION_NAME, ARTIFACT_NAME, NAMESPACE, checkName, toNamespace } from '../private/names';
 import { checkArgs, constructorOf } from '../private/shapes';
@@ -15,7 +15,7 @@ import { BuildStepProps, BuildVariable } from './build-step-props';
 import { BuildSpecModel, renderBuildSpec, renderTokens } from './buildspec';
 import { BuildGrantsHost, S3_LOGS_PREFIX, acceptArtifactObjectFindings, bindSecrets, createReportGroups, grantBaseAccess, logEncryptionKey, renderCache, vpcConfig } from './private/build-grants';
 import { actionVariables, buildSpecModel, checkSecretReferences, primaryOutputName, projectVariables } from './private/buildspec-model';
-import { checkBuildStepProps, isLambdaCompute, isLinux } from './private/validate-props';
+import { checkBuildStepProps, isLambdaCompute, isLinux, readFleet } from './private/validate-props';
 
 /**
  * Runs commands in a CodeBuild project as a pipeline action.
@@ -76,8 +76,10 @@ export class BuildStep implements IStep {
     this.estimate = {
       minutes,
       buildMinutes: minutes * (props.batch ? props.batch.buildCount : 1),
-      computeType: (props.fleet && !Token.isUnresolved(props.fleet.computeType) ? props.fleet.computeType : undefined) ?? props.computeType ?? codebuild.ComputeType.SMALL,
+      computeType: (props.fleet ? readFleet(props.fleet).computeType : undefined) ?? props.computeType ?? codebuild.ComputeType.SMALL,
+      environmentType: (props.fleet ? readFleet(props.fleet).environmentType : undefined) ?? String(props.buildImage?.type ?? 'LINUX_CONTAINER'),
       reservedCapacity: props.fleet ? true : undefined,
+      ...(props.fleet ? fleetEstimate(props.fleet) : {}),
       dockerServerComputeType: props.dockerServer?.computeType,
     };
     this.label = this.dockerBuild() ? 'Docker image to ECR' : (props.batch ? `CodeBuild batch of ${props.batch.buildCount}` : 'CodeBuild');
@@ -160,7 +162,7 @@ export class BuildStep implements IStep {
     const stack = Stack.of(scope);
     const image = this.props.buildImage ?? codebuild.LinuxBuildImage.STANDARD_7_0;
     const fleet = this.props.fleet;
-    const computeType = (fleet ? fleet.computeType as unknown as codebuild.ComputeType : undefined) ?? this.props.computeType ?? (isLinux(image) ? codebuild.ComputeType.SMALL : image.defaultComputeType);
+    const computeType = (fleet ? readFleet(fleet).computeType as codebuild.ComputeType | undefined : undefined) ?? this.props.computeType ?? (isLinux(image) ? codebuild.ComputeType.SMALL : image.defaultComputeType);
     const logKey = logEncryptionKey(context.artifactKey);
     const logGroup = new logs.LogGroup(scope, 'Logs', {
       retention: this.props.logRetention ?? logs.RetentionDays.THREE_MONTHS,

@@ -176,12 +176,36 @@ export interface StepEstimate {
   readonly computeType?: string;
 
   /**
+   * CodeBuild environment type of those minutes (e.g. `ARM_CONTAINER`), which with the compute
+   * type sets their price.
+   *
+   * @default 'LINUX_CONTAINER'
+   */
+  readonly environmentType?: string;
+
+  /**
    * The build minutes run on a reserved-capacity fleet: no provisioning wait, and paid per minute
    * the fleet is up rather than per build, so they are left out of the cost of a run.
    *
    * @default false
    */
   readonly reservedCapacity?: boolean;
+
+  /**
+   * The reserved-capacity fleet the builds run on (its construct path, or its name when imported),
+   * so that the estimate counts each fleet once.
+   *
+   * @default - none
+   */
+  readonly fleet?: string;
+
+  /**
+   * The instances that fleet keeps provisioned (its base capacity), each billed per minute while
+   * provisioned.
+   *
+   * @default - unknown (an imported fleet)
+   */
+  readonly fleetBaseCapacity?: number;
 
   /**
    * Compute type of a Docker server that runs while the build does, paid per minute on top of it.

@@ -10,6 +10,13 @@ export interface PipelineEstimate {
   readonly buildMinutes: string[];
   /** Cost of one run in US dollars. */
   readonly costPerRun: number;
+  /**
+   * Instance-minutes a month that the reserved-capacity fleets the pipeline builds on keep
+   * provisioned (their base capacity, over 30 days), billed per instance-minute whether they build
+   * or not: a cost per month rather than per run. 0 without fleets; an imported fleet, whose
+   * capacity is unknown, counts none (the table names it).
+   */
+  readonly fleetInstanceMinutesPerMonth: number;
   /** The price table the cost comes from. */
   readonly priceSource: string;
   /** The estimate as a Markdown table, with the model it rests on. */

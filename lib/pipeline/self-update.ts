@@ -38,6 +38,16 @@ export interface SelfUpdateOptions {
    * @default 'hnb659fds'
    */
   readonly bootstrapQualifier?: string;
+
+  /**
+   * The image the update runs on, an EC2 image of CodeBuild (Linux or ARM). The default runs on
+   * ARM (Graviton), about a third cheaper per minute than x86: the update only installs the CLI
+   * and the app and synthesizes it. Give an x86 image, e.g.
+   * `codebuild.LinuxBuildImage.STANDARD_7_0`, when the app's synthesis needs x86 tools.
+   *
+   * @default codebuild.LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0
+   */
+  readonly buildImage?: codebuild.IBuildImage;
 }
 
 const QUALIFIER = /^[A-Za-z0-9_-]{1,10}$/;
@@ -57,6 +67,9 @@ export function checkSelfUpdate(problems: Problems, options: SelfUpdateOptions |
   }
   if (options.cliVersion !== undefined && !CLI_VERSION.test(String(options.cliVersion))) {
     problems.add('selfUpdateOptions.cliVersion', options.cliVersion, 'is not a major or an exact version of the CDK CLI', "give e.g. '2' or '2.1100.0'");
+  }
+  if (options.buildImage !== undefined && !['LINUX_CONTAINER', 'ARM_CONTAINER'].includes(String(options.buildImage?.type))) {
+    problems.add('selfUpdateOptions.buildImage', options.buildImage?.imageId ?? options.buildImage, 'is not an EC2 Linux or ARM image of CodeBuild (the update runs cdk deploy, which may outlast Lambda compute\'s 15 minutes)', 'give e.g. codebuild.LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0 or codebuild.LinuxBuildImage.STANDARD_7_0');
   }
   if (options.directory !== undefined && (!isConcrete(options.directory) || /(^\/|\.\.|'|\n)/.test(options.directory))) {
     problems.add('selfUpdateOptions.directory', options.directory, 'is not a relative path inside the source', "give the directory of cdk.json, relative to the source's root, e.g. 'infra'");
@@ -81,6 +94,7 @@ export class SelfUpdateStep extends BuildStep {
       installCommands: [`npm install --global --no-audit --no-fund --no-update-notifier aws-cdk@${options.cliVersion ?? '2'}`, ...cd, ...(options.installCommands ?? ['npm ci'])],
       commands: [...cd, `cdk deploy '${pipelineStack.node.path}' --exclusively --require-approval never --progress events`],
       computeType: codebuild.ComputeType.SMALL,
+      buildImage: options.buildImage ?? codebuild.LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0,
       cache: BuildCache.none(),
       expectedMinutes: SELF_UPDATE_MINUTES,
     });

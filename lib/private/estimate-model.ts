@@ -1,3 +1,6 @@
+import { Token } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+
 /**
  * The model the estimates rest on (minutes). A model, not a measurement: set `expectedMinutes` on
  * build steps to what your builds take.
@@ -21,3 +24,12 @@ export const MODEL = {
   stackUpdate: 2,
 };
 
+/** A reserved-capacity fleet as the estimate counts it: once, with the instances it keeps provisioned. */
+export function fleetEstimate(fleet: codebuild.IFleet): { fleet: string; fleetBaseCapacity?: number } {
+  const resource = fleet.node.defaultChild;
+  const capacity = resource instanceof codebuild.CfnFleet ? resource.baseCapacity : undefined;
+  return {
+    fleet: resource instanceof codebuild.CfnFleet || Token.isUnresolved(fleet.fleetName) ? fleet.node.path : fleet.fleetName,
+    fleetBaseCapacity: typeof capacity === 'number' ? capacity : undefined,
+  };
+}

@@ -385,10 +385,28 @@ describe('reserved capacity and Docker servers', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::CodeBuild::Project', {
       Environment: Match.objectLike({ ComputeType: 'BUILD_GENERAL1_MEDIUM', Fleet: { FleetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Fleet'), 'Arn'] } } }),
     });
-    expect(step.estimate).toMatchObject({ minutes: 4, buildMinutes: 4, computeType: 'BUILD_GENERAL1_MEDIUM', reservedCapacity: true });
+    expect(step.estimate).toMatchObject({ minutes: 4, buildMinutes: 4, computeType: 'BUILD_GENERAL1_MEDIUM', reservedCapacity: true, fleet: 'Test/Fleet', fleetBaseCapacity: 1 });
     const estimate = pipeline.estimate();
     expect(estimate.buildMinutes).toEqual([]);
     expect(estimate.table).toContain('Builds on reserved-capacity fleets: 4 min, not in the cost (a fleet is paid per minute it is up, building or not) and with no provisioning wait.');
+    // The fleet's own cost: its instances, per minute provisioned, whatever the runs.
+    expect(estimate.fleetInstanceMinutesPerMonth).toBe(43200);
+    expect(estimate.table).toContain('The fleets keep Test/Fleet: 1 instance provisioned, 43,200 instance-minutes a month billed at the fleet\'s reserved-capacity price per instance-minute');
+  });
+
+  test('a fleet two steps build on is counted once; an imported fleet\'s capacity is unknown', () => {
+    const stack = newStack();
+    const fleet = new codebuild.Fleet(stack, 'Fleet', { baseCapacity: 3, computeType: codebuild.FleetComputeType.SMALL, environmentType: codebuild.EnvironmentType.LINUX_CONTAINER });
+    const pipeline = new DeliveryPipeline(stack, 'Pipeline', { source: githubSource(), buildStep: new BuildStep('Build', { commands: ['make'], fleet }) });
+    const imported = codebuild.Fleet.fromFleetArn(stack, 'Shared', 'arn:aws:codebuild:us-east-1:111111111111:fleet/shared:0b1c2d3e');
+    // An imported fleet's compute type cannot be read: the step gives it.
+    expect(() => new BuildStep('E2e', { commands: ['make e2e'], fleet: imported })).toThrow(/computeType: is needed with an imported fleet, whose compute type cannot be read \(got undefined\)\. Fix: give the fleet's compute type/);
+    pipeline.addStage('Test', { steps: [new BuildStep('Unit', { commands: ['make test'], fleet }), new BuildStep('E2e', { commands: ['make e2e'], fleet: imported, computeType: codebuild.ComputeType.SMALL })] });
+    const estimate = pipeline.estimate();
+    expect(estimate.fleetInstanceMinutesPerMonth).toBe(3 * 43200);
+    expect(estimate.buildMinutes).toEqual([]);
+    Template.fromStack(stack).hasResourceProperties('AWS::CodeBuild::Project', { Environment: Match.objectLike({ ComputeType: 'BUILD_GENERAL1_SMALL', Fleet: { FleetArn: 'arn:aws:codebuild:us-east-1:111111111111:fleet/shared:0b1c2d3e' } }) });
+    expect(estimate.table).toContain('The fleets keep Test/Fleet: 3 instances; shared: an unknown number of instances (imported) provisioned');
   });
 
   test('a fleet\'s compute type, environment type and network are its own', () => {

@@ -117,6 +117,17 @@ describe('CdkStageDeployStep', () => {
     expect(Object.keys(Template.fromStack(targetStack).findResources('AWS::IAM::Role')).filter((id) => id.includes('Publishing'))).toEqual([]);
   });
 
+  test('a job that only uploads files runs on ARM, a third cheaper; one that builds Docker images runs on x86', () => {
+    const filesOnly = release({ image: false });
+    const job = (t: Template) => Object.values(t.findResources('AWS::CodeBuild::Project')).find((p) => JSON.stringify(p).includes('cdk-assets'))!.Properties.Environment;
+    expect(job(Template.fromStack(filesOnly.pipelineStack))).toMatchObject({ Type: 'ARM_CONTAINER', Image: 'aws/codebuild/amazonlinux-aarch64-standard:3.0', PrivilegedMode: false });
+    expect(filesOnly.step.estimate).toMatchObject({ environmentType: 'ARM_CONTAINER', buildMinutes: 2.2 });
+    expect(filesOnly.pipeline.estimate().buildMinutes).toContain('BUILD_GENERAL1_SMALL (ARM): 2.2');
+    const withImage = release();
+    expect(job(Template.fromStack(withImage.pipelineStack))).toMatchObject({ Type: 'LINUX_CONTAINER', Image: 'aws/codebuild/standard:7.0', PrivilegedMode: true });
+    expect(withImage.step.estimate).toMatchObject({ environmentType: 'LINUX_CONTAINER' });
+  });
+
   test('a Stage without assets publishes nothing; without change sets each stack is one action', () => {
     const app = newApp();
     const stage = new Stage(app, 'Dev', { env: ENV });
@@ -137,7 +148,8 @@ describe('CdkStageDeployStep', () => {
     // The job only checks the Stage and hands CloudFormation the templates: no cdk-assets, no Docker.
     expect(actions[1].Configuration.TemplatePath).toMatch(/^T[0-9a-f]{8}_Dev_Templates::assembly-Dev\/DevData[0-9A-F]{8}\.template\.json$/);
     expect(JSON.stringify(t.toJSON())).not.toContain('cdk-assets@');
-    t.hasResourceProperties('AWS::CodeBuild::Project', { Environment: Match.objectLike({ PrivilegedMode: false, ComputeType: 'BUILD_GENERAL1_SMALL' }) });
+    // It only runs Node.js: on ARM.
+    t.hasResourceProperties('AWS::CodeBuild::Project', { Environment: Match.objectLike({ PrivilegedMode: false, ComputeType: 'BUILD_GENERAL1_SMALL', Type: 'ARM_CONTAINER' }) });
   });
 });
 
@@ -175,7 +187,7 @@ describe('CdkStageDeployStep elsewhere', () => {
     const manifest = JSON.stringify(publishingManifest(app, job.Properties.Source.BuildSpec));
     expect(manifest).toContain('"bucketName":"cdk-hnb659fds-assets-222222222222-us-east-1"');
     expect(manifest).not.toContain('${AWS::AccountId}');
-    expect(step.estimate).toMatchObject({ minutes: expect.any(Number), buildMinutes: 4.2, computeType: 'BUILD_GENERAL1_SMALL' });
+    expect(step.estimate).toMatchObject({ minutes: expect.any(Number), buildMinutes: 5.2, computeType: 'BUILD_GENERAL1_SMALL', environmentType: 'LINUX_CONTAINER' });
   });
 });
 
@@ -460,5 +472,14 @@ describe('CdkStageDeployStep errors', () => {
     const { app, synth } = pipelineOf();
     expect(() => new CdkStageDeployStep('Shop', { stage: new Stage(app, 'S'), input: synth.output!, assetPublishingComputeType: codebuild.ComputeType.LAMBDA_1GB }))
       .toThrow(/assetPublishingComputeType: is not an on-demand EC2 compute type, which the publishing job needs \(Docker, a cache\) \(got "BUILD_LAMBDA_1GB"\)/);
+  });
+
+  test('an imported fleet needs the compute type it runs, which then is the job\'s', () => {
+    const shared = (scope: Construct) => codebuild.Fleet.fromFleetArn(scope, 'Shared', 'arn:aws:codebuild:us-east-1:111111111111:fleet/shared:0b1c2d3e');
+    expect(() => release({ step: (scope) => ({ assetPublishingFleet: shared(scope) }) }))
+      .toThrow(/assetPublishingComputeType: is needed with an imported assetPublishingFleet, whose compute type cannot be read \(got undefined\)\. Fix: give the fleet's compute type/);
+    const { step, pipelineStack } = release({ step: (scope) => ({ assetPublishingFleet: shared(scope), assetPublishingComputeType: codebuild.ComputeType.LARGE }) });
+    expect(step.estimate).toMatchObject({ computeType: 'BUILD_GENERAL1_LARGE', reservedCapacity: true, fleet: 'shared' });
+    Template.fromStack(pipelineStack).hasResourceProperties('AWS::CodeBuild::Project', { Environment: Match.objectLike({ ComputeType: 'BUILD_GENERAL1_LARGE', Fleet: { FleetArn: 'arn:aws:codebuild:us-east-1:111111111111:fleet/shared:0b1c2d3e' } }) });
   });
 });

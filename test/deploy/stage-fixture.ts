@@ -10,7 +10,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { parse } from 'yaml';
-import { BuildStep, CdkStageDeployStep, CommandsStep, DeliveryPipeline, DeliveryTarget } from '../../lib';
+import { BuildStep, CdkStageDeployStep, CdkStageDeployStepProps, CommandsStep, DeliveryPipeline, DeliveryTarget } from '../../lib';
 import { ENV, githubSource, newApp } from '../util';
 
 // A Stage and its release, shared by the tests of CdkStageDeployStep and of its publishing job.
@@ -38,7 +38,7 @@ export class ShopStage extends Stage {
   }
 }
 
-export function release(options: { stageEnv?: StackProps['env']; image?: boolean; changeSets?: boolean; crossAccount?: boolean } = {}) {
+export function release(options: { stageEnv?: StackProps['env']; image?: boolean; changeSets?: boolean; crossAccount?: boolean; step?: (pipelineStack: Stack) => Partial<CdkStageDeployStepProps> } = {}) {
   const app = newApp();
   const crossAccount = options.crossAccount ?? true;
   const targetStack = new Stack(app, 'ProdTarget', { env: crossAccount ? PROD : ENV });
@@ -50,7 +50,7 @@ export function release(options: { stageEnv?: StackProps['env']; image?: boolean
   const pipelineStack = new Stack(app, 'Pipe', { env: ENV });
   const synth = new BuildStep('Synth', { commands: ['npm ci', 'npx cdk synth --quiet'], outputs: ['cdk.out/**/*'] });
   const pipeline = new DeliveryPipeline(pipelineStack, 'Pipeline', { pipelineName: 'shop', source: githubSource(), buildStep: synth });
-  const step = new CdkStageDeployStep('Shop', { stage, input: synth.output!, changeSets: options.changeSets });
+  const step = new CdkStageDeployStep('Shop', { stage, input: synth.output!, changeSets: options.changeSets, ...options.step?.(pipelineStack) });
   pipeline.addEnvironment('Prod', {
     target,
     deploy: [step],

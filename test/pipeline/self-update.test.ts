@@ -1,5 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { parse } from 'yaml';
 import { BuildStep, DeliveryPipeline, DeliveryPipelineProps } from '../../lib';
 import { ENV, githubSource, newApp } from '../util';
@@ -23,6 +24,17 @@ describe('selfUpdate', () => {
     expect(spec.phases.build.commands).toEqual(["cdk deploy 'Tools' --exclusively --require-approval never --progress events"]);
     // It reads the source (the commit being released), and runs before any build.
     expect(pipeline.estimate().table).toMatch(/\| UpdatePipeline \| 4 \|/);
+    // It only runs Node.js: on ARM, priced as such.
+    expect(job.Properties.Environment).toMatchObject({ Type: 'ARM_CONTAINER', ComputeType: 'BUILD_GENERAL1_SMALL', Image: 'aws/codebuild/amazonlinux-aarch64-standard:3.0' });
+    expect(pipeline.estimate().buildMinutes).toContain('BUILD_GENERAL1_SMALL (ARM): 4');
+  });
+
+  test('an app whose synthesis needs x86 runs the update on an x86 image; a Lambda image is refused', () => {
+    const { t } = pipelineWith({ selfUpdate: true, selfUpdateOptions: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0 } });
+    const job = Object.values(t.findResources('AWS::CodeBuild::Project')).find((p) => JSON.stringify(p).includes('cdk deploy'))!;
+    expect(job.Properties.Environment).toMatchObject({ Type: 'LINUX_CONTAINER', Image: 'aws/codebuild/standard:7.0' });
+    expect(() => pipelineWith({ selfUpdate: true, selfUpdateOptions: { buildImage: codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_20 } }))
+      .toThrow(/selfUpdateOptions\.buildImage: is not an EC2 Linux or ARM image of CodeBuild \(the update runs cdk deploy, which may outlast Lambda compute's 15 minutes\) \(got "aws\/codebuild\/amazonlinux-x86_64-lambda-standard:nodejs20"\)\. Fix: give e\.g\. codebuild\.LinuxArmBuildImage/);
   });
 
   test('its role may assume exactly the bootstrap roles cdk deploy uses, and describe exactly the pipeline\'s stack', () => {

@@ -202,15 +202,34 @@ function checkArtifacts(problems: Problems, props: BuildStepProps): void {
   });
 }
 
+/**
+ * What can be read of a fleet: its compute and environment types, unless they are deploy-time
+ * values or the fleet is imported (aws-cdk-lib throws when an imported fleet's are read).
+ */
+export function readFleet(fleet: codebuild.IFleet): { readonly computeType?: string; readonly environmentType?: string; readonly imported: boolean } {
+  const read = (get: () => unknown) => {
+    try {
+      const value = get();
+      return value === undefined || Token.isUnresolved(value) ? undefined : String(value);
+    } catch {
+      return undefined;
+    }
+  };
+  const computeType = read(() => fleet.computeType);
+  return { computeType, environmentType: read(() => fleet.environmentType), imported: !(fleet.node.defaultChild instanceof codebuild.CfnFleet) };
+}
+
 function checkCompute(problems: Problems, props: BuildStepProps, docker: boolean): void {
   const lambda = isLambdaCompute(props.computeType);
   const fleet = props.fleet;
   if (fleet) {
-    const fleetType = Token.isUnresolved(fleet.computeType) ? undefined : String(fleet.computeType);
+    const { computeType: fleetType, environmentType: environment, imported } = readFleet(fleet);
     if (fleetType && props.computeType !== undefined && String(props.computeType) !== fleetType) {
       problems.add('computeType', props.computeType, `differs from the compute type of the fleet (${fleetType}), which the builds run on`, 'remove computeType: a build on a fleet takes the fleet\'s');
     }
-    const environment = Token.isUnresolved(fleet.environmentType) ? undefined : String(fleet.environmentType);
+    if (imported && props.computeType === undefined) {
+      problems.add('computeType', undefined, 'is needed with an imported fleet, whose compute type cannot be read', 'give the fleet\'s compute type, e.g. codebuild.ComputeType.MEDIUM (and an image of its environment type)');
+    }
     const imageType = props.buildImage?.type ?? 'LINUX_CONTAINER';
     if (environment && environment !== imageType) {
       problems.add('buildImage', props.buildImage?.imageId ?? 'the default aws/codebuild/standard:7.0', `is a ${imageType} image, but the fleet runs ${environment}`, `use an image of the fleet's environment type (${environment}), or a fleet of ${imageType}`);

@@ -5,12 +5,13 @@ import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ActionLabel, IStep, StepActions, StepContext, StepEstimate } from '../../core/step';
-import { MODEL } from '../../private/estimate-model';
+import { MODEL, fleetEstimate } from '../../private/estimate-model';
 import { ACTION_NAME, checkName, toArtifactName, toNamespace } from '../../private/names';
 import { checkArgs, constructorOf } from '../../private/shapes';
 import { Problems, fail, isConcrete, verbatim } from '../../private/validation';
+import { readFleet } from '../../codebuild/private/validate-props';
 import { ChangeSetDeployStep } from './change-set-deploy-step';
-import { CDK_ASSETS_VERSION, ImageOrigin, prepareStage, publishingMinutes } from './private/asset-publishing';
+import { CDK_ASSETS_VERSION, ImageOrigin, prepareStage, publishesOnArm, publishingMinutes } from './private/asset-publishing';
 import { uncoveredServices } from './private/execution-coverage';
 import { StageAssembly, readStageAssembly, stackIdIn, watchStage } from './private/stage-assembly';
 import { StackDeployStep } from './stack-deploy-step';
@@ -152,6 +153,9 @@ export class CdkStageDeployStep implements IStep {
     const compute = props.assetPublishingComputeType;
     if (compute !== undefined && !/^BUILD_GENERAL1_|^BUILD_EC2_/.test(String(compute))) {
       problems.add('assetPublishingComputeType', compute, 'is not an on-demand EC2 compute type, which the publishing job needs (Docker, a cache)', 'use codebuild.ComputeType.SMALL, MEDIUM, LARGE, X_LARGE or X2_LARGE, or give assetPublishingFleet');
+    }
+    if (props.assetPublishingFleet && typeof props.assetPublishingFleet === 'object' && props.assetPublishingFleet.node && readFleet(props.assetPublishingFleet).imported && compute === undefined) {
+      problems.add('assetPublishingComputeType', undefined, 'is needed with an imported assetPublishingFleet, whose compute type cannot be read', 'give the fleet\'s compute type, e.g. codebuild.ComputeType.MEDIUM');
     }
     if (props.cdkAssetsVersion !== undefined && !VERSION.test(String(props.cdkAssetsVersion))) {
       problems.add('cdkAssetsVersion', props.cdkAssetsVersion, 'is not an exact version', `give a version of cdk-assets from npm, e.g. '${CDK_ASSETS_VERSION}'`);
@@ -320,14 +324,18 @@ export class CdkStageDeployStep implements IStep {
       }
       runOrder += changeSets ? 2 : 1;
     }
-    const provisioning = this.props.assetPublishingFleet ? 0 : MODEL.provisioning;
+    const fleet = this.props.assetPublishingFleet;
+    const provisioning = fleet ? 0 : MODEL.provisioning;
     // A prepare job that runs alongside earlier actions of the stage (an approval) takes no time of its own.
     const preparing = prepareAt < context.runOrder ? 0 : provisioning + publishingMinutes(assembly, copyImagesFrom !== undefined);
     this.estimateValue = {
       minutes: preparing + assembly.layers.length * ((changeSets ? 1 : 0) + MODEL.stackUpdate),
-      buildMinutes: publishingMinutes(assembly, copyImagesFrom !== undefined),
-      computeType: this.props.assetPublishingComputeType ?? codebuild.ComputeType.SMALL,
-      reservedCapacity: this.props.assetPublishingFleet ? true : undefined,
+      buildMinutes: provisioning + publishingMinutes(assembly, copyImagesFrom !== undefined),
+      computeType: (fleet ? readFleet(fleet).computeType : undefined) ?? this.props.assetPublishingComputeType ?? codebuild.ComputeType.SMALL,
+      environmentType: (fleet ? readFleet(fleet).environmentType : undefined)
+        ?? (publishesOnArm(assembly, copyImagesFrom !== undefined, fleet) ? 'ARM_CONTAINER' : 'LINUX_CONTAINER'),
+      reservedCapacity: fleet ? true : undefined,
+      ...(fleet ? fleetEstimate(fleet) : {}),
       dockerServerComputeType: assembly.images.length > 0 && !copyImagesFrom ? this.props.assetPublishingDockerServer?.computeType : undefined,
     };
     return { actions, actionLabels: labels };
