@@ -123,11 +123,14 @@ function modelStage(stage: any, computeOf: Map<string, Project>): { minutes: num
       // CDK Pipelines names an asset job after the asset's construct; its buildspec runs cdk-assets
       // once per account it publishes to, privileged for a Docker image.
       const destinations = (project?.spec.match(/ publish /g) ?? []).length;
+      if (project?.spec.includes('cdk-assets') && !/\.Prepare$/.test(name) && destinations === 0) throw new Error(`${name}: a cdk-assets job whose buildspec the model cannot read (no publish command)`);
       const work = /Synth/.test(name) ? 5 : /SelfMutate|SelfUpdate/.test(name) ? 3
         : /\.Prepare$/.test(name) ? 1 + 0.2 + (project?.spec.includes('copy-images') ? 1 : 3)
         : project?.spec.includes('cdk-assets') ? 1 + (project.privileged ? 3 + (destinations - 1) : 0.2 * destinations) : 1;
       minutes = 1 + work;
-      cost += minutes * (price[`${project?.compute ?? 'BUILD_GENERAL1_SMALL'}${project?.arm ? ' (ARM)' : ''}`] ?? 0);
+      const key = `${project?.compute ?? 'BUILD_GENERAL1_SMALL'}${project?.arm ? ' (ARM)' : ''}`;
+      if (price[key] === undefined) throw new Error(`${name}: no price in the model for ${key}`);
+      cost += minutes * price[key];
     }
     cost += minutes * 0.002;
     const order = a.RunOrder ?? 1;

@@ -406,7 +406,7 @@ describe('reserved capacity and Docker servers', () => {
     expect(estimate.fleetInstanceMinutesPerMonth).toBe(3 * 43200);
     expect(estimate.buildMinutes).toEqual([]);
     Template.fromStack(stack).hasResourceProperties('AWS::CodeBuild::Project', { Environment: Match.objectLike({ ComputeType: 'BUILD_GENERAL1_SMALL', Fleet: { FleetArn: 'arn:aws:codebuild:us-east-1:111111111111:fleet/shared:0b1c2d3e' } }) });
-    expect(estimate.table).toContain('The fleets keep Test/Fleet: 3 instances; shared: an unknown number of instances (imported) provisioned');
+    expect(estimate.table).toContain('The fleets keep Test/Fleet: 3 instances; shared: an unknown number of instances (imported, or set at deploy time) provisioned');
   });
 
   test('a fleet\'s compute type, environment type and network are its own', () => {

@@ -73,6 +73,30 @@ async function runCdkAssets(dir: string, spec: string, endpoint: string): Promis
   return fs.existsSync(dockerLog) ? fs.readFileSync(dockerLog, 'utf8').trim().split('\n') : [];
 }
 
+/**
+ * The registry calls a `docker push` makes (the ECR guide's push permissions), on the pushed
+ * repository, signed by the identity that got the registry login (cdk-assets logs docker in with
+ * an ECR token of the role it publishes with).
+ */
+function pushCalls(docker: string[], calls: FakeAwsCall[]): FakeAwsCall[] {
+  const login = calls.find((c) => c.action === 'ecr:GetAuthorizationToken');
+  return docker.filter((c) => c.startsWith('push ')).flatMap((c) => {
+    const repository = c.split(' ')[1].split('/').slice(1).join('/').split(':')[0];
+    return ['ecr:BatchCheckLayerAvailability', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:PutImage']
+      .map((action) => ({ action, resource: repository, caller: login?.caller ?? 'nobody' }));
+  });
+}
+
+/** Workspaces to remove after each test (links to the cloud assemblies, not the assemblies). */
+const workspaces: string[] = [];
+afterEach(() => {
+  for (const dir of workspaces.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+const workspace = (dir: string) => {
+  workspaces.push(dir);
+  return dir;
+};
+
 describe('the prepare job runs the pinned cdk-assets', () => {
   test('the devDependency the tests run is the version the job installs', () => {
     expect(JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', 'cdk-assets', 'package.json'), 'utf8')).version).toBe(CDK_ASSETS_VERSION);
@@ -85,7 +109,7 @@ describe('the prepare job runs the pinned cdk-assets', () => {
     const endpoint = await aws.start();
     let docker: string[];
     try {
-      docker = await runCdkAssets(prepareWorkspace(app, spec), spec, endpoint);
+      docker = await runCdkAssets(workspace(prepareWorkspace(app, spec)), spec, endpoint);
     } finally {
       await aws.stop();
     }
@@ -102,7 +126,10 @@ describe('the prepare job runs the pinned cdk-assets', () => {
     ]);
     const job = statementsOf(Template.fromStack(pipelineStack), 'PrepareRole');
     const publishing = statementsOf(Template.fromStack(targetStack), 'TargetAssetPublishingRole');
-    for (const call of aws.calls) expect({ call, allowed: allows(call.caller === 'base' ? job : publishing, call) }).toEqual({ call, allowed: true });
+    // Every call cdk-assets made, and those docker's push made with the login it got.
+    const pushes = pushCalls(docker, aws.calls);
+    expect(pushes).toHaveLength(5);
+    for (const call of [...aws.calls, ...pushes]) expect({ call, allowed: allows(call.caller === 'base' ? job : publishing, call) }).toEqual({ call, allowed: true });
     // The function's code went to the bootstrap bucket, under its hash.
     expect(aws.storedObjects).toEqual([expect.stringMatching(new RegExp(`^${BUCKET}/[0-9a-f]{64}\\.zip$`))]);
     // The image was built once, and pushed to the bootstrap repository under its hash.
@@ -115,7 +142,7 @@ describe('the prepare job runs the pinned cdk-assets', () => {
   test('assets already published are skipped: nothing is uploaded, built or pushed', async () => {
     const { app, pipelineStack } = release();
     const spec = prepareSpec(Template.fromStack(pipelineStack));
-    const dir = prepareWorkspace(app, spec);
+    const dir = workspace(prepareWorkspace(app, spec));
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'cdk.out', 'cdk-delivery.assets.json'), 'utf8'));
     const destinations = (kind: string) => Object.values(manifest[kind]).flatMap((a) => Object.values((a as { destinations: object }).destinations)) as Array<{ objectKey?: string; imageTag?: string }>;
     const aws = new FakeAws({
@@ -140,14 +167,17 @@ describe('the prepare job runs the pinned cdk-assets', () => {
     const spec = prepareSpec(Template.fromStack(pipelineStack));
     const aws = new FakeAws();
     const endpoint = await aws.start();
+    let docker: string[];
     try {
-      await runCdkAssets(prepareWorkspace(app, spec), spec, endpoint);
+      docker = await runCdkAssets(workspace(prepareWorkspace(app, spec)), spec, endpoint);
     } finally {
       await aws.stop();
     }
     expect(aws.calls.map((c) => c.caller)).not.toContain(expect.stringMatching(/^arn:/));
     expect(aws.calls.map((c) => c.action)).toContain('s3:PutObject');
     const job = statementsOf(Template.fromStack(pipelineStack), 'PrepareRole');
-    for (const call of aws.calls) expect({ call, allowed: allows(job, call, '111111111111') }).toEqual({ call, allowed: true });
+    const pushes = pushCalls(docker, aws.calls);
+    expect(pushes).toHaveLength(5);
+    for (const call of [...aws.calls, ...pushes]) expect({ call, allowed: allows(job, call, '111111111111') }).toEqual({ call, allowed: true });
   });
 });

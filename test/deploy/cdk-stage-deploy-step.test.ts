@@ -10,7 +10,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { parse } from 'yaml';
-import { BuildStep, CdkStageDeployStep, DeliveryPipeline, DeliveryTarget, ManualApprovalStep } from '../../lib';
+import { BuildStep, CdkStageDeployStep, CdkStageDeployStepProps, DeliveryPipeline, DeliveryTarget, ManualApprovalStep } from '../../lib';
 import { COPY_SCRIPT } from '../../lib/deploy/cloudformation/private/asset-publishing';
 import { ENV, githubSource, newApp } from '../util';
 
@@ -126,6 +126,32 @@ describe('CdkStageDeployStep', () => {
     const withImage = release();
     expect(job(Template.fromStack(withImage.pipelineStack))).toMatchObject({ Type: 'LINUX_CONTAINER', Image: 'aws/codebuild/standard:7.0', PrivilegedMode: true });
     expect(withImage.step.estimate).toMatchObject({ environmentType: 'LINUX_CONTAINER' });
+  });
+
+  test('an asset built by a command of its own keeps the job on x86; one that appears later fails the ARM job', () => {
+    const jobOf = (t: Template) => Object.values(t.findResources('AWS::CodeBuild::Project')).find((p) => JSON.stringify(p).includes('cdk-assets'))!.Properties;
+    const withCommand = release({ image: false, command: true });
+    expect(jobOf(Template.fromStack(withCommand.pipelineStack)).Environment).toMatchObject({ Type: 'LINUX_CONTAINER', Image: 'aws/codebuild/standard:7.0' });
+    expect(publishingManifest(withCommand.app, jobOf(Template.fromStack(withCommand.pipelineStack)).Source.BuildSpec).files).toMatchObject({ ['a'.repeat(64)]: { source: { executable: expect.any(Array) } } });
+    // The pipeline was deployed with an ARM job; the build's Stage now has such an asset: the job stops.
+    const arm = release({ image: false });
+    const armSpec = jobOf(Template.fromStack(arm.pipelineStack)).Source.BuildSpec;
+    expect(jobOf(Template.fromStack(arm.pipelineStack)).Environment.Type).toBe('ARM_CONTAINER');
+    expect(() => publishingManifest(withCommand.app, armSpec)).toThrow(new RegExp(`an asset built by a command of its own \\(${'a'.repeat(64)}\\), which this job runs on ARM as it had none\\. Deploy the pipeline's stack`));
+  });
+
+  test('the job\'s image: given, or from an ARM fleet; what cannot do the job fails at synth', () => {
+    const jobOf = (t: Template) => Object.values(t.findResources('AWS::CodeBuild::Project')).find((p) => JSON.stringify(p).includes('cdk-assets'))!.Properties.Environment;
+    const x86 = release({ image: false, step: () => ({ assetPublishingBuildImage: codebuild.LinuxBuildImage.STANDARD_7_0 }) });
+    expect(jobOf(Template.fromStack(x86.pipelineStack))).toMatchObject({ Type: 'LINUX_CONTAINER', Image: 'aws/codebuild/standard:7.0' });
+    expect(x86.step.estimate).toMatchObject({ environmentType: 'LINUX_CONTAINER' });
+    const armFleet = (scope: Construct) => new codebuild.Fleet(scope, 'ArmFleet', { baseCapacity: 1, computeType: codebuild.FleetComputeType.SMALL, environmentType: codebuild.EnvironmentType.ARM_CONTAINER });
+    const onFleet = release({ step: (scope) => ({ assetPublishingFleet: armFleet(scope) }) });
+    expect(jobOf(Template.fromStack(onFleet.pipelineStack))).toMatchObject({ Type: 'ARM_CONTAINER', Image: 'aws/codebuild/amazonlinux-aarch64-standard:3.0', PrivilegedMode: true });
+    expect(() => release({ step: () => ({ assetPublishingBuildImage: codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_20 }) }))
+      .toThrow(/assetPublishingBuildImage: is a LINUX_LAMBDA_CONTAINER image, but the job needs EC2 Linux or ARM compute \(Docker, a cache\) \(got "aws\/codebuild\/amazonlinux-x86_64-lambda-standard:nodejs20"\)\. Fix: give e\.g\. codebuild\.LinuxBuildImage\.STANDARD_7_0/);
+    expect(() => release({ step: (scope) => ({ assetPublishingFleet: armFleet(scope), assetPublishingBuildImage: codebuild.LinuxBuildImage.STANDARD_7_0 }) }))
+      .toThrow(/assetPublishingBuildImage: is a LINUX_CONTAINER image, but assetPublishingFleet runs ARM_CONTAINER/);
   });
 
   test('a Stage without assets publishes nothing; without change sets each stack is one action', () => {
@@ -290,6 +316,26 @@ describe('CdkStageDeployStep imagesFrom', () => {
     const trust = Template.fromStack(devTarget.node.scope as Stack).findResources('AWS::IAM::Role', { Properties: { RoleName: 'cdk-delivery-publish-us-east-1' } });
     expect(Object.values(trust)[0].Properties.AssumeRolePolicyDocument.Statement[0].Condition.ArnEquals['aws:PrincipalArn']).toHaveLength(2);
     expect(prod.estimate!.buildMinutes).toBeLessThan(dev.estimate!.buildMinutes!);
+  });
+
+  test('copying needs CodeBuild\'s Ubuntu image: an ARM fleet or another image fails at synth', () => {
+    const attempt = (props: (scope: Construct) => Partial<CdkStageDeployStepProps>) => {
+      const app = newApp();
+      const statements = [new iam.PolicyStatement({ actions: ['lambda:*', 'dynamodb:*', 'ecs:*', 'iam:*', 'logs:*', 's3:GetObject'], resources: ['*'] })];
+      const target = (account: string) => new DeliveryTarget(new Stack(app, `Target${account}`, { env: { account, region: ENV.region } }), 'Target', { pipelineAccount: ENV.account, cloudFormationExecutionStatements: statements });
+      const pipelineStack = new Stack(app, 'Pipe', { env: ENV });
+      const synth = new BuildStep('Synth', { commands: ['npx cdk synth'], outputs: ['cdk.out/**/*'] });
+      const pipeline = new DeliveryPipeline(pipelineStack, 'Pipeline', { source: githubSource(), buildStep: synth });
+      const dev = new CdkStageDeployStep('Shop', { stage: new ShopStage(app, 'Dev', { env: { account: '222222222222', region: ENV.region } }), input: synth.output! });
+      pipeline.addEnvironment('Dev', { target: target('222222222222'), deploy: [dev] });
+      const prod = new CdkStageDeployStep('Shop', { stage: new ShopStage(app, 'Prod', { env: { account: '333333333333', region: ENV.region } }), input: synth.output!, imagesFrom: dev, ...props(pipelineStack) });
+      pipeline.addEnvironment('Production', { target: target('333333333333'), deploy: [prod] });
+    };
+    expect(() => attempt((scope) => ({ assetPublishingFleet: new codebuild.Fleet(scope, 'ArmFleet', { baseCapacity: 1, computeType: codebuild.FleetComputeType.SMALL, environmentType: codebuild.EnvironmentType.ARM_CONTAINER }) })))
+      .toThrow(/assetPublishingFleet: is an ARM fleet, but copying the images \(imagesFrom\) installs skopeo from the packages of CodeBuild's x86 Ubuntu image \(got "Pipe\/ArmFleet"\)\. Fix: give a LINUX_CONTAINER fleet/);
+    expect(() => attempt(() => ({ assetPublishingBuildImage: codebuild.LinuxBuildImage.AMAZON_LINUX_2_5 })))
+      .toThrow(/assetPublishingBuildImage: is not CodeBuild's Ubuntu image, whose packages the job installs skopeo from to copy the images \(imagesFrom\) \(got "aws\/codebuild\/amazonlinux2-x86_64-standard:5\.0"\)/);
+    expect(() => attempt(() => ({ assetPublishingBuildImage: codebuild.LinuxBuildImage.STANDARD_7_0 }))).not.toThrow();
   });
 
   test('the copy script copies unless the tag holds the digest, and fails on a digest that differs', () => {

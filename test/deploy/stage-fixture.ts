@@ -24,7 +24,7 @@ export class ShopStage extends Stage {
   public readonly data: Stack;
   public readonly api: Stack;
   public readonly web: Stack;
-  constructor(scope: Construct, id: string, props: StageProps & { readonly image?: boolean } = {}) {
+  constructor(scope: Construct, id: string, props: StageProps & { readonly image?: boolean; readonly command?: boolean } = {}) {
     super(scope, id, props);
     this.data = new Stack(this, 'Data');
     const table = new dynamodb.Table(this.data, 'Orders', { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING }, removalPolicy: RemovalPolicy.RETAIN });
@@ -32,13 +32,15 @@ export class ShopStage extends Stage {
     const fn = new lambda.Function(this.api, 'Handler', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromAsset(path.join(FIXTURES, 'handler')), environment: { TABLE: table.tableName } });
     const url = fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
     this.url = new CfnOutput(this.api, 'Url', { value: url.url });
+    // A file built by a command cdk-assets runs on the publishing host (e.g. a Go binary).
+    if (props.command) this.api.synthesizer.addFileAsset({ sourceHash: 'a'.repeat(64), executable: ['bash', '-c', 'make dist.zip >&2 && echo dist.zip'] });
     this.web = new Stack(this, 'Web');
     const task = new ecs.FargateTaskDefinition(this.web, 'Task');
     task.addContainer('web', { image: props.image === false ? ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable') : ecs.ContainerImage.fromAsset(path.join(FIXTURES, 'image')) });
   }
 }
 
-export function release(options: { stageEnv?: StackProps['env']; image?: boolean; changeSets?: boolean; crossAccount?: boolean; step?: (pipelineStack: Stack) => Partial<CdkStageDeployStepProps> } = {}) {
+export function release(options: { stageEnv?: StackProps['env']; image?: boolean; command?: boolean; changeSets?: boolean; crossAccount?: boolean; step?: (pipelineStack: Stack) => Partial<CdkStageDeployStepProps> } = {}) {
   const app = newApp();
   const crossAccount = options.crossAccount ?? true;
   const targetStack = new Stack(app, 'ProdTarget', { env: crossAccount ? PROD : ENV });
@@ -46,7 +48,7 @@ export function release(options: { stageEnv?: StackProps['env']; image?: boolean
     pipelineAccount: ENV.account,
     cloudFormationExecutionStatements: [new iam.PolicyStatement({ actions: ['lambda:*', 'dynamodb:*', 'ecs:*', 'iam:*', 'logs:*', 's3:GetObject'], resources: ['*'] })],
   });
-  const stage = new ShopStage(app, 'Prod', { env: options.stageEnv ?? (crossAccount ? PROD : ENV), image: options.image });
+  const stage = new ShopStage(app, 'Prod', { env: options.stageEnv ?? (crossAccount ? PROD : ENV), image: options.image, command: options.command });
   const pipelineStack = new Stack(app, 'Pipe', { env: ENV });
   const synth = new BuildStep('Synth', { commands: ['npm ci', 'npx cdk synth --quiet'], outputs: ['cdk.out/**/*'] });
   const pipeline = new DeliveryPipeline(pipelineStack, 'Pipeline', { pipelineName: 'shop', source: githubSource(), buildStep: synth });
@@ -67,15 +69,25 @@ export function prepareWorkspace(app: App, buildSpec: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'publish-'));
   fs.symlinkSync(app.outdir, path.join(dir, 'cdk.out'));
   const commands: string[] = parse(buildSpec).phases.build.commands;
-  for (const command of commands.filter((c) => !c.startsWith('cdk-assets') && !c.startsWith('bash ./copy-images.sh'))) execSync(command, { cwd: dir, shell: '/bin/bash', stdio: 'pipe' });
+  try {
+    for (const command of commands.filter((c) => !c.startsWith('cdk-assets') && !c.startsWith('bash ./copy-images.sh'))) execSync(command, { cwd: dir, shell: '/bin/bash', stdio: 'pipe' });
+  } catch (e) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
   return dir;
 }
 
 /** The manifest the publishing job's commands write for cdk-assets, and the images it copies instead. */
 export function publishingManifest(app: App, buildSpec: string) {
   const dir = prepareWorkspace(app, buildSpec);
-  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'cdk.out', 'cdk-delivery.assets.json'), 'utf8'));
-  return { ...manifest, copies: fs.readFileSync(path.join(dir, 'copies.txt'), 'utf8') };
+  try {
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'cdk.out', 'cdk-delivery.assets.json'), 'utf8'));
+    return { ...manifest, copies: fs.readFileSync(path.join(dir, 'copies.txt'), 'utf8') };
+  } finally {
+    // The link to the cloud assembly goes, not the assembly.
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** The prepare job's buildspec in a pipeline stack's template. */

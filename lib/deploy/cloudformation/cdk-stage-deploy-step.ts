@@ -11,7 +11,7 @@ import { checkArgs, constructorOf } from '../../private/shapes';
 import { Problems, fail, isConcrete, verbatim } from '../../private/validation';
 import { readFleet } from '../../codebuild/private/validate-props';
 import { ChangeSetDeployStep } from './change-set-deploy-step';
-import { CDK_ASSETS_VERSION, ImageOrigin, prepareStage, publishesOnArm, publishingMinutes } from './private/asset-publishing';
+import { ARM_IMAGE, CDK_ASSETS_VERSION, ImageOrigin, prepareStage, publishingImage, publishingMinutes } from './private/asset-publishing';
 import { uncoveredServices } from './private/execution-coverage';
 import { StageAssembly, readStageAssembly, stackIdIn, watchStage } from './private/stage-assembly';
 import { StackDeployStep } from './stack-deploy-step';
@@ -68,6 +68,18 @@ export interface CdkStageDeployStepProps {
    * @default codebuild.ComputeType.SMALL
    */
   readonly assetPublishingComputeType?: codebuild.ComputeType;
+
+  /**
+   * Image of the job that publishes the Stage's assets, an EC2 Linux or ARM image of CodeBuild.
+   * Docker images build for the job's architecture unless their asset names a platform; copying
+   * images (`imagesFrom`) installs skopeo from the packages of CodeBuild's Ubuntu image
+   * (`aws/codebuild/standard`).
+   *
+   * @default - ARM (`aws/codebuild/amazonlinux-aarch64-standard:3.0`, a third cheaper) when the job
+   * builds and copies no Docker image and no asset is built by a command of its own, or on an ARM
+   * `assetPublishingFleet`; `aws/codebuild/standard:7.0` otherwise
+   */
+  readonly assetPublishingBuildImage?: codebuild.IBuildImage;
 
   /**
    * A reserved-capacity fleet the publishing job runs on (no provisioning wait).
@@ -275,6 +287,8 @@ export class CdkStageDeployStep implements IStep {
         fail(subject, 'imagesFrom', from.stepName, `releases no image of these assets of Stage '${this.stage.node.path}': ${missing.join(', ')} (not the same Stage code)`, 'copy from a step that releases a Stage of the same code, or remove imagesFrom');
       }
     }
+    const image = publishingImage(assembly, copyImagesFrom !== undefined, this.props.assetPublishingFleet, this.props.assetPublishingBuildImage);
+    if (image.problem) fail(subject, image.problem.prop, image.problem.value, image.problem.problem, image.problem.fix);
     // The prepare job is inert (it publishes assets, which nothing uses until the stacks deploy, and
     // checks the Stage): it runs from the stage's start, alongside an approval, when it can.
     const prepareAt = Math.min(context.earliestRunOrder ?? context.runOrder, context.runOrder);
@@ -285,6 +299,8 @@ export class CdkStageDeployStep implements IStep {
       account,
       region,
       computeType: this.props.assetPublishingComputeType,
+      buildImage: image.image,
+      armByDefault: !this.props.assetPublishingBuildImage && !this.props.assetPublishingFleet && image.image === ARM_IMAGE,
       fleet: this.props.assetPublishingFleet,
       dockerServer: this.props.assetPublishingDockerServer,
       cdkAssetsVersion: this.props.cdkAssetsVersion ?? CDK_ASSETS_VERSION,
@@ -332,8 +348,7 @@ export class CdkStageDeployStep implements IStep {
       minutes: preparing + assembly.layers.length * ((changeSets ? 1 : 0) + MODEL.stackUpdate),
       buildMinutes: provisioning + publishingMinutes(assembly, copyImagesFrom !== undefined),
       computeType: (fleet ? readFleet(fleet).computeType : undefined) ?? this.props.assetPublishingComputeType ?? codebuild.ComputeType.SMALL,
-      environmentType: (fleet ? readFleet(fleet).environmentType : undefined)
-        ?? (publishesOnArm(assembly, copyImagesFrom !== undefined, fleet) ? 'ARM_CONTAINER' : 'LINUX_CONTAINER'),
+      environmentType: (fleet ? readFleet(fleet).environmentType : undefined) ?? String(image.image?.type ?? 'LINUX_CONTAINER'),
       reservedCapacity: fleet ? true : undefined,
       ...(fleet ? fleetEstimate(fleet) : {}),
       dockerServerComputeType: assembly.images.length > 0 && !copyImagesFrom ? this.props.assetPublishingDockerServer?.computeType : undefined,

@@ -83,7 +83,7 @@ export function estimateRun(stages: PipelineStage[], estimates: Map<string, Step
     ...(unpriced.length > 0 ? [`No price in the table for ${unpriced.join(', ')}: those build minutes are not in the cost.`] : []),
     ...(reserved > 0 ? [
       `Builds on reserved-capacity fleets: ${round(reserved)} min, not in the cost (a fleet is paid per minute it is up, building or not) and with no provisioning wait.`,
-      `The fleets keep ${[...fleets].map(([f, n]) => `${f}: ${n === undefined ? 'an unknown number of instances (imported)' : `${n} instance${n === 1 ? '' : 's'}`}`).join('; ')} provisioned, ${fleetMinutes.toLocaleString('en-US')} instance-minutes a month billed at the fleet's reserved-capacity price per instance-minute (https://aws.amazon.com/codebuild/pricing/), whatever the runs.`,
+      `The fleets keep ${[...fleets].map(([f, n]) => `${f}: ${n === undefined ? 'an unknown number of instances (imported, or set at deploy time)' : `${n} instance${n === 1 ? '' : 's'}`}`).join('; ')} provisioned, ${fleetMinutes.toLocaleString('en-US')} instance-minutes a month billed at the fleet's reserved-capacity price per instance-minute (https://aws.amazon.com/codebuild/pricing/), whatever the runs.`,
     ] : []),
     ...(dockerServer.size > 0 ? [`Docker servers: ${[...dockerServer.entries()].map(([t, m]) => `${round(m)} min ${t}`).join(', ')}, paid per minute on top of the builds and not in the cost (no price in the table).`] : []),
     `Prices: ${PRICES.source}. Durations: a model (source ${MODEL.source} min, CodeBuild provisioning ${MODEL.provisioning} min plus the step's expected minutes, deployments from their strategy), not a measurement.`,

@@ -34,6 +34,10 @@ export interface PrepareOptions {
   readonly account: string;
   readonly region: string;
   readonly computeType?: codebuild.ComputeType;
+  /** The job's image (publishingImage's choice). */
+  readonly buildImage?: codebuild.IBuildImage;
+  /** The image is ARM by default, chosen because no asset is built by a command of its own. */
+  readonly armByDefault?: boolean;
   readonly fleet?: codebuild.IFleet;
   readonly dockerServer?: codebuild.DockerServerOptions;
   readonly cdkAssetsVersion: string;
@@ -87,6 +91,11 @@ export interface ManifestScriptConfig {
    * images out of cdk-assets' manifest.
    */
   readonly copies?: { [assetId: string]: string };
+  /**
+   * The job runs on ARM because no asset was built by a command of its own: one that now is fails
+   * the job, asking for the pipeline to be deployed (which then runs it on x86).
+   */
+  readonly arm?: boolean;
 }
 
 /**
@@ -129,6 +138,7 @@ export function manifestScript(config: ManifestScriptConfig): string {
     "  for (const [kind, key] of [['files', 'path'], ['dockerImages', 'directory']]) {",
     '    for (const [id, asset] of Object.entries(manifest[kind] || {})) {',
     '      const source = { ...asset.source };',
+    "      if (config.arm && source.executable !== undefined) changes.push(`an asset built by a command of its own (${id}), which this job runs on ARM as it had none`);",
     "      if (kind === 'files' && source.path !== undefined && templates.has(path.resolve(base, source.path))) continue;",
     "      if (source[key] !== undefined) source[key] = path.relative(config.root || '.', path.join(base, source[key]));",
     '      const destinations = {};',
@@ -257,6 +267,7 @@ export function prepareStage(scope: Construct, context: StepContext, assembly: S
     output: manifestPath,
     pipelineStack: options.pipelineStack,
     maxSchemaVersion: options.cdkAssetsVersion === CDK_ASSETS_VERSION ? `${CDK_ASSETS_SCHEMA_MAJOR}.0.0` : undefined,
+    ...(options.armByDefault ? { arm: true } : {}),
     ...(copying ? { copies: Object.fromEntries([...origin.images].map(([id, i]) => [id, `${registryOf(origin.account, origin.region)}/${i.repositoryName}:${i.imageTag}`])) } : {}),
   });
   const step = new (images ? DockerPublishingJob : BuildStep)(options.actionName, {
@@ -284,7 +295,7 @@ export function prepareStage(scope: Construct, context: StepContext, assembly: S
     cache: images ? BuildCache.local({ dockerLayers: true }) : BuildCache.none(),
     // A fleet of this app gives its compute type; an imported one's is the step's.
     computeType: options.fleet && !readFleet(options.fleet).imported ? undefined : options.computeType ?? (options.fleet ? undefined : codebuild.ComputeType.SMALL),
-    buildImage: publishesOnArm(assembly, copying, options.fleet) ? codebuild.LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0 : undefined,
+    buildImage: options.buildImage,
     fleet: options.fleet,
     // A Docker server serves Docker builds only.
     dockerServer: images ? options.dockerServer : undefined,
@@ -304,14 +315,42 @@ class DockerPublishingJob extends BuildStep {
   }
 }
 
+/** The image the prepare job runs on by default when it runs on ARM. */
+export const ARM_IMAGE = codebuild.LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0;
+
 /**
- * True when the prepare job runs on ARM (Graviton), about a third cheaper per minute than x86: when
- * it only runs Node.js (cdk-assets uploading files), with no Docker image to build, none to copy
- * (skopeo comes from the x86 image's packages), no asset built by a command of its own (which may
- * need the platform it was written for) and no fleet (whose environment it takes).
+ * The prepare job's image, or the reason the one asked for cannot do the job (the prop and the
+ * problem). The default is ARM (Graviton), about a third cheaper per minute than x86, when the job
+ * only runs Node.js (cdk-assets uploading files): no Docker image to build (which would build for
+ * ARM), none to copy (skopeo comes from the x86 Ubuntu image's packages), no asset built by a
+ * command of its own (which may need the platform it was written for); a fleet's environment type
+ * decides on a fleet.
  */
-export function publishesOnArm(assembly: StageAssembly, copying: boolean, fleet: codebuild.IFleet | undefined): boolean {
-  return !fleet && !copying && assembly.images.length === 0 && !assembly.files.some((f) => f.source.executable !== undefined);
+export function publishingImage(assembly: StageAssembly, copying: boolean, fleet: codebuild.IFleet | undefined, given: codebuild.IBuildImage | undefined):
+{ readonly image?: codebuild.IBuildImage; readonly problem?: { readonly prop: string; readonly value: unknown; readonly problem: string; readonly fix: string } } {
+  const fleetType = fleet ? readFleet(fleet).environmentType : undefined;
+  if (given) {
+    const type = String(given.type);
+    if (type !== 'LINUX_CONTAINER' && type !== 'ARM_CONTAINER') {
+      return { problem: { prop: 'assetPublishingBuildImage', value: given.imageId, problem: `is a ${type} image, but the job needs EC2 Linux or ARM compute (Docker, a cache)`, fix: 'give e.g. codebuild.LinuxBuildImage.STANDARD_7_0 or codebuild.LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0' } };
+    }
+    if (fleetType && fleetType !== type) {
+      return { problem: { prop: 'assetPublishingBuildImage', value: given.imageId, problem: `is a ${type} image, but assetPublishingFleet runs ${fleetType}`, fix: 'give an image of the fleet\'s environment type' } };
+    }
+    if (copying && !String(given.imageId).startsWith('aws/codebuild/standard:')) {
+      return { problem: { prop: 'assetPublishingBuildImage', value: given.imageId, problem: 'is not CodeBuild\'s Ubuntu image, whose packages the job installs skopeo from to copy the images (imagesFrom)', fix: 'give codebuild.LinuxBuildImage.STANDARD_7_0, or remove assetPublishingBuildImage' } };
+    }
+    return { image: given };
+  }
+  const commands = [...assembly.files, ...assembly.images].some((a) => a.source.executable !== undefined);
+  if (fleetType === 'ARM_CONTAINER') {
+    if (copying) {
+      return { problem: { prop: 'assetPublishingFleet', value: fleet!.node.path, problem: 'is an ARM fleet, but copying the images (imagesFrom) installs skopeo from the packages of CodeBuild\'s x86 Ubuntu image', fix: 'give a LINUX_CONTAINER fleet, or remove assetPublishingFleet' } };
+    }
+    return { image: ARM_IMAGE };
+  }
+  if (fleet) return {};
+  return { image: !copying && assembly.images.length === 0 && !commands ? ARM_IMAGE : undefined };
 }
 
 /** Minutes of the prepare build: half a minute to check, a minute to install cdk-assets and look, and per asset built and uploaded. */
