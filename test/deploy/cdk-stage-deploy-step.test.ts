@@ -6,6 +6,7 @@ import { CfnOutput, CfnParameter, CfnWaitConditionHandle, NestedStack, RemovalPo
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
@@ -138,6 +139,21 @@ describe('CdkStageDeployStep', () => {
     const armSpec = jobOf(Template.fromStack(arm.pipelineStack)).Source.BuildSpec;
     expect(jobOf(Template.fromStack(arm.pipelineStack)).Environment.Type).toBe('ARM_CONTAINER');
     expect(() => publishingManifest(withCommand.app, armSpec)).toThrow(new RegExp(`an asset built by a command of its own \\(${'a'.repeat(64)}\\), which this job runs on ARM as it had none\\. Deploy the pipeline's stack`));
+  });
+
+  test('images for linux/arm64 build natively on ARM; an image for another architecture than the job\'s warns', () => {
+    const jobOf = (t: Template) => Object.values(t.findResources('AWS::CodeBuild::Project')).find((p) => JSON.stringify(p).includes('cdk-assets'))!.Properties;
+    const arm = release({ platform: Platform.LINUX_ARM64 });
+    const job = jobOf(Template.fromStack(arm.pipelineStack));
+    expect(job.Environment).toMatchObject({ Type: 'ARM_CONTAINER', Image: 'aws/codebuild/amazonlinux-aarch64-standard:3.0', PrivilegedMode: true });
+    expect(arm.step.estimate).toMatchObject({ environmentType: 'ARM_CONTAINER' });
+    Annotations.fromStack(arm.pipelineStack).hasNoWarning('*', Match.stringLikeRegexp('another platform'));
+    // The pipeline was deployed with an ARM job; the build's Stage now has an image without a platform: the job stops.
+    const x86Image = release();
+    expect(() => publishingManifest(x86Image.app, job.Source.BuildSpec)).toThrow(/a Docker image not for linux\/arm64 \([0-9a-f]{64}\), which this job builds on ARM as every image was\. Deploy the pipeline's stack/);
+    // An arm64 image on an x86 job (given) needs an emulator: a warning says so.
+    const mixed = release({ platform: Platform.LINUX_ARM64, step: () => ({ assetPublishingBuildImage: codebuild.LinuxBuildImage.STANDARD_7_0 }) });
+    Annotations.fromStack(mixed.pipelineStack).hasWarning('*', Match.stringLikeRegexp("the publishing job runs on x86 but builds Docker images for another platform: [0-9a-f]{12} \\(linux/arm64\\)\\. Docker builds those only with an emulator"));
   });
 
   test('the job\'s image: given, or from an ARM fleet; what cannot do the job fails at synth', () => {

@@ -5,6 +5,7 @@ import * as path from 'path';
 import { App, CfnOutput, RemovalPolicy, Stack, StackProps, Stage, StageProps } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -24,7 +25,7 @@ export class ShopStage extends Stage {
   public readonly data: Stack;
   public readonly api: Stack;
   public readonly web: Stack;
-  constructor(scope: Construct, id: string, props: StageProps & { readonly image?: boolean; readonly command?: boolean } = {}) {
+  constructor(scope: Construct, id: string, props: StageProps & { readonly image?: boolean; readonly command?: boolean; readonly platform?: Platform } = {}) {
     super(scope, id, props);
     this.data = new Stack(this, 'Data');
     const table = new dynamodb.Table(this.data, 'Orders', { partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING }, removalPolicy: RemovalPolicy.RETAIN });
@@ -36,11 +37,11 @@ export class ShopStage extends Stage {
     if (props.command) this.api.synthesizer.addFileAsset({ sourceHash: 'a'.repeat(64), executable: ['bash', '-c', 'make dist.zip >&2 && echo dist.zip'] });
     this.web = new Stack(this, 'Web');
     const task = new ecs.FargateTaskDefinition(this.web, 'Task');
-    task.addContainer('web', { image: props.image === false ? ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable') : ecs.ContainerImage.fromAsset(path.join(FIXTURES, 'image')) });
+    task.addContainer('web', { image: props.image === false ? ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:stable') : ecs.ContainerImage.fromAsset(path.join(FIXTURES, 'image'), { platform: props.platform }) });
   }
 }
 
-export function release(options: { stageEnv?: StackProps['env']; image?: boolean; command?: boolean; changeSets?: boolean; crossAccount?: boolean; step?: (pipelineStack: Stack) => Partial<CdkStageDeployStepProps> } = {}) {
+export function release(options: { stageEnv?: StackProps['env']; image?: boolean; command?: boolean; platform?: Platform; changeSets?: boolean; crossAccount?: boolean; step?: (pipelineStack: Stack) => Partial<CdkStageDeployStepProps> } = {}) {
   const app = newApp();
   const crossAccount = options.crossAccount ?? true;
   const targetStack = new Stack(app, 'ProdTarget', { env: crossAccount ? PROD : ENV });
@@ -48,7 +49,7 @@ export function release(options: { stageEnv?: StackProps['env']; image?: boolean
     pipelineAccount: ENV.account,
     cloudFormationExecutionStatements: [new iam.PolicyStatement({ actions: ['lambda:*', 'dynamodb:*', 'ecs:*', 'iam:*', 'logs:*', 's3:GetObject'], resources: ['*'] })],
   });
-  const stage = new ShopStage(app, 'Prod', { env: options.stageEnv ?? (crossAccount ? PROD : ENV), image: options.image, command: options.command });
+  const stage = new ShopStage(app, 'Prod', { env: options.stageEnv ?? (crossAccount ? PROD : ENV), image: options.image, command: options.command, platform: options.platform });
   const pipelineStack = new Stack(app, 'Pipe', { env: ENV });
   const synth = new BuildStep('Synth', { commands: ['npm ci', 'npx cdk synth --quiet'], outputs: ['cdk.out/**/*'] });
   const pipeline = new DeliveryPipeline(pipelineStack, 'Pipeline', { pipelineName: 'shop', source: githubSource(), buildStep: synth });

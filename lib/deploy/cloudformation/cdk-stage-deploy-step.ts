@@ -11,7 +11,7 @@ import { checkArgs, constructorOf } from '../../private/shapes';
 import { Problems, fail, isConcrete, verbatim } from '../../private/validation';
 import { readFleet } from '../../codebuild/private/validate-props';
 import { ChangeSetDeployStep } from './change-set-deploy-step';
-import { ARM_IMAGE, CDK_ASSETS_VERSION, ImageOrigin, prepareStage, publishingImage, publishingMinutes } from './private/asset-publishing';
+import { ARM_IMAGE, CDK_ASSETS_VERSION, ImageOrigin, foreignImages, prepareStage, publishingImage, publishingMinutes } from './private/asset-publishing';
 import { uncoveredServices } from './private/execution-coverage';
 import { StageAssembly, readStageAssembly, stackIdIn, watchStage } from './private/stage-assembly';
 import { StackDeployStep } from './stack-deploy-step';
@@ -75,9 +75,10 @@ export interface CdkStageDeployStepProps {
    * images (`imagesFrom`) installs skopeo from the packages of CodeBuild's Ubuntu image
    * (`aws/codebuild/standard`).
    *
-   * @default - ARM (`aws/codebuild/amazonlinux-aarch64-standard:3.0`, a third cheaper) when the job
-   * builds and copies no Docker image and no asset is built by a command of its own, or on an ARM
-   * `assetPublishingFleet`; `aws/codebuild/standard:7.0` otherwise
+   * @default - ARM (`aws/codebuild/amazonlinux-aarch64-standard:3.0`, a third cheaper) when every
+   * Docker image the job builds is for linux/arm64 (or it builds none), it copies none and no asset
+   * is built by a command of its own, or on an ARM `assetPublishingFleet`;
+   * `aws/codebuild/standard:7.0` otherwise
    */
   readonly assetPublishingBuildImage?: codebuild.IBuildImage;
 
@@ -289,6 +290,11 @@ export class CdkStageDeployStep implements IStep {
     }
     const image = publishingImage(assembly, copyImagesFrom !== undefined, this.props.assetPublishingFleet, this.props.assetPublishingBuildImage);
     if (image.problem) fail(subject, image.problem.prop, image.problem.value, image.problem.problem, image.problem.fix);
+    const jobType = (this.props.assetPublishingFleet ? readFleet(this.props.assetPublishingFleet).environmentType : undefined) ?? String(image.image?.type ?? 'LINUX_CONTAINER');
+    const foreign = foreignImages(assembly, copyImagesFrom !== undefined, jobType);
+    if (foreign.length > 0) {
+      Annotations.of(scope).addWarningV2('cdk-delivery:foreign-image-platform', `${subject}: the publishing job runs on ${jobType.startsWith('ARM') ? 'ARM' : 'x86'} but builds Docker images for another platform: ${foreign.join(', ')}. Docker builds those only with an emulator (binfmt/QEMU), which the job does not install, so the build fails at its first RUN step. Give every image of the Stage one platform (the job then runs on it), or set assetPublishingBuildImage (or assetPublishingFleet) to the images' architecture.`);
+    }
     // The prepare job is inert (it publishes assets, which nothing uses until the stacks deploy, and
     // checks the Stage): it runs from the stage's start, alongside an approval, when it can.
     const prepareAt = Math.min(context.earliestRunOrder ?? context.runOrder, context.runOrder);

@@ -36,7 +36,7 @@ export interface PrepareOptions {
   readonly computeType?: codebuild.ComputeType;
   /** The job's image (publishingImage's choice). */
   readonly buildImage?: codebuild.IBuildImage;
-  /** The image is ARM by default, chosen because no asset is built by a command of its own. */
+  /** The image is ARM by default: no asset is built by a command of its own, every image built is for linux/arm64. */
   readonly armByDefault?: boolean;
   readonly fleet?: codebuild.IFleet;
   readonly dockerServer?: codebuild.DockerServerOptions;
@@ -92,8 +92,9 @@ export interface ManifestScriptConfig {
    */
   readonly copies?: { [assetId: string]: string };
   /**
-   * The job runs on ARM because no asset was built by a command of its own: one that now is fails
-   * the job, asking for the pipeline to be deployed (which then runs it on x86).
+   * The job runs on ARM because no asset was built by a command of its own and every image it
+   * builds was for linux/arm64: an asset that now is built by a command, or an image for another
+   * platform, fails the job, asking for the pipeline to be deployed (which then runs it on x86).
    */
   readonly arm?: boolean;
 }
@@ -139,6 +140,7 @@ export function manifestScript(config: ManifestScriptConfig): string {
     '    for (const [id, asset] of Object.entries(manifest[kind] || {})) {',
     '      const source = { ...asset.source };',
     "      if (config.arm && source.executable !== undefined) changes.push(`an asset built by a command of its own (${id}), which this job runs on ARM as it had none`);",
+    "      if (config.arm && kind === 'dockerImages' && !config.copies && source.platform !== 'linux/arm64') changes.push(`a Docker image not for linux/arm64 (${id}), which this job builds on ARM as every image was`);",
     "      if (kind === 'files' && source.path !== undefined && templates.has(path.resolve(base, source.path))) continue;",
     "      if (source[key] !== undefined) source[key] = path.relative(config.root || '.', path.join(base, source[key]));",
     '      const destinations = {};',
@@ -320,11 +322,11 @@ export const ARM_IMAGE = codebuild.LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD
 
 /**
  * The prepare job's image, or the reason the one asked for cannot do the job (the prop and the
- * problem). The default is ARM (Graviton), about a third cheaper per minute than x86, when the job
- * only runs Node.js (cdk-assets uploading files): no Docker image to build (which would build for
- * ARM), none to copy (skopeo comes from the x86 Ubuntu image's packages), no asset built by a
- * command of its own (which may need the platform it was written for); a fleet's environment type
- * decides on a fleet.
+ * problem). The default is ARM (Graviton), about a third cheaper per minute than x86, when every
+ * Docker image the job builds is for linux/arm64 (none built, or all built natively), none is
+ * copied (skopeo comes from the x86 Ubuntu image's packages), and no asset is built by a command of
+ * its own (which may need the platform it was written for); a fleet's environment type decides on
+ * a fleet.
  */
 export function publishingImage(assembly: StageAssembly, copying: boolean, fleet: codebuild.IFleet | undefined, given: codebuild.IBuildImage | undefined):
 { readonly image?: codebuild.IBuildImage; readonly problem?: { readonly prop: string; readonly value: unknown; readonly problem: string; readonly fix: string } } {
@@ -350,7 +352,25 @@ export function publishingImage(assembly: StageAssembly, copying: boolean, fleet
     return { image: ARM_IMAGE };
   }
   if (fleet) return {};
-  return { image: !copying && assembly.images.length === 0 && !commands ? ARM_IMAGE : undefined };
+  // Images build natively on ARM when every one is for linux/arm64; others need x86.
+  const builds = copying ? [] : assembly.images;
+  const arm = !copying && !commands && builds.every((i) => i.source.platform === ARM64);
+  return { image: arm ? ARM_IMAGE : undefined };
+}
+
+/** The Docker platform of ARM images. */
+export const ARM64 = 'linux/arm64';
+
+/**
+ * The images the job builds for another architecture than its own (`linux/arm64` on x86, or any
+ * other on ARM), which Docker builds only with an emulator the job does not install.
+ */
+export function foreignImages(assembly: StageAssembly, copying: boolean, environmentType: string): string[] {
+  if (copying) return [];
+  const onArm = environmentType.startsWith('ARM');
+  return assembly.images
+    .filter((i) => onArm ? i.source.platform !== ARM64 : i.source.platform === ARM64)
+    .map((i) => `${i.id.slice(0, 12)} (${String(i.source.platform ?? 'no platform: the host\'s')})`);
 }
 
 /** Minutes of the prepare build: half a minute to check, a minute to install cdk-assets and look, and per asset built and uploaded. */
