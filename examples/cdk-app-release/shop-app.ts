@@ -102,8 +102,9 @@ export class ShopWorkerStack extends Stack {
 /**
  * What CloudFormation may do to deploy the shop's Stage in an account and region, for the
  * target's `cloudFormationExecutionStatements`: the API's function, role and log group, the
- * worker's cluster, service, task definition family, roles, security group and log group, and
- * reading the function's code from the assets the release published. Nothing else: no
+ * worker's cluster, service, task definition family, roles, security group and log group (and
+ * ECS's service-linked role, which a first cluster in an account creates), and reading the
+ * function's code from the assets the release published. Nothing else: no
  * administrator rights anywhere.
  */
 export function shopAppDeployment(network: ShopNetwork): iam.PolicyStatement[] {
@@ -131,6 +132,12 @@ export function shopAppDeployment(network: ShopNetwork): iam.PolicyStatement[] {
     new iam.PolicyStatement({
       actions: ['CreateService', 'DeleteService', 'DescribeServices', 'UpdateService', 'TagResource', 'UntagResource'].map((a) => `ecs:${a}`),
       resources: [arn('ecs', 'service/shop/shop-worker')],
+    }),
+    // A first cluster in an account creates ECS's service-linked role, with the caller's rights.
+    new iam.PolicyStatement({
+      actions: ['iam:CreateServiceLinkedRole'],
+      resources: [`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS`],
+      conditions: { StringEquals: { 'iam:AWSServiceName': 'ecs.amazonaws.com' } },
     }),
     // Task definitions: registering, reading and deregistering them has no resource-level permissions.
     new iam.PolicyStatement({ actions: ['ecs:RegisterTaskDefinition', 'ecs:DescribeTaskDefinition', 'ecs:DeregisterTaskDefinition'], resources: ['*'] }),

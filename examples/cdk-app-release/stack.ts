@@ -23,7 +23,8 @@ export interface CdkAppReleaseStackProps extends StackProps {
  * of the API the Stage outputs -> approval -> the same Stage in the production account, its worker image copied from dev by digest. The target
  * accounts are bootstrapped without `--trust`: the pipeline deploys through each account's
  * `DeliveryTarget`, whose roles trust exactly this pipeline and may do exactly what the release
- * needs; nothing has administrator rights.
+ * needs; nothing in those accounts has administrator rights. (The self-update deploys the
+ * pipeline's own stack through the tools account's bootstrap roles.)
  *
  * The pipeline updates itself from each commit first (`selfUpdate`); deploy its stack once with
  * `cdk deploy`.
@@ -44,7 +45,9 @@ export class CdkAppReleaseStack extends Stack {
       pipelineName: 'shop-app',
       source: Source.connection(props.repository, { connectionArn: props.connectionArn }),
       // The pipeline deploys its own changes from each commit before building it (a new stack in
-      // the Stage included); about three minutes per run. Remove it to deploy the pipeline by hand.
+      // the Stage included); about four minutes per run (a small ARM job). Remove it to deploy the
+      // pipeline by hand. The job may assume the tools account's bootstrap roles: bootstrap that
+      // account with --cloudformation-execution-policies narrowed to what this stack creates.
       selfUpdate: true,
       buildStep: synth,
     });

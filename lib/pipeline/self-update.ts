@@ -71,7 +71,7 @@ export function checkSelfUpdate(problems: Problems, options: SelfUpdateOptions |
   if (options.buildImage !== undefined && !['LINUX_CONTAINER', 'ARM_CONTAINER'].includes(String(options.buildImage?.type))) {
     problems.add('selfUpdateOptions.buildImage', options.buildImage?.imageId ?? options.buildImage, 'is not an EC2 Linux or ARM image of CodeBuild (the update runs cdk deploy, which may outlast Lambda compute\'s 15 minutes)', 'give e.g. codebuild.LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0 or codebuild.LinuxBuildImage.STANDARD_7_0');
   }
-  if (options.directory !== undefined && (!isConcrete(options.directory) || /(^\/|\.\.|'|\n)/.test(options.directory))) {
+  if (options.directory !== undefined && (!isConcrete(options.directory) || /(^\/|\.\.|['"$`\\\n])/.test(options.directory))) {
     problems.add('selfUpdateOptions.directory', options.directory, 'is not a relative path inside the source', "give the directory of cdk.json, relative to the source's root, e.g. 'infra'");
   }
 }
@@ -89,7 +89,9 @@ export function checkSelfUpdate(problems: Problems, options: SelfUpdateOptions |
  */
 export class SelfUpdateStep extends BuildStep {
   constructor(private readonly pipelineStack: Stack, private readonly options: SelfUpdateOptions = {}) {
-    const cd = options.directory ? [`cd '${options.directory}'`] : [];
+    // From the source's root each time: the phases of a buildspec 0.2 run in one shell, so a
+    // relative cd in the install phase would still hold in the build phase.
+    const cd = options.directory ? [`cd "$CODEBUILD_SRC_DIR/${options.directory}"`] : [];
     super('SelfUpdate', {
       installCommands: [`npm install --global --no-audit --no-fund --no-update-notifier aws-cdk@${options.cliVersion ?? '2'}`, ...cd, ...(options.installCommands ?? ['npm ci'])],
       commands: [...cd, `cdk deploy '${pipelineStack.node.path}' --exclusively --require-approval never --progress events`],

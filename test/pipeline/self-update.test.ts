@@ -49,8 +49,9 @@ describe('selfUpdate', () => {
     expect(statements).toContainEqual({ Effect: 'Allow', Action: 'cloudformation:DescribeStacks', Resource: 'arn:aws:cloudformation:us-east-1:111111111111:stack/Tools/*' });
     expect(JSON.stringify(statements)).not.toMatch(/"Resource":"\*"|AdministratorAccess/);
     const spec = parse(Object.values(t.findResources('AWS::CodeBuild::Project')).find((p) => JSON.stringify(p).includes('cdk deploy'))!.Properties.Source.BuildSpec);
-    expect(spec.phases.install.commands).toEqual(['npm install --global --no-audit --no-fund --no-update-notifier aws-cdk@2.1100.0', "cd 'infra'", 'pnpm install --frozen-lockfile']);
-    expect(spec.phases.build.commands[0]).toBe("cd 'infra'");
+    // The phases run in one shell: each cd starts from the source's root.
+    expect(spec.phases.install.commands).toEqual(['npm install --global --no-audit --no-fund --no-update-notifier aws-cdk@2.1100.0', 'cd "$CODEBUILD_SRC_DIR/infra"', 'pnpm install --frozen-lockfile']);
+    expect(spec.phases.build.commands[0]).toBe('cd "$CODEBUILD_SRC_DIR/infra"');
   });
 
   test('without selfUpdate there is no such stage; bad options fail at synth', () => {
@@ -65,5 +66,9 @@ describe('selfUpdate', () => {
       ' {2}- selfUpdateOptions\\.directory: is not a relative path inside the source \\(got "\\.\\./up"\\)',
     ].join('\n')));
     expect(() => pipelineWith({ selfUpdateOptions: {} })).toThrow(/selfUpdateOptions: are given, but selfUpdate is not on/);
+    // The directory goes into a double-quoted cd: no quote, $, backquote or backslash.
+    for (const directory of ['infra"; rm -rf /', 'in$HOME', 'in`x`', 'a\\b']) {
+      expect(() => pipelineWith({ selfUpdate: true, selfUpdateOptions: { directory } })).toThrow(/selfUpdateOptions\.directory: is not a relative path inside the source/);
+    }
   });
 });
